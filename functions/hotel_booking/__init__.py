@@ -1,0 +1,1 @@
+"""Hotel booking saga: Lambda handlers, domain logic and data access."""

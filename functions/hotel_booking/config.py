@@ -1,0 +1,32 @@
+"""Configuration read once from the environment into a pydantic model (no silent defaults)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SagaSettings(BaseModel):
+    """What every saga function is told by template.yaml (Globals.Function.Environment)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    region: str = Field(alias="AWS_REGION")
+    hotels_table: str = Field(alias="HOTELS_TABLE")
+    inventory_table: str = Field(alias="INVENTORY_TABLE")
+    bookings_table: str = Field(alias="BOOKINGS_TABLE")
+    payments_table: str = Field(alias="PAYMENTS_TABLE")
+    approvals_table: str = Field(alias="APPROVALS_TABLE")
+    manager_topic_arn: str = Field(alias="MANAGER_TOPIC_ARN")
+    guest_topic_arn: str = Field(alias="GUEST_TOPIC_ARN")
+    ops_topic_arn: str = Field(alias="OPS_TOPIC_ARN")
+    payment_gateway: str = Field(alias="PAYMENT_GATEWAY")
+    approval_timeout_seconds: Annotated[int, Field(ge=1)] = Field(alias="APPROVAL_TIMEOUT_SECONDS")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SagaSettings:
+        """Fail at cold start, naming every missing variable, rather than at first use."""
+        return cls.model_validate(dict(os.environ if environ is None else environ))

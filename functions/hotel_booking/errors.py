@@ -1,0 +1,64 @@
+"""Exceptions whose class names are the ASL error names.
+
+A Lambda that raises one of these reports ``errorType`` = the class name, and Step Functions
+matches that string in ``Retry``/``Catch`` ``ErrorEquals``. Renaming a class is therefore a
+change to the state machine contract: ``tests/unit/test_errors.py`` checks both stay in step.
+"""
+
+from __future__ import annotations
+
+
+class SagaError(Exception):
+    """Base class: every saga error carries a message fit for the execution's Cause."""
+
+
+class BusinessError(SagaError):
+    """A decision, not a fault: never retried by the state machine."""
+
+
+class InvalidBookingInput(BusinessError):
+    """The step input does not describe a booking (missing or malformed fields)."""
+
+
+class HotelNotFound(BusinessError):
+    """The booking names a hotel that does not exist."""
+
+
+class RoomUnavailable(BusinessError):
+    """Not enough rooms left on at least one night of the stay."""
+
+
+class PaymentDeclined(BusinessError):
+    """The payment gateway refused the charge (card declined)."""
+
+
+class BookingRejected(BusinessError):
+    """The hotel manager rejected the booking (raised via SendTaskFailure)."""
+
+
+class BookingStateConflict(BusinessError):
+    """The booking is not in a state that allows this step (e.g. already failed)."""
+
+
+class TransientError(SagaError):
+    """A fault worth retrying: throttling, a gateway hiccup, a flaky network."""
+
+
+class NotificationError(SagaError):
+    """SNS refused a message; retried, then compensated."""
+
+
+#: The names the state machine relies on, for the contract test.
+ASL_ERROR_NAMES = frozenset(
+    cls.__name__
+    for cls in (
+        InvalidBookingInput,
+        HotelNotFound,
+        RoomUnavailable,
+        PaymentDeclined,
+        BookingRejected,
+        BookingStateConflict,
+        TransientError,
+        NotificationError,
+    )
+)

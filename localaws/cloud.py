@@ -1,0 +1,249 @@
+"""LocalCloud: moto on loopback with Step Functions executing and our Lambdas running.
+
+One object, used the same way by the test suite, the demo, the benchmarks and ``make run``::
+
+    with LocalCloud() as cloud:
+        stack = cloud.deploy("template.yaml")
+        sfn = cloud.client("stepfunctions")
+
+No AWS account is touched: credentials are dummies, the region is set explicitly, and every
+client, including the ones inside Lambda handlers, points at the loopback endpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from localaws import guard
+from localaws.deploy import Deployer, Stack
+from localaws.lambdas import Invocation, LambdaRuntime
+from localaws.template import load_template
+
+DEFAULT_REGION = "eu-west-2"
+DUMMY_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+class PortInUse(RuntimeError):
+    pass
+
+
+class ScaledTime:
+    """Stands in for the ``time`` module inside the Step Functions retrier.
+
+    ``scale=1`` waits the real back-off; tests use a small scale so a 1-2-4 s back-off takes
+    milliseconds while the order and number of attempts stay exactly as on AWS.
+    """
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(max(0.0, seconds * self.scale))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ensure_port_free(port: int, variable: str) -> None:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise PortInUse(
+                f"port {port} is busy; set {variable} to another port (e.g. {variable}={port + 1})"
+            ) from None
+
+
+class LocalCloud:
+    """The emulated AWS account. Only one per process: moto's backends are process-global."""
+
+    _active: LocalCloud | None = None
+
+    def __init__(
+        self,
+        port: int | None = None,
+        region: str = DEFAULT_REGION,
+        retry_time_scale: float = 1.0,
+        on_invocation: Callable[[Invocation], None] | None = None,
+        port_variable: str = "AWS_PORT",
+    ) -> None:
+        self.region = region
+        self.port = port or free_port()
+        self.port_variable = port_variable
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.clock = ScaledTime(retry_time_scale)
+        self._listeners: list[Callable[[Invocation], None]] = []
+        if on_invocation:
+            self._listeners.append(on_invocation)
+        self.runtime = LambdaRuntime(self._lambda_env(), self._notify)
+        self._server: Any = None
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
+        self.stacks: dict[str, Stack] = {}
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> LocalCloud:
+        if LocalCloud._active is not None:
+            raise RuntimeError("a LocalCloud is already running in this process")
+        guard.check()
+        ensure_port_free(self.port, self.port_variable)
+        os.environ.update(DUMMY_CREDENTIALS)
+        os.environ["AWS_DEFAULT_REGION"] = self.region
+        os.environ["AWS_REGION"] = self.region
+        # The interpreter calls Lambda, SNS, DynamoDB at localhost:MOTO_PORT.
+        os.environ["MOTO_PORT"] = str(self.port)
+        for leak in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
+            os.environ.pop(leak, None)
+
+        config = guard.sfn_user_config()
+        config["stepfunctions"]["execute_state_machine"] = True
+        config["iam"]["load_aws_managed_policies"] = False
+        guard.retrier_module().time = self.clock
+        _serialise_dynamodb_writes()
+        _keep_task_failure_cause()
+        self.runtime.install()
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        # The interpreter logs every Fail state as an ERROR with a huge repr; the execution
+        # history already says it all.
+        logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
+
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+        LocalCloud._active = self
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        LocalCloud._active = None
+
+    def __enter__(self) -> LocalCloud:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- deployment -----------------------------------------------------------------------
+    def deploy(
+        self,
+        template: str | Path = "template.yaml",
+        stack_name: str = "hotel-booking",
+        parameters: dict[str, Any] | None = None,
+    ) -> Stack:
+        """Translate ``template`` (SAM) and create every resource it declares."""
+        translated = load_template(template, self.region)
+        stack = Deployer(
+            translated, stack_name, self.region, self.client, self.runtime, parameters
+        ).deploy()
+        self.stacks[stack_name] = stack
+        return stack
+
+    # -- access ---------------------------------------------------------------------------
+    def client(self, service: str) -> Any:
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = boto3.client(
+                    service,
+                    region_name=self.region,
+                    endpoint_url=self.endpoint,
+                    aws_access_key_id="testing",
+                    aws_secret_access_key="testing",
+                    config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+                )
+            return self._clients[service]
+
+    def add_listener(self, listener: Callable[[Invocation], None]) -> None:
+        self._listeners.append(listener)
+
+    def sns_messages(self, topic_arn: str) -> list[dict[str, Any]]:
+        """Every message published to a topic, oldest first (moto keeps them on the topic)."""
+        topic = guard.sns_backend(self.region).topics[topic_arn]
+        return [
+            {
+                "MessageId": message_id,
+                "Message": message,
+                "Subject": subject,
+                "MessageAttributes": {
+                    k: v.get("Value", v.get("StringValue")) for k, v in (attributes or {}).items()
+                },
+            }
+            for message_id, message, subject, attributes, _group in topic.sent_notifications
+        ]
+
+    # -- internals ------------------------------------------------------------------------
+    def _lambda_env(self) -> dict[str, str]:
+        return {
+            **DUMMY_CREDENTIALS,
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_ENDPOINT_URL": self.endpoint,
+        }
+
+    def _notify(self, invocation: Invocation) -> None:
+        for listener in list(self._listeners):
+            listener(invocation)
+
+
+_write_lock = threading.RLock()
+
+
+def _serialise_dynamodb_writes() -> None:
+    """DynamoDB applies each write and transaction atomically; moto's check-then-write does not
+    hold a lock, so two racing transactions could both see the last room. Serialise them."""
+    backend = guard.dynamodb_backend_class()
+    for name in ("transact_write_items", "update_item", "put_item", "delete_item"):
+        original = getattr(backend, name)
+        if getattr(original, "_localaws_locked", False):
+            continue
+
+        def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with _write_lock:
+                return __original(self, *args, **kwargs)
+
+        locked._localaws_locked = True  # type: ignore[attr-defined]
+        setattr(backend, name, locked)
+
+
+def _keep_task_failure_cause() -> None:
+    """moto 5.2.5 drops SendTaskFailure's ``cause`` (its response handler never reads it), so a
+    manager's rejection reason would vanish from the execution. Pass it through as AWS does."""
+    response_cls = guard.sfn_response_class()
+    if getattr(response_cls.send_task_failure, "_localaws_fixed", False):
+        return
+    from moto.core.responses import EmptyResult
+
+    def send_task_failure(self: Any) -> Any:
+        self.stepfunction_backend.send_task_failure(
+            self._get_param("taskToken"),
+            error=self._get_param("error"),
+            cause=self._get_param("cause"),
+        )
+        return EmptyResult()
+
+    send_task_failure._localaws_fixed = True  # type: ignore[attr-defined]
+    response_cls.send_task_failure = send_task_failure

@@ -1,0 +1,387 @@
+"""Create every resource of a translated template in the emulator, in dependency order.
+
+moto's own CloudFormation cannot deploy SAM's output (no Cognito, no Secrets Manager,
+unresolved DefinitionSubstitutions, API Gateway bodies), so this is a small deployer of its
+own: one function per resource type, each returning the resource's Ref and attributes. There
+is no second list of resources anywhere: add a table to template.yaml and it exists here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from localaws.intrinsics import Resolver, references
+from localaws.lambdas import FunctionSpec, LambdaRuntime
+from localaws.template import Template
+
+ACCOUNT_ID = "123456789012"
+
+
+class DeployError(RuntimeError):
+    pass
+
+
+@dataclass
+class Deployed:
+    logical_id: str
+    type: str
+    ref: Any
+    attributes: dict[str, Any] = field(default_factory=dict)
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Stack:
+    """The result of a deployment: what each logical id became, and the outputs."""
+
+    name: str
+    region: str
+    parameters: dict[str, Any]
+    resources: dict[str, Deployed]
+    outputs: dict[str, Any]
+    template: Template
+
+    def ref(self, logical_id: str) -> Any:
+        return self.resources[logical_id].ref
+
+    def att(self, logical_id: str, attribute: str) -> Any:
+        return self.resources[logical_id].attributes[attribute]
+
+    def of_type(self, type_: str) -> list[Deployed]:
+        return [r for r in self.resources.values() if r.type == type_]
+
+
+Creator = Callable[["Deployer", str, dict[str, Any]], Deployed]
+_CREATORS: dict[str, Creator] = {}
+
+
+def creates(*types: str) -> Callable[[Creator], Creator]:
+    def register(fn: Creator) -> Creator:
+        for t in types:
+            _CREATORS[t] = fn
+        return fn
+
+    return register
+
+
+def supported_types() -> set[str]:
+    return set(_CREATORS)
+
+
+class Deployer:
+    def __init__(
+        self,
+        template: Template,
+        stack_name: str,
+        region: str,
+        clients: Callable[[str], Any],
+        runtime: LambdaRuntime,
+        parameters: dict[str, Any] | None = None,
+    ) -> None:
+        self.template = template
+        self.stack_name = stack_name
+        self.region = region
+        self.client = clients
+        self.runtime = runtime
+        self.done: dict[str, Deployed] = {}
+        cfn = template.cfn
+        self.parameters = self._parameters(cfn.get("Parameters", {}), parameters or {})
+        self.resolver = Resolver(
+            parameters=self.parameters,
+            pseudo={
+                "AWS::Region": region,
+                "AWS::AccountId": ACCOUNT_ID,
+                "AWS::StackName": stack_name,
+                "AWS::StackId": f"arn:aws:cloudformation:{region}:{ACCOUNT_ID}:stack/"
+                f"{stack_name}/local",
+                "AWS::Partition": "aws",
+                "AWS::URLSuffix": "amazonaws.com",
+            },
+            conditions=cfn.get("Conditions", {}),
+            ref=self._ref,
+            get_att=self._get_att,
+        )
+
+    # -- public ---------------------------------------------------------------------------
+    def deploy(self) -> Stack:
+        resources = self.template.resources
+        for logical_id in self._order(resources):
+            spec = resources[logical_id]
+            condition = spec.get("Condition")
+            if condition and not self.resolver.condition(condition):
+                continue
+            creator = _CREATORS.get(spec["Type"])
+            if creator is None:
+                raise DeployError(
+                    f"{logical_id}: resource type {spec['Type']} is not emulated by localaws; "
+                    "add a creator in localaws/deploy.py"
+                )
+            props = self.resolver.resolve(spec.get("Properties", {}))
+            deployed = creator(self, logical_id, props)
+            deployed.properties = props
+            self.done[logical_id] = deployed
+        outputs = {}
+        for name, out in self.template.cfn.get("Outputs", {}).items():
+            condition = out.get("Condition")
+            if condition and not self.resolver.condition(condition):
+                continue
+            outputs[name] = self.resolver.resolve(out["Value"])
+        return Stack(
+            self.stack_name, self.region, self.parameters, self.done, outputs, self.template
+        )
+
+    def physical_name(self, logical_id: str, max_len: int = 64) -> str:
+        name = f"{self.stack_name}-{logical_id}"
+        return name[:max_len]
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{ACCOUNT_ID}:{resource}"
+
+    # -- internals ------------------------------------------------------------------------
+    @staticmethod
+    def _parameters(declared: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(given) - set(declared)
+        if unknown:
+            raise DeployError(f"unknown template parameter(s): {', '.join(sorted(unknown))}")
+        values: dict[str, Any] = {}
+        for name, decl in declared.items():
+            if name in given:
+                value = str(given[name])
+            elif "Default" in decl:
+                value = str(decl["Default"])
+            else:
+                raise DeployError(f"template parameter {name} has no default; pass a value")
+            allowed = decl.get("AllowedValues")
+            if allowed and value not in [str(a) for a in allowed]:
+                raise DeployError(f"parameter {name}={value!r} is not one of {allowed}")
+            if decl.get("Type") == "Number":
+                number = float(value)
+                if "MinValue" in decl and number < float(decl["MinValue"]):
+                    raise DeployError(f"parameter {name}={value} is below {decl['MinValue']}")
+                if "MaxValue" in decl and number > float(decl["MaxValue"]):
+                    raise DeployError(f"parameter {name}={value} is above {decl['MaxValue']}")
+            values[name] = value
+        return values
+
+    def _order(self, resources: dict[str, dict[str, Any]]) -> list[str]:
+        deps: dict[str, set[str]] = {}
+        for logical_id, spec in resources.items():
+            refs = references(spec.get("Properties", {})) & set(resources)
+            depends = spec.get("DependsOn", [])
+            refs |= set([depends] if isinstance(depends, str) else depends) & set(resources)
+            deps[logical_id] = refs - {logical_id}
+        ordered: list[str] = []
+        seen: set[str] = set()
+
+        def visit(node: str, path: tuple[str, ...]) -> None:
+            if node in seen:
+                return
+            if node in path:
+                raise DeployError(f"circular dependency: {' -> '.join((*path, node))}")
+            for dep in sorted(deps[node]):
+                visit(dep, (*path, node))
+            seen.add(node)
+            ordered.append(node)
+
+        for node in resources:
+            visit(node, ())
+        return ordered
+
+    def _ref(self, logical_id: str) -> Any:
+        if logical_id not in self.done:
+            raise DeployError(f"Ref to {logical_id}, which is not deployed (condition off?)")
+        return self.done[logical_id].ref
+
+    def _get_att(self, logical_id: str, attribute: str) -> Any:
+        if logical_id not in self.done:
+            raise DeployError(f"GetAtt {logical_id}.{attribute}: not deployed")
+        attrs = self.done[logical_id].attributes
+        if attribute not in attrs:
+            raise DeployError(f"GetAtt {logical_id}.{attribute}: localaws does not provide it")
+        return attrs[attribute]
+
+
+# ------------------------------------------------------------------------------- creators
+@creates("AWS::DynamoDB::Table")
+def _table(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    name = props.get("TableName") or d.physical_name(logical_id, 255)
+    args: dict[str, Any] = {
+        "TableName": name,
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "BillingMode": props.get("BillingMode", "PROVISIONED"),
+    }
+    if args["BillingMode"] == "PROVISIONED":
+        args["ProvisionedThroughput"] = props.get(
+            "ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+        )
+    for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification"):
+        if key in props:
+            args[key] = props[key]
+    desc = d.client("dynamodb").create_table(**args)["TableDescription"]
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl:
+        d.client("dynamodb").update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+    return Deployed(
+        logical_id,
+        "AWS::DynamoDB::Table",
+        name,
+        {"Arn": desc["TableArn"], "StreamArn": desc.get("LatestStreamArn", "")},
+    )
+
+
+@creates("AWS::SNS::Topic")
+def _topic(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    name = props.get("TopicName") or d.physical_name(logical_id, 256)
+    attributes = {k: str(props[k]) for k in ("DisplayName", "FifoTopic") if k in props}
+    arn = d.client("sns").create_topic(Name=name, Attributes=attributes)["TopicArn"]
+    return Deployed(logical_id, "AWS::SNS::Topic", arn, {"TopicArn": arn, "TopicName": name})
+
+
+@creates("AWS::SNS::Subscription")
+def _subscription(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    attributes: dict[str, str] = {}
+    if "FilterPolicy" in props:
+        attributes["FilterPolicy"] = json.dumps(props["FilterPolicy"])
+    if "FilterPolicyScope" in props:
+        attributes["FilterPolicyScope"] = props["FilterPolicyScope"]
+    if "RawMessageDelivery" in props:
+        attributes["RawMessageDelivery"] = str(props["RawMessageDelivery"]).lower()
+    arn = d.client("sns").subscribe(
+        TopicArn=props["TopicArn"],
+        Protocol=props["Protocol"],
+        Endpoint=props["Endpoint"],
+        Attributes=attributes,
+        ReturnSubscriptionArn=True,
+    )["SubscriptionArn"]
+    return Deployed(logical_id, "AWS::SNS::Subscription", arn, {"Arn": arn})
+
+
+@creates("AWS::SQS::Queue")
+def _queue(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    name = props.get("QueueName") or d.physical_name(logical_id, 80)
+    url = d.client("sqs").create_queue(QueueName=name)["QueueUrl"]
+    arn = d.arn("sqs", name)
+    return Deployed(logical_id, "AWS::SQS::Queue", url, {"Arn": arn, "QueueName": name})
+
+
+@creates("AWS::IAM::Role")
+def _role(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    name = props.get("RoleName") or d.physical_name(logical_id, 64)
+    iam = d.client("iam")
+    role = iam.create_role(
+        RoleName=name,
+        AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"]),
+        Path=props.get("Path", "/"),
+    )["Role"]
+    for arn in props.get("ManagedPolicyArns", []):
+        if not arn.startswith("arn:aws:iam::aws:"):
+            iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+        # AWS-managed policies are not loaded locally (IAM is not enforced); the ARNs stay
+        # in the deployed resource's properties for anyone who wants to read them.
+    for policy in props.get("Policies", []):
+        iam.put_role_policy(
+            RoleName=name,
+            PolicyName=policy["PolicyName"],
+            # SAM's policy templates omit Version; IAM then assumes 2012-10-17.
+            PolicyDocument=json.dumps({"Version": "2012-10-17", **policy["PolicyDocument"]}),
+        )
+    return Deployed(
+        logical_id, "AWS::IAM::Role", name, {"Arn": role["Arn"], "RoleId": role["RoleId"]}
+    )
+
+
+def _stub_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("README.txt", "code runs in-process from the project folder (localaws)")
+    return buf.getvalue()
+
+
+@creates("AWS::Lambda::Function")
+def _function(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    name = props.get("FunctionName") or d.physical_name(logical_id, 64)
+    code_dir = d.template.local_path(props["Code"].get("S3Key", ""))
+    environment = {k: str(v) for k, v in props.get("Environment", {}).get("Variables", {}).items()}
+    args: dict[str, Any] = {
+        "FunctionName": name,
+        "Runtime": props["Runtime"],
+        "Role": props["Role"],
+        "Handler": props["Handler"],
+        "Code": {"ZipFile": _stub_zip()},
+        "Timeout": int(props.get("Timeout", 3)),
+        "MemorySize": int(props.get("MemorySize", 128)),
+        "Environment": {"Variables": environment},
+    }
+    if "Architectures" in props:
+        args["Architectures"] = props["Architectures"]
+    if "TracingConfig" in props:
+        args["TracingConfig"] = props["TracingConfig"]
+    arn = d.client("lambda").create_function(**args)["FunctionArn"]
+    d.runtime.register(
+        FunctionSpec(
+            logical_id=logical_id,
+            name=name,
+            arn=arn,
+            handler=props["Handler"],
+            code_dir=code_dir,
+            runtime=props["Runtime"],
+            timeout=args["Timeout"],
+            memory=args["MemorySize"],
+            environment=environment,
+        )
+    )
+    return Deployed(logical_id, "AWS::Lambda::Function", name, {"Arn": arn})
+
+
+@creates("AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping")
+def _recorded_only(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    """Resource policies: IAM is not enforced locally, so these are recorded, not applied."""
+    return Deployed(logical_id, "recorded", f"{d.stack_name}-{logical_id}", {})
+
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.:]+)\}")
+
+
+@creates("AWS::StepFunctions::StateMachine")
+def _state_machine(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    if "DefinitionS3Location" in props:
+        text = d.template.local_path(props["DefinitionS3Location"]).read_text()
+    elif "DefinitionString" in props:
+        text = props["DefinitionString"]
+    else:
+        text = json.dumps(props["Definition"])
+    definition = substitute_definition(text, props.get("DefinitionSubstitutions", {}))
+    name = props.get("StateMachineName") or d.physical_name(logical_id, 80)
+    arn = d.client("stepfunctions").create_state_machine(
+        name=name,
+        definition=definition,
+        roleArn=props["RoleArn"],
+        type=props.get("StateMachineType", "STANDARD"),
+    )["stateMachineArn"]
+    return Deployed(logical_id, "AWS::StepFunctions::StateMachine", arn, {"Name": name, "Arn": arn})
+
+
+def substitute_definition(text: str, substitutions: dict[str, Any]) -> str:
+    """Fill ``${Name}`` placeholders as CloudFormation does; a missing one is an error."""
+    missing = sorted(set(_PLACEHOLDER.findall(text)) - set(substitutions))
+    if missing:
+        raise DeployError(f"state machine definition has no substitution for {missing}")
+    filled = _PLACEHOLDER.sub(lambda m: str(substitutions[m.group(1)]), text)
+    json.loads(filled)  # fail here, with the JSON error, rather than deep in the engine
+    return filled
+
+
+@creates("AWS::Logs::LogGroup")
+def _log_group(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    name = props.get("LogGroupName") or d.physical_name(logical_id, 512)
+    d.client("logs").create_log_group(logGroupName=name)
+    return Deployed(
+        logical_id, "AWS::Logs::LogGroup", name, {"Arn": d.arn("logs", f"log-group:{name}:*")}
+    )

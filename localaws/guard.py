@@ -1,0 +1,101 @@
+"""Every private moto name localaws relies on, looked up in one place.
+
+moto is pinned to one exact version (pyproject.toml). When an upgrade moves one of these
+names, :func:`check` fails with a message naming it, and so does ``tests/test_guard.py``,
+instead of the emulator silently returning moto's canned Lambda payloads.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from typing import Any
+
+PINNED_MOTO = "5.2.5"
+
+
+class MotoInternalsMoved(RuntimeError):
+    pass
+
+
+def _lookup(module: str, *names: str) -> Any:
+    try:
+        obj: Any = importlib.import_module(module)
+    except ImportError as exc:
+        raise MotoInternalsMoved(f"moto module {module} is gone ({exc})") from exc
+    path = module
+    for name in names:
+        path = f"{path}.{name}"
+        if not hasattr(obj, name):
+            raise MotoInternalsMoved(
+                f"{path} no longer exists in moto; localaws was written against moto "
+                f"{PINNED_MOTO}. Pin moto=={PINNED_MOTO} or port localaws to the new layout."
+            )
+        obj = getattr(obj, name)
+    return obj
+
+
+def lambda_function_class() -> Any:
+    """The class whose ``_invoke_lambda(self, event) -> (payload, is_error, logs)`` runs code."""
+    cls = _lookup("moto.awslambda.models", "LambdaFunction")
+    method = _lookup("moto.awslambda.models", "LambdaFunction", "_invoke_lambda")
+    params = list(inspect.signature(method).parameters)
+    if params[:2] != ["self", "event"]:
+        raise MotoInternalsMoved(
+            f"LambdaFunction._invoke_lambda{inspect.signature(method)} changed shape; "
+            f"localaws expects (self, event) as in moto {PINNED_MOTO}"
+        )
+    return cls
+
+
+def retrier_module() -> Any:
+    """The module whose ``time.sleep`` the Step Functions retrier waits on."""
+    module = _lookup("moto.stepfunctions.parser.asl.component.common.retry.retrier_decl")
+    _lookup("moto.stepfunctions.parser.asl.component.common.retry.retrier_decl", "time")
+    return module
+
+
+def dynamodb_backend_class() -> Any:
+    cls = _lookup("moto.dynamodb.models", "DynamoDBBackend")
+    for name in ("transact_write_items", "update_item", "put_item", "delete_item"):
+        _lookup("moto.dynamodb.models", "DynamoDBBackend", name)
+    return cls
+
+
+def sfn_response_class() -> Any:
+    """Step Functions' HTTP handler; localaws fixes its send_task_failure (see cloud.py)."""
+    _lookup("moto.core.responses", "EmptyResult")
+    _lookup("moto.stepfunctions.responses", "StepFunctionResponse", "send_task_failure")
+    return _lookup("moto.stepfunctions.responses", "StepFunctionResponse")
+
+
+def sfn_user_config() -> dict[str, Any]:
+    config: dict[str, Any] = _lookup("moto.core.config", "default_user_config")
+    if "stepfunctions" not in config:
+        raise MotoInternalsMoved("moto.core.config.default_user_config has no 'stepfunctions'")
+    return config
+
+
+def check() -> None:
+    """Fail loudly, naming the moved internal, if this moto is not the one localaws knows."""
+    import moto
+
+    if moto.__version__ != PINNED_MOTO:
+        raise MotoInternalsMoved(
+            f"moto {moto.__version__} is installed; localaws is pinned to {PINNED_MOTO}"
+        )
+    lambda_function_class()
+    retrier_module()
+    dynamodb_backend_class()
+    sfn_user_config()
+    sfn_response_class()
+    _lookup("moto.sns.models", "sns_backends")
+    _lookup("moto.sns.models", "Topic")
+
+
+def sns_backend(region: str) -> Any:
+    """moto's SNS backend: topics keep ``sent_notifications`` (what was published)."""
+    backends = _lookup("moto.sns.models", "sns_backends")
+    from localaws.deploy import ACCOUNT_ID
+
+    return backends[ACCOUNT_ID][region]

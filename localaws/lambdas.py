@@ -1,0 +1,380 @@
+"""Run Lambda handlers in-process when moto's Lambda is invoked (moto wants Docker otherwise).
+
+Each function runs as Lambda would run it:
+
+- with the environment template.yaml gives it, in a per-thread overlay of ``os.environ`` (the
+  state machine runs branches on threads, so a process-wide swap would leak between functions);
+- with its own copy of the handler module, imported on first use (a cold start) under that
+  environment, so configuration read at import time is the function's own;
+- within its ``Timeout``: past it the invocation reports ``Sandbox.Timedout`` as Lambda does
+  (the thread is abandoned; Python cannot kill it);
+- with what it prints captured as its log, returned to the caller and written to the log sink.
+
+A test or a developer can also make the next N invocations of a function fail with a named
+error (``inject_fault``), as a chaos tool would, to drive retry and compensation paths.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from localaws import guard
+
+
+@dataclass
+class FunctionSpec:
+    """What template.yaml says about one function, resolved."""
+
+    logical_id: str
+    name: str
+    arn: str
+    handler: str
+    code_dir: Path
+    runtime: str
+    timeout: int
+    memory: int
+    environment: dict[str, str]
+
+
+@dataclass
+class Invocation:
+    """One finished invocation, as a log line for people and a record for tests."""
+
+    function: str
+    request_id: str
+    duration_ms: float
+    error_type: str | None
+    cold_start: bool
+    logs: str
+    event: Any = None
+    result: Any = None
+
+
+@dataclass
+class _Fault:
+    error_type: str
+    message: str
+    remaining: int
+
+
+@dataclass
+class _Container:
+    module: Any
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class _ThreadEnviron(MutableMapping[str, str]):
+    """``os.environ`` with a per-thread overlay: what a function sees is its own environment."""
+
+    def __init__(self, base: MutableMapping[str, str]) -> None:
+        self._base = base
+        self._local = threading.local()
+
+    @property
+    def overlay(self) -> dict[str, str] | None:
+        return getattr(self._local, "env", None)
+
+    def set_overlay(self, env: dict[str, str] | None) -> None:
+        self._local.env = env
+
+    def _view(self) -> MutableMapping[str, str]:
+        env = self.overlay
+        return self._base if env is None else env
+
+    def __getitem__(self, key: str) -> str:
+        return self._view()[key]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._view()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._view()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._view()))
+
+    def __len__(self) -> int:
+        return len(self._view())
+
+    def copy(self) -> dict[str, str]:
+        return dict(self._view())
+
+
+class _ThreadStdout(io.TextIOBase):
+    """``sys.stdout`` that sends what an invocation prints to that invocation's log buffer."""
+
+    # Shared by every instance: a logger may hold an older wrapper (test runners swap stdout).
+    _local = threading.local()
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def write(self, s: str) -> int:
+        buffer = getattr(self._local, "buffer", None)
+        return (buffer or self._real).write(s)
+
+    def flush(self) -> None:
+        if getattr(self._local, "buffer", None) is None:
+            self._real.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+
+def _wrap_stdout() -> None:
+    """Keep sys.stdout a capturing wrapper (a test runner may have swapped it since)."""
+    if not isinstance(sys.stdout, _ThreadStdout):
+        sys.stdout = _ThreadStdout(sys.stdout)
+
+
+class LambdaRuntime:
+    """Registry of deployed functions and the patch that runs them when moto invokes them."""
+
+    def __init__(self, endpoint_env: dict[str, str], on_invocation: Callable[[Invocation], None]):
+        self._endpoint_env = endpoint_env
+        self._on_invocation = on_invocation
+        self._specs: dict[str, FunctionSpec] = {}
+        self._containers: dict[str, _Container] = {}
+        self._faults: dict[str, list[_Fault]] = {}
+        self._lock = threading.Lock()
+        self.invocations: list[Invocation] = []
+        self._installed = False
+
+    # -- registry -------------------------------------------------------------------------
+    def register(self, spec: FunctionSpec) -> None:
+        with self._lock:
+            self._specs[spec.name] = spec
+            self._containers.pop(spec.name, None)
+
+    def spec(self, name_or_logical_id: str) -> FunctionSpec:
+        for spec in self._specs.values():
+            if name_or_logical_id in (spec.name, spec.logical_id, spec.arn):
+                return spec
+        raise KeyError(f"no local function {name_or_logical_id!r}")
+
+    @property
+    def functions(self) -> list[FunctionSpec]:
+        return list(self._specs.values())
+
+    def inject_fault(
+        self, function: str, error_type: str, message: str = "injected fault", times: int = 1
+    ) -> None:
+        """The next ``times`` invocations of ``function`` fail with ``error_type``."""
+        name = self.spec(function).name
+        with self._lock:
+            self._faults.setdefault(name, []).append(_Fault(error_type, message, times))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    # -- the patch ------------------------------------------------------------------------
+    def install(self) -> None:
+        """Route moto's single code-running method to :meth:`invoke` (see guard.py)."""
+        if self._installed:
+            return
+        environ = os.environ
+        if not isinstance(environ, _ThreadEnviron):
+            os.environ = _ThreadEnviron(environ)  # type: ignore[assignment]  # noqa: B003
+        _wrap_stdout()
+        runtime = self
+        lambda_function = guard.lambda_function_class()
+
+        def _invoke_lambda(fn: Any, event: str | None = None) -> tuple[str, bool, str]:
+            return runtime.invoke(fn.function_name, event)
+
+        lambda_function._invoke_lambda = _invoke_lambda
+        self._installed = True
+
+    def invoke(self, function_name: str, event: Any) -> tuple[str, bool, str]:
+        """Run one invocation; return (payload, is_error, logs) as moto expects."""
+        spec = self._specs.get(function_name)
+        if spec is None:
+            err = {"errorType": "ResourceNotFoundException", "errorMessage": function_name}
+            return json.dumps(err), True, ""
+        if isinstance(event, (str, bytes)):
+            event = json.loads(event or "{}")
+        request_id = str(uuid.uuid4())
+        fault = self._take_fault(spec.name)
+        started = time.perf_counter()
+        if fault is not None:
+            payload = {"errorType": fault.error_type, "errorMessage": fault.message}
+            self._record(spec, request_id, started, fault.error_type, False, "", event, payload)
+            return json.dumps(payload), True, f"injected {fault.error_type}\n"
+
+        outcome: dict[str, Any] = {}
+        logs = io.StringIO()
+        worker = threading.Thread(
+            target=self._run,
+            args=(spec, event, request_id, logs, outcome),
+            name=f"lambda-{spec.logical_id}",
+            daemon=True,
+        )
+        worker.start()
+        worker.join(spec.timeout)
+        if worker.is_alive():
+            error_type = "Sandbox.Timedout"
+            payload = {
+                "errorType": error_type,
+                "errorMessage": f"{request_id} Task timed out after {spec.timeout:.2f} seconds",
+            }
+            outcome = {"error": payload, "cold": False}
+        error = outcome.get("error")
+        text = logs.getvalue()
+        self._record(
+            spec,
+            request_id,
+            started,
+            error["errorType"] if error else None,
+            bool(outcome.get("cold")),
+            text,
+            event,
+            error or outcome.get("result"),
+        )
+        if error:
+            return json.dumps(error), True, text
+        return json.dumps(outcome.get("result")), False, text
+
+    # -- internals ------------------------------------------------------------------------
+    def _take_fault(self, name: str) -> _Fault | None:
+        with self._lock:
+            queue = self._faults.get(name) or []
+            while queue and queue[0].remaining <= 0:
+                queue.pop(0)
+            if not queue:
+                return None
+            queue[0].remaining -= 1
+            return queue[0]
+
+    def _environment(self, spec: FunctionSpec) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k in _INHERITED}
+        env.update(
+            {
+                "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+                "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+                "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+                "_HANDLER": spec.handler,
+                "LAMBDA_TASK_ROOT": str(spec.code_dir),
+                # No X-Ray daemon here: Powertools Tracer stays off instead of timing out.
+                "POWERTOOLS_TRACE_DISABLED": "true",
+            }
+        )
+        env.update(self._endpoint_env)
+        env.update(spec.environment)
+        return env
+
+    def _run(
+        self,
+        spec: FunctionSpec,
+        event: Any,
+        request_id: str,
+        logs: io.StringIO,
+        outcome: dict[str, Any],
+    ) -> None:
+        environ = os.environ
+        assert isinstance(environ, _ThreadEnviron), "LambdaRuntime.install() first"
+        _wrap_stdout()
+        environ.set_overlay(self._environment(spec))
+        _ThreadStdout._local.buffer = logs
+        try:
+            container, cold = self._container(spec)
+            handler = getattr(container.module, spec.handler.rsplit(".", 1)[1])
+            context = _Context(spec, request_id)
+            result = handler(event, context)
+            json.dumps(result)  # Lambda refuses a result it cannot serialise
+            outcome.update(result=result, cold=cold)
+        except BaseException as exc:
+            logs.write(traceback.format_exc())
+            outcome["error"] = {
+                "errorType": type(exc).__name__,
+                "errorMessage": str(exc),
+                "stackTrace": traceback.format_tb(exc.__traceback__)[-5:],
+            }
+        finally:
+            _ThreadStdout._local.buffer = None
+            environ.set_overlay(None)
+
+    def _container(self, spec: FunctionSpec) -> tuple[_Container, bool]:
+        with self._lock:
+            existing = self._containers.get(spec.name)
+        if existing is not None:
+            return existing, False
+        module_path, _, _ = spec.handler.rpartition(".")
+        file = spec.code_dir / (module_path.replace(".", "/") + ".py")
+        if str(spec.code_dir) not in sys.path:
+            sys.path.insert(0, str(spec.code_dir))
+        unique = f"_localaws_{spec.logical_id}_{module_path.replace('.', '_')}"
+        loader_spec = importlib.util.spec_from_file_location(unique, file)
+        if loader_spec is None or loader_spec.loader is None:
+            raise ImportError(f"Unable to import module '{module_path}' from {spec.code_dir}")
+        module = importlib.util.module_from_spec(loader_spec)
+        loader_spec.loader.exec_module(module)
+        container = _Container(module)
+        with self._lock:
+            self._containers.setdefault(spec.name, container)
+            return self._containers[spec.name], True
+
+    def _record(
+        self,
+        spec: FunctionSpec,
+        request_id: str,
+        started: float,
+        error_type: str | None,
+        cold: bool,
+        logs: str,
+        event: Any,
+        result: Any,
+    ) -> None:
+        inv = Invocation(
+            function=spec.logical_id,
+            request_id=request_id,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            error_type=error_type,
+            cold_start=cold,
+            logs=logs,
+            event=event,
+            result=result,
+        )
+        with self._lock:
+            self.invocations.append(inv)
+            del self.invocations[:-1000]
+        self._on_invocation(inv)
+
+
+# Variables a function inherits from the host (Lambda's own set, plus the local endpoint).
+_INHERITED = frozenset({"PATH", "LANG", "TZ", "HOME", "PYTHONPATH", "TMPDIR"})
+
+
+class _Context:
+    """The LambdaContext fields Powertools and handlers read."""
+
+    def __init__(self, spec: FunctionSpec, request_id: str) -> None:
+        self.function_name = spec.name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = spec.arn
+        self.memory_limit_in_mb = spec.memory
+        self.aws_request_id = request_id
+        self.log_group_name = f"/aws/lambda/{spec.name}"
+        self.log_stream_name = f"localaws/{request_id}"
+        self._deadline = time.monotonic() + spec.timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
