@@ -167,7 +167,7 @@ class LocalCloud:
     def client(self, service: str) -> Any:
         with self._clients_lock:
             if service not in self._clients:
-                self._clients[service] = boto3.client(
+                self._clients[service] = boto3.client(  # type: ignore[call-overload]
                     service,
                     region_name=self.region,
                     endpoint_url=self.endpoint,

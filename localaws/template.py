@@ -76,7 +76,7 @@ def load_template(path: str | Path, region: str) -> Template:
     previous = os.environ.get("AWS_DEFAULT_REGION")
     os.environ["AWS_DEFAULT_REGION"] = region
     try:
-        cfn = transform(prepared, {}, _NoManagedPolicies())  # type: ignore[arg-type]
+        cfn = transform(prepared, {}, _NoManagedPolicies())
     finally:
         if previous is None:
             os.environ.pop("AWS_DEFAULT_REGION", None)

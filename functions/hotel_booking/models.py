@@ -237,6 +237,7 @@ class FailureInput(BaseModel):
     rooms: int
     reservation: Reservation | None = None
     payment: Payment | None = None
+    approval: ApprovalOutcome | None = None
     error: StepError
     compensationError: StepError | None = None
 

@@ -334,7 +334,7 @@ class SagaStore:
             if not _is_condition_failure(exc):
                 raise
             current = (self.get_booking_item(booking_id) or {}).get("status")
-            if current in BookingStatus.__members__ and BookingStatus(current).reached(to):
+            if current in BookingStatus.__members__ and BookingStatus(str(current)).reached(to):
                 return False
             raise BookingStateConflict(
                 f"booking {booking_id} is {current}, cannot become {to.value}"

@@ -94,7 +94,7 @@ def failure_outcome(failure: FailureInput) -> Outcome:
             "ApprovalTimedOut",
         )
         cause = "the hotel manager did not answer in time"
-    elif error == "NotificationError" or not _approved(failure):
+    elif failure.approval is None:
         status, reason, fail_state = (
             BookingStatus.FAILED,
             FailureReason.NOTIFICATION_ERROR,
@@ -107,11 +107,6 @@ def failure_outcome(failure: FailureInput) -> Outcome:
             "ConfirmationFailed",
         )
     return Outcome(status=status, reason=reason, failState=fail_state, detail=f"{error}: {cause}")
-
-
-def _approved(failure: FailureInput) -> bool:
-    # FailureInput ignores unknown keys; an approval result is only present after a decision.
-    return "approval" in (failure.model_extra or {})
 
 
 _GUEST_SUBJECTS = {

@@ -1,0 +1,70 @@
+"""The local Lambda runtime behaves as Lambda does where the saga depends on it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from localaws.cloud import LocalCloud
+from localaws.deploy import Stack
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "runtime" / "template.yaml"
+
+
+@pytest.fixture(scope="module")
+def probes(cloud: LocalCloud) -> Stack:
+    return cloud.deploy(FIXTURE, stack_name="probe")
+
+
+def invoke(cloud: LocalCloud, name: str, event: dict[str, Any]) -> dict[str, Any]:
+    resp = cloud.client("lambda").invoke(
+        FunctionName=name, Payload=json.dumps(event), LogType="Tail"
+    )
+    return {
+        "error": resp.get("FunctionError"),
+        "payload": json.loads(resp["Payload"].read()),
+        "logs": base64.b64decode(resp.get("LogResult", "")).decode(),
+    }
+
+
+def test_each_function_sees_its_own_environment_even_concurrently(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    names = [probes.ref("EnglishFunction"), probes.ref("FrenchFunction")] * 10
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda n: (n, invoke(cloud, n, {})), names))
+    for name, result in results:
+        expected = "hello" if name.endswith("EnglishFunction") else "bonjour"
+        assert result["payload"]["greeting"] == expected
+        assert result["payload"]["greetingAtImport"] == expected
+        assert result["payload"]["functionName"] == name
+        assert result["payload"]["contextName"] == name
+        assert result["payload"]["endpoint"] == cloud.endpoint
+    assert "GREETING" not in os.environ  # nothing leaked into the host process
+
+
+def test_what_a_function_prints_is_its_log(cloud: LocalCloud, probes: Stack) -> None:
+    result = invoke(cloud, probes.ref("FrenchFunction"), {})
+    assert "greeting is bonjour" in result["logs"]
+
+
+def test_a_function_past_its_timeout_is_reported_timed_out(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    result = invoke(cloud, probes.ref("SlowFunction"), {"sleep": 2})
+    assert result["error"]
+    assert result["payload"]["errorType"] == "Sandbox.Timedout"
+    assert "timed out after 1.00 seconds" in result["payload"]["errorMessage"]
+
+
+def test_injected_faults_fail_the_next_invocations_only(cloud: LocalCloud, probes: Stack) -> None:
+    name = probes.ref("EnglishFunction")
+    cloud.runtime.inject_fault(name, "TransientError", "flaky", times=2)
+    outcomes = [invoke(cloud, name, {})["payload"].get("errorType") for _ in range(3)]
+    assert outcomes == ["TransientError", "TransientError", None]

@@ -1,0 +1,92 @@
+"""The contracts between files: ASL error names = exception classes, placeholders = template
+substitutions, every function has a sample event, settings come from the template."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hotel_booking import errors
+from hotel_booking.config import SagaSettings
+from hotel_booking.logic.saga import StepEvent
+from localaws.deploy import DeployError, substitute_definition
+from localaws.template import load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+ASL = (ROOT / "statemachines" / "booking.asl.json").read_text()
+
+
+@pytest.fixture(scope="module")
+def template() -> Any:
+    return load_template(ROOT / "template.yaml", "eu-west-2")
+
+
+def _error_names(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "ErrorEquals":
+                found |= set(value)
+            else:
+                found |= _error_names(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _error_names(item)
+    return found
+
+
+def _sm_properties(template: Any) -> dict[str, Any]:
+    return template.sam["Resources"]["BookingStateMachine"]["Properties"]
+
+
+def test_every_custom_error_in_the_state_machine_is_an_exception_class(template: Any) -> None:
+    definition = json.loads(
+        substitute_definition(
+            ASL, {k: "1" for k in _sm_properties(template)["DefinitionSubstitutions"]}
+        )
+    )
+    custom = {
+        name for name in _error_names(definition) if not name.startswith(("States.", "Lambda."))
+    }
+    assert custom <= errors.ASL_ERROR_NAMES
+    for name in custom:
+        assert issubclass(getattr(errors, name), errors.SagaError)
+
+
+def test_every_placeholder_has_a_substitution_and_nothing_is_left_over(template: Any) -> None:
+    placeholders = set(re.findall(r"\$\{([A-Za-z0-9_]+)\}", ASL))
+    assert placeholders == set(_sm_properties(template)["DefinitionSubstitutions"])
+
+
+def test_a_missing_substitution_is_a_clear_error() -> None:
+    with pytest.raises(DeployError, match="ApprovalTimeoutSeconds"):
+        substitute_definition(ASL, {"ReserveRoomFunctionArn": "x"})
+
+
+def test_every_function_has_a_sample_event_that_parses(template: Any) -> None:
+    functions = [
+        logical
+        for logical, res in template.sam["Resources"].items()
+        if res["Type"] == "AWS::Serverless::Function"
+    ]
+    assert functions
+    for logical in functions:
+        path = ROOT / "events" / f"{logical}.json"
+        assert path.exists(), f"events/{logical}.json is missing"
+        event = json.loads(path.read_text())
+        StepEvent.model_validate(event.get("Payload", event))
+
+
+def test_saga_settings_are_exactly_what_the_template_gives_every_function(template: Any) -> None:
+    variables = template.sam["Globals"]["Function"]["Environment"]["Variables"]
+    env = {name: "x" for name in variables} | {
+        "AWS_REGION": "eu-west-2",
+        "APPROVAL_TIMEOUT_SECONDS": "60",
+    }
+    SagaSettings.from_env(env)  # nothing missing
+    with pytest.raises(ValueError, match="BOOKINGS_TABLE"):
+        SagaSettings.from_env({k: v for k, v in env.items() if k != "BOOKINGS_TABLE"})

@@ -1,0 +1,214 @@
+"""Domain rules without AWS: prices, outcomes, messages, the sandbox gateway, input models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+
+from hotel_booking.errors import PaymentDeclined, TransientError
+from hotel_booking.logic.domain import derived_id, failure_outcome, guest_notice, stay_amount
+from hotel_booking.logic.payments import SandboxGateway, gateway_for
+from hotel_booking.models import (
+    BookingRequest,
+    BookingStatus,
+    FailureInput,
+    FailureReason,
+    Hotel,
+)
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def hotel(price: str = "99.99", rooms: int = 5) -> Hotel:
+    return Hotel(
+        hotelId="h1",
+        name="Sea View",
+        city="Porto",
+        stars=3,
+        pricePerNight=Decimal(price),
+        rooms=rooms,
+        managerEmail="m@example.com",
+        createdAt=NOW,
+        updatedAt=NOW,
+    )
+
+
+def request(nights: int = 3, rooms: int = 2, **extra: object) -> BookingRequest:
+    check_in = dt.date(2027, 5, 1)
+    return BookingRequest.model_validate(
+        {
+            "bookingId": "b1",
+            "hotelId": "h1",
+            "guest": {"sub": "u1", "name": "Ann", "email": "ann@example.com"},
+            "checkIn": check_in.isoformat(),
+            "checkOut": (check_in + dt.timedelta(days=nights)).isoformat(),
+            "rooms": rooms,
+            "paymentToken": "tok_visa",
+            **extra,
+        }
+    )
+
+
+def test_stay_amount_is_price_times_nights_times_rooms_to_the_cent() -> None:
+    assert stay_amount(hotel("99.99"), request(nights=3, rooms=2)) == Decimal("599.94")
+
+
+def test_request_lists_each_night_checkout_exclusive() -> None:
+    assert request(nights=2).nights == [dt.date(2027, 5, 1), dt.date(2027, 5, 2)]
+
+
+@pytest.mark.parametrize(
+    ("nights", "message"), [(0, "after checkIn"), (-1, "after checkIn"), (31, "at most 30")]
+)
+def test_stay_length_is_validated(nights: int, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        request(nights=nights)
+
+
+def test_rooms_must_be_positive() -> None:
+    with pytest.raises(ValidationError, match="rooms"):
+        request(rooms=0)
+
+
+def test_derived_ids_are_stable_per_booking_and_distinct_per_purpose() -> None:
+    assert derived_id("pay", "b1") == derived_id("pay", "b1")
+    assert derived_id("pay", "b1") != derived_id("pay", "b2")
+    assert derived_id("pay", "b1") != derived_id("apr", "b1")
+
+
+def failure(error: str, cause: str | None = None, **state: object) -> FailureInput:
+    base = request().model_dump(mode="json")
+    return FailureInput.model_validate({**base, "error": {"Error": error, "Cause": cause}, **state})
+
+
+RESERVATION = {"hotelName": "Sea View", "nights": 3, "amount": "10.00"}
+PAYMENT = {
+    "paymentId": "p",
+    "bookingId": "b1",
+    "amount": "10.00",
+    "status": "RECORDED",
+    "gatewayReference": "ch",
+    "createdAt": NOW.isoformat(),
+}
+
+
+@pytest.mark.parametrize(
+    ("error", "state", "status", "reason", "fail_state"),
+    [
+        ("RoomUnavailable", {}, "FAILED", "ROOM_UNAVAILABLE", "RoomUnavailable"),
+        ("HotelNotFound", {}, "FAILED", "HOTEL_NOT_FOUND", "HotelNotFound"),
+        ("TransientError", {}, "FAILED", "RESERVATION_ERROR", "ReservationFailed"),
+        (
+            "PaymentDeclined",
+            {"reservation": RESERVATION},
+            "FAILED",
+            "PAYMENT_DECLINED",
+            "PaymentDeclined",
+        ),
+        (
+            "TransientError",
+            {"reservation": RESERVATION},
+            "FAILED",
+            "PAYMENT_ERROR",
+            "PaymentFailed",
+        ),
+        (
+            "BookingRejected",
+            {"reservation": RESERVATION, "payment": PAYMENT},
+            "REJECTED",
+            "MANAGER_REJECTED",
+            "BookingRejected",
+        ),
+        (
+            "States.Timeout",
+            {"reservation": RESERVATION, "payment": PAYMENT},
+            "EXPIRED",
+            "APPROVAL_TIMEOUT",
+            "ApprovalTimedOut",
+        ),
+        (
+            "NotificationError",
+            {"reservation": RESERVATION, "payment": PAYMENT},
+            "FAILED",
+            "NOTIFICATION_ERROR",
+            "NotificationFailed",
+        ),
+        (
+            "TransientError",
+            {
+                "reservation": RESERVATION,
+                "payment": PAYMENT,
+                "approval": {"approvalId": "a", "decision": "approve", "decidedBy": "m"},
+            },
+            "FAILED",
+            "CONFIRMATION_ERROR",
+            "ConfirmationFailed",
+        ),
+    ],
+)
+def test_failure_outcome_by_error_and_progress(
+    error: str, state: dict[str, object], status: str, reason: str, fail_state: str
+) -> None:
+    outcome = failure_outcome(failure(error, '{"errorMessage": "boom"}', **state))
+    assert (outcome.status.value, outcome.reason.value, outcome.failState) == (
+        status,
+        reason,
+        fail_state,
+    )
+
+
+def test_compensation_failure_wins_over_the_original_error() -> None:
+    outcome = failure_outcome(
+        failure(
+            "PaymentDeclined",
+            "declined",
+            reservation=RESERVATION,
+            compensationError={"Error": "TransientError", "Cause": '{"errorMessage": "db down"}'},
+        )
+    )
+    assert outcome.reason is FailureReason.COMPENSATION_FAILED
+    assert outcome.failState == "CompensationFailed"
+    assert "db down" in outcome.detail and "PaymentDeclined" in outcome.detail
+
+
+def test_rejection_cause_is_the_managers_reason() -> None:
+    outcome = failure_outcome(
+        failure(
+            "BookingRejected",
+            '{"reason": "closed for works", "by": "m"}',
+            reservation=RESERVATION,
+            payment=PAYMENT,
+        )
+    )
+    assert outcome.detail == "closed for works"
+
+
+def test_guest_notice_says_what_happened_in_plain_words() -> None:
+    subject, body = guest_notice(request(), "Sea View", BookingStatus.CONFIRMED)
+    assert subject == "Your booking at Sea View is confirmed"
+    assert "Hello Ann" in body and "2027-05-01" in body
+    subject, body = guest_notice(
+        request(), "Sea View", BookingStatus.FAILED, FailureReason.PAYMENT_DECLINED
+    )
+    assert "could not be completed" in subject
+    assert "payment was declined" in body
+
+
+def test_sandbox_gateway_honours_the_test_tokens() -> None:
+    gateway = SandboxGateway()
+    ref = gateway.charge("tok_visa", Decimal("10.00"), "EUR", "b1")
+    assert ref == gateway.charge("tok_visa", Decimal("10.00"), "EUR", "b1")  # idempotent
+    with pytest.raises(PaymentDeclined):
+        gateway.charge("tok_chargeDeclined", Decimal("10.00"), "EUR", "b1")
+    with pytest.raises(TransientError):
+        gateway.charge("tok_processingError", Decimal("10.00"), "EUR", "b1")
+    with pytest.raises(PaymentDeclined, match="unknown payment token"):
+        gateway.charge("tok_nonsense", Decimal("10.00"), "EUR", "b1")
+
+
+def test_unknown_gateway_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="stripe"):
+        gateway_for("stripe")
