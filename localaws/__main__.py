@@ -1,0 +1,24 @@
+"""python -m localaws <command>: developer tooling for the local cloud."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> int:
+    commands = {"demo": "one booking through the saga, printed step by step"}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print("usage: python -m localaws <command> [options]\n")
+        for name, text in commands.items():
+            print(f"  {name:10} {text}")
+        return 2
+    command, rest = sys.argv[1], sys.argv[2:]
+    if command == "demo":
+        from localaws.demo import main as demo
+
+        return demo(rest)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

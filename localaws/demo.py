@@ -1,0 +1,142 @@
+"""`make run` (for now): one booking through the saga on the local cloud, step by step."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m localaws demo", description=__doc__)
+    parser.add_argument(
+        "--token",
+        default="tok_visa",
+        help="payment test token: tok_visa, tok_chargeDeclined, tok_processingError",
+    )
+    parser.add_argument(
+        "--decision",
+        choices=["approve", "reject", "none"],
+        default="approve",
+        help="what the hotel manager does ('none' waits for the approval timeout)",
+    )
+    parser.add_argument("--approval-timeout", type=int, default=5, help="seconds (demo only)")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT / "functions"))
+    from hotel_booking.dal.dynamo import SagaStore
+    from hotel_booking.logic.approvals import decide
+    from hotel_booking.logic.domain import derived_id
+    from hotel_booking.models import BookingStatus, Decision, Hotel
+    from localaws.cloud import LocalCloud
+    from localaws.history import describe_event, follow
+
+    def show_invocation(inv: Any) -> None:
+        status = inv.error_type or "ok"
+        cold = " (cold start)" if inv.cold_start else ""
+        print(f"    λ {inv.function}: {status} in {inv.duration_ms:.0f} ms{cold}", flush=True)
+
+    started = time.perf_counter()
+    with LocalCloud(on_invocation=show_invocation) as cloud:
+        stack = cloud.deploy(
+            ROOT / "template.yaml",
+            parameters={"ApprovalTimeoutSeconds": str(args.approval_timeout)},
+        )
+        print(
+            f"local AWS at {cloud.endpoint}; template.yaml deployed in "
+            f"{time.perf_counter() - started:.1f} s ({len(stack.resources)} resources)"
+        )
+        store = SagaStore(
+            cloud.client("dynamodb"),
+            hotels_table=stack.ref("HotelsTable"),
+            inventory_table=stack.ref("InventoryTable"),
+            bookings_table=stack.ref("BookingsTable"),
+            payments_table=stack.ref("PaymentsTable"),
+            approvals_table=stack.ref("ApprovalsTable"),
+        )
+        now = dt.datetime.now(dt.UTC)
+        hotel = Hotel(
+            hotelId="harbour-lisbon",
+            name="Harbour Hotel Lisbon",
+            city="Lisbon",
+            stars=4,
+            pricePerNight="120.00",  # type: ignore[arg-type]
+            rooms=5,
+            managerEmail="manager@example.com",
+            createdAt=now,
+            updatedAt=now,
+        )
+        store.put_hotel(hotel)
+        check_in = dt.date.today() + dt.timedelta(days=14)
+        booking_id = f"demo-{int(time.time())}"
+        request = {
+            "bookingId": booking_id,
+            "hotelId": hotel.hotelId,
+            "guest": {"sub": "demo-guest", "name": "Ann Guest", "email": "guest@example.com"},
+            "checkIn": check_in.isoformat(),
+            "checkOut": (check_in + dt.timedelta(days=2)).isoformat(),
+            "rooms": 1,
+            "paymentToken": args.token,
+        }
+        print(f"booking {booking_id}: 2 nights at {hotel.name}, token {args.token}")
+        sfn = cloud.client("stepfunctions")
+        arn = sfn.start_execution(
+            stateMachineArn=stack.ref("BookingStateMachine"),
+            name=booking_id,
+            input=json.dumps(request),
+        )["executionArn"]
+
+        def manager() -> None:
+            for _ in range(500):
+                booking = store.get_booking(booking_id)
+                if booking and booking.status is BookingStatus.AWAITING_APPROVAL:
+                    break
+                if booking and booking.status.is_final:
+                    return
+                time.sleep(0.01)
+            else:
+                return
+            if args.decision == "none":
+                print(f"  (manager does nothing; approval times out in {args.approval_timeout} s)")
+                return
+            time.sleep(0.5)
+            print(f"  (manager clicks {args.decision})", flush=True)
+            decide(
+                store,
+                sfn,
+                derived_id("apr", booking_id),
+                Decision(args.decision),
+                "manager@example.com",
+                "demo rejection" if args.decision == "reject" else None,
+            )
+
+        threading.Thread(target=manager, daemon=True).start()
+
+        def on_event(event: dict[str, Any]) -> None:
+            line = describe_event(event)
+            if line:
+                print(line, flush=True)
+
+        desc = follow(sfn, arn, on_event, timeout=args.approval_timeout + 120)
+        booking = store.get_booking(booking_id)
+        assert booking is not None
+        print(
+            f"booking {booking_id}: {booking.status.value}"
+            + (f" ({booking.reason.value})" if booking.reason else "")
+            + f"; execution {desc['status']}"
+        )
+        for topic in (
+            "ManagerNotificationsTopic",
+            "GuestNotificationsTopic",
+            "OperationsAlertsTopic",
+        ):
+            for message in cloud.sns_messages(stack.ref(topic)):
+                print(f"  ✉ {topic}: {message['Subject']}")
+    return 0
