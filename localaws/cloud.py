@@ -98,6 +98,7 @@ class LocalCloud:
             self._listeners.append(on_invocation)
         self.runtime = LambdaRuntime(self._lambda_env(), self._notify)
         self._server: Any = None
+        self._mock: Any = None
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
         self.stacks: dict[str, Stack] = {}
@@ -122,9 +123,19 @@ class LocalCloud:
         guard.retrier_module().time = self.clock
         _serialise_dynamodb_writes()
         _keep_task_failure_cause()
+        _reuse_interpreter_clients()
+        _parse_each_definition_once()
         self.runtime.install()
 
+        from moto import mock_aws
         from moto.server import ThreadedMotoServer
+
+        # Calls made inside this process (the Step Functions interpreter, Lambda handlers) are
+        # answered in-process by moto's botocore stubber, without an HTTP round trip; anything
+        # outside (tests' clients, browsers, the CLI) reaches the same backends over HTTP.
+        # A side effect worth having: no call from this process can ever reach real AWS.
+        self._mock = mock_aws()
+        self._mock.start()
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # The interpreter logs every Fail state as an ERROR with a huge repr; the execution
@@ -140,6 +151,9 @@ class LocalCloud:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
         LocalCloud._active = None
 
     def __enter__(self) -> LocalCloud:
@@ -201,7 +215,6 @@ class LocalCloud:
             **DUMMY_CREDENTIALS,
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
-            "AWS_ENDPOINT_URL": self.endpoint,
         }
 
     def _notify(self, invocation: Invocation) -> None:
@@ -214,9 +227,10 @@ _write_lock = threading.RLock()
 
 def _serialise_dynamodb_writes() -> None:
     """DynamoDB applies each write and transaction atomically; moto's check-then-write does not
-    hold a lock, so two racing transactions could both see the last room. Serialise them."""
+    hold a lock, so two racing transactions could both see the last room, and a read could see
+    an item half-built by an update (key only). Serialise every item operation."""
     backend = guard.dynamodb_backend_class()
-    for name in ("transact_write_items", "update_item", "put_item", "delete_item"):
+    for name in guard.DYNAMODB_ITEM_OPERATIONS:
         original = getattr(backend, name)
         if getattr(original, "_localaws_locked", False):
             continue
@@ -247,3 +261,49 @@ def _keep_task_failure_cause() -> None:
 
     send_task_failure._localaws_fixed = True  # type: ignore[attr-defined]
     response_cls.send_task_failure = send_task_failure
+
+
+def _reuse_interpreter_clients() -> None:
+    """The interpreter builds a new boto3 client for every Task it runs (~10-20 ms each);
+    boto3 clients are thread-safe, so build one per (service, region) and reuse it."""
+    cache: dict[tuple[str, str], Any] = {}
+    lock = threading.Lock()
+    for module in guard.sfn_client_factory_users():
+        original = module.boto_client_for
+        if getattr(original, "_localaws_cached", False):
+            continue
+
+        def cached(
+            region: str, service: str, state_credentials: Any = None, __original: Any = original
+        ) -> Any:
+            with lock:
+                key = (service, region)
+                if key not in cache:
+                    cache[key] = __original(region=region, service=service)
+                return cache[key]
+
+        cached._localaws_cached = True  # type: ignore[attr-defined]
+        module.boto_client_for = cached
+
+
+def _parse_each_definition_once() -> None:
+    """moto parses the ASL definition again for every execution (tens of ms with ANTLR). The
+    parsed program keeps its per-execution state in the Environment (Map runs share one tree
+    across threads), so one parse per definition serves every execution of it."""
+    worker_cls = guard.sfn_execution_worker_class()
+    if getattr(worker_cls._get_evaluation_entrypoint, "_localaws_cached", False):
+        return
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    programs: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def entrypoint(self: Any) -> Any:
+        definition = self._evaluation_details.state_machine_details.definition
+        with lock:
+            if definition not in programs:
+                programs[definition] = AmazonStateLanguageParser.parse(definition)[0]
+            return programs[definition]
+
+    entrypoint._localaws_cached = True  # type: ignore[attr-defined]
+    worker_cls._get_evaluation_entrypoint = entrypoint

@@ -8,6 +8,7 @@ import json
 import sys
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             name="Harbour Hotel Lisbon",
             city="Lisbon",
             stars=4,
-            pricePerNight="120.00",  # type: ignore[arg-type]
+            pricePerNight=Decimal("120.00"),
             rooms=5,
             managerEmail="manager@example.com",
             createdAt=now,

@@ -55,9 +55,23 @@ def retrier_module() -> Any:
     return module
 
 
+DYNAMODB_ITEM_OPERATIONS = (
+    "transact_write_items",
+    "transact_get_items",
+    "update_item",
+    "put_item",
+    "delete_item",
+    "get_item",
+    "query",
+    "scan",
+    "batch_get_item",
+    "batch_write_item",
+)
+
+
 def dynamodb_backend_class() -> Any:
     cls = _lookup("moto.dynamodb.models", "DynamoDBBackend")
-    for name in ("transact_write_items", "update_item", "put_item", "delete_item"):
+    for name in DYNAMODB_ITEM_OPERATIONS:
         _lookup("moto.dynamodb.models", "DynamoDBBackend", name)
     return cls
 
@@ -67,6 +81,37 @@ def sfn_response_class() -> Any:
     _lookup("moto.core.responses", "EmptyResult")
     _lookup("moto.stepfunctions.responses", "StepFunctionResponse", "send_task_failure")
     return _lookup("moto.stepfunctions.responses", "StepFunctionResponse")
+
+
+_SFN = "moto.stepfunctions.parser.asl"
+#: Modules whose ``boto_client_for`` the interpreter calls on every Task (one new client each).
+SFN_CLIENT_FACTORY_USERS = (
+    f"{_SFN}.component.state.exec.state_task.lambda_eval_utils",
+    f"{_SFN}.component.state.exec.state_task.service.state_task_service_sns",
+    f"{_SFN}.component.state.exec.state_task.service.state_task_service_dynamodb",
+    f"{_SFN}.component.state.exec.state_task.service.state_task_service_aws_sdk",
+    f"{_SFN}.component.state.exec.state_task.service.state_task_service_sfn",
+    f"{_SFN}.component.state.exec.state_task.service.state_task_service_sqs",
+)
+
+
+def sfn_client_factory_users() -> list[Any]:
+    modules = []
+    for name in SFN_CLIENT_FACTORY_USERS:
+        _lookup(name, "boto_client_for")
+        modules.append(importlib.import_module(name))
+    return modules
+
+
+def sfn_execution_worker_class() -> Any:
+    """Parses the definition anew for every execution (``_get_evaluation_entrypoint``)."""
+    _lookup(f"{_SFN}.parse.asl_parser", "AmazonStateLanguageParser", "parse")
+    _lookup(
+        "moto.stepfunctions.parser.backend.execution_worker",
+        "ExecutionWorker",
+        "_get_evaluation_entrypoint",
+    )
+    return _lookup("moto.stepfunctions.parser.backend.execution_worker", "ExecutionWorker")
 
 
 def sfn_user_config() -> dict[str, Any]:
@@ -89,6 +134,8 @@ def check() -> None:
     dynamodb_backend_class()
     sfn_user_config()
     sfn_response_class()
+    sfn_client_factory_users()
+    sfn_execution_worker_class()
     _lookup("moto.sns.models", "sns_backends")
     _lookup("moto.sns.models", "Topic")
 

@@ -13,7 +13,7 @@ _FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 def describe_event(event: dict[str, Any]) -> str | None:
     """One line for the events a person follows; None for the bookkeeping ones."""
     kind = event["type"]
-    details = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
+    details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
     if kind.endswith("StateEntered"):
         return f"→ {details.get('name')}"
     if kind in {"LambdaFunctionFailed", "TaskFailed", "LambdaFunctionTimedOut", "TaskTimedOut"}:

@@ -196,8 +196,8 @@ class LambdaRuntime:
         runtime = self
         lambda_function = guard.lambda_function_class()
 
-        def _invoke_lambda(fn: Any, event: str | None = None) -> tuple[str, bool, str]:
-            return runtime.invoke(fn.function_name, event)
+        def _invoke_lambda(self: Any, event: str | None = None) -> tuple[str, bool, str]:
+            return runtime.invoke(self.function_name, event)
 
         lambda_function._invoke_lambda = _invoke_lambda
         self._installed = True

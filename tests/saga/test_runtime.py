@@ -45,7 +45,8 @@ def test_each_function_sees_its_own_environment_even_concurrently(
         assert result["payload"]["greetingAtImport"] == expected
         assert result["payload"]["functionName"] == name
         assert result["payload"]["contextName"] == name
-        assert result["payload"]["endpoint"] == cloud.endpoint
+        assert result["payload"]["accessKey"] == "testing"  # dummy credentials, never real ones
+        assert result["payload"]["region"] == cloud.region
     assert "GREETING" not in os.environ  # nothing leaked into the host process
 
 

@@ -157,15 +157,16 @@ class SagaStore:
         amount: Decimal,
         execution_arn: str,
         state_name: str,
-    ) -> bool:
+    ) -> Decimal:
         """Take ``rooms`` on every night and mark the booking ROOM_RESERVED, atomically.
 
-        Returns False when this booking had already reserved (a retry), True when it reserved
-        now. Raises RoomUnavailable when any night has too few rooms left.
+        Returns the booking's amount: the one stored by an earlier attempt when this is a retry
+        (the price may have changed since), else ``amount``. Raises RoomUnavailable when any
+        night has too few rooms left.
         """
         existing = self.get_booking_item(request.bookingId)
         if existing and existing.get("reservation"):
-            return False
+            return Decimal(existing.get("amount", amount))
         at = now()
         items: list[dict[str, Any]] = [
             {
@@ -230,7 +231,7 @@ class SagaStore:
             if reasons and reasons[-1] == "ConditionalCheckFailed":
                 again = self.get_booking_item(request.bookingId) or {}
                 if again.get("reservation"):
-                    return False  # a concurrent retry of this same step won
+                    return Decimal(again.get("amount", amount))  # a concurrent retry won
                 raise BookingStateConflict(
                     f"booking {request.bookingId} is {again.get('status')}, cannot reserve"
                 ) from exc
@@ -243,7 +244,7 @@ class SagaStore:
                 f"fewer than {request.rooms} room(s) left at {hotel.hotelId} on "
                 f"{', '.join(short) or 'some nights'}"
             ) from exc
-        return True
+        return amount
 
     def release(self, booking_id: str, state_name: str) -> bool:
         """Give back the rooms this booking took. Returns False when there was nothing to give."""

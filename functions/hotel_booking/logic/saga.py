@@ -91,15 +91,11 @@ def reserve_room(event: StepEvent, ports: SagaPorts) -> Reservation:
         raise HotelNotFound(f"hotel {request.hotelId} does not exist")
     if request.rooms > hotel.rooms:
         raise RoomUnavailable(f"{hotel.name} has only {hotel.rooms} room(s)")
-    amount = stay_amount(hotel, request)
-    ports.store.reserve(request, hotel, amount, event.executionArn, event.stateName)
-    booking = ports.store.get_booking(request.bookingId)
-    # On a retry the stored amount wins: the price may have changed since the first attempt.
+    amount = ports.store.reserve(
+        request, hotel, stay_amount(hotel, request), event.executionArn, event.stateName
+    )
     return Reservation(
-        hotelName=hotel.name,
-        nights=len(request.nights),
-        amount=booking.amount if booking and booking.amount is not None else amount,
-        currency=hotel.currency,
+        hotelName=hotel.name, nights=len(request.nights), amount=amount, currency=hotel.currency
     )
 
 
