@@ -385,3 +385,156 @@ def _log_group(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     return Deployed(
         logical_id, "AWS::Logs::LogGroup", name, {"Arn": d.arn("logs", f"log-group:{name}:*")}
     )
+
+
+@creates("AWS::S3::Bucket")
+def _bucket(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    name = props.get("BucketName") or d.physical_name(logical_id, 63).lower()
+    s3 = d.client("s3")
+    args: dict[str, Any] = {"Bucket": name}
+    if d.region != "us-east-1":
+        args["CreateBucketConfiguration"] = {"LocationConstraint": d.region}
+    s3.create_bucket(**args)
+    if "CorsConfiguration" in props:
+        rules = [
+            {
+                "AllowedMethods": rule["AllowedMethods"],
+                "AllowedOrigins": rule["AllowedOrigins"],
+                **({"AllowedHeaders": rule["AllowedHeaders"]} if "AllowedHeaders" in rule else {}),
+                **({"ExposeHeaders": rule["ExposedHeaders"]} if "ExposedHeaders" in rule else {}),
+                **({"MaxAgeSeconds": int(rule["MaxAge"])} if "MaxAge" in rule else {}),
+            }
+            for rule in props["CorsConfiguration"]["CorsRules"]
+        ]
+        s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
+    if "PublicAccessBlockConfiguration" in props:
+        s3.put_public_access_block(
+            Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+        )
+    return Deployed(
+        logical_id,
+        "AWS::S3::Bucket",
+        name,
+        {
+            "Arn": f"arn:aws:s3:::{name}",
+            "DomainName": f"{name}.s3.amazonaws.com",
+            "RegionalDomainName": f"{name}.s3.{d.region}.amazonaws.com",
+        },
+    )
+
+
+_POOL_KEYS = (
+    "Policies",
+    "LambdaConfig",
+    "AutoVerifiedAttributes",
+    "AliasAttributes",
+    "UsernameAttributes",
+    "MfaConfiguration",
+    "EmailConfiguration",
+    "AdminCreateUserConfig",
+    "UsernameConfiguration",
+    "AccountRecoverySetting",
+    "DeletionProtection",
+)
+
+
+@creates("AWS::Cognito::UserPool")
+def _user_pool(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    args = {k: props[k] for k in _POOL_KEYS if k in props}
+    if "Schema" in props:
+        args["Schema"] = props["Schema"]
+    pool = d.client("cognito-idp").create_user_pool(
+        PoolName=props.get("UserPoolName") or d.physical_name(logical_id, 128), **args
+    )["UserPool"]
+    provider = f"cognito-idp.{d.region}.amazonaws.com/{pool['Id']}"
+    return Deployed(
+        logical_id,
+        "AWS::Cognito::UserPool",
+        pool["Id"],
+        {"Arn": pool["Arn"], "ProviderName": provider, "ProviderURL": f"https://{provider}"},
+    )
+
+
+_CLIENT_KEYS = (
+    "ExplicitAuthFlows",
+    "ReadAttributes",
+    "WriteAttributes",
+    "PreventUserExistenceErrors",
+    "RefreshTokenValidity",
+    "AccessTokenValidity",
+    "IdTokenValidity",
+    "TokenValidityUnits",
+    "CallbackURLs",
+    "LogoutURLs",
+    "AllowedOAuthFlows",
+    "AllowedOAuthScopes",
+    "AllowedOAuthFlowsUserPoolClient",
+    "SupportedIdentityProviders",
+)
+
+
+@creates("AWS::Cognito::UserPoolClient")
+def _user_pool_client(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    args = {k: props[k] for k in _CLIENT_KEYS if k in props}
+    client = d.client("cognito-idp").create_user_pool_client(
+        UserPoolId=props["UserPoolId"],
+        ClientName=props.get("ClientName") or d.physical_name(logical_id, 128),
+        GenerateSecret=bool(props.get("GenerateSecret", False)),
+        **args,
+    )["UserPoolClient"]
+    return Deployed(
+        logical_id,
+        "AWS::Cognito::UserPoolClient",
+        client["ClientId"],
+        {"ClientSecret": client.get("ClientSecret", ""), "Name": client["ClientName"]},
+    )
+
+
+@creates("AWS::Cognito::UserPoolGroup")
+def _user_pool_group(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    name = props.get("GroupName") or d.physical_name(logical_id, 128)
+    args = {k: props[k] for k in ("Description", "Precedence", "RoleArn") if k in props}
+    d.client("cognito-idp").create_group(GroupName=name, UserPoolId=props["UserPoolId"], **args)
+    return Deployed(logical_id, "AWS::Cognito::UserPoolGroup", name, {})
+
+
+@creates("AWS::SecretsManager::Secret")
+def _secret(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    import secrets as random_source
+
+    name = props.get("Name") or d.physical_name(logical_id, 512)
+    if "SecretString" in props:
+        value = props["SecretString"]
+    else:
+        spec = props.get("GenerateSecretString", {})
+        length = int(spec.get("PasswordLength", 32))
+        value = random_source.token_urlsafe(length)[:length]
+        if "SecretStringTemplate" in spec:
+            body = json.loads(spec["SecretStringTemplate"])
+            body[spec["GenerateStringKey"]] = value
+            value = json.dumps(body)
+    arn = d.client("secretsmanager").create_secret(
+        Name=name, SecretString=value, Description=props.get("Description", "")
+    )["ARN"]
+    return Deployed(logical_id, "AWS::SecretsManager::Secret", arn, {"Id": arn})
+
+
+@creates("AWS::ApiGateway::RestApi")
+def _rest_api(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    """Served by localaws.apigateway from the (resolved) Body, not by moto."""
+    import hashlib
+
+    api_id = hashlib.sha1(f"{d.stack_name}/{logical_id}".encode()).hexdigest()[:10]
+    return Deployed(
+        logical_id, "AWS::ApiGateway::RestApi", api_id, {"RootResourceId": f"{api_id}-root"}
+    )
+
+
+@creates("AWS::ApiGateway::Deployment")
+def _api_deployment(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    return Deployed(logical_id, "AWS::ApiGateway::Deployment", f"{logical_id}-local", {})
+
+
+@creates("AWS::ApiGateway::Stage")
+def _api_stage(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    return Deployed(logical_id, "AWS::ApiGateway::Stage", props["StageName"], {})
