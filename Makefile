@@ -13,9 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[local,dev]"
 	@touch $(STAMP)
 
-## Run the system locally (until the full local stack lands: one booking through the saga).
-run: demo
+## Run the whole system locally: AWS emulated on loopback, API, web pages, mailbox.
+run: $(STAMP)
+	$(BIN)/python -m localaws run
 
+## One booking through the saga, printed step by step.
 demo: $(STAMP)
 	$(BIN)/python -m localaws demo
 

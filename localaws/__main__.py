@@ -6,13 +6,20 @@ import sys
 
 
 def main() -> int:
-    commands = {"demo": "one booking through the saga, printed step by step"}
+    commands = {
+        "run": "the whole system: AWS emulated on loopback, API, web pages, mailbox",
+        "demo": "one booking through the saga, printed step by step",
+    }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print("usage: python -m localaws <command> [options]\n")
         for name, text in commands.items():
             print(f"  {name:10} {text}")
         return 2
     command, rest = sys.argv[1], sys.argv[2:]
+    if command == "run":
+        from localaws.stack import main as run
+
+        return run(rest)
     if command == "demo":
         from localaws.demo import main as demo
 

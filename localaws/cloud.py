@@ -215,6 +215,8 @@ class LocalCloud:
             **DUMMY_CREDENTIALS,
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
+            # S3 over loopback HTTP, so presigned URLs point where a browser can fetch them.
+            "AWS_ENDPOINT_URL_S3": self.endpoint,
         }
 
     def _notify(self, invocation: Invocation) -> None:

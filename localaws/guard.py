@@ -114,6 +114,16 @@ def sfn_execution_worker_class() -> Any:
     return _lookup("moto.stepfunctions.parser.backend.execution_worker", "ExecutionWorker")
 
 
+def sns_subscription_class() -> Any:
+    """Delivers to one subscription; checks ``_filter_policy_matcher`` first (see mailbox.py)."""
+    cls = _lookup("moto.sns.models", "Subscription")
+    _lookup("moto.sns.models", "Subscription", "publish")
+    params = list(inspect.signature(cls.publish).parameters)
+    if params[:3] != ["self", "message", "message_id"] or "subject" not in params:
+        raise MotoInternalsMoved(f"moto.sns.models.Subscription.publish{params} changed shape")
+    return cls
+
+
 def sfn_user_config() -> dict[str, Any]:
     config: dict[str, Any] = _lookup("moto.core.config", "default_user_config")
     if "stepfunctions" not in config:
@@ -136,6 +146,7 @@ def check() -> None:
     sfn_response_class()
     sfn_client_factory_users()
     sfn_execution_worker_class()
+    sns_subscription_class()
     _lookup("moto.sns.models", "sns_backends")
     _lookup("moto.sns.models", "Topic")
 

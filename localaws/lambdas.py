@@ -137,6 +137,10 @@ class _ThreadStdout(io.TextIOBase):
         return "utf-8"
 
 
+class ImportModuleError(Exception):
+    """Lambda's ``Runtime.ImportModuleError``: the handler module failed to load."""
+
+
 def _wrap_stdout() -> None:
     """Keep sys.stdout a capturing wrapper (a test runner may have swapped it since)."""
     if not isinstance(sys.stdout, _ThreadStdout):
@@ -202,8 +206,13 @@ class LambdaRuntime:
         lambda_function._invoke_lambda = _invoke_lambda
         self._installed = True
 
-    def invoke(self, function_name: str, event: Any) -> tuple[str, bool, str]:
-        """Run one invocation; return (payload, is_error, logs) as moto expects."""
+    def invoke(
+        self, function_name: str, event: Any, timeout: float | None = None
+    ) -> tuple[str, bool, str]:
+        """Run one invocation; return (payload, is_error, logs) as moto expects.
+
+        ``timeout`` lets a caller with a shorter deadline (API Gateway's 29 s) stop waiting
+        sooner; the function's own ``Timeout`` still applies."""
         spec = self._specs.get(function_name)
         if spec is None:
             err = {"errorType": "ResourceNotFoundException", "errorMessage": function_name}
@@ -227,7 +236,8 @@ class LambdaRuntime:
             daemon=True,
         )
         worker.start()
-        worker.join(spec.timeout)
+        limit = spec.timeout if timeout is None else min(spec.timeout, timeout)
+        worker.join(limit)
         if worker.is_alive():
             error_type = "Sandbox.Timedout"
             payload = {
@@ -303,8 +313,11 @@ class LambdaRuntime:
             outcome.update(result=result, cold=cold)
         except BaseException as exc:
             logs.write(traceback.format_exc())
+            error_type = type(exc).__name__
+            if isinstance(exc, ImportModuleError):
+                error_type = "Runtime.ImportModuleError"
             outcome["error"] = {
-                "errorType": type(exc).__name__,
+                "errorType": error_type,
                 "errorMessage": str(exc),
                 "stackTrace": traceback.format_tb(exc.__traceback__)[-5:],
             }
@@ -326,7 +339,10 @@ class LambdaRuntime:
         if loader_spec is None or loader_spec.loader is None:
             raise ImportError(f"Unable to import module '{module_path}' from {spec.code_dir}")
         module = importlib.util.module_from_spec(loader_spec)
-        loader_spec.loader.exec_module(module)
+        try:
+            loader_spec.loader.exec_module(module)
+        except Exception as exc:
+            raise ImportModuleError(f"Unable to import module '{module_path}': {exc}") from exc
         container = _Container(module)
         with self._lock:
             self._containers.setdefault(spec.name, container)

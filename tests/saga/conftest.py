@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from localaws.cloud import LocalCloud
+from tests.conftest import TEMPLATE
 from tests.saga_driver import SagaDriver
-
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "template.yaml"
-# Retry back-offs pass 1000x faster than on AWS; attempts and their order stay the same.
-RETRY_TIME_SCALE = 0.001
-
-
-@pytest.fixture(scope="session")
-def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(retry_time_scale=RETRY_TIME_SCALE) as running:
-        yield running
 
 
 @pytest.fixture(scope="session")
@@ -35,9 +22,3 @@ def short_saga(cloud: LocalCloud) -> SagaDriver:
         TEMPLATE, stack_name="saga-short", parameters={"ApprovalTimeoutSeconds": "1"}
     )
     return SagaDriver(cloud, stack)
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_faults(cloud: LocalCloud) -> Iterator[None]:
-    yield
-    cloud.runtime.clear_faults()

@@ -1,0 +1,350 @@
+"""A local API Gateway (REST, v1.0 proxy events) serving the API defined in template.yaml.
+
+The routes, authorizers, CORS preflights, gateway responses and binary media types all come
+from the RestApi ``Body`` that SAM generates (OpenAPI 2.0 with ``x-amazon-apigateway-*``
+extensions), after the deployer resolved its intrinsics. Nothing here lists the routes again.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from joserfc import jwt
+from joserfc.jwk import KeySet
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from localaws.deploy import Stack
+from localaws.lambdas import LambdaRuntime
+
+_FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
+INTEGRATION_TIMEOUT = 29  # seconds, API Gateway's default maximum
+
+
+@dataclass
+class Route:
+    path: str
+    method: str
+    function_arn: str | None
+    authorizer: str | None
+    mock_headers: dict[str, str] = field(default_factory=dict)
+    pattern: re.Pattern[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        regex = re.sub(r"\\\{([^}/+]+)\\\+\\\}", r"(?P<\1>.+)", re.escape(self.path))
+        regex = re.sub(r"\\\{([^}/]+)\\\}", r"(?P<\1>[^/]+)", regex)
+        self.pattern = re.compile(f"^{regex}$")
+
+
+@dataclass
+class Authorizer:
+    name: str
+    header: str
+    user_pool_ids: list[str]
+
+
+@dataclass
+class RestApiDefinition:
+    api_id: str
+    stage: str
+    routes: list[Route]
+    authorizers: dict[str, Authorizer]
+    gateway_headers: dict[str, dict[str, str]]
+    binary_media_types: list[str]
+
+    @classmethod
+    def from_stack(cls, stack: Stack, logical_id: str) -> RestApiDefinition:
+        api = stack.resources[logical_id]
+        body = api.properties["Body"]
+        stages = [
+            r.ref
+            for r in stack.of_type("AWS::ApiGateway::Stage")
+            if r.properties.get("RestApiId") == api.ref
+        ]
+        routes = []
+        for path, methods in body.get("paths", {}).items():
+            for method, spec in methods.items():
+                integration = spec.get("x-amazon-apigateway-integration", {})
+                security = [k for item in spec.get("security", []) for k in item]
+                authorizer = next((s for s in security if s != "NONE"), None)
+                function_arn = None
+                mock_headers: dict[str, str] = {}
+                if integration.get("type") == "aws_proxy":
+                    match = _FUNCTION_IN_URI.search(integration["uri"])
+                    function_arn = match.group(1) if match else None
+                elif integration.get("type") == "mock":
+                    params = integration.get("responses", {}).get("default", {})
+                    for key, value in params.get("responseParameters", {}).items():
+                        mock_headers[key.rsplit(".", 1)[-1]] = _unquote(value)
+                routes.append(Route(path, method.upper(), function_arn, authorizer, mock_headers))
+        authorizers = {}
+        for name, spec in body.get("securityDefinitions", {}).items():
+            auth = spec.get("x-amazon-apigateway-authorizer", {})
+            if auth.get("type") == "cognito_user_pools":
+                authorizers[name] = Authorizer(
+                    name,
+                    spec.get("name", "Authorization"),
+                    [arn.rsplit("/", 1)[1] for arn in auth.get("providerARNs", [])],
+                )
+        gateway_headers = {
+            kind: {
+                k.rsplit(".", 1)[-1]: _unquote(v)
+                for k, v in spec.get("responseParameters", {}).items()
+            }
+            for kind, spec in body.get("x-amazon-apigateway-gateway-responses", {}).items()
+        }
+        return cls(
+            api_id=api.ref,
+            stage=stages[0] if stages else "Prod",
+            routes=routes,
+            authorizers=authorizers,
+            gateway_headers=gateway_headers,
+            binary_media_types=list(body.get("x-amazon-apigateway-binary-media-types", [])),
+        )
+
+
+def _unquote(value: str) -> str:
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == "'" else value
+
+
+class TokenVerifier:
+    """What API Gateway's Cognito authorizer checks: signature, issuer, audience, expiry."""
+
+    def __init__(self, cognito_endpoint: str, region: str, client_ids: Callable[[str], set[str]]):
+        self._endpoint = cognito_endpoint
+        self._region = region
+        self._client_ids = client_ids
+        self._keys: dict[str, KeySet] = {}
+        self._lock = threading.Lock()
+
+    def _keyset(self, pool_id: str) -> KeySet:
+        with self._lock:
+            if pool_id not in self._keys:
+                url = f"{self._endpoint}/{pool_id}/.well-known/jwks.json"
+                with urllib.request.urlopen(url, timeout=5) as resp:  # loopback only
+                    self._keys[pool_id] = KeySet.import_key_set(json.load(resp))
+            return self._keys[pool_id]
+
+    def verify(self, token: str, pool_ids: Iterable[str]) -> dict[str, Any] | None:
+        if token.lower().startswith("bearer "):
+            token = token[7:]
+        for pool_id in pool_ids:
+            try:
+                claims = dict(jwt.decode(token, self._keyset(pool_id)).claims)
+            except Exception:
+                continue
+            issuer = f"https://cognito-idp.{self._region}.amazonaws.com/{pool_id}"
+            if claims.get("iss") != issuer:
+                continue
+            if float(claims.get("exp", 0)) <= time.time():
+                return None
+            if claims.get("token_use") == "id" and claims.get("aud") not in self._client_ids(
+                pool_id
+            ):
+                return None
+            if claims.get("token_use") == "access" and claims.get(
+                "client_id"
+            ) not in self._client_ids(pool_id):
+                return None
+            return claims
+        return None
+
+
+def _claims_as_api_gateway_gives_them(claims: dict[str, Any]) -> dict[str, str]:
+    """REST API authorizers hand claims to the function as strings."""
+    out: dict[str, str] = {}
+    for key, value in claims.items():
+        if isinstance(value, list):
+            out[key] = ",".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            out[key] = str(value).lower()
+        else:
+            out[key] = str(value)
+    return out
+
+
+class ApiGateway:
+    """WSGI app: match the route, authorize, build the proxy event, invoke, map the response."""
+
+    def __init__(
+        self,
+        api: RestApiDefinition,
+        runtime: LambdaRuntime,
+        verifier: TokenVerifier,
+        region: str,
+        log: Callable[[str], None] = lambda line: None,
+    ) -> None:
+        self.api = api
+        self.runtime = runtime
+        self.verifier = verifier
+        self.region = region
+        self.log = log
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        started = time.perf_counter()
+        response = self.handle(request)
+        self.log(
+            f"API {request.method} {request.full_path.rstrip('?')} → {response.status_code} "
+            f"({(time.perf_counter() - started) * 1000:.0f} ms)"
+        )
+        return response(environ, start_response)
+
+    # -- request handling -----------------------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        path = request.path
+        candidates = [(r, r.pattern.match(path)) for r in self.api.routes]
+        matching = [(r, m) for r, m in candidates if m]
+        route, match = next(
+            ((r, m) for r, m in matching if r.method == request.method),
+            next(((r, m) for r, m in matching if r.method == "ANY"), (None, None)),
+        )
+        if route is None or match is None:
+            return self._gateway(403, "Missing Authentication Token")
+        if route.function_arn is None:
+            return Response(b"{}", 200, headers=route.mock_headers, mimetype="application/json")
+        claims: dict[str, str] | None = None
+        if route.authorizer:
+            authorizer = self.api.authorizers.get(route.authorizer)
+            token = request.headers.get(authorizer.header if authorizer else "Authorization")
+            if authorizer is None or not token:
+                return self._gateway(401, "Unauthorized")
+            verified = self.verifier.verify(token, authorizer.user_pool_ids)
+            if verified is None:
+                return self._gateway(401, "Unauthorized")
+            claims = _claims_as_api_gateway_gives_them(verified)
+        event = self._event(request, route, match.groupdict(), claims)
+        payload, is_error, _logs = self.runtime.invoke(
+            self.runtime.spec(route.function_arn).name, event, timeout=INTEGRATION_TIMEOUT
+        )
+        if is_error:
+            error = json.loads(payload)
+            if error.get("errorType") == "Sandbox.Timedout":
+                return self._gateway(504, "Endpoint request timed out")
+            return self._gateway(502, "Internal server error")
+        return self._response(payload)
+
+    def _event(
+        self,
+        request: Request,
+        route: Route,
+        path_parameters: dict[str, str],
+        claims: dict[str, str] | None,
+    ) -> dict[str, Any]:
+        raw = request.get_data()
+        content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        binary = any(
+            _media_matches(content_type, pattern) for pattern in self.api.binary_media_types
+        )
+        if raw and (binary or not _is_text(raw)):
+            body: str | None = base64.b64encode(raw).decode()
+            is_base64 = True
+        else:
+            body = raw.decode() if raw else None
+            is_base64 = False
+        headers = {k: v for k, v in request.headers.items()}
+        multi_headers: dict[str, list[str]] = {}
+        for key, value in request.headers.items():
+            multi_headers.setdefault(key, []).append(value)
+        query = {k: v for k, v in request.args.items()} or None
+        multi_query = {k: request.args.getlist(k) for k in request.args} or None
+        now = time.time()
+        context: dict[str, Any] = {
+            "resourceId": route.path,
+            "resourcePath": route.path,
+            "httpMethod": request.method,
+            "extendedRequestId": str(uuid.uuid4()),
+            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "path": f"/{self.api.stage}{request.path}",
+            "accountId": "123456789012",
+            "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+            "stage": self.api.stage,
+            "domainPrefix": self.api.api_id,
+            "requestTimeEpoch": int(now * 1000),
+            "requestId": str(uuid.uuid4()),
+            "identity": {
+                "sourceIp": request.remote_addr or "127.0.0.1",
+                "userAgent": request.headers.get("User-Agent", ""),
+            },
+            "domainName": request.host,
+            "apiId": self.api.api_id,
+        }
+        if claims is not None:
+            context["authorizer"] = {"claims": claims}
+        return {
+            "resource": route.path,
+            "path": request.path,
+            "httpMethod": request.method,
+            "headers": headers or None,
+            "multiValueHeaders": multi_headers or None,
+            "queryStringParameters": query,
+            "multiValueQueryStringParameters": multi_query,
+            "pathParameters": path_parameters or None,
+            "stageVariables": None,
+            "requestContext": context,
+            "body": body,
+            "isBase64Encoded": is_base64,
+        }
+
+    def _response(self, payload: str) -> Response:
+        try:
+            result = json.loads(payload)
+            status = int(result["statusCode"])
+        except (ValueError, KeyError, TypeError):
+            return self._gateway(502, "Internal server error")
+        body = result.get("body") or ""
+        data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+        response = Response(data, status)
+        for key, value in (result.get("headers") or {}).items():
+            response.headers[key] = str(value)
+        for key, values in (result.get("multiValueHeaders") or {}).items():
+            response.headers.remove(key)
+            for value in values:
+                response.headers.add(key, str(value))
+        return response
+
+    def _gateway(self, status: int, message: str) -> Response:
+        """A response API Gateway itself makes, with the template's gateway response headers."""
+        kind = "DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"
+        headers = dict(self.api.gateway_headers.get(kind, {}))
+        headers["x-amzn-ErrorType"] = {
+            401: "UnauthorizedException",
+            403: "MissingAuthenticationTokenException",
+            502: "InternalServerErrorException",
+            504: "IntegrationTimeout",
+        }.get(status, "")
+        return Response(
+            json.dumps({"message": message}), status, headers=headers, mimetype="application/json"
+        )
+
+
+def _media_matches(content_type: str, pattern: str) -> bool:
+    if pattern == "*/*":
+        return True
+    if pattern.endswith("/*"):
+        return content_type.startswith(pattern[:-1])
+    return content_type == pattern
+
+
+def _is_text(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def serve(app: Any, host: str, port: int) -> BaseWSGIServer:
+    """A real threaded HTTP server on loopback, started on its own thread."""
+    server = make_server(host, port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, name=f"http-{port}", daemon=True).start()
+    return server

@@ -1,0 +1,107 @@
+"""A local mailbox: every message SNS would email is delivered here, per recipient.
+
+moto's SNS evaluates each subscription's filter policy but sends nothing for ``email``
+subscriptions. localaws wraps moto's per-subscription delivery so an email subscription that
+matches gets the message in this mailbox, exactly once per subscription, as AWS would send it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from localaws import guard
+
+_URL = re.compile(r"https?://[^\s<>\"')]+")
+_LABELLED = re.compile(r"^\s*([A-Za-z][^:\n]{0,40}):\s*(https?://\S+)\s*$", re.MULTILINE)
+
+
+@dataclass
+class Mail:
+    id: int
+    to: str
+    subject: str
+    body: str
+    links: list[dict[str, str]]
+    receivedAt: str
+    topicArn: str
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+def extract_links(body: str) -> list[dict[str, str]]:
+    """Links in a message, labelled by the text before them on their line ('Approve: URL')."""
+    labelled = {url: label.strip() for label, url in _LABELLED.findall(body)}
+    seen: list[str] = []
+    for url in _URL.findall(body):
+        if url not in seen:
+            seen.append(url)
+    return [{"label": labelled.get(url, url), "url": url} for url in seen]
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self._mails: list[Mail] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def deliver(
+        self, to: str, subject: str | None, body: str, topic_arn: str, attributes: dict[str, str]
+    ) -> Mail:
+        with self._lock:
+            mail = Mail(
+                id=next(self._ids),
+                to=to,
+                subject=subject or "(no subject)",
+                body=body,
+                links=extract_links(body),
+                receivedAt=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+                topicArn=topic_arn,
+                attributes=attributes,
+            )
+            self._mails.append(mail)
+            return mail
+
+    def messages(self, to: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [asdict(m) for m in self._mails if to is None or m.to.lower() == to.lower()]
+
+    def install(self) -> None:
+        """Deliver email/email-json subscriptions of every topic into this mailbox."""
+        global _current
+        _current = self
+        subscription_cls = guard.sns_subscription_class()
+        if getattr(subscription_cls.publish, "_localaws_mailbox", False):
+            return
+        original = subscription_cls.publish
+
+        def publish(
+            self: Any,
+            message: str,
+            message_id: str,
+            subject: str | None = None,
+            message_attributes: dict[str, Any] | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            if self.protocol not in ("email", "email-json"):
+                return original(self, message, message_id, subject, message_attributes, **kwargs)
+            attributes = message_attributes or {}
+            matcher = self._filter_policy_matcher
+            if _current is not None and (matcher is None or matcher.matches(attributes, message)):
+                _current.deliver(
+                    self.endpoint,
+                    subject,
+                    message,
+                    self.topic.arn,
+                    {k: str(v.get("Value", "")) for k, v in attributes.items()},
+                )
+            return None
+
+        publish._localaws_mailbox = True  # type: ignore[attr-defined]
+        subscription_cls.publish = publish
+
+
+_current: Mailbox | None = None

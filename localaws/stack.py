@@ -1,0 +1,339 @@
+"""`make run`: the whole system on one machine.
+
+Starts the emulated AWS account, deploys template.yaml into it, serves the REST API as API
+Gateway would, serves the web pages and the mailbox, seeds demo data, prints a banner, then
+logs one line per request and per state transition until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import struct
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
+from localaws.cloud import LocalCloud, PortInUse, ensure_port_free
+from localaws.deploy import Stack
+from localaws.history import describe_event
+from localaws.lambdas import Invocation
+from localaws.mailbox import Mailbox
+from localaws.web import WebServer
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PASSWORD = "Demo-Passw0rd!"
+DEMO_USERS = (
+    ("admin@example.com", "Ada Admin", "Admin"),
+    ("manager@example.com", "Manny Manager", "HotelManager"),
+    ("guest@example.com", "Gus Guest", None),
+)
+DEMO_HOTELS = (
+    ("Harbour Hotel", "Lisbon", 4, "120.00", 8, (32, 96, 160)),
+    ("Old Town Inn", "Porto", 3, "85.50", 5, (176, 96, 48)),
+    ("Alpine Lodge", "Innsbruck", 5, "240.00", 3, (48, 128, 72)),
+)
+
+
+@dataclass
+class Ports:
+    aws: int
+    api: int
+    web: int
+
+    @classmethod
+    def from_env(cls) -> Ports:
+        return cls(
+            aws=int(os.environ.get("AWS_PORT", "4566")),
+            api=int(os.environ.get("API_PORT", "3000")),
+            web=int(os.environ.get("WEB_PORT", "8080")),
+        )
+
+
+class LocalStack:
+    """Everything `make run` starts, usable from tests on free ports."""
+
+    def __init__(
+        self,
+        ports: Ports,
+        password: str = DEFAULT_PASSWORD,
+        retry_time_scale: float = 1.0,
+        parameters: dict[str, str] | None = None,
+        log: Any = None,
+        seed: bool = True,
+        host: str = "localhost",
+    ) -> None:
+        self.ports = ports
+        self.password = password
+        self.parameters = parameters or {}
+        self.seed_data = seed
+        self.host = host
+        self._log = log or (lambda line: None)
+        self.cloud = LocalCloud(
+            port=ports.aws,
+            retry_time_scale=retry_time_scale,
+            port_variable="AWS_PORT",
+            on_invocation=self._on_invocation,
+        )
+        self.mailbox = Mailbox()
+        self.stack: Stack | None = None
+        self.web: WebServer | None = None
+        self._servers: list[Any] = []
+        self._stopping = threading.Event()
+
+    # -- URLs -----------------------------------------------------------------------------
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.ports.api}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.ports.web}"
+
+    @property
+    def aws_url(self) -> str:
+        return f"http://{self.host}:{self.ports.aws}"
+
+    @property
+    def config(self) -> dict[str, str]:
+        """What the pages need (no secrets): hotel/config.json."""
+        assert self.stack is not None
+        return {
+            "apiUrl": self.api_url,
+            "region": self.cloud.region,
+            "userPoolId": self.stack.outputs["UserPoolId"],
+            "userPoolClientId": self.stack.outputs["UserPoolClientId"],
+            "cognitoEndpoint": self.aws_url,
+        }
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> LocalStack:
+        ensure_port_free(self.ports.api, "API_PORT")
+        ensure_port_free(self.ports.web, "WEB_PORT")
+        self.cloud.start()
+        self.mailbox.install()
+        self.stack = self.cloud.deploy(ROOT / "template.yaml", parameters=self.parameters)
+        api = RestApiDefinition.from_stack(self.stack, "HotelApi")
+        verifier = TokenVerifier(self.cloud.endpoint, self.cloud.region, self._client_ids)
+        gateway = ApiGateway(api, self.cloud.runtime, verifier, self.cloud.region, self._log)
+        self._servers.append(serve(gateway, "127.0.0.1", self.ports.api))
+        self.web = WebServer(ROOT / "hotel", self.config, self.mailbox, self._log)
+        self._servers.append(serve(self.web, "127.0.0.1", self.ports.web))
+        (ROOT / "hotel" / "config.json").write_text(json.dumps(self.config, indent=2) + "\n")
+        self._create_users()
+        if self.seed_data:
+            self._seed_hotels()
+        threading.Thread(target=self._follow_executions, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for server in self._servers:
+            server.shutdown()
+        self._servers.clear()
+        self.cloud.stop()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- helpers for people and tests ------------------------------------------------------
+    def login(self, email: str, password: str | None = None) -> str:
+        """The ID token for a user, by USER_PASSWORD_AUTH as the pages do."""
+        resp = self.cloud.client("cognito-idp").initiate_auth(
+            ClientId=self.config["userPoolClientId"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password or self.password},
+        )
+        return str(resp["AuthenticationResult"]["IdToken"])
+
+    def create_user(self, email: str, name: str, group: str | None) -> None:
+        idp = self.cloud.client("cognito-idp")
+        pool = self.config["userPoolId"]
+        with contextlib.suppress(idp.exceptions.UsernameExistsException):
+            idp.admin_create_user(
+                UserPoolId=pool,
+                Username=email,
+                UserAttributes=[
+                    {"Name": "email", "Value": email},
+                    {"Name": "email_verified", "Value": "true"},
+                    {"Name": "name", "Value": name},
+                ],
+                MessageAction="SUPPRESS",
+            )
+        idp.admin_set_user_password(
+            UserPoolId=pool, Username=email, Password=self.password, Permanent=True
+        )
+        if group:
+            idp.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName=group)
+
+    # -- internals ------------------------------------------------------------------------
+    def _client_ids(self, pool_id: str) -> set[str]:
+        clients = self.cloud.client("cognito-idp").list_user_pool_clients(
+            UserPoolId=pool_id, MaxResults=60
+        )["UserPoolClients"]
+        return {c["ClientId"] for c in clients}
+
+    def _create_users(self) -> None:
+        for email, name, group in DEMO_USERS:
+            self.create_user(email, name, group)
+
+    def _seed_hotels(self) -> None:
+        """Through the real API, as an admin would: multipart form with a picture."""
+        token = self.login("admin@example.com")
+        for name, city, stars, price, rooms, colour in DEMO_HOTELS:
+            fields = {
+                "name": name,
+                "city": city,
+                "stars": str(stars),
+                "pricePerNight": price,
+                "rooms": str(rooms),
+                "managerEmail": "manager@example.com",
+            }
+            body, content_type = multipart(
+                fields, ("picture", f"{city.lower()}.png", "image/png", demo_picture(colour))
+            )
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{self.ports.api}/hotels",
+                data=body,
+                method="POST",
+                headers={"Authorization": token, "Content-Type": content_type},
+            )
+            with urllib.request.urlopen(request, timeout=30) as resp:
+                if resp.status != 201:
+                    raise RuntimeError(f"seeding {name} failed: HTTP {resp.status}")
+
+    def _on_invocation(self, inv: Invocation) -> None:
+        status = inv.error_type or "ok"
+        cold = ", cold start" if inv.cold_start else ""
+        self._log(f"λ   {inv.function}: {status} ({inv.duration_ms:.0f} ms{cold})")
+
+    def _follow_executions(self) -> None:
+        """One log line per state transition, for every execution of the saga."""
+        assert self.stack is not None
+        sfn = self.cloud.client("stepfunctions")
+        arn = self.stack.ref("BookingStateMachine")
+        seen: dict[str, int] = {}
+        finished: set[str] = set()
+        while not self._stopping.wait(0.25):
+            try:
+                executions = sfn.list_executions(stateMachineArn=arn, maxResults=100)
+                for execution in executions["executions"]:
+                    name, execution_arn = execution["name"], execution["executionArn"]
+                    if name in finished:
+                        continue
+                    events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)[
+                        "events"
+                    ]
+                    for event in events[seen.get(name, 0) :]:
+                        line = describe_event(event)
+                        if line:
+                            self._log(f"SFN {name} {line.strip()}")
+                    seen[name] = len(events)
+                    if execution["status"] != "RUNNING":
+                        finished.add(name)
+            except Exception:
+                if self._stopping.is_set():
+                    return
+
+
+def multipart(
+    fields: dict[str, str], file: tuple[str, str, str, bytes] | None = None
+) -> tuple[bytes, str]:
+    """A multipart/form-data body as a browser form sends it."""
+    boundary = f"----localaws{uuid.uuid4().hex}"
+    parts = []
+    for key, value in fields.items():
+        disposition = f'Content-Disposition: form-data; name="{key}"'
+        parts.append(f"--{boundary}\r\n{disposition}\r\n\r\n{value}\r\n".encode())
+    if file:
+        field, filename, mime, data = file
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+            f'filename="{filename}"\r\nContent-Type: {mime}\r\n\r\n'
+        )
+        parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def demo_picture(colour: tuple[int, int, int], width: int = 320, height: int = 200) -> bytes:
+    """A small PNG: a sky-to-colour gradient with a horizon, made without image libraries."""
+    r, g, b = colour
+    rows = []
+    for y in range(height):
+        t = y / height
+        if y < height * 0.6:
+            px = bytes((int(150 + 90 * t), int(190 + 50 * t), 250))
+        else:
+            px = bytes((int(r * (1.3 - t)), int(g * (1.3 - t)), int(b * (1.3 - t))))
+        rows.append(b"\x00" + px * width)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
+    ports = Ports.from_env()
+    password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
+
+    def log(line: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+
+    try:
+        for port, variable in (
+            (ports.aws, "AWS_PORT"),
+            (ports.api, "API_PORT"),
+            (ports.web, "WEB_PORT"),
+        ):
+            ensure_port_free(port, variable)
+        stack = LocalStack(ports, password, log=log).start()
+    except PortInUse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    ready = time.perf_counter() - started
+    users = "\n".join(
+        f"    {email:22} {group or '(guest, no group)'}" for email, _, group in DEMO_USERS
+    )
+    print(
+        f"""
+hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
+
+  Web pages        {stack.web_url}/hotel/
+  REST API         {stack.api_url}
+  Mailbox          {stack.web_url}/mailbox/   (JSON: {stack.web_url}/mailbox/messages.json)
+  AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
+
+  Demo users (password: {"$DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else password}):
+{users}
+""",
+        flush=True,
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+    finally:
+        stack.stop()
+    return 0
