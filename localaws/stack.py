@@ -31,6 +31,7 @@ from localaws.web import WebServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PASSWORD = "Demo-Passw0rd!"
+OPS_EMAIL = "ops@example.com"
 DEMO_USERS = (
     ("admin@example.com", "Ada Admin", "Admin"),
     ("manager@example.com", "Manny Manager", "HotelManager"),
@@ -120,7 +121,14 @@ class LocalStack:
         ensure_port_free(self.ports.web, "WEB_PORT")
         self.cloud.start()
         self.mailbox.install()
-        self.stack = self.cloud.deploy(ROOT / "template.yaml", parameters=self.parameters)
+        parameters = {
+            # Links in emails must point at this machine's API, not at execute-api.
+            "PublicApiUrl": self.api_url,
+            # Operations alerts land in the local mailbox too.
+            "OperationsAlertEmail": OPS_EMAIL,
+            **self.parameters,
+        }
+        self.stack = self.cloud.deploy(ROOT / "template.yaml", parameters=parameters)
         api = RestApiDefinition.from_stack(self.stack, "HotelApi")
         verifier = TokenVerifier(self.cloud.endpoint, self.cloud.region, self._client_ids)
         gateway = ApiGateway(api, self.cloud.runtime, verifier, self.cloud.region, self._log)

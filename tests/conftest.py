@@ -39,6 +39,8 @@ def cloud(local_stack: LocalStack) -> LocalCloud:
 
 @pytest.fixture(autouse=True)
 def _no_leftover_faults(request: pytest.FixtureRequest) -> Iterator[None]:
+    uses_cloud = "cloud" in request.fixturenames or "local_stack" in request.fixturenames
+    running = request.getfixturevalue("cloud") if uses_cloud else None
     yield
-    if "cloud" in request.fixturenames or "local_stack" in request.fixturenames:
-        request.getfixturevalue("cloud").runtime.clear_faults()
+    if running is not None:
+        running.runtime.clear_faults()

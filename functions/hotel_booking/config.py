@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +27,19 @@ class SagaSettings(BaseModel):
     approval_timeout_seconds: Annotated[int, Field(ge=1)] = Field(alias="APPROVAL_TIMEOUT_SECONDS")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> SagaSettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
         """Fail at cold start, naming every missing variable, rather than at first use."""
         return cls.model_validate(dict(os.environ if environ is None else environ))
+
+
+class NotifySettings(SagaSettings):
+    """NotifyManager also signs the approval links it emails."""
+
+    approval_link_key_arn: str = Field(alias="APPROVAL_LINK_KEY_ARN")
+    public_api_url: Annotated[str, Field(min_length=1)] = Field(alias="PUBLIC_API_URL")
+
+
+class ApprovalPageSettings(SagaSettings):
+    """The approve/reject pages check the same signatures."""
+
+    approval_link_key_arn: str = Field(alias="APPROVAL_LINK_KEY_ARN")

@@ -8,6 +8,7 @@ state machine stores at its ``ResultPath``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -18,11 +19,13 @@ from hotel_booking.dal.dynamo import SagaStore, now
 from hotel_booking.dal.topics import Topics
 from hotel_booking.errors import HotelNotFound, InvalidBookingInput, RoomUnavailable
 from hotel_booking.logic.domain import derived_id, failure_outcome, guest_notice, stay_amount
+from hotel_booking.logic.links import approval_link
 from hotel_booking.logic.payments import PaymentGateway
 from hotel_booking.models import (
     ApprovalState,
     BookingRequest,
     BookingStatus,
+    Decision,
     FailureInput,
     FailureReason,
     Outcome,
@@ -134,11 +137,26 @@ def record_payment(event: StepEvent, ports: SagaPorts) -> Payment:
     return payment
 
 
-def notify_manager(event: StepEvent, ports: SagaPorts) -> NotifyResult:
+@dataclass(frozen=True)
+class LinkSigner:
+    """Makes the approve/reject links for the manager's email."""
+
+    base_url: str
+    key: Callable[[], bytes]
+
+    def links(self, approval_id: str, expires: dt.datetime) -> dict[Decision, str]:
+        epoch = int(expires.timestamp())
+        return {
+            d: approval_link(self.base_url, self.key(), approval_id, d, epoch) for d in Decision
+        }
+
+
+def notify_manager(event: StepEvent, ports: SagaPorts, signer: LinkSigner) -> NotifyResult:
     """Store the task token with the approval record, then tell the hotel's manager.
 
-    The token never leaves DynamoDB: the message names the approval, not the token. A
-    redelivery (new token, same booking) updates the record and does not email again.
+    The token never leaves DynamoDB: the message carries signed links naming the approval,
+    not the token. A redelivery (new token, same booking) updates the record and does not
+    email again; the links already sent keep working.
     """
     data = parse(_PaymentInput, event.input)
     if not event.taskToken:
@@ -157,13 +175,16 @@ def notify_manager(event: StepEvent, ports: SagaPorts) -> NotifyResult:
     )
     if approval.notifiedAt is not None:
         return NotifyResult(approvalId=approval_id, notified=False)
-    subject, body = manager_message(data, approval_id, approval.expiresAt)
+    links = signer.links(approval_id, approval.expiresAt)
+    subject, body = manager_message(data, approval_id, approval.expiresAt, links)
     ports.topics.to_manager(data.hotelId, data.bookingId, subject, body)
     ports.store.mark_notified(approval_id)
     return NotifyResult(approvalId=approval_id, notified=True)
 
 
-def manager_message(data: _PaymentInput, approval_id: str, expires: dt.datetime) -> tuple[str, str]:
+def manager_message(
+    data: _PaymentInput, approval_id: str, expires: dt.datetime, links: dict[Decision, str]
+) -> tuple[str, str]:
     r = data.reservation
     subject = f"Approval needed: {data.guest.name} at {r.hotelName}, {data.checkIn.isoformat()}"
     body = "\n".join(
@@ -178,7 +199,13 @@ def manager_message(data: _PaymentInput, approval_id: str, expires: dt.datetime)
             f"Booking:  {data.bookingId}",
             f"Approval: {approval_id}",
             "",
-            f"Please approve or reject before {expires.strftime('%Y-%m-%d %H:%M UTC')}.",
+            f"Please approve or reject before {expires.strftime('%Y-%m-%d %H:%M UTC')}:",
+            "",
+            f"Approve: {links[Decision.APPROVE]}",
+            "",
+            f"Reject: {links[Decision.REJECT]}",
+            "",
+            "Each link opens a page that asks you to confirm; nothing happens until you do.",
         ]
     )
     return subject, body

@@ -1,0 +1,1 @@
+"""REST API handlers (API Gateway REST proxy events)."""

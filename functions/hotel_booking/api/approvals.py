@@ -1,0 +1,63 @@
+"""The approve/reject pages behind the signed links in managers' emails: Lambda entry point."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+import boto3
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from hotel_booking.config import ApprovalPageSettings
+from hotel_booking.dal.dynamo import SagaStore
+from hotel_booking.dal.secrets import SecretKey
+from hotel_booking.logic.approval_pages import LinkRequest, Page, show, submit
+
+SETTINGS = ApprovalPageSettings.from_env()
+STORE = SagaStore(
+    boto3.client("dynamodb", region_name=SETTINGS.region),
+    hotels_table=SETTINGS.hotels_table,
+    inventory_table=SETTINGS.inventory_table,
+    bookings_table=SETTINGS.bookings_table,
+    payments_table=SETTINGS.payments_table,
+    approvals_table=SETTINGS.approvals_table,
+)
+SFN = boto3.client("stepfunctions", region_name=SETTINGS.region)
+KEY = SecretKey(
+    boto3.client("secretsmanager", region_name=SETTINGS.region), SETTINGS.approval_link_key_arn
+)
+
+logger = Logger()
+tracer = Tracer()
+app = APIGatewayRestResolver()
+
+
+def _html(page: Page) -> Response[str]:
+    return Response(
+        status_code=page.status,
+        content_type="text/html; charset=utf-8",
+        body=page.render(),
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+@app.get("/approvals/<approvalId>")
+def show_page(approvalId: str) -> Response[str]:
+    q = app.current_event.query_string_parameters or {}
+    link = LinkRequest(approvalId, q.get("decision"), q.get("expires"), q.get("sig"))
+    return _html(show(STORE, KEY.get(), link))
+
+
+@app.post("/approvals/<approvalId>")
+def decide_page(approvalId: str) -> Response[str]:
+    form = {k: v[0] for k, v in parse_qs(app.current_event.decoded_body or "").items()}
+    link = LinkRequest(approvalId, form.get("decision"), form.get("expires"), form.get("sig"))
+    return _html(submit(STORE, SFN, KEY.get(), link, form.get("reason")))
+
+
+@logger.inject_lambda_context(correlation_id_path="pathParameters.approvalId")
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
