@@ -16,14 +16,7 @@ from hotel_booking.dal.secrets import SecretKey
 from hotel_booking.logic.approval_pages import LinkRequest, Page, show, submit
 
 SETTINGS = ApprovalPageSettings.from_env()
-STORE = SagaStore(
-    boto3.client("dynamodb", region_name=SETTINGS.region),
-    hotels_table=SETTINGS.hotels_table,
-    inventory_table=SETTINGS.inventory_table,
-    bookings_table=SETTINGS.bookings_table,
-    payments_table=SETTINGS.payments_table,
-    approvals_table=SETTINGS.approvals_table,
-)
+STORE = SagaStore.from_settings(boto3.client("dynamodb", region_name=SETTINGS.region), SETTINGS)
 SFN = boto3.client("stepfunctions", region_name=SETTINGS.region)
 KEY = SecretKey(
     boto3.client("secretsmanager", region_name=SETTINGS.region), SETTINGS.approval_link_key_arn

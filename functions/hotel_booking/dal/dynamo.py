@@ -18,6 +18,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
+from hotel_booking.config import SagaSettings
 from hotel_booking.errors import BookingStateConflict, RoomUnavailable, TransientError
 from hotel_booking.models import (
     Approval,
@@ -120,6 +121,17 @@ class SagaStore:
         self.bookings_table = bookings_table
         self.payments_table = payments_table
         self.approvals_table = approvals_table
+
+    @classmethod
+    def from_settings(cls, client: Any, settings: SagaSettings) -> SagaStore:
+        return cls(
+            client,
+            hotels_table=settings.hotels_table,
+            inventory_table=settings.inventory_table,
+            bookings_table=settings.bookings_table,
+            payments_table=settings.payments_table,
+            approvals_table=settings.approvals_table,
+        )
 
     # -- hotels ---------------------------------------------------------------------------
     def put_hotel(self, hotel: Hotel) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from hotel_booking.config import SagaSettings
@@ -33,13 +34,8 @@ def build_ports(settings: SagaSettings) -> SagaPorts:
     """Clients are made once per container, in the container's own environment."""
     return SagaPorts(
         settings=settings,
-        store=SagaStore(
-            boto3.client("dynamodb", region_name=settings.region),
-            hotels_table=settings.hotels_table,
-            inventory_table=settings.inventory_table,
-            bookings_table=settings.bookings_table,
-            payments_table=settings.payments_table,
-            approvals_table=settings.approvals_table,
+        store=SagaStore.from_settings(
+            boto3.client("dynamodb", region_name=settings.region), settings
         ),
         topics=Topics(
             boto3.client("sns", region_name=settings.region),
@@ -51,14 +47,31 @@ def build_ports(settings: SagaSettings) -> SagaPorts:
     )
 
 
-def run_step(
-    step: Callable[[StepEvent, SagaPorts], BaseModel], event: dict[str, Any], ports: SagaPorts
-) -> dict[str, Any]:
-    """Parse the envelope, run the step, return JSON-ready state. Errors propagate by name."""
-    envelope = parse(StepEvent, event)
-    result = step(envelope, ports)
-    logger.info("step done", extra={"state": envelope.stateName, "result": as_state(result)})
-    return as_state(result)
+Step = Callable[[StepEvent, SagaPorts], BaseModel]
+Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def step_handler(
+    step: Step,
+    ports: SagaPorts,
+    record: Callable[[dict[str, Any]], None] = lambda result: None,
+) -> Handler:
+    """The Lambda entry point for one saga step: Powertools around one call into logic.
+
+    ``record`` turns the step's result into business metrics (see :func:`count`).
+    """
+
+    @logger.inject_lambda_context(correlation_id_path=CORRELATION_PATH)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        envelope = parse(StepEvent, event)
+        result = as_state(step(envelope, ports))
+        logger.info("step done", extra={"state": envelope.stateName, "result": result})
+        record(result)
+        return result
+
+    return lambda_handler
 
 
 def count(name: str, **dimensions: str) -> None:
@@ -66,3 +79,13 @@ def count(name: str, **dimensions: str) -> None:
     for key, value in dimensions.items():
         metrics.add_dimension(name=key, value=value)
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+
+
+def count_compensation(step: str) -> Callable[[dict[str, Any]], None]:
+    """Count a compensation only when it changed something (a retry that finds it done is not)."""
+
+    def record(result: dict[str, Any]) -> None:
+        if result["changed"]:
+            count("CompensationsRun", step=step)
+
+    return record

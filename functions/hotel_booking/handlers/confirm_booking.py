@@ -1,30 +1,11 @@
-"""Confirm booking: Lambda entry point."""
+"""Confirm the booking and tell the guest (saga step): Lambda entry point."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from hotel_booking.config import SagaSettings
-from hotel_booking.handlers._common import (
-    CORRELATION_PATH,
-    build_ports,
-    count,
-    logger,
-    metrics,
-    run_step,
-    tracer,
-)
+from hotel_booking.handlers._common import build_ports, count, step_handler
 from hotel_booking.logic.saga import confirm_booking
 
-PORTS = build_ports(SagaSettings.from_env())
-
-
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_PATH)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = run_step(confirm_booking, event, PORTS)
-    count("BookingsConfirmed")
-    return result
+lambda_handler = step_handler(
+    confirm_booking, build_ports(SagaSettings.from_env()), lambda r: count("BookingsConfirmed")
+)

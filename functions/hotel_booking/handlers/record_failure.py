@@ -1,24 +1,12 @@
-"""Record how a booking ended (failed, rejected, expired): Lambda entry point."""
+"""Record how a booking ended (failed, rejected, expired) and tell the guest: Lambda entry point."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from hotel_booking.config import SagaSettings
-from hotel_booking.handlers._common import (
-    CORRELATION_PATH,
-    build_ports,
-    count,
-    logger,
-    metrics,
-    run_step,
-    tracer,
-)
+from hotel_booking.handlers._common import build_ports, count, step_handler
 from hotel_booking.logic.saga import record_failure
-
-PORTS = build_ports(SagaSettings.from_env())
 
 _METRIC_BY_STATUS = {
     "REJECTED": "BookingsRejected",
@@ -27,10 +15,8 @@ _METRIC_BY_STATUS = {
 }
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_PATH)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    outcome = run_step(record_failure, event, PORTS)
+def _record(outcome: dict[str, Any]) -> None:
     count(_METRIC_BY_STATUS[outcome["status"]], reason=outcome["reason"])
-    return outcome
+
+
+lambda_handler = step_handler(record_failure, build_ports(SagaSettings.from_env()), _record)

@@ -1,31 +1,11 @@
-"""Refund payment (compensation): Lambda entry point."""
+"""Refund the payment (compensation): Lambda entry point."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from hotel_booking.config import SagaSettings
-from hotel_booking.handlers._common import (
-    CORRELATION_PATH,
-    build_ports,
-    count,
-    logger,
-    metrics,
-    run_step,
-    tracer,
-)
+from hotel_booking.handlers._common import build_ports, count_compensation, step_handler
 from hotel_booking.logic.saga import refund_payment
 
-PORTS = build_ports(SagaSettings.from_env())
-
-
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_PATH)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = run_step(refund_payment, event, PORTS)
-    if result["changed"]:
-        count("CompensationsRun", step="RefundPayment")
-    return result
+lambda_handler = step_handler(
+    refund_payment, build_ports(SagaSettings.from_env()), count_compensation("RefundPayment")
+)

@@ -1,31 +1,11 @@
-"""Release room (compensation): Lambda entry point."""
+"""Give the rooms back (compensation): Lambda entry point."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from hotel_booking.config import SagaSettings
-from hotel_booking.handlers._common import (
-    CORRELATION_PATH,
-    build_ports,
-    count,
-    logger,
-    metrics,
-    run_step,
-    tracer,
-)
+from hotel_booking.handlers._common import build_ports, count_compensation, step_handler
 from hotel_booking.logic.saga import release_room
 
-PORTS = build_ports(SagaSettings.from_env())
-
-
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_PATH)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = run_step(release_room, event, PORTS)
-    if result["changed"]:
-        count("CompensationsRun", step="ReleaseRoom")
-    return result
+lambda_handler = step_handler(
+    release_room, build_ports(SagaSettings.from_env()), count_compensation("ReleaseRoom")
+)
