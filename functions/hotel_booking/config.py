@@ -43,3 +43,21 @@ class ApprovalPageSettings(SagaSettings):
     """The approve/reject pages check the same signatures."""
 
     approval_link_key_arn: str = Field(alias="APPROVAL_LINK_KEY_ARN")
+
+
+class ApiSettings(SagaSettings):
+    """What every REST API function is told: the saga's settings plus the browser origin."""
+
+    allowed_origin: Annotated[str, Field(min_length=1)] = Field(alias="ALLOWED_ORIGIN")
+
+
+class HotelsApiSettings(ApiSettings):
+    """The hotels API also stores pictures."""
+
+    pictures_bucket: Annotated[str, Field(min_length=1)] = Field(alias="PICTURES_BUCKET")
+
+
+class BookingsApiSettings(ApiSettings):
+    """The bookings API also starts the saga."""
+
+    state_machine_arn: Annotated[str, Field(min_length=1)] = Field(alias="STATE_MACHINE_ARN")

@@ -1,0 +1,269 @@
+"""What the REST API functions share: the resolver (CORS and errors), who is calling, and the
+request body as JSON or as a multipart form.
+
+Errors are mapped to HTTP here and only here (:data:`STATUS_BY_ERROR`): the logic raises what
+went wrong, this module says which status that is. Every error body is
+``{"message": ..., "errors": [{"field": ..., "message": ...}]}`` (``errors`` when fields are
+to blame), and every response, errors included, carries ``Access-Control-Allow-Origin``.
+
+Nothing here keeps state between functions: each handler module builds its own resolver.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+from decimal import Decimal
+from email import errors as email_errors
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from hotel_booking.logic.callers import Caller
+from hotel_booking.logic.problems import (
+    BookingNotAwaitingApproval,
+    BookingNotStarted,
+    DecisionAlreadyMade,
+    DecisionWindowClosed,
+    HotelHasLiveBookings,
+    IdempotencyKeyReused,
+    InvalidRequest,
+    NotAllowed,
+    NotFound,
+    NotSignedIn,
+    PictureTooLarge,
+    RequestProblem,
+    RoomsStillBooked,
+    UnsupportedContentType,
+)
+from hotel_booking.logic.uploads import Form, Upload
+
+ALLOWED_HEADERS = ["Content-Type", "Authorization", "Idempotency-Key"]
+CORS_MAX_AGE = 600
+ORIGIN_HEADER = "Access-Control-Allow-Origin"
+
+#: The one place an error becomes an HTTP status (a subclass inherits its base's status).
+STATUS_BY_ERROR: dict[type[RequestProblem], HTTPStatus] = {
+    InvalidRequest: HTTPStatus.BAD_REQUEST,
+    NotSignedIn: HTTPStatus.UNAUTHORIZED,
+    NotAllowed: HTTPStatus.FORBIDDEN,
+    NotFound: HTTPStatus.NOT_FOUND,
+    HotelHasLiveBookings: HTTPStatus.CONFLICT,
+    RoomsStillBooked: HTTPStatus.CONFLICT,
+    BookingNotAwaitingApproval: HTTPStatus.CONFLICT,
+    DecisionAlreadyMade: HTTPStatus.CONFLICT,
+    DecisionWindowClosed: HTTPStatus.GONE,
+    PictureTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    UnsupportedContentType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    IdempotencyKeyReused: HTTPStatus.UNPROCESSABLE_ENTITY,
+    BookingNotStarted: HTTPStatus.SERVICE_UNAVAILABLE,
+}
+
+logger = Logger()
+
+
+# -- the resolver --------------------------------------------------------------------------
+def resolver(allowed_origin: str) -> APIGatewayRestResolver:
+    """A REST (v1.0 proxy event) resolver with CORS and the error table installed."""
+    app = APIGatewayRestResolver(
+        cors=CORSConfig(
+            allow_origin=allowed_origin, allow_headers=ALLOWED_HEADERS, max_age=CORS_MAX_AGE
+        )
+    )
+    for error_class, status in STATUS_BY_ERROR.items():
+        app.exception_handler(error_class)(functools.partial(_problem, status))
+    app.not_found(_no_such_route)
+    app.exception_handler(Exception)(_unexpected)
+    return app
+
+
+def respond(
+    app: APIGatewayRestResolver,
+    event: dict[str, Any],
+    context: LambdaContext,
+    allowed_origin: str,
+) -> dict[str, Any]:
+    """Resolve the event; the CORS header goes on every response, even to a request that
+    sent no Origin (Powertools adds it only when one was sent)."""
+    result = app.resolve(event, context)
+    with_origin_header(result, allowed_origin)
+    return result
+
+
+def with_origin_header(result: dict[str, Any], allowed_origin: str) -> None:
+    for field in ("headers", "multiValueHeaders"):
+        if any(k.lower() == ORIGIN_HEADER.lower() for k in result.get(field) or {}):
+            return
+    multi = result.get("multiValueHeaders")
+    if isinstance(multi, dict):
+        multi[ORIGIN_HEADER] = [allowed_origin]
+    else:
+        result["headers"] = {**(result.get("headers") or {}), ORIGIN_HEADER: allowed_origin}
+
+
+def error_body(message: str, errors: list[Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"message": message}
+    if errors:
+        body["errors"] = [e.model_dump() if isinstance(e, BaseModel) else e for e in errors]
+    return body
+
+
+def _problem(status: HTTPStatus, exc: RequestProblem) -> Response[Any]:
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        logger.exception("request could not be served", extra={"status": int(status)})
+    else:
+        logger.info("request refused", extra={"status": int(status), "problem": exc.message})
+    return json_response(status, error_body(exc.message, exc.errors))
+
+
+def _no_such_route(exc: NotFoundError) -> Response[Any]:
+    return json_response(HTTPStatus.NOT_FOUND, error_body("Not found"))
+
+
+def _unexpected(exc: Exception) -> Response[Any]:
+    logger.exception("unexpected error")
+    return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, error_body("Internal server error"))
+
+
+# -- responses -----------------------------------------------------------------------------
+def json_response(status: int, body: dict[str, Any]) -> Response[Any]:
+    return Response(
+        status_code=int(status),
+        content_type="application/json",
+        body=json.dumps(body, separators=(",", ":")),
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def no_content() -> Response[Any]:
+    return Response(status_code=HTTPStatus.NO_CONTENT, body=None, headers={})
+
+
+# -- the request ---------------------------------------------------------------------------
+def caller_of(app: APIGatewayRestResolver) -> Caller | None:
+    """The signed-in caller from the Cognito authorizer's claims; None on public routes."""
+    context = app.current_event.raw_event.get("requestContext") or {}
+    claims = (context.get("authorizer") or {}).get("claims")
+    return Caller.from_claims(claims if isinstance(claims, dict) else None)
+
+
+def query_of(app: APIGatewayRestResolver) -> dict[str, str]:
+    return dict(app.current_event.query_string_parameters or {})
+
+
+def header(app: APIGatewayRestResolver, name: str) -> str | None:
+    value = app.current_event.headers.get(name)
+    return None if value is None else str(value)
+
+
+def body_bytes(app: APIGatewayRestResolver) -> bytes:
+    event = app.current_event
+    body = event.body
+    if not body:
+        return b""
+    if event.is_base64_encoded:
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidRequest.fields({"body": "is not valid base64"}) from None
+    return body.encode("utf-8", "surrogatepass")
+
+
+def json_body(app: APIGatewayRestResolver) -> dict[str, Any]:
+    """The body as a JSON object (numbers with a fraction as Decimal, never float)."""
+    return parse_json_object(body_bytes(app))
+
+
+def form_body(app: APIGatewayRestResolver) -> Form:
+    """A JSON object or a multipart/form-data form, as its Content-Type says."""
+    content_type = header(app, "Content-Type") or "application/json"
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "multipart/form-data":
+        return parse_multipart(body_bytes(app), content_type)
+    if media == "application/json" or media.endswith("+json"):
+        return Form(fields=json_body(app))
+    raise UnsupportedContentType(
+        f"Content-Type {media or '(none)'} is not accepted: send application/json "
+        "or multipart/form-data"
+    )
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    if not raw.strip():
+        raise InvalidRequest.fields({"body": "a JSON object is required"})
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InvalidRequest.fields({"body": f"is not valid JSON ({exc})"}) from None
+    if not isinstance(data, dict):
+        raise InvalidRequest.fields({"body": "must be a JSON object"})
+    return data
+
+
+# Defects after which the parts cannot be trusted to be what the browser sent.
+_FATAL_DEFECTS = (
+    email_errors.NoBoundaryInMultipartDefect,
+    email_errors.StartBoundaryNotFoundDefect,
+    email_errors.CloseBoundaryNotFoundDefect,
+    email_errors.MultipartInvariantViolationDefect,
+)
+
+
+def parse_multipart(body: bytes, content_type: str) -> Form:
+    """A multipart/form-data body, parsed by the standard library's MIME parser.
+
+    The parser reads a whole MIME message, so the request's Content-Type becomes its header.
+    Text fields must be UTF-8; files keep every byte.
+    """
+    bad = InvalidRequest.fields({"body": "is not a well-formed multipart/form-data body"})
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n"
+    try:
+        message = BytesParser(policy=policy.HTTP).parsebytes(head.encode("utf-8", "replace") + body)
+    except Exception:  # the parser is lenient; anything it still cannot read is the client's
+        raise bad from None
+    if (
+        not message.is_multipart()
+        or not message.get_boundary()
+        or any(isinstance(d, _FATAL_DEFECTS) for d in message.defects)
+    ):
+        raise bad
+    form = Form()
+    for part in message.get_payload():
+        if not isinstance(part, Message) or part.is_multipart():
+            raise bad
+        name = part.get_param("name", header="content-disposition")
+        if part.get_content_disposition() != "form-data" or not isinstance(name, str) or not name:
+            raise bad
+        if name in form.fields or name in form.files:
+            raise InvalidRequest.fields({name: "is given more than once"})
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            declared = part.get("Content-Type")
+            form.files[name] = Upload(
+                field=name,
+                filename=filename,
+                content_type=str(declared) if declared else None,
+                data=data,
+            )
+            continue
+        try:
+            form.fields[name] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidRequest.fields({name: "must be UTF-8 text"}) from None
+    return form

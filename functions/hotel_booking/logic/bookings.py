@@ -1,0 +1,440 @@
+"""Bookings: a guest asks for a stay (which starts the saga), people read the bookings they
+may see, and a hotel's manager (or an Admin) decides on the ones awaiting approval.
+
+Who sees a booking: the guest who made it, the manager of its hotel (group HotelManager and
+signed in with the hotel's manager email), and Admins. To anyone else it does not exist (404).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, ConfigDict, Field
+
+from hotel_booking.dal.bookings import BookingRecords
+from hotel_booking.dal.dynamo import SagaStore, now
+from hotel_booking.dal.hotels import HotelTable
+from hotel_booking.dal.subscriptions import EmailSubscriptions
+from hotel_booking.logic.approvals import (
+    ApprovalAlreadyDecided,
+    ApprovalExpired,
+    ApprovalNotFound,
+    decide,
+)
+from hotel_booking.logic.callers import Caller
+from hotel_booking.logic.domain import derived_id
+from hotel_booking.logic.hotels import stay_problems
+from hotel_booking.logic.problems import (
+    BookingNotAwaitingApproval,
+    BookingNotStarted,
+    BookingNotVisible,
+    DecisionAlreadyMade,
+    DecisionWindowClosed,
+    HotelNotListed,
+    IdempotencyKeyReused,
+    InvalidRequest,
+    NotAllowed,
+    NotSignedIn,
+    validated,
+)
+from hotel_booking.models import (
+    ApprovalState,
+    Booking,
+    BookingRequest,
+    BookingStatus,
+    Decision,
+    Guest,
+    Id,
+)
+
+logger = Logger()
+
+_CENT = Decimal("0.01")
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_KEY_MAX = 255
+# Step Functions' answers that mean the execution stopped waiting for this decision.
+_TOKEN_GONE = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
+
+
+@dataclass(frozen=True)
+class BookingPorts:
+    """What the bookings API touches; built once per Lambda container."""
+
+    store: SagaStore
+    hotels: HotelTable
+    bookings: BookingRecords
+    guests: EmailSubscriptions
+    sfn: Any
+    state_machine_arn: str
+    region: str
+    clock: Callable[[], dt.datetime] = now
+
+
+# -- requests ------------------------------------------------------------------------------
+class NewBooking(BaseModel):
+    """POST /bookings."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    hotelId: Id
+    checkIn: dt.date
+    checkOut: dt.date
+    rooms: Annotated[int, Field(ge=1, le=10_000)]
+    guestName: Annotated[str, Field(min_length=1, max_length=100)]
+    paymentToken: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class BookingQuery(BaseModel):
+    """GET /bookings query string."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    hotelId: Id | None = None
+    status: BookingStatus | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    nextToken: str | None = None
+
+
+class DecisionRequest(BaseModel):
+    """POST /bookings/{bookingId}/decision."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    decision: Decision
+    reason: Annotated[str, Field(max_length=500)] | None = None
+
+
+# -- responses -----------------------------------------------------------------------------
+class BookingAccepted(BaseModel):
+    bookingId: str
+    status: BookingStatus
+    links: dict[str, str]
+
+
+class GuestView(BaseModel):
+    name: str
+    email: str
+
+
+class StepView(BaseModel):
+    state: str
+    at: dt.datetime
+
+
+class BookingView(BaseModel):
+    bookingId: str
+    hotelId: str
+    hotelName: str | None
+    checkIn: dt.date
+    checkOut: dt.date
+    rooms: int
+    amount: str | None
+    currency: str
+    status: BookingStatus
+    reason: str | None
+    reasonDetail: str | None
+    guest: GuestView
+    steps: list[StepView]
+    createdAt: dt.datetime
+    updatedAt: dt.datetime
+    executionArn: str | None
+    consoleUrl: str | None
+
+
+class BookingPage(BaseModel):
+    items: list[BookingView]
+    nextToken: str | None
+
+
+class DecisionView(BaseModel):
+    bookingId: str
+    decision: Decision
+    state: ApprovalState
+
+
+# -- book ----------------------------------------------------------------------------------
+def create_booking(
+    ports: BookingPorts, caller: Caller | None, body: Any, idempotency_key: str | None
+) -> BookingAccepted:
+    """Record the booking as PENDING, then start its saga (execution name = bookingId).
+
+    With an Idempotency-Key the bookingId is derived from the caller and the key, so the same
+    request sent again finds its booking (and starts the saga only if it never started); the
+    same key with a different body is refused.
+    """
+    if caller is None:
+        raise NotSignedIn("sign in first")
+    key = _idempotency_key(idempotency_key)
+    request = validated(NewBooking, body)
+    at = ports.clock()
+    problems = stay_problems(request.checkIn, request.checkOut, at)
+    if problems:
+        raise InvalidRequest.fields(problems)
+    if not caller.email:
+        raise NotAllowed("booking needs the email address in your ID token; sign in again")
+    hotel = ports.store.get_hotel(request.hotelId)
+    if hotel is None:
+        raise HotelNotListed(f"no hotel {request.hotelId}")
+    if request.rooms > hotel.rooms:
+        raise InvalidRequest.fields({"rooms": f"{hotel.name} has only {hotel.rooms} room(s)"})
+    guest = validated(
+        Guest, {"sub": caller.sub, "name": request.guestName, "email": caller.email}, "guest."
+    )
+    booking_id = derived_id("bk", f"{caller.sub}:{key}") if key else f"bk_{uuid.uuid4().hex[:20]}"
+    request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+    booking = Booking(
+        bookingId=booking_id,
+        hotelId=hotel.hotelId,
+        hotelName=hotel.name,
+        guest=guest,
+        checkIn=request.checkIn,
+        checkOut=request.checkOut,
+        rooms=request.rooms,
+        currency=hotel.currency,
+        status=BookingStatus.PENDING,
+        createdAt=at,
+        updatedAt=at,
+    )
+    accepted = BookingAccepted(
+        bookingId=booking_id,
+        status=BookingStatus.PENDING,
+        links={"self": f"/bookings/{booking_id}"},
+    )
+    if not ports.bookings.create_pending(booking, request_hash):
+        existing = ports.bookings.get_item(booking_id) or {}
+        same_guest = (existing.get("guest") or {}).get("sub") == caller.sub
+        if existing.get("requestHash") != request_hash or not same_guest:
+            raise IdempotencyKeyReused(
+                f"this {IDEMPOTENCY_HEADER} was used before with a different request; "
+                "use a new key for a new booking"
+            )
+        if existing.get("executionArn"):
+            return accepted
+    _subscribe_guest(ports, guest)
+    saga_input = BookingRequest(
+        bookingId=booking_id,
+        hotelId=hotel.hotelId,
+        guest=guest,
+        checkIn=request.checkIn,
+        checkOut=request.checkOut,
+        rooms=request.rooms,
+        paymentToken=request.paymentToken,
+    )
+    ports.bookings.set_execution_arn(booking_id, _start_saga(ports, saga_input))
+    return accepted
+
+
+def _subscribe_guest(ports: BookingPorts, guest: Guest) -> None:
+    """So the guest hears how the booking ends. A booking does not fail for want of an email
+    (the outcome is on the booking itself), so a refusal here is logged and passed over."""
+    try:
+        ports.guests.add(guest.email, guest.email)
+    except (ClientError, BotoCoreError):
+        logger.exception("could not subscribe the guest to outcome emails")
+
+
+def _idempotency_key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    key = value.strip()
+    if not key or len(key) > _KEY_MAX or not key.isascii() or not key.isprintable():
+        raise InvalidRequest.fields(
+            {IDEMPOTENCY_HEADER: f"must be 1 to {_KEY_MAX} printable ASCII characters"}
+        )
+    return key
+
+
+def execution_arn_of(state_machine_arn: str, name: str) -> str:
+    prefix, sep, machine = state_machine_arn.rpartition(":stateMachine:")
+    return f"{prefix}:execution:{machine}:{name}" if sep else ""
+
+
+def _start_saga(ports: BookingPorts, request: BookingRequest) -> str:
+    try:
+        resp = ports.sfn.start_execution(
+            stateMachineArn=ports.state_machine_arn,
+            name=request.bookingId,
+            input=request.model_dump_json(),
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
+            return execution_arn_of(ports.state_machine_arn, request.bookingId)
+        ports.bookings.discard_unstarted(request.bookingId)
+        raise BookingNotStarted(_NOT_STARTED) from exc
+    except BotoCoreError as exc:
+        ports.bookings.discard_unstarted(request.bookingId)
+        raise BookingNotStarted(_NOT_STARTED) from exc
+    return str(resp["executionArn"])
+
+
+_NOT_STARTED = "the booking could not be started; nothing was booked or charged, please try again"
+
+
+# -- read ----------------------------------------------------------------------------------
+def get_booking(ports: BookingPorts, caller: Caller | None, booking_id: str) -> BookingView:
+    booking = _visible_booking(ports, caller, booking_id, to_decide=False)
+    return _view(ports, booking)
+
+
+def list_bookings(
+    ports: BookingPorts, caller: Caller | None, query: Mapping[str, str]
+) -> BookingPage:
+    """Every booking the caller may see, newest first, a page at a time."""
+    if caller is None:
+        raise NotSignedIn("sign in first")
+    q = validated(BookingQuery, dict(query))
+    fingerprint = hashlib.sha256(f"{caller.sub}|{q.hotelId}|{q.status}".encode()).hexdigest()[:12]
+    offset = _offset(q.nextToken, fingerprint) if q.nextToken else 0
+
+    found: dict[str, Booking] = {}
+    if caller.is_admin:
+        everything = ports.bookings.of_hotel(q.hotelId) if q.hotelId else ports.bookings.all()
+        found.update((b.bookingId, b) for b in everything)
+    else:
+        found.update((b.bookingId, b) for b in ports.bookings.of_guest(caller.sub))
+        if caller.is_manager:
+            for hotel in ports.hotels.all():
+                if caller.manages(hotel.managerEmail) and q.hotelId in (None, hotel.hotelId):
+                    found.update((b.bookingId, b) for b in ports.bookings.of_hotel(hotel.hotelId))
+    bookings = sorted(
+        (
+            b
+            for b in found.values()
+            if q.hotelId in (None, b.hotelId) and q.status in (None, b.status)
+        ),
+        key=lambda b: (b.createdAt, b.bookingId),
+        reverse=True,
+    )
+    page = bookings[offset : offset + q.limit]
+    more = offset + q.limit < len(bookings)
+    return BookingPage(
+        items=[_view(ports, b) for b in page],
+        nextToken=_token(offset + q.limit, fingerprint) if more else None,
+    )
+
+
+def _token(offset: int, fingerprint: str) -> str:
+    raw = json.dumps({"v": 1, "offset": offset, "q": fingerprint}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _offset(token: str, fingerprint: str) -> int:
+    """The page token is opaque to clients; one not made by us for this listing is a 400."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = json.loads(raw)
+        offset = data["offset"]
+        if (
+            data.get("v") == 1
+            and data.get("q") == fingerprint
+            and isinstance(offset, int)
+            and not isinstance(offset, bool)
+            and offset >= 0
+        ):
+            return offset
+    except (binascii.Error, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    raise InvalidRequest.fields(
+        {"nextToken": "is not a page token from this listing; start again without it"}
+    )
+
+
+# -- decide --------------------------------------------------------------------------------
+def decide_booking(
+    ports: BookingPorts, caller: Caller | None, booking_id: str, body: Any
+) -> DecisionView:
+    """The dashboard's approve/reject: the same single-winner decision as the email links."""
+    booking = _visible_booking(ports, caller, booking_id, to_decide=True)
+    assert caller is not None
+    request = validated(DecisionRequest, body)
+    try:
+        result = decide(
+            ports.store,
+            ports.sfn,
+            derived_id("apr", booking.bookingId),
+            request.decision,
+            decided_by=caller.name,
+            reason=request.reason or None,
+        )
+    except ApprovalNotFound:
+        raise BookingNotAwaitingApproval(
+            f"booking {booking.bookingId} is not awaiting approval (it is {booking.status.value})"
+        ) from None
+    except ApprovalAlreadyDecided as exc:
+        if exc.state is ApprovalState.EXPIRED:
+            raise DecisionWindowClosed(_EXPIRED.format(booking.bookingId)) from None
+        raise DecisionAlreadyMade(
+            f"booking {booking.bookingId} was already {exc.state.value.lower()}; "
+            "nothing was changed"
+        ) from None
+    except ApprovalExpired:
+        raise DecisionWindowClosed(_EXPIRED.format(booking.bookingId)) from None
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in _TOKEN_GONE:
+            raise DecisionWindowClosed(_EXPIRED.format(booking.bookingId)) from None
+        raise
+    return DecisionView(bookingId=booking.bookingId, decision=request.decision, state=result.state)
+
+
+_EXPIRED = "the time to decide on booking {} has passed; it expired and the guest was told"
+
+
+# -- helpers -------------------------------------------------------------------------------
+def _visible_booking(
+    ports: BookingPorts, caller: Caller | None, booking_id: str, to_decide: bool
+) -> Booking:
+    """The booking if the caller may see it (or, ``to_decide``, decide on it); else 404."""
+    if caller is None:
+        raise NotSignedIn("sign in first")
+    booking = ports.bookings.get(booking_id)
+    if booking is not None:
+        if caller.is_admin:
+            return booking
+        if not to_decide and booking.guest.sub == caller.sub:
+            return booking
+        if caller.is_manager:
+            hotel = ports.store.get_hotel(booking.hotelId)
+            if hotel is not None and caller.manages(hotel.managerEmail):
+                return booking
+    raise BookingNotVisible(f"no booking {booking_id}")
+
+
+def _view(ports: BookingPorts, booking: Booking) -> BookingView:
+    arn = booking.executionArn
+    return BookingView(
+        bookingId=booking.bookingId,
+        hotelId=booking.hotelId,
+        hotelName=booking.hotelName,
+        checkIn=booking.checkIn,
+        checkOut=booking.checkOut,
+        rooms=booking.rooms,
+        amount=str(booking.amount.quantize(_CENT)) if booking.amount is not None else None,
+        currency=booking.currency,
+        status=booking.status,
+        reason=booking.reason.value if booking.reason else None,
+        reasonDetail=booking.reasonDetail,
+        guest=GuestView(name=booking.guest.name, email=booking.guest.email),
+        steps=[StepView(state=s.state, at=s.at) for s in booking.steps],
+        createdAt=booking.createdAt,
+        updatedAt=booking.updatedAt,
+        executionArn=arn,
+        consoleUrl=console_url(ports.region, arn) if arn else None,
+    )
+
+
+def console_url(region: str, execution_arn: str) -> str:
+    return (
+        f"https://{region}.console.aws.amazon.com/states/home?region={region}"
+        f"#/v2/executions/details/{execution_arn}"
+    )

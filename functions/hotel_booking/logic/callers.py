@@ -1,0 +1,79 @@
+"""Who is calling the API, from the claims API Gateway's Cognito authorizer hands over."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+ADMIN = "Admin"
+HOTEL_MANAGER = "HotelManager"
+
+
+class Caller(BaseModel):
+    """A signed-in person. Public routes have no caller at all (``None``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sub: str
+    email: str | None = None
+    email_verified: bool = True
+    username: str | None = None
+    groups: frozenset[str] = frozenset()
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN in self.groups
+
+    @property
+    def is_manager(self) -> bool:
+        return HOTEL_MANAGER in self.groups
+
+    def manages(self, manager_email: str | None) -> bool:
+        """A hotel's manager: in the HotelManager group, signed in with the hotel's manager
+        email, and that email verified (an unverified change of address proves nothing)."""
+        return bool(
+            self.is_manager
+            and self.email_verified
+            and self.email
+            and manager_email
+            and self.email.casefold() == manager_email.casefold()
+        )
+
+    @property
+    def name(self) -> str:
+        """How a decision is signed in the records."""
+        return self.email or self.username or self.sub
+
+    @classmethod
+    def from_claims(cls, claims: Mapping[str, Any] | None) -> Caller | None:
+        if not claims or not claims.get("sub"):
+            return None
+        email = claims.get("email")
+        return cls(
+            sub=str(claims["sub"]),
+            email=str(email) if email else None,
+            email_verified=str(claims.get("email_verified", "true")).lower() != "false",
+            username=str(claims.get("cognito:username") or "") or None,
+            groups=parse_groups(claims.get("cognito:groups")),
+        )
+
+
+_SEPARATORS = re.compile(r"[,\s]+")
+
+
+def parse_groups(value: Any) -> frozenset[str]:
+    """``cognito:groups`` in any shape it arrives in: a list (HTTP APIs, the token itself), a
+    comma-separated string (REST APIs), or ``"[Admin HotelManager]"`` (REST APIs, too)."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [str(v) for v in value]
+    else:
+        text = str(value).strip()
+        if text.startswith("[") and text.endswith("]"):
+            text = text[1:-1]
+        items = _SEPARATORS.split(text)
+    return frozenset(g for g in (i.strip().strip("\"'") for i in items) if g)
