@@ -192,7 +192,7 @@ def create_booking(
         Guest, {"sub": caller.sub, "name": request.guestName, "email": caller.email}, "guest."
     )
     booking_id = derived_id("bk", f"{caller.sub}:{key}") if key else f"bk_{uuid.uuid4().hex[:20]}"
-    request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+    request_hash = fingerprint(request)
     booking = Booking(
         bookingId=booking_id,
         hotelId=hotel.hotelId,
@@ -233,6 +233,11 @@ def create_booking(
     )
     ports.bookings.set_execution_arn(booking_id, _start_saga(ports, saga_input))
     return accepted
+
+
+def fingerprint(request: NewBooking) -> str:
+    """Same for the same request however it was spelled (key order, spaces, "1" or 1)."""
+    return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
 
 
 def _subscribe_guest(ports: BookingPorts, guest: Guest) -> None:

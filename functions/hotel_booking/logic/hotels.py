@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hotel_booking.dal.bookings import BookingRecords
 from hotel_booking.dal.dynamo import SagaStore, now
@@ -82,6 +82,13 @@ class HotelChanges(BaseModel):
     pricePerNight: Price | None = None
     rooms: Rooms | None = None
     managerEmail: Email | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nulls(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep it")
+        return value
 
 
 class HotelQuery(BaseModel):
@@ -256,9 +263,6 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
     if hotel is None:
         raise HotelNotListed(f"no hotel {hotel_id}")
     changes, picture = _read_form(form, HotelChanges)
-    nulls = {f: "must not be null" for f in changes.model_fields_set if getattr(changes, f) is None}
-    if nulls:
-        raise InvalidRequest.fields(nulls)
     at = ports.clock()
     updated = hotel.model_copy(update={**changes.model_dump(exclude_unset=True), "updatedAt": at})
     delta = updated.rooms - hotel.rooms
