@@ -124,7 +124,19 @@ class TokenVerifier:
         self._region = region
         self._client_ids = client_ids
         self._keys: dict[str, KeySet] = {}
+        self._clients: dict[str, tuple[float, set[str]]] = {}
         self._lock = threading.Lock()
+
+    def _audiences(self, pool_id: str) -> set[str]:
+        """The pool's app client ids, looked up at most every 30 s (not on every request)."""
+        with self._lock:
+            cached = self._clients.get(pool_id)
+            if cached and time.monotonic() - cached[0] < 30:
+                return cached[1]
+        ids = self._client_ids(pool_id)
+        with self._lock:
+            self._clients[pool_id] = (time.monotonic(), ids)
+        return ids
 
     def _keyset(self, pool_id: str) -> KeySet:
         with self._lock:
@@ -147,13 +159,9 @@ class TokenVerifier:
                 continue
             if float(claims.get("exp", 0)) <= time.time():
                 return None
-            if claims.get("token_use") == "id" and claims.get("aud") not in self._client_ids(
-                pool_id
-            ):
-                return None
-            if claims.get("token_use") == "access" and claims.get(
-                "client_id"
-            ) not in self._client_ids(pool_id):
+            audience = claims.get("aud") if claims.get("token_use") == "id" else None
+            audience = audience or claims.get("client_id")
+            if audience not in self._audiences(pool_id):
                 return None
             return claims
         return None

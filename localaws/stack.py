@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import struct
 import sys
 import threading
@@ -338,6 +339,11 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
 """,
         flush=True,
     )
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)  # `kill` stops it as cleanly as Ctrl-C
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
