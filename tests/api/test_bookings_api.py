@@ -446,3 +446,12 @@ def test_a_route_the_function_does_not_serve_is_a_json_404(api: ApiClient) -> No
     resp = api.invoke("BookingsApiFunction", rest_event("GET", "/nowhere", claims=ADMIN))
     assert resp.status == 404
     assert resp.body == {"message": "Not found"}
+
+
+def test_a_booking_id_that_cannot_exist_is_a_404(api: ApiClient) -> None:
+    for booking_id in ("b" * 3000, "not an id"):
+        assert api.bookings("GET", f"/bookings/{booking_id}", claims=ADMIN).status == 404
+        resp = api.bookings(
+            "POST", f"/bookings/{booking_id}/decision", body={"decision": "approve"}, claims=ADMIN
+        )
+        assert resp.status == 404

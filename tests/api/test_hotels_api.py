@@ -491,3 +491,18 @@ def test_delete_is_allowed_once_bookings_are_over(api: ApiClient) -> None:
     api.saga.wait_status(first["bookingId"], BookingStatus.REJECTED)
 
     assert api.hotels("DELETE", f"/hotels/{hotel['hotelId']}", claims=ADMIN).status == 204
+
+
+def test_an_id_that_cannot_exist_is_a_404_not_a_database_error(api: ApiClient) -> None:
+    for hotel_id in ("x" * 3000, "spaces and ünïcode", "a%2Fb"):
+        path = f"/hotels/{hotel_id}"
+        assert api.hotels("GET", path).status == 404
+        assert api.hotels("PUT", path, body={"name": "n"}, claims=ADMIN).status == 404
+        assert api.hotels("DELETE", path, claims=ADMIN).status == 404
+
+
+def test_a_picture_in_json_is_refused_with_a_hint(api: ApiClient) -> None:
+    body = api.hotel_fields(picture="iVBORw0KGgo=")
+    resp = api.hotels("POST", "/hotels", body=body, claims=ADMIN)
+    assert resp.status == 400
+    assert resp.field_errors == {"picture": "must be a file, sent as multipart/form-data"}

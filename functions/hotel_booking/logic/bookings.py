@@ -46,6 +46,7 @@ from hotel_booking.logic.problems import (
     InvalidRequest,
     NotAllowed,
     NotSignedIn,
+    possible_id,
     validated,
 )
 from hotel_booking.models import (
@@ -402,7 +403,7 @@ def _visible_booking(
     """The booking if the caller may see it (or, ``to_decide``, decide on it); else 404."""
     if caller is None:
         raise NotSignedIn("sign in first")
-    booking = ports.bookings.get(booking_id)
+    booking = ports.bookings.get(booking_id) if possible_id(booking_id) else None
     if booking is not None:
         if caller.is_admin:
             return booking

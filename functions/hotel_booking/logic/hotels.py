@@ -27,6 +27,7 @@ from hotel_booking.logic.problems import (
     NotAllowed,
     NotSignedIn,
     RoomsStillBooked,
+    possible_id,
     validated,
 )
 from hotel_booking.logic.uploads import Form, Picture, Upload, accept_picture, is_empty
@@ -227,10 +228,14 @@ def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, 
 
 
 def get_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> HotelView:
-    hotel = ports.hotels.get(hotel_id)
+    return view(ports, _existing(ports, hotel_id), caller)
+
+
+def _existing(ports: HotelPorts, hotel_id: str) -> Hotel:
+    hotel = ports.hotels.get(hotel_id) if possible_id(hotel_id) else None
     if hotel is None:
         raise HotelNotListed(f"no hotel {hotel_id}")
-    return view(ports, hotel, caller)
+    return hotel
 
 
 # -- Admin ---------------------------------------------------------------------------------
@@ -259,9 +264,7 @@ def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelV
 
 def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: Form) -> HotelView:
     require_admin(caller)
-    hotel = ports.hotels.get(hotel_id)
-    if hotel is None:
-        raise HotelNotListed(f"no hotel {hotel_id}")
+    hotel = _existing(ports, hotel_id)
     changes, picture = _read_form(form, HotelChanges)
     at = ports.clock()
     updated = hotel.model_copy(update={**changes.model_dump(exclude_unset=True), "updatedAt": at})
@@ -296,9 +299,7 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
 
 def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> None:
     require_admin(caller)
-    hotel = ports.hotels.get(hotel_id)
-    if hotel is None:
-        raise HotelNotListed(f"no hotel {hotel_id}")
+    hotel = _existing(ports, hotel_id)
     today = earliest_stay_date(ports.clock())
     live = [b for b in ports.bookings.of_hotel(hotel_id) if is_live(b, today)]
     if live:
@@ -319,8 +320,15 @@ def _read_form(form: Form, model: type[F]) -> tuple[F, Picture | None]:
     """Fields and picture together, so one 400 names every bad field."""
     problems: list[Any] = []
     fields: F | None = None
+    given = dict(form.fields)
+    if given.pop(PICTURE_FIELD, None) is not None:
+        problems.extend(
+            InvalidRequest.fields(
+                {PICTURE_FIELD: "must be a file, sent as multipart/form-data"}
+            ).errors
+        )
     try:
-        fields = validated(model, form.fields)
+        fields = validated(model, given)
     except InvalidRequest as exc:
         problems.extend(exc.errors)
     picture: Picture | None = None

@@ -7,6 +7,7 @@ Every message is meant for the person calling the API: no stack traces, no inter
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -94,6 +95,15 @@ class IdempotencyKeyReused(RequestProblem):
 
 class BookingNotStarted(RequestProblem):
     """Step Functions refused to start the saga; nothing was booked and a retry is safe."""
+
+
+_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")  # models.Id
+
+
+def possible_id(value: str) -> bool:
+    """False for what cannot be an id (so a lookup would only upset DynamoDB): the caller
+    answers 404 at once, as for an id that was never used."""
+    return bool(_ID.match(value))
 
 
 _FRIENDLY = {
