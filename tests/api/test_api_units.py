@@ -108,6 +108,22 @@ def test_json_numbers_are_decimals_and_constants_are_refused() -> None:
             parse_json_object(raw)
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"rooms": 1e999999999}',  # would become a billion-digit integer
+        b'{"rooms": 1e-999999999}',
+        b'{"rooms": ' + b"9" * 5000 + b"}",  # past Python's int digit limit
+        b'{"name": "\\ud800"}',  # valid JSON, not valid text
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+    ids=["huge-exponent", "tiny-exponent", "long-int", "lone-surrogate", "deep"],
+)
+def test_hostile_json_is_refused_quickly(raw: bytes) -> None:
+    with pytest.raises(problems.InvalidRequest):
+        parse_json_object(raw)
+
+
 # -- pictures ------------------------------------------------------------------------------
 def test_pictures_are_known_by_their_first_bytes() -> None:
     assert sniff(png()) == ("png", "image/png")

@@ -202,13 +202,31 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+_NUMBER_MAX_CHARS = 40
+_NUMBER_MAX_EXPONENT = 20
+
+
+def _decimal(text: str) -> Decimal:
+    """A JSON number with a fraction or an exponent, exactly; absurd ones refused up front
+    (``1e999999999`` would otherwise become a billion-digit integer further on)."""
+    number = Decimal(text)
+    if len(text) > _NUMBER_MAX_CHARS or (number and abs(number.adjusted()) > _NUMBER_MAX_EXPONENT):
+        raise ValueError(f"the number {text[:_NUMBER_MAX_CHARS]} is out of range")
+    return number
+
+
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         raise InvalidRequest.fields({"body": "a JSON object is required"})
     try:
-        data = json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constants)
+        data = json.loads(raw.decode("utf-8"), parse_float=_decimal, parse_constant=_no_constants)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise InvalidRequest.fields({"body": f"is not valid JSON ({exc})"}) from None
+    try:
+        # "\ud800" is valid JSON but no valid text: nothing downstream could store it.
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidRequest.fields({"body": "contains text that is not valid Unicode"}) from None
     if not isinstance(data, dict):
         raise InvalidRequest.fields({"body": "must be a JSON object"})
     return data
