@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hotel_booking.dal.bookings import BookingRecords
@@ -34,6 +36,7 @@ from hotel_booking.logic.uploads import Form, Picture, Upload, accept_picture, i
 from hotel_booking.models import MAX_NIGHTS, Booking, BookingStatus, Email, Hotel
 
 F = TypeVar("F", bound=BaseModel)
+logger = Logger()
 
 _CENT = Decimal("0.01")
 PICTURE_FIELD = "picture"
@@ -257,7 +260,7 @@ def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelV
         ports.hotels.create(hotel)
     except Exception:
         if image_key:
-            ports.pictures.delete(image_key)
+            _tidy(ports.pictures.delete, image_key)
         raise
     return view(ports, hotel, caller)
 
@@ -290,10 +293,11 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
         if delta:
             ports.inventory.adjust(hotel_id, -delta, earliest_stay_date(at), guarded=False)
         raise
+    # The change is made; what follows only tidies up after it.
     if manager_moved:
-        ports.managers.remove(hotel.managerEmail, hotel_id)
+        _tidy(ports.managers.remove, hotel.managerEmail, hotel_id)
     if picture is not None and hotel.imageKey:
-        ports.pictures.delete(hotel.imageKey)
+        _tidy(ports.pictures.delete, hotel.imageKey)
     return view(ports, updated, caller)
 
 
@@ -309,10 +313,11 @@ def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> Non
         )
     if not ports.hotels.delete(hotel_id):
         raise HotelNotListed(f"no hotel {hotel_id}")
+    # The hotel is gone; what follows only tidies up after it.
     if hotel.imageKey:
-        ports.pictures.delete(hotel.imageKey)
-    ports.managers.remove(hotel.managerEmail, hotel_id)
-    ports.inventory.delete_all(hotel_id)
+        _tidy(ports.pictures.delete, hotel.imageKey)
+    _tidy(ports.managers.remove, hotel.managerEmail, hotel_id)
+    _tidy(ports.inventory.delete_all, hotel_id)
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -347,6 +352,15 @@ def _read_form(form: Form, model: type[F]) -> tuple[F, Picture | None]:
 
 def _picture(upload: Upload) -> Picture | None:
     return None if is_empty(upload) else accept_picture(upload)
+
+
+def _tidy(action: Callable[..., object], *args: str) -> None:
+    """Clean-up after a change that is already made: a failure leaves an orphan (a picture
+    nobody links to, a subscription to a hotel that sends nothing), logged, not a failed call."""
+    try:
+        action(*args)
+    except (ClientError, BotoCoreError):
+        logger.exception("clean-up failed", extra={"action": getattr(action, "__name__", "?")})
 
 
 def _store_picture(ports: HotelPorts, hotel_id: str, picture: Picture) -> str:

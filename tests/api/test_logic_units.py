@@ -1,0 +1,177 @@
+"""The hotels logic on in-memory ports, no AWS: what happens when a step after another fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, cast
+
+import pytest
+from botocore.exceptions import ClientError
+
+from hotel_booking.logic import hotels
+from hotel_booking.logic.callers import Caller
+from hotel_booking.logic.problems import RoomsStillBooked
+from hotel_booking.logic.uploads import Form, Upload
+from hotel_booking.models import Hotel
+from tests.api.events import png
+
+NOW = dt.datetime(2030, 6, 15, 10, 0, tzinfo=dt.UTC)
+ADMIN = Caller(sub="a", email="admin@example.com", groups=frozenset({"Admin"}))
+
+
+def boom(*args: Any, **kwargs: Any) -> Any:
+    raise ClientError({"Error": {"Code": "InternalError", "Message": "boom"}}, "Op")
+
+
+class FakeHotels:
+    def __init__(self) -> None:
+        self.items: dict[str, Hotel] = {}
+
+    def all(self) -> list[Hotel]:
+        return list(self.items.values())
+
+    def get(self, hotel_id: str) -> Hotel | None:
+        return self.items.get(hotel_id)
+
+    def create(self, hotel: Hotel) -> None:
+        self.items[hotel.hotelId] = hotel
+
+    def replace(self, hotel: Hotel) -> bool:
+        self.items[hotel.hotelId] = hotel
+        return True
+
+    def delete(self, hotel_id: str) -> bool:
+        return self.items.pop(hotel_id, None) is not None
+
+
+class FakePictures:
+    def __init__(self) -> None:
+        self.items: dict[str, bytes] = {}
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.items[key] = data
+
+    def delete(self, key: str) -> None:
+        self.items.pop(key, None)
+
+    def url(self, key: str) -> str:
+        return f"https://pictures.example/{key}"
+
+
+class FakeSubscriptions:
+    def __init__(self) -> None:
+        self.items: dict[str, list[str]] = {}
+
+    def add(self, email: str, value: str) -> str:
+        self.items.setdefault(email, []).append(value)
+        return "arn:sub"
+
+    def remove(self, email: str, value: str) -> None:
+        self.items[email].remove(value)
+
+
+class FakeInventory:
+    def __init__(self) -> None:
+        self.rows: dict[dt.date, int] = {}
+
+    def adjust(
+        self, hotel_id: str, delta: int, from_night: dt.date, guarded: bool = True
+    ) -> dt.date | None:
+        for night, left in self.rows.items():
+            if guarded and left + delta < 0:
+                return night
+        self.rows = {night: left + delta for night, left in self.rows.items()}
+        return None
+
+    def delete_all(self, hotel_id: str) -> None:
+        self.rows.clear()
+
+
+class FakeBookings:
+    def of_hotel(self, hotel_id: str) -> list[Any]:
+        return []
+
+
+class Fakes:
+    def __init__(self) -> None:
+        self.hotels = FakeHotels()
+        self.pictures = FakePictures()
+        self.managers = FakeSubscriptions()
+        self.inventory = FakeInventory()
+
+    def ports(self) -> hotels.HotelPorts:
+        return hotels.HotelPorts(
+            store=cast(Any, None),
+            hotels=cast(Any, self.hotels),
+            inventory=cast(Any, self.inventory),
+            bookings=cast(Any, FakeBookings()),
+            pictures=cast(Any, self.pictures),
+            managers=cast(Any, self.managers),
+            clock=lambda: NOW,
+        )
+
+
+def fields() -> dict[str, Any]:
+    return {
+        "name": "Unit Hotel",
+        "city": "Lisbon",
+        "stars": 4,
+        "pricePerNight": Decimal("120"),
+        "rooms": 3,
+        "managerEmail": "m@example.com",
+    }
+
+
+def with_picture() -> Form:
+    return Form(fields=fields(), files={"picture": Upload("picture", "p.png", None, png())})
+
+
+def test_a_failed_subscription_leaves_no_picture_behind() -> None:
+    fakes = Fakes()
+    fakes.managers.add = boom  # type: ignore[method-assign]
+    with pytest.raises(ClientError):
+        hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+    assert fakes.pictures.items == {}
+    assert fakes.hotels.items == {}
+
+
+def test_a_clean_up_that_fails_does_not_fail_the_delete() -> None:
+    fakes = Fakes()
+    created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+    fakes.pictures.delete = boom  # type: ignore[method-assign]
+    fakes.managers.remove = boom  # type: ignore[method-assign]
+    fakes.inventory.delete_all = boom  # type: ignore[method-assign]
+
+    hotels.delete_hotel(fakes.ports(), ADMIN, created.hotelId)
+
+    assert fakes.hotels.items == {}
+
+
+def test_room_changes_are_undone_when_the_hotel_cannot_be_saved() -> None:
+    fakes = Fakes()
+    created = hotels.create_hotel(fakes.ports(), ADMIN, Form(fields=fields()))
+    fakes.inventory.rows = {NOW.date(): 2}
+    fakes.hotels.replace = boom  # type: ignore[method-assign]
+
+    with pytest.raises(ClientError):
+        hotels.update_hotel(fakes.ports(), ADMIN, created.hotelId, Form(fields={"rooms": 5}))
+
+    assert fakes.inventory.rows == {NOW.date(): 2}
+    assert fakes.hotels.items[created.hotelId].rooms == 3
+
+
+def test_fewer_rooms_than_booked_is_refused_before_anything_changes() -> None:
+    fakes = Fakes()
+    created = hotels.create_hotel(fakes.ports(), ADMIN, Form(fields=fields()))
+    fakes.inventory.rows = {NOW.date(): 1}  # 2 of 3 rooms booked that night
+
+    with pytest.raises(RoomsStillBooked):
+        hotels.update_hotel(
+            fakes.ports(),
+            ADMIN,
+            created.hotelId,
+            Form(fields={"rooms": 1, "managerEmail": "new@example.com"}),
+        )
+    assert fakes.inventory.rows == {NOW.date(): 1}
+    assert fakes.managers.items == {"m@example.com": [created.hotelId]}
