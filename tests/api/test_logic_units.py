@@ -136,6 +136,15 @@ def test_a_failed_subscription_leaves_no_picture_behind() -> None:
     assert fakes.hotels.items == {}
 
 
+def test_a_hotel_that_cannot_be_stored_leaves_no_subscription() -> None:
+    fakes = Fakes()
+    fakes.hotels.create = boom  # type: ignore[method-assign]
+    with pytest.raises(ClientError):
+        hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+    assert fakes.managers.items == {"m@example.com": []}
+    assert fakes.pictures.items == {}
+
+
 def test_a_clean_up_that_fails_does_not_fail_the_delete() -> None:
     fakes = Fakes()
     created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
@@ -148,16 +157,23 @@ def test_a_clean_up_that_fails_does_not_fail_the_delete() -> None:
     assert fakes.hotels.items == {}
 
 
-def test_room_changes_are_undone_when_the_hotel_cannot_be_saved() -> None:
+def test_a_change_that_cannot_be_saved_leaves_nothing_behind() -> None:
     fakes = Fakes()
-    created = hotels.create_hotel(fakes.ports(), ADMIN, Form(fields=fields()))
+    created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+    pictures = dict(fakes.pictures.items)
     fakes.inventory.rows = {NOW.date(): 2}
     fakes.hotels.replace = boom  # type: ignore[method-assign]
+    change = Form(
+        fields={"rooms": 5, "managerEmail": "new@example.com"},
+        files={"picture": Upload("picture", "q.png", None, png(5, 5))},
+    )
 
     with pytest.raises(ClientError):
-        hotels.update_hotel(fakes.ports(), ADMIN, created.hotelId, Form(fields={"rooms": 5}))
+        hotels.update_hotel(fakes.ports(), ADMIN, created.hotelId, change)
 
     assert fakes.inventory.rows == {NOW.date(): 2}
+    assert fakes.pictures.items == pictures
+    assert fakes.managers.items == {"m@example.com": [created.hotelId], "new@example.com": []}
     assert fakes.hotels.items[created.hotelId].rooms == 3
 
 

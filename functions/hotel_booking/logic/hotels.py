@@ -248,8 +248,10 @@ def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelV
     hotel_id = f"ht_{uuid.uuid4().hex[:20]}"
     at = ports.clock()
     image_key = _store_picture(ports, hotel_id, picture) if picture else None
+    subscribed = False
     try:
         ports.managers.add(fields.managerEmail, hotel_id)
+        subscribed = True
         hotel = Hotel(
             hotelId=hotel_id,
             **fields.model_dump(),
@@ -261,6 +263,8 @@ def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelV
     except Exception:
         if image_key:
             _tidy(ports.pictures.delete, image_key)
+        if subscribed:
+            _tidy(ports.managers.remove, fields.managerEmail, hotel_id)
         raise
     return view(ports, hotel, caller)
 
@@ -281,17 +285,25 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
                 "the hotel cannot have fewer rooms than that"
             )
     manager_moved = updated.managerEmail.casefold() != hotel.managerEmail.casefold()
+    new_key: str | None = None
+    subscribed = False
     try:
         if picture is not None:
-            key = _store_picture(ports, hotel_id, picture)
-            updated = updated.model_copy(update={"imageKey": key})
+            new_key = _store_picture(ports, hotel_id, picture)
+            updated = updated.model_copy(update={"imageKey": new_key})
         if manager_moved:
             ports.managers.add(updated.managerEmail, hotel_id)
+            subscribed = True
         if not ports.hotels.replace(updated):
             raise HotelNotListed(f"no hotel {hotel_id}")
     except Exception:
+        # Nothing of this change may outlive it: the rooms, the new picture, the new manager.
         if delta:
             ports.inventory.adjust(hotel_id, -delta, earliest_stay_date(at), guarded=False)
+        if new_key:
+            _tidy(ports.pictures.delete, new_key)
+        if subscribed:
+            _tidy(ports.managers.remove, updated.managerEmail, hotel_id)
         raise
     # The change is made; what follows only tidies up after it.
     if manager_moved:
