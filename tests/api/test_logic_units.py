@@ -1,4 +1,4 @@
-"""The hotels logic on in-memory ports, no AWS: what happens when a step after another fails."""
+"""The API's logic on in-memory ports, no AWS: what happens when a step after another fails."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any, cast
 import pytest
 from botocore.exceptions import ClientError
 
-from hotel_booking.logic import hotels
+from hotel_booking.logic import bookings, hotels
 from hotel_booking.logic.callers import Caller
-from hotel_booking.logic.problems import RoomsStillBooked
+from hotel_booking.logic.problems import BookingNotStarted, RoomsStillBooked
 from hotel_booking.logic.uploads import Form, Upload
 from hotel_booking.models import Hotel
 from tests.api.events import png
@@ -191,3 +191,84 @@ def test_fewer_rooms_than_booked_is_refused_before_anything_changes() -> None:
         )
     assert fakes.inventory.rows == {NOW.date(): 1}
     assert fakes.managers.items == {"m@example.com": [created.hotelId]}
+
+
+# -- bookings ------------------------------------------------------------------------------
+class FakeRecords:
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+        self.discarded: list[str] = []
+
+    def create_pending(self, booking: Any, request_hash: str) -> bool:
+        if booking.bookingId in self.items:
+            return False
+        self.items[booking.bookingId] = {**booking.model_dump(), "requestHash": request_hash}
+        return True
+
+    def get_item(self, booking_id: str) -> dict[str, Any] | None:
+        return self.items.get(booking_id)
+
+    def set_execution_arn(self, booking_id: str, arn: str) -> None:
+        self.items[booking_id]["executionArn"] = arn
+
+    def discard_unstarted(self, booking_id: str) -> None:
+        self.discarded.append(booking_id)
+        self.items.pop(booking_id, None)
+
+
+class FakeSfn:
+    def __init__(self, error: str | None = None) -> None:
+        self.error = error
+        self.started: list[str] = []
+
+    def start_execution(self, stateMachineArn: str, name: str, input: str) -> dict[str, str]:
+        if self.error:
+            raise ClientError({"Error": {"Code": self.error, "Message": "no"}}, "StartExecution")
+        self.started.append(name)
+        return {"executionArn": f"arn:aws:states:eu-west-2:1:execution:sm:{name}"}
+
+
+def booking_ports(sfn: FakeSfn, records: FakeRecords) -> bookings.BookingPorts:
+    hotel = Hotel(**fields(), hotelId="h1", createdAt=NOW, updatedAt=NOW)
+    store = cast(Any, type("Store", (), {"get_hotel": lambda self, hotel_id: hotel})())
+    guests = cast(Any, type("Guests", (), {"add": lambda self, email, value: "arn"})())
+    return bookings.BookingPorts(
+        store=store,
+        hotels=cast(Any, None),
+        bookings=cast(Any, records),
+        guests=guests,
+        sfn=sfn,
+        state_machine_arn="arn:aws:states:eu-west-2:1:stateMachine:sm",
+        region="eu-west-2",
+        clock=lambda: NOW,
+    )
+
+
+GUEST = Caller(sub="g1", email="g1@example.com")
+REQUEST = {
+    "hotelId": "h1",
+    "checkIn": "2030-07-01",
+    "checkOut": "2030-07-03",
+    "rooms": 1,
+    "guestName": "G",
+    "paymentToken": "tok_visa",
+}
+
+
+def test_a_saga_that_would_not_start_leaves_no_booking_and_asks_for_a_retry() -> None:
+    records = FakeRecords()
+    with pytest.raises(BookingNotStarted):
+        bookings.create_booking(
+            booking_ports(FakeSfn("ThrottlingException"), records), GUEST, REQUEST, None
+        )
+    assert records.items == {}
+    assert len(records.discarded) == 1
+
+
+def test_a_saga_already_started_under_that_name_is_the_same_booking() -> None:
+    records = FakeRecords()
+    accepted = bookings.create_booking(
+        booking_ports(FakeSfn("ExecutionAlreadyExists"), records), GUEST, REQUEST, "k1"
+    )
+    arn = records.items[accepted.bookingId]["executionArn"]
+    assert arn == f"arn:aws:states:eu-west-2:1:execution:sm:{accepted.bookingId}"
