@@ -26,7 +26,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterator, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +71,9 @@ class _Fault:
 
 @dataclass
 class _Container:
+    """One execution environment: its own copy of the handler module, one invocation at a time."""
+
     module: Any
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class _ThreadEnviron(MutableMapping[str, str]):
@@ -154,7 +155,7 @@ class LambdaRuntime:
         self._endpoint_env = endpoint_env
         self._on_invocation = on_invocation
         self._specs: dict[str, FunctionSpec] = {}
-        self._containers: dict[str, _Container] = {}
+        self._idle: dict[str, list[_Container]] = {}
         self._faults: dict[str, list[_Fault]] = {}
         self._lock = threading.Lock()
         self.invocations: list[Invocation] = []
@@ -164,7 +165,7 @@ class LambdaRuntime:
     def register(self, spec: FunctionSpec) -> None:
         with self._lock:
             self._specs[spec.name] = spec
-            self._containers.pop(spec.name, None)
+            self._idle.pop(spec.name, None)
 
     def spec(self, name_or_logical_id: str) -> FunctionSpec:
         for spec in self._specs.values():
@@ -304,8 +305,10 @@ class LambdaRuntime:
         _wrap_stdout()
         environ.set_overlay(self._environment(spec))
         _ThreadStdout._local.buffer = logs
+        started = time.monotonic()
+        container: _Container | None = None
         try:
-            container, cold = self._container(spec)
+            container, cold = self._acquire(spec)
             handler = getattr(container.module, spec.handler.rsplit(".", 1)[1])
             context = _Context(spec, request_id)
             result = handler(event, context)
@@ -324,12 +327,18 @@ class LambdaRuntime:
         finally:
             _ThreadStdout._local.buffer = None
             environ.set_overlay(None)
+            # A container whose invocation timed out is thrown away, as Lambda resets it.
+            if container is not None and time.monotonic() - started <= spec.timeout:
+                with self._lock:
+                    self._idle.setdefault(spec.name, []).append(container)
 
-    def _container(self, spec: FunctionSpec) -> tuple[_Container, bool]:
+    def _acquire(self, spec: FunctionSpec) -> tuple[_Container, bool]:
+        """An idle container of this function (warm), or a new one (a cold start): like
+        Lambda, each container runs one invocation at a time and concurrency adds containers."""
         with self._lock:
-            existing = self._containers.get(spec.name)
-        if existing is not None:
-            return existing, False
+            idle = self._idle.get(spec.name)
+            if idle:
+                return idle.pop(), False
         module_path, _, _ = spec.handler.rpartition(".")
         file = spec.code_dir / (module_path.replace(".", "/") + ".py")
         if str(spec.code_dir) not in sys.path:
@@ -343,10 +352,7 @@ class LambdaRuntime:
             loader_spec.loader.exec_module(module)
         except Exception as exc:
             raise ImportModuleError(f"Unable to import module '{module_path}': {exc}") from exc
-        container = _Container(module)
-        with self._lock:
-            self._containers.setdefault(spec.name, container)
-            return self._containers[spec.name], True
+        return _Container(module), True
 
     def _record(
         self,

@@ -69,3 +69,19 @@ def test_injected_faults_fail_the_next_invocations_only(cloud: LocalCloud, probe
     cloud.runtime.inject_fault(name, "TransientError", "flaky", times=2)
     outcomes = [invoke(cloud, name, {})["payload"].get("errorType") for _ in range(3)]
     assert outcomes == ["TransientError", "TransientError", None]
+
+
+def test_concurrent_invocations_get_containers_of_their_own(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    name = probes.ref("FrenchFunction")
+    invoke(cloud, name, {})  # at least one warm container exists
+    before = len(cloud.runtime.invocations)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda _: invoke(cloud, name, {"sleep": 0.3}), range(4)))
+    batch = [i for i in cloud.runtime.invocations[before:] if i.function == "FrenchFunction"]
+    assert len(batch) == 4
+    assert sum(i.cold_start for i in batch) >= 2  # one invocation per container at a time
+    later = invoke(cloud, name, {})
+    assert later["payload"]["greeting"] == "bonjour"
+    assert not cloud.runtime.invocations[-1].cold_start  # containers are reused when idle
