@@ -210,7 +210,7 @@ class LocalStack:
                 "managerEmail": "manager@example.com",
             }
             body, content_type = multipart(
-                fields, ("picture", f"{city.lower()}.png", "image/png", demo_picture(colour))
+                fields, [("picture", f"{city.lower()}.png", "image/png", demo_picture(colour))]
             )
             request = urllib.request.Request(
                 f"http://127.0.0.1:{self.ports.api}/hotels",
@@ -257,16 +257,17 @@ class LocalStack:
 
 
 def multipart(
-    fields: dict[str, str], file: tuple[str, str, str, bytes] | None = None
+    fields: dict[str, str], files: list[tuple[str, str, str, bytes]] | None = None
 ) -> tuple[bytes, str]:
-    """A multipart/form-data body as a browser form sends it."""
-    boundary = f"----localaws{uuid.uuid4().hex}"
+    """A multipart/form-data body as a browser form sends it: (body, Content-Type).
+
+    ``files`` are (field, filename, content type, bytes)."""
+    boundary = f"----WebKitFormBoundary{uuid.uuid4().hex[:16]}"
     parts = []
-    for key, value in fields.items():
-        disposition = f'Content-Disposition: form-data; name="{key}"'
+    for name, value in fields.items():
+        disposition = f'Content-Disposition: form-data; name="{name}"'
         parts.append(f"--{boundary}\r\n{disposition}\r\n\r\n{value}\r\n".encode())
-    if file:
-        field, filename, mime, data = file
+    for field, filename, mime, data in files or []:
         head = (
             f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
             f'filename="{filename}"\r\nContent-Type: {mime}\r\n\r\n'

@@ -15,6 +15,8 @@ import uuid
 import zlib
 from typing import Any
 
+from localaws.stack import multipart
+
 ROUTES = (
     "/hotels",
     "/hotels/{hotelId}",
@@ -110,25 +112,6 @@ def rest_event(
         "body": text,
         "isBase64Encoded": is_base64,
     }
-
-
-def multipart(
-    fields: dict[str, str], files: list[tuple[str, str, str, bytes]] | None = None
-) -> tuple[bytes, str]:
-    """A multipart/form-data body as a browser form sends it: (body, Content-Type)."""
-    boundary = f"----WebKitFormBoundary{uuid.uuid4().hex[:16]}"
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    for field, filename, mime, data in files or []:
-        head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
-            f'filename="{filename}"\r\nContent-Type: {mime}\r\n\r\n'
-        )
-        parts.append(head.encode() + data + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def form_event(

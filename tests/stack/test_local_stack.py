@@ -120,7 +120,7 @@ def test_wrong_group_is_403(local_stack: LocalStack, tokens: dict[str, str]) -> 
 
 
 def create_hotel(local_stack: LocalStack, token: str, picture: bytes) -> dict[str, Any]:
-    body, content_type = multipart(HOTEL_FIELDS, ("picture", "quay.png", "image/png", picture))
+    body, content_type = multipart(HOTEL_FIELDS, [("picture", "quay.png", "image/png", picture)])
     resp = requests.post(
         f"{local_stack.api_url}/hotels",
         data=body,

@@ -180,21 +180,12 @@ class SagaStore:
         if existing and existing.get("reservation"):
             return Decimal(existing.get("amount", amount))
         at = now()
-        items: list[dict[str, Any]] = [
-            {
-                "Update": {
-                    "TableName": self.inventory_table,
-                    "Key": {
-                        "hotelId": {"S": hotel.hotelId},
-                        "night": {"S": night.isoformat()},
-                    },
-                    "UpdateExpression": "SET available = if_not_exists(available, :total) - :n",
-                    "ConditionExpression": "attribute_not_exists(available) OR available >= :n",
-                    "ExpressionAttributeValues": _values(total=hotel.rooms, n=request.rooms),
-                }
-            }
-            for night in request.nights
-        ]
+        items = self._inventory_updates(
+            request,
+            "SET available = if_not_exists(available, :total) - :n",
+            "attribute_not_exists(available) OR available >= :n",
+            total=hotel.rooms,
+        )
         items.append(
             {
                 "Update": {
@@ -265,21 +256,9 @@ class SagaStore:
             return False
         request = BookingRequest.model_validate({**item, "paymentToken": "-"})
         at = now()
-        items: list[dict[str, Any]] = [
-            {
-                "Update": {
-                    "TableName": self.inventory_table,
-                    "Key": {
-                        "hotelId": {"S": request.hotelId},
-                        "night": {"S": night.isoformat()},
-                    },
-                    "UpdateExpression": "SET available = available + :n",
-                    "ConditionExpression": "attribute_exists(available)",
-                    "ExpressionAttributeValues": _values(n=request.rooms),
-                }
-            }
-            for night in request.nights
-        ]
+        items = self._inventory_updates(
+            request, "SET available = available + :n", "attribute_exists(available)"
+        )
         items.append(
             {
                 "Update": {
@@ -552,6 +531,23 @@ class SagaStore:
         return True
 
     # -- helpers --------------------------------------------------------------------------
+    def _inventory_updates(
+        self, request: BookingRequest, update: str, condition: str, **values: Any
+    ) -> list[dict[str, Any]]:
+        """One conditional update per night of the stay, for a single transaction."""
+        return [
+            {
+                "Update": {
+                    "TableName": self.inventory_table,
+                    "Key": {"hotelId": {"S": request.hotelId}, "night": {"S": night.isoformat()}},
+                    "UpdateExpression": update,
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeValues": _values(n=request.rooms, **values),
+                }
+            }
+            for night in request.nights
+        ]
+
     def _get(self, table: str, key: dict[str, str]) -> dict[str, Any] | None:
         with _transient_faults():
             resp = self._db.get_item(
