@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck unit bench clean install
+.PHONY: run demo test lint typecheck unit bench clean install chromium
 
 install: $(STAMP)
 
@@ -22,8 +22,12 @@ demo: $(STAMP)
 	$(BIN)/python -m localaws demo
 
 ## The whole test suite: lint, types, unit, saga tests on local Step Functions, cfn-lint.
-test: $(STAMP) lint typecheck
+test: $(STAMP) chromium lint typecheck
 	$(BIN)/python -m pytest
+
+## Debian's Chromium for the browser tests (tests/browser); Playwright's downloads are never used.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

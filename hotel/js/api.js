@@ -1,0 +1,80 @@
+// The REST API: JSON in and out, errors as ApiError {status, message, errors:[{field, message}]}.
+import { idToken, signOut } from "./auth.js";
+import { loadConfig } from "./config.js";
+
+export class ApiError extends Error {
+  constructor(status, message, errors = []) {
+    super(message);
+    this.status = status;
+    this.errors = errors;
+  }
+}
+
+const FALLBACK = {
+  400: "The request was not valid.",
+  401: "Your session has ended. Please sign in again.",
+  403: "You are not allowed to do that.",
+  404: "Not found.",
+  409: "That conflicts with the current state; reload and try again.",
+  413: "The upload is too large.",
+  429: "Too many requests. Wait a moment and try again.",
+};
+
+/**
+ * Call the API. Options: method, query (object; empty values left out), json (sent as JSON),
+ * form (FormData, sent as multipart/form-data), headers.
+ */
+export async function api(path, { method = "GET", query, json, form, headers = {} } = {}) {
+  const config = await loadConfig();
+  const url = new URL(config.apiUrl + path);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
+  }
+  const token = idToken();
+  const sent = { Accept: "application/json", ...headers };
+  if (token) sent.Authorization = token;
+  let body;
+  if (json !== undefined) {
+    sent["Content-Type"] = "application/json";
+    body = JSON.stringify(json);
+  } else if (form) {
+    body = form; // the browser writes the multipart boundary
+  }
+  let resp;
+  try {
+    resp = await fetch(url, { method, headers: sent, body });
+  } catch {
+    throw new ApiError(
+      0,
+      "The hotel service could not be reached. Check your connection and try again.",
+    );
+  }
+  const text = await resp.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!resp.ok) {
+    if (resp.status === 401 && token) {
+      signOut();
+      throw new ApiError(401, FALLBACK[401]);
+    }
+    const fallback =
+      FALLBACK[resp.status] ??
+      (resp.status >= 500
+        ? "The hotel service had a problem. Please try again."
+        : `HTTP ${resp.status}`);
+    const message = typeof data?.message === "string" && data.message ? data.message : fallback;
+    const errors = Array.isArray(data?.errors) ? data.errors : [];
+    throw new ApiError(resp.status, message, errors);
+  }
+  return data;
+}
+
+/** A list response as an array, whether the API sent [...] or {items: [...]}. */
+export function itemsOf(data) {
+  if (Array.isArray(data)) return data;
+  return Array.isArray(data?.items) ? data.items : [];
+}

@@ -1,0 +1,119 @@
+// How a booking's status and reason read to people (shared by the guest's and manager's pages).
+import { formatDate, h, nightsBetween } from "./ui.js";
+
+export const FINAL = new Set(["CONFIRMED", "REJECTED", "EXPIRED", "FAILED"]);
+
+export const STATUS_TEXT = {
+  PENDING: "Received",
+  ROOM_RESERVED: "Room held",
+  PAYMENT_RECORDED: "Payment taken",
+  AWAITING_APPROVAL: "Awaiting hotel approval",
+  CONFIRMED: "Confirmed",
+  REJECTED: "Declined by the hotel",
+  EXPIRED: "Expired",
+  FAILED: "Failed",
+};
+
+const REASON_TEXT = {
+  ROOM_UNAVAILABLE: "No rooms were left for those dates.",
+  HOTEL_NOT_FOUND: "The hotel no longer exists.",
+  RESERVATION_ERROR: "The room could not be reserved because of a technical problem.",
+  PAYMENT_DECLINED: "The card was declined.",
+  PAYMENT_ERROR: "The payment could not be processed.",
+  NOTIFICATION_ERROR: "The hotel could not be asked to approve the booking.",
+  CONFIRMATION_ERROR: "The booking could not be confirmed because of a technical problem.",
+  MANAGER_REJECTED: "The hotel declined the booking.",
+  APPROVAL_TIMEOUT: "The hotel did not answer in time.",
+  COMPENSATION_FAILED: "Something went wrong and our team has been alerted.",
+};
+
+// Failures after the payment was taken run the refund; those before it never charged.
+const REFUNDED = new Set([
+  "MANAGER_REJECTED",
+  "APPROVAL_TIMEOUT",
+  "NOTIFICATION_ERROR",
+  "CONFIRMATION_ERROR",
+]);
+const NOT_CHARGED = new Set([
+  "ROOM_UNAVAILABLE",
+  "HOTEL_NOT_FOUND",
+  "RESERVATION_ERROR",
+  "PAYMENT_DECLINED",
+  "PAYMENT_ERROR",
+]);
+
+// The way to CONFIRMED: each step is done once the booking reached the status after it.
+const ORDER = ["PENDING", "ROOM_RESERVED", "PAYMENT_RECORDED", "AWAITING_APPROVAL", "CONFIRMED"];
+const PROGRESS = [
+  ["Room held", "ROOM_RESERVED"],
+  ["Payment taken", "PAYMENT_RECORDED"],
+  ["Hotel approval", "CONFIRMED"],
+];
+
+export function isFinal(booking) {
+  return FINAL.has(booking.status);
+}
+
+export function statusKind(status) {
+  if (status === "CONFIRMED") return "ok";
+  if (status === "REJECTED" || status === "FAILED") return "bad";
+  if (status === "EXPIRED") return "off";
+  return "busy";
+}
+
+export function statusBadge(status) {
+  return h(
+    "span",
+    { class: `status ${statusKind(status)}`, "data-status": status },
+    STATUS_TEXT[status] ?? status,
+  );
+}
+
+/** Why a booking ended as it did, in words (null when it did not fail). */
+export function reasonText(booking) {
+  if (!booking.reason) return null;
+  const parts = [REASON_TEXT[booking.reason] ?? booking.reason];
+  const detail = String(booking.reasonDetail ?? "").trim();
+  if (booking.reason === "MANAGER_REJECTED") {
+    if (detail && detail !== "rejected by the hotel") parts.push(`The hotel said: “${detail}”.`);
+  }
+  if (REFUNDED.has(booking.reason)) parts.push("Your payment has been refunded.");
+  else if (NOT_CHARGED.has(booking.reason)) parts.push("You have not been charged.");
+  return parts.join(" ");
+}
+
+/** The technical detail behind a failure, for the curious (null when there is none to add). */
+export function reasonDetail(booking) {
+  const detail = String(booking.reasonDetail ?? "").trim();
+  return booking.reason && booking.reason !== "MANAGER_REJECTED" && detail ? detail : null;
+}
+
+/** The way to a confirmed stay, the steps done ticked and the one under way marked current. */
+export function progress(status) {
+  const at = ORDER.indexOf(status);
+  const done = PROGRESS.map(([, after]) => at >= ORDER.indexOf(after));
+  const current = done.indexOf(false);
+  return h(
+    "ol",
+    { class: "progress", "aria-label": "Progress" },
+    PROGRESS.map(([label], i) =>
+      h(
+        "li",
+        {
+          class: done[i] ? "done" : i === current ? "current" : null,
+          "aria-current": i === current ? "step" : null,
+        },
+        label,
+        done[i] ? h("span", { class: "visually-hidden" }, " (done)") : null,
+      ),
+    ),
+  );
+}
+
+export function stayText(booking) {
+  const nights = nightsBetween(booking.checkIn, booking.checkOut);
+  const rooms = Number(booking.rooms) || 1;
+  return `${formatDate(booking.checkIn)} → ${formatDate(booking.checkOut)} · ${nights} night${
+    nights === 1 ? "" : "s"
+  } · ${rooms} room${rooms === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,73 @@
+import { api } from "../api.js";
+import { validateHotel } from "../hotelForm.js";
+import { here, startPage } from "../page.js";
+import { busy, clearFieldErrors, h, say, showApiError, showFieldErrors } from "../ui.js";
+
+const form = document.getElementById("hotel-form");
+const summary = document.getElementById("hotel-summary");
+const added = document.getElementById("added");
+const preview = document.getElementById("picture-preview");
+
+function showPreview() {
+  const file = form.picture.files?.[0];
+  if (preview.src) URL.revokeObjectURL(preview.src);
+  if (file && file.type.startsWith("image/")) {
+    preview.src = URL.createObjectURL(file);
+    preview.hidden = false;
+  } else {
+    preview.removeAttribute("src");
+    preview.hidden = true;
+  }
+}
+
+async function main() {
+  if (!(await startPage({ requires: "Admin" }))) return;
+  form.picture.addEventListener("change", showPreview);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    say(summary, "");
+    say(added, "");
+    const errors = validateHotel(form, { pictureRequired: true });
+    if (errors.length) {
+      showFieldErrors(form, errors);
+      say(
+        summary,
+        errors.length === 1
+          ? "1 field needs your attention."
+          : `${errors.length} fields need your attention.`,
+        "error",
+      );
+      return;
+    }
+    const data = new FormData(form);
+    for (const name of ["name", "city", "managerEmail"]) data.set(name, data.get(name).trim());
+    await busy(document.getElementById("hotel-submit"), async () => {
+      try {
+        const hotel = await api("/hotels", { method: "POST", form: data });
+        form.reset();
+        showPreview();
+        added.replaceChildren(
+          `“${hotel.name}” was added. `,
+          h("a", { href: `hotel.html?id=${encodeURIComponent(hotel.hotelId)}` }, "See its page"),
+          " or add another below.",
+        );
+        added.hidden = false;
+        form.name.focus();
+      } catch (error) {
+        if (error.status === 401) {
+          location.href = `login.html?next=${encodeURIComponent(here())}`;
+          return;
+        }
+        if (error.status === 413) {
+          const errors = [{ field: "picture", message: error.message }];
+          showApiError(form, summary, { message: error.message, errors });
+        } else {
+          showApiError(form, summary, error);
+        }
+      }
+    });
+  });
+}
+
+main();

@@ -1,0 +1,214 @@
+import { api, itemsOf } from "../api.js";
+import { validateHotel } from "../hotelForm.js";
+import { here, startPage } from "../page.js";
+import {
+  busy,
+  clearFieldErrors,
+  formatMoney,
+  h,
+  hotelPicture,
+  say,
+  showApiError,
+  showFieldErrors,
+  starsElement,
+} from "../ui.js";
+
+const rows = document.getElementById("hotel-rows");
+const section = document.getElementById("hotels");
+const announcer = document.getElementById("announcer");
+const listError = document.getElementById("list-error");
+const editDialog = document.getElementById("edit-dialog");
+const editForm = document.getElementById("edit-form");
+const editSummary = document.getElementById("edit-summary");
+const deleteDialog = document.getElementById("delete-dialog");
+const deleteError = document.getElementById("delete-error");
+const FIELDS = ["name", "city", "stars", "pricePerNight", "rooms", "managerEmail"];
+let editing = null;
+let deleting = null;
+let opener = null;
+
+function signInAgain(error) {
+  if (error.status !== 401) return false;
+  location.href = `login.html?next=${encodeURIComponent(here())}`;
+  return true;
+}
+
+function row(hotel) {
+  return h(
+    "li",
+    { id: `hotel-${hotel.hotelId}`, "data-hotel-id": hotel.hotelId },
+    h(
+      "article",
+      {},
+      hotelPicture(hotel, { width: 120, height: 75 }),
+      h(
+        "div",
+        { class: "info" },
+        h(
+          "h2",
+          {},
+          h("a", { href: `hotel.html?id=${encodeURIComponent(hotel.hotelId)}` }, hotel.name),
+        ),
+        h(
+          "p",
+          { class: "meta" },
+          starsElement(hotel.stars),
+          h("span", {}, hotel.city),
+          h("span", {}, `${formatMoney(hotel.pricePerNight, hotel.currency)} / night`),
+          h("span", {}, `${hotel.rooms} rooms`),
+        ),
+      ),
+      h(
+        "div",
+        { class: "actions" },
+        h(
+          "button",
+          {
+            type: "button",
+            class: "secondary outline small",
+            "aria-label": `Edit ${hotel.name}`,
+            onclick: (e) => openEdit(hotel, e.currentTarget),
+          },
+          "Edit",
+        ),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "danger outline small",
+            "aria-label": `Delete ${hotel.name}`,
+            onclick: (e) => openDelete(hotel, e.currentTarget),
+          },
+          "Delete",
+        ),
+      ),
+    ),
+  );
+}
+
+async function load() {
+  section.setAttribute("aria-busy", "true");
+  try {
+    const hotels = itemsOf(await api("/hotels"));
+    rows.replaceChildren(...hotels.map(row));
+    if (!hotels.length) {
+      rows.append(
+        h(
+          "li",
+          { class: "empty" },
+          "No hotels yet. ",
+          h("a", { href: "addHotel.html" }, "Add one"),
+        ),
+      );
+    }
+  } catch (error) {
+    say(listError, `Hotels could not be loaded: ${error.message}`, "error");
+  } finally {
+    section.setAttribute("aria-busy", "false");
+  }
+}
+
+function close(dialog) {
+  dialog.close();
+  opener?.focus();
+}
+
+async function openEdit(hotel, button) {
+  opener = button;
+  editing = hotel;
+  clearFieldErrors(editForm);
+  say(editSummary, "");
+  let full = hotel;
+  try {
+    // The single-hotel read may carry fields the list leaves out (the manager's email).
+    full = { ...hotel, ...(await api(`/hotels/${encodeURIComponent(hotel.hotelId)}`)) };
+  } catch (error) {
+    if (signInAgain(error)) return;
+  }
+  for (const name of FIELDS) editForm.elements[name].value = full[name] ?? "";
+  // The public reads may leave the manager's email out; then an empty field keeps it as it is.
+  document.getElementById("edit-managerEmail-help").hidden = Boolean(full.managerEmail);
+  document.getElementById("edit-title").textContent = `Edit ${hotel.name}`;
+  editDialog.showModal();
+  editForm.name.focus();
+}
+
+function openDelete(hotel, button) {
+  opener = button;
+  deleting = hotel;
+  say(deleteError, "");
+  document.getElementById("delete-title").textContent = `Delete ${hotel.name}?`;
+  document.getElementById("delete-text").textContent =
+    `${hotel.name} in ${hotel.city} will no longer be listed or bookable. This cannot be undone.`;
+  deleteDialog.showModal();
+  document.getElementById("delete-confirm").focus();
+}
+
+async function saveEdit(event) {
+  event.preventDefault();
+  clearFieldErrors(editForm);
+  say(editSummary, "");
+  const errors = validateHotel(editForm).filter(
+    (e) => e.field !== "managerEmail" || editForm.managerEmail.value.trim(),
+  );
+  if (errors.length) {
+    showFieldErrors(editForm, errors);
+    return;
+  }
+  const body = {
+    name: editForm.name.value.trim(),
+    city: editForm.city.value.trim(),
+    stars: Number(editForm.stars.value),
+    pricePerNight: editForm.pricePerNight.value.trim(),
+    rooms: Number(editForm.rooms.value),
+  };
+  if (editForm.managerEmail.value.trim()) body.managerEmail = editForm.managerEmail.value.trim();
+  await busy(document.getElementById("edit-submit"), async () => {
+    try {
+      const saved = await api(`/hotels/${encodeURIComponent(editing.hotelId)}`, {
+        method: "PUT",
+        json: body,
+      });
+      const hotel = { ...editing, ...body, ...(saved ?? {}) };
+      document.getElementById(`hotel-${hotel.hotelId}`)?.replaceWith(row(hotel));
+      editDialog.close();
+      say(announcer, `Saved the changes to ${hotel.name}.`, "ok");
+      document.querySelector(`#hotel-${CSS.escape(hotel.hotelId)} button`)?.focus();
+    } catch (error) {
+      if (!signInAgain(error)) showApiError(editForm, editSummary, error);
+    }
+  });
+}
+
+async function confirmDelete() {
+  const hotel = deleting;
+  await busy(document.getElementById("delete-confirm"), async () => {
+    try {
+      await api(`/hotels/${encodeURIComponent(hotel.hotelId)}`, { method: "DELETE" });
+      deleteDialog.close();
+      document.getElementById(`hotel-${hotel.hotelId}`)?.remove();
+      say(announcer, `Deleted ${hotel.name}.`, "ok");
+      document.getElementById("main").focus();
+    } catch (error) {
+      if (signInAgain(error)) return;
+      const message =
+        error.status === 409 ? `${hotel.name} cannot be deleted: ${error.message}` : error.message;
+      say(deleteError, message, "error");
+    }
+  });
+}
+
+async function main() {
+  if (!(await startPage({ requires: "Admin" }))) return;
+  editForm.addEventListener("submit", saveEdit);
+  document.getElementById("delete-confirm").addEventListener("click", confirmDelete);
+  for (const dialog of [editDialog, deleteDialog]) {
+    for (const button of dialog.querySelectorAll("[data-close]")) {
+      button.addEventListener("click", () => close(dialog));
+    }
+    dialog.addEventListener("cancel", () => setTimeout(() => opener?.focus()));
+  }
+  await load();
+}
+
+main();

@@ -1,0 +1,190 @@
+import { api, itemsOf } from "../api.js";
+import {
+  FINAL,
+  isFinal,
+  progress,
+  reasonDetail,
+  reasonText,
+  STATUS_TEXT,
+  statusBadge,
+  stayText,
+} from "../bookings.js";
+import { here, startPage } from "../page.js";
+import { formatMoney, h, say } from "../ui.js";
+
+const POLL_MS = 1500;
+const section = document.getElementById("bookings");
+const announcer = document.getElementById("announcer");
+const listError = document.getElementById("list-error");
+const moreButton = document.getElementById("more");
+const highlight = new URLSearchParams(location.search).get("new");
+const bookings = new Map(); // bookingId → booking, in display order
+let nextToken = null;
+let timer = null;
+let user = null;
+
+function card(booking) {
+  const reason = reasonText(booking);
+  const amount = booking.amount != null ? formatMoney(booking.amount, booking.currency) : null;
+  return h(
+    "article",
+    {
+      class: `booking${booking.bookingId === highlight ? " highlight" : ""}`,
+      id: `booking-${booking.bookingId}`,
+      "data-booking-id": booking.bookingId,
+      "data-status": booking.status,
+    },
+    h(
+      "header",
+      {},
+      h(
+        "h2",
+        {},
+        booking.hotelId
+          ? h(
+              "a",
+              { href: `hotel.html?id=${encodeURIComponent(booking.hotelId)}` },
+              booking.hotelName || "Hotel",
+            )
+          : booking.hotelName || "Hotel",
+      ),
+      statusBadge(booking.status),
+    ),
+    h("p", { class: "stay" }, stayText(booking)),
+    booking.guest?.name || booking.guestName
+      ? h("p", { class: "muted" }, `Guest: ${booking.guest?.name ?? booking.guestName}`)
+      : null,
+    amount ? h("p", {}, "Total: ", h("strong", {}, amount)) : null,
+    isFinal(booking) ? null : progress(booking.status),
+    reason ? h("p", { class: "reason", "data-testid": "reason" }, reason) : null,
+    reasonDetail(booking)
+      ? h("p", { class: "muted small" }, `Details: ${reasonDetail(booking)}`)
+      : null,
+    booking.status === "CONFIRMED"
+      ? h(
+          "p",
+          { class: "reason" },
+          "Your stay is confirmed; the details are on their way to your email.",
+        )
+      : null,
+    h("footer", { class: "muted small" }, `Booking ${booking.bookingId}`),
+  );
+}
+
+function render() {
+  const cards = [...bookings.values()].map(card);
+  section.replaceChildren(...cards);
+  if (!cards.length) {
+    section.append(
+      h("p", {}, "You have no bookings yet. ", h("a", { href: "index.html" }, "Find a hotel")),
+    );
+  }
+}
+
+function update(booking) {
+  const before = bookings.get(booking.bookingId);
+  bookings.set(booking.bookingId, { ...before, ...booking });
+  const old = document.getElementById(`booking-${booking.bookingId}`);
+  const fresh = card(bookings.get(booking.bookingId));
+  if (old) old.replaceWith(fresh);
+  else render();
+  if (before && before.status !== booking.status) {
+    const where = booking.hotelName || before.hotelName || "your hotel";
+    const reason = reasonText(booking);
+    say(
+      announcer,
+      `Booking at ${where}: ${STATUS_TEXT[booking.status] ?? booking.status}.${reason ? ` ${reason}` : ""}`,
+    );
+  }
+}
+
+/** The list also holds the bookings an admin or a manager may see; this page shows one's own. */
+function mine(booking) {
+  const email = booking.guest?.email;
+  return !email || !user?.email || email.toLowerCase() === user.email.toLowerCase();
+}
+
+async function loadPage(token) {
+  let added = 0;
+  let pages = 0;
+  do {
+    const data = await api("/bookings", { query: { nextToken: token } });
+    for (const booking of itemsOf(data).filter(mine)) {
+      if (!bookings.has(booking.bookingId)) {
+        bookings.set(booking.bookingId, booking);
+        added += 1;
+      }
+    }
+    token = data?.nextToken ?? null;
+    pages += 1;
+  } while (token && !added && pages < 5);
+  nextToken = token;
+  moreButton.hidden = !nextToken;
+}
+
+/** While any shown booking is still on its way, ask for it again every POLL_MS. */
+function schedulePoll() {
+  clearTimeout(timer);
+  const open = [...bookings.values()].filter((b) => !FINAL.has(b.status));
+  if (!open.length || document.hidden) return;
+  timer = setTimeout(async () => {
+    await Promise.all(
+      open.map(async (b) => {
+        try {
+          update(await api(`/bookings/${encodeURIComponent(b.bookingId)}`));
+          say(listError, "");
+        } catch (error) {
+          if (error.status === 401) location.href = `login.html?next=${encodeURIComponent(here())}`;
+          else say(listError, `Could not refresh a booking: ${error.message}. Retrying…`, "error");
+        }
+      }),
+    );
+    schedulePoll();
+  }, POLL_MS);
+}
+
+async function main() {
+  const started = await startPage({ requires: "user" });
+  if (!started) return;
+  user = started.user;
+  try {
+    await loadPage();
+    if (highlight && !bookings.has(highlight)) {
+      // Just booked: show it first even if the list has not caught up yet.
+      const fresh = await api(`/bookings/${encodeURIComponent(highlight)}`);
+      const rest = [...bookings];
+      bookings.clear();
+      bookings.set(fresh.bookingId, fresh);
+      for (const [id, b] of rest) bookings.set(id, b);
+    }
+  } catch (error) {
+    if (error.status === 401) {
+      location.href = `login.html?next=${encodeURIComponent(here())}`;
+      return;
+    }
+    say(listError, `Your bookings could not be loaded: ${error.message}`, "error");
+  } finally {
+    section.setAttribute("aria-busy", "false");
+  }
+  render();
+  if (highlight) {
+    say(announcer, "Booking received. This page follows it as it goes through.");
+    document.getElementById(`booking-${highlight}`)?.scrollIntoView({ block: "nearest" });
+  }
+  schedulePoll();
+  document.addEventListener("visibilitychange", schedulePoll);
+  moreButton.addEventListener("click", async () => {
+    moreButton.disabled = true;
+    try {
+      await loadPage(nextToken);
+      render();
+      schedulePoll();
+    } catch (error) {
+      say(listError, `More bookings could not be loaded: ${error.message}`, "error");
+    } finally {
+      moreButton.disabled = false;
+    }
+  });
+}
+
+main();

@@ -1,0 +1,144 @@
+import { api, itemsOf } from "../api.js";
+import { startPage } from "../page.js";
+import {
+  addDays,
+  busy,
+  clearFieldErrors,
+  formatMoney,
+  h,
+  hotelPicture,
+  isoDate,
+  nightsBetween,
+  say,
+  showApiError,
+  showFieldErrors,
+  starsElement,
+} from "../ui.js";
+
+const form = document.getElementById("search-form");
+const summary = document.getElementById("search-summary");
+const results = document.getElementById("results");
+const heading = document.getElementById("results-heading");
+const list = document.getElementById("hotel-list");
+const resultsError = document.getElementById("results-error");
+const FIELDS = ["city", "minStars", "maxPrice", "checkIn", "checkOut"];
+
+function criteria() {
+  return Object.fromEntries(FIELDS.map((name) => [name, form.elements[name].value.trim()]));
+}
+
+function validate(query) {
+  const errors = [];
+  if (query.maxPrice && !(Number(query.maxPrice) > 0)) {
+    errors.push({ field: "maxPrice", message: "Enter a price above 0, or leave it empty." });
+  }
+  if (Boolean(query.checkIn) !== Boolean(query.checkOut)) {
+    const missing = query.checkIn ? "checkOut" : "checkIn";
+    errors.push({ field: missing, message: "Enter both dates, or neither." });
+  } else if (query.checkIn) {
+    if (query.checkIn < isoDate(0)) {
+      errors.push({ field: "checkIn", message: "Check-in cannot be in the past." });
+    }
+    if (!(nightsBetween(query.checkIn, query.checkOut) >= 1)) {
+      errors.push({ field: "checkOut", message: "Check-out must be after check-in." });
+    }
+  }
+  return errors;
+}
+
+function card(hotel, query) {
+  const params = new URLSearchParams({ id: hotel.hotelId });
+  if (query.checkIn && query.checkOut) {
+    params.set("checkIn", query.checkIn);
+    params.set("checkOut", query.checkOut);
+  }
+  return h(
+    "li",
+    {},
+    h(
+      "article",
+      { class: "hotel-card", "data-hotel-id": hotel.hotelId },
+      hotelPicture(hotel),
+      h(
+        "div",
+        { class: "hotel-card-body" },
+        h("h3", {}, h("a", { href: `hotel.html?${params}`, class: "stretched" }, hotel.name)),
+        h(
+          "p",
+          { class: "meta" },
+          starsElement(hotel.stars),
+          h("span", { class: "city" }, hotel.city),
+        ),
+        h(
+          "p",
+          { class: "price" },
+          h("strong", {}, formatMoney(hotel.pricePerNight, hotel.currency)),
+          " per night",
+        ),
+      ),
+    ),
+  );
+}
+
+async function search(query) {
+  results.setAttribute("aria-busy", "true");
+  say(resultsError, "");
+  try {
+    const hotels = itemsOf(await api("/hotels", { query }));
+    list.replaceChildren(...hotels.map((hotel) => card(hotel, query)));
+    const filtered = Object.values(query).some(Boolean);
+    heading.textContent =
+      hotels.length === 0
+        ? "No hotels found"
+        : `${hotels.length} hotel${hotels.length === 1 ? "" : "s"}${filtered ? " found" : ""}`;
+    if (hotels.length === 0) {
+      list.append(
+        h(
+          "li",
+          { class: "empty" },
+          filtered
+            ? "Nothing matches. Try another city, fewer stars, a higher price or other dates."
+            : "There are no hotels yet.",
+        ),
+      );
+    }
+  } catch (error) {
+    heading.textContent = "Hotels";
+    list.replaceChildren();
+    if (error.errors?.length) showApiError(form, summary, error);
+    else say(resultsError, `Hotels could not be loaded: ${error.message}`, "error");
+  } finally {
+    results.setAttribute("aria-busy", "false");
+  }
+}
+
+async function main() {
+  if (!(await startPage())) return;
+  const params = new URLSearchParams(location.search);
+  for (const name of FIELDS) {
+    if (params.has(name)) form.elements[name].value = params.get(name);
+  }
+  form.checkIn.min = isoDate(0);
+  form.checkOut.min = isoDate(1);
+  form.checkIn.addEventListener("change", () => {
+    if (form.checkIn.value) form.checkOut.min = addDays(form.checkIn.value, 1);
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    say(summary, "");
+    const query = criteria();
+    const errors = validate(query);
+    if (errors.length) {
+      showFieldErrors(form, errors);
+      return;
+    }
+    const shown = new URLSearchParams(Object.entries(query).filter(([, v]) => v));
+    history.replaceState(null, "", shown.size ? `?${shown}` : location.pathname);
+    await busy(document.getElementById("search-submit"), () => search(query));
+  });
+  const query = criteria();
+  await search(validate(query).length ? {} : query);
+}
+
+main();
