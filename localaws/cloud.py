@@ -121,7 +121,7 @@ class LocalCloud:
         config["stepfunctions"]["execute_state_machine"] = True
         config["iam"]["load_aws_managed_policies"] = False
         guard.retrier_module().time = self.clock
-        _serialise_dynamodb_writes()
+        _serialise_backends()
         _keep_task_failure_cause()
         _reuse_interpreter_clients()
         _parse_each_definition_once()
@@ -224,25 +224,29 @@ class LocalCloud:
             listener(invocation)
 
 
-_write_lock = threading.RLock()
-
-
-def _serialise_dynamodb_writes() -> None:
-    """DynamoDB applies each write and transaction atomically; moto's check-then-write does not
-    hold a lock, so two racing transactions could both see the last room, and a read could see
-    an item half-built by an update (key only). Serialise every item operation."""
-    backend = guard.dynamodb_backend_class()
-    for name in guard.DYNAMODB_ITEM_OPERATIONS:
+def _serialise(backend: Any, operations: tuple[str, ...], lock: threading.RLock) -> None:
+    for name in operations:
         original = getattr(backend, name)
         if getattr(original, "_localaws_locked", False):
             continue
 
         def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with _write_lock:
+            with lock:
                 return __original(self, *args, **kwargs)
 
         locked._localaws_locked = True  # type: ignore[attr-defined]
         setattr(backend, name, locked)
+
+
+def _serialise_backends() -> None:
+    """moto's backends are plain Python objects shared by every request thread.
+
+    DynamoDB applies each write and transaction atomically; moto's check-then-write holds no
+    lock, so two racing transactions could both see the last room, and a read could see an
+    item half-built by an update. SNS iterates a topic's subscriptions while publishing, which
+    a concurrent subscribe changes under it. Serialise each service's operations."""
+    _serialise(guard.dynamodb_backend_class(), guard.DYNAMODB_ITEM_OPERATIONS, threading.RLock())
+    _serialise(guard.sns_backend_class(), guard.SNS_OPERATIONS, threading.RLock())
 
 
 def _keep_task_failure_cause() -> None:

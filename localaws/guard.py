@@ -69,6 +69,27 @@ DYNAMODB_ITEM_OPERATIONS = (
 )
 
 
+SNS_OPERATIONS = (
+    "create_topic",
+    "delete_topic",
+    "subscribe",
+    "unsubscribe",
+    "list_subscriptions",
+    "list_subscriptions_by_topic",
+    "get_subscription_attributes",
+    "set_subscription_attributes",
+    "publish",
+    "publish_batch",
+)
+
+
+def sns_backend_class() -> Any:
+    cls = _lookup("moto.sns.models", "SNSBackend")
+    for name in SNS_OPERATIONS:
+        _lookup("moto.sns.models", "SNSBackend", name)
+    return cls
+
+
 def dynamodb_backend_class() -> Any:
     cls = _lookup("moto.dynamodb.models", "DynamoDBBackend")
     for name in DYNAMODB_ITEM_OPERATIONS:
@@ -142,6 +163,7 @@ def check() -> None:
     lambda_function_class()
     retrier_module()
     dynamodb_backend_class()
+    sns_backend_class()
     sfn_user_config()
     sfn_response_class()
     sfn_client_factory_users()

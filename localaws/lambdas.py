@@ -159,6 +159,7 @@ class LambdaRuntime:
         self._faults: dict[str, list[_Fault]] = {}
         self._lock = threading.Lock()
         self.invocations: list[Invocation] = []
+        self._in_flight = 0
         self._installed = False
 
     # -- registry -------------------------------------------------------------------------
@@ -230,6 +231,8 @@ class LambdaRuntime:
 
         outcome: dict[str, Any] = {}
         logs = io.StringIO()
+        with self._lock:
+            self._in_flight += 1
         worker = threading.Thread(
             target=self._run,
             args=(spec, event, request_id, logs, outcome),
@@ -239,6 +242,8 @@ class LambdaRuntime:
         worker.start()
         limit = spec.timeout if timeout is None else min(spec.timeout, timeout)
         worker.join(limit)
+        with self._lock:
+            self._in_flight -= 1
         if worker.is_alive():
             error_type = "Sandbox.Timedout"
             payload = {
@@ -261,6 +266,24 @@ class LambdaRuntime:
         if error:
             return json.dumps(error), True, text
         return json.dumps(outcome.get("result")), False, text
+
+    def wait_idle(self, quiet: float = 0.1, timeout: float = 30) -> None:
+        """Return once no invocation has been running for ``quiet`` seconds (tests use this
+        to measure one saga's logs and metrics without another's in flight)."""
+        deadline = time.monotonic() + timeout
+        idle_since: float | None = None
+        while time.monotonic() < deadline:
+            with self._lock:
+                busy = self._in_flight > 0
+            now = time.monotonic()
+            if busy:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = now
+            elif now - idle_since >= quiet:
+                return
+            time.sleep(0.01)
+        raise TimeoutError(f"Lambda invocations still running after {timeout}s")
 
     # -- internals ------------------------------------------------------------------------
     def _take_fault(self, name: str) -> _Fault | None:
