@@ -21,13 +21,13 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m localaws demo
 
-## The whole test suite: lint, types, unit, saga tests on local Step Functions, cfn-lint.
+## The whole test suite: lint, types, unit, saga (local Step Functions), API, stack, browser, cfn-lint.
 test: $(STAMP) chromium lint typecheck
 	$(BIN)/python -m pytest
 
 ## Debian's Chromium for the browser tests (tests/browser); Playwright's downloads are never used.
 chromium:
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,8 +39,10 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
+## Benchmarks: the saga on the local engine, and the local stack over HTTP (figures in docs/performance.md).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/saga_bench.py
+	$(BIN)/python benchmarks/stack_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
