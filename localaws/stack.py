@@ -24,6 +24,7 @@ from typing import Any
 
 from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
 from localaws.cloud import LocalCloud, PortInUse, ensure_port_free
+from localaws.console import Console
 from localaws.deploy import Stack
 from localaws.history import describe_event
 from localaws.lambdas import Invocation
@@ -135,6 +136,7 @@ class LocalStack:
         gateway = ApiGateway(api, self.cloud.runtime, verifier, self.cloud.region, self._log)
         self._servers.append(serve(gateway, "127.0.0.1", self.ports.api))
         self.web = WebServer(ROOT / "hotel", self.config, self.mailbox, self._log)
+        self.web.mount("/console/", Console.for_stack(self.cloud, self.stack, self._log))
         self._servers.append(serve(self.web, "127.0.0.1", self.ports.web))
         (ROOT / "hotel" / "config.json").write_text(json.dumps(self.config, indent=2) + "\n")
         self._create_users()
