@@ -104,7 +104,13 @@ class _ThreadEnviron(MutableMapping[str, str]):
         del self._view()[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(list(self._view()))
+        view = self._view()
+        for _ in range(10):  # another thread may set a variable while we copy the names
+            try:
+                return iter(list(view))
+            except RuntimeError:
+                continue
+        return iter(list(view))
 
     def __len__(self) -> int:
         return len(self._view())
@@ -297,7 +303,9 @@ class LambdaRuntime:
             return queue[0]
 
     def _environment(self, spec: FunctionSpec) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k in _INHERITED}
+        # Look the few inherited names up one by one: iterating os.environ races with a
+        # thread that sets a variable (deploying a stack does) and raises RuntimeError.
+        env = {k: v for k in _INHERITED if (v := os.environ.get(k)) is not None}
         env.update(
             {
                 "AWS_LAMBDA_FUNCTION_NAME": spec.name,

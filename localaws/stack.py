@@ -243,6 +243,15 @@ class LocalStack:
                     name, execution_arn = execution["name"], execution["executionArn"]
                     if name in finished:
                         continue
+                    # One cheap look at the newest event; the whole history only if it moved
+                    # (an execution waiting for a manager can wait for a day).
+                    newest = sfn.get_execution_history(
+                        executionArn=execution_arn, maxResults=1, reverseOrder=True
+                    )["events"]
+                    if newest and newest[0]["id"] == seen.get(name, 0):
+                        if execution["status"] != "RUNNING":
+                            finished.add(name)
+                        continue
                     events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)[
                         "events"
                     ]
@@ -335,6 +344,7 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
   Web pages        {stack.web_url}/hotel/
   REST API         {stack.api_url}
   Mailbox          {stack.web_url}/mailbox/   (JSON: {stack.web_url}/mailbox/messages.json)
+  Executions       {stack.web_url}/console/   (CLI: python -m localaws executions list)
   AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
 
   Demo users (password: {"$DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else password}):

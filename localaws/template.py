@@ -72,14 +72,16 @@ def load_template(path: str | Path, region: str) -> Template:
         if resource.get("Type") == "AWS::Serverless::StateMachine" and "DefinitionUri" in props:
             props["DefinitionUri"] = to_s3(props["DefinitionUri"])
 
-    # The translator reads the region from the environment.
+    # The translator reads the region from the environment. LocalCloud has set it already;
+    # writing os.environ while Lambda threads run would race with them, so only if needed.
     previous = os.environ.get("AWS_DEFAULT_REGION")
-    os.environ["AWS_DEFAULT_REGION"] = region
+    if previous != region:
+        os.environ["AWS_DEFAULT_REGION"] = region
     try:
         cfn = transform(prepared, {}, _NoManagedPolicies())
     finally:
         if previous is None:
             os.environ.pop("AWS_DEFAULT_REGION", None)
-        else:
+        elif previous != region:
             os.environ["AWS_DEFAULT_REGION"] = previous
     return Template(path=path, cfn=cfn, sam=sam, local_files=local_files)
