@@ -23,6 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from localaws.inspect import (
+    BOOKING_FIELDS,
     STATUSES,
     ExecutionDetail,
     ExecutionPage,
@@ -291,24 +292,9 @@ def render_show(detail: ExecutionDetail, resources: Resources, region: str) -> s
     else:
         booking = dict(detail.booking)
         steps = booking.pop("steps", None)
-        order = [
-            "status",
-            "reason",
-            "reasonDetail",
-            "amount",
-            "currency",
-            "hotelName",
-            "hotelId",
-            "guest",
-            "checkIn",
-            "checkOut",
-            "rooms",
-            "reservation",
-            "createdAt",
-            "updatedAt",
-        ]
-        keys = [k for k in order if k in booking]
-        keys += sorted(k for k in booking if k not in order and k != "bookingId")
+        shown_elsewhere = ("bookingId", "executionArn", "steps")
+        keys = [k for k in BOOKING_FIELDS if k in booking and k not in shown_elsewhere]
+        keys += sorted(k for k in booking if k not in BOOKING_FIELDS)
         pairs = [(k, _cut(_text(booking[k]), 120)) for k in keys]
         if isinstance(steps, list) and steps:
             trail = ", ".join(

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from localaws import graph
 from localaws.inspect import (
+    BOOKING_FIELDS,
     MAX_PAGE,
     STATUSES,
     ExecutionDetail,
@@ -53,26 +54,6 @@ STATUS_LABELS = {
     "TIMED_OUT": "Timed out",
     "ABORTED": "Aborted",
 }
-# The order in which the booking record is shown; anything else follows.
-BOOKING_FIELDS = (
-    "bookingId",
-    "status",
-    "reason",
-    "reasonDetail",
-    "amount",
-    "currency",
-    "hotelName",
-    "hotelId",
-    "guest",
-    "checkIn",
-    "checkOut",
-    "rooms",
-    "reservation",
-    "createdAt",
-    "updatedAt",
-    "executionArn",
-    "steps",
-)
 
 
 class Console:

@@ -55,6 +55,27 @@ _SUCCESS_EVENTS = {"LambdaFunctionSucceeded", "TaskSucceeded"}
 _ATTEMPT_EVENTS = {"LambdaFunctionScheduled", "TaskScheduled"}
 _EXECUTION_END = {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
 
+# The order in which the booking record is shown; anything else follows.
+BOOKING_FIELDS = (
+    "bookingId",
+    "status",
+    "reason",
+    "reasonDetail",
+    "amount",
+    "currency",
+    "hotelName",
+    "hotelId",
+    "guest",
+    "checkIn",
+    "checkOut",
+    "rooms",
+    "reservation",
+    "createdAt",
+    "updatedAt",
+    "executionArn",
+    "steps",
+)
+
 
 class NotFound(LookupError):
     """No such execution."""
