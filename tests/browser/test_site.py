@@ -90,6 +90,8 @@ def test_the_search_works_from_the_keyboard(
     page.get_by_label("City").focus()
     page.keyboard.type("Westport")
     page.keyboard.press("Enter")
+    # The Westport search has answered (not the list of every hotel the page loads first).
+    expect(page.locator("#results-heading")).to_have_text("1 hotel found")
     link = page.get_by_role("link", name=hotel["name"])
     expect(link).to_be_visible()
     link.focus()

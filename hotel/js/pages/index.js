@@ -80,11 +80,17 @@ function card(hotel, query) {
   );
 }
 
+let latestSearch = 0;
+
 async function search(query) {
+  // Only the newest search may draw the list: an older, slower answer arriving late would
+  // replace the results (and the link a user just focused) under their feet.
+  const mine = ++latestSearch;
   results.setAttribute("aria-busy", "true");
   say(resultsError, "");
   try {
     const hotels = itemsOf(await api("/hotels", { query }));
+    if (mine !== latestSearch) return;
     list.replaceChildren(...hotels.map((hotel) => card(hotel, query)));
     const filtered = Object.values(query).some(Boolean);
     heading.textContent =
@@ -103,12 +109,13 @@ async function search(query) {
       );
     }
   } catch (error) {
+    if (mine !== latestSearch) return;
     heading.textContent = "Hotels";
     list.replaceChildren();
     if (error.errors?.length) showApiError(form, summary, error);
     else say(resultsError, `Hotels could not be loaded: ${error.message}`, "error");
   } finally {
-    results.setAttribute("aria-busy", "false");
+    if (mine === latestSearch) results.setAttribute("aria-busy", "false");
   }
 }
 
