@@ -22,6 +22,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from localaws.history import short_cause
 from localaws.inspect import (
     BOOKING_FIELDS,
     STATUSES,
@@ -36,7 +37,6 @@ from localaws.inspect import (
     format_duration,
     format_time,
     resources_from_stack,
-    short_cause,
 )
 
 LOCAL_REGION = "eu-west-2"

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from localaws import graph
+from localaws.history import short_cause
 from localaws.inspect import (
     BOOKING_FIELDS,
     MAX_PAGE,
@@ -38,7 +39,6 @@ from localaws.inspect import (
     display_value,
     format_duration,
     format_time,
-    short_cause,
 )
 
 if TYPE_CHECKING:

@@ -17,26 +17,33 @@ def describe_event(event: dict[str, Any]) -> str | None:
     if kind.endswith("StateEntered"):
         return f"→ {details.get('name')}"
     if kind in {"LambdaFunctionFailed", "TaskFailed", "LambdaFunctionTimedOut", "TaskTimedOut"}:
-        return f"  ✗ {details.get('error')}: {_short(details.get('cause'))}"
+        return f"  ✗ {details.get('error')}: {short_cause(details.get('cause'), 140)}"
     if kind == "TaskSubmitted":
         return "  … waiting for the task token (manager decision)"
     if kind == "ExecutionSucceeded":
         return "✓ execution succeeded"
     if kind in {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}:
-        return f"✗ execution ended: {details.get('error')} ({_short(details.get('cause'))})"
+        return (
+            f"✗ execution ended: {details.get('error')} ({short_cause(details.get('cause'), 140)})"
+        )
     return None
 
 
-def _short(cause: Any, limit: int = 140) -> str:
+def short_cause(cause: Any, limit: int = 160) -> str:
+    """A Lambda error's cause is JSON with a stack trace; people want its message."""
     if not cause:
         return ""
     text = str(cause)
     try:
         data = json.loads(text)
-        if isinstance(data, dict):
-            text = str(data.get("errorMessage") or data.get("reason") or text)
     except ValueError:
-        pass
+        data = None
+    if isinstance(data, dict):
+        for key in ("errorMessage", "reason", "message"):
+            if data.get(key):
+                text = str(data[key])
+                break
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -51,13 +58,13 @@ def follow(
     seen = 0
     deadline = time.monotonic() + timeout
     while True:
-        events = list(_events(sfn, execution_arn))
-        for event in events[seen:]:
+        history = list(events(sfn, execution_arn))
+        for event in history[seen:]:
             on_event(event)
-        seen = len(events)
+        seen = len(history)
         desc: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
         if desc["status"] in _FINISHED:
-            for event in list(_events(sfn, execution_arn))[seen:]:
+            for event in list(events(sfn, execution_arn))[seen:]:
                 on_event(event)
             return desc
         if time.monotonic() > deadline:
@@ -65,8 +72,9 @@ def follow(
         time.sleep(poll)
 
 
-def _events(sfn: Any, execution_arn: str) -> Iterator[dict[str, Any]]:
-    kwargs: dict[str, Any] = {"executionArn": execution_arn}
+def events(sfn: Any, execution_arn: str) -> Iterator[dict[str, Any]]:
+    """Every event of an execution's history, oldest first, across pages."""
+    kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
     while True:
         page = sfn.get_execution_history(**kwargs)
         yield from page["events"]

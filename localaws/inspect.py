@@ -26,6 +26,9 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from localaws.history import events as history_events
+from localaws.history import short_cause
+
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 MAX_PAGE = 1000  # ListExecutions' largest page
@@ -413,7 +416,7 @@ class Inspector:
                 raise NotFound(booking_id) from exc
             raise
         definition = self._definition(arn)
-        events = list(self._history(arn))
+        events = list(history_events(self.sfn, arn))
         summary = _summary(desc)
         booking = self.booking(booking_id)
         if booking:
@@ -447,15 +450,6 @@ class Inspector:
             )["definition"]
         data = json.loads(text)
         return data if isinstance(data, dict) else {}
-
-    def _history(self, execution_arn: str) -> Iterator[dict[str, Any]]:
-        kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
-        while True:
-            page = self.sfn.get_execution_history(**kwargs)
-            yield from page["events"]
-            if not page.get("nextToken"):
-                return
-            kwargs["nextToken"] = page["nextToken"]
 
     def _join_bookings(self, rows: Sequence[ExecutionSummary]) -> None:
         """Each row's hotel: BatchGetItem, 100 keys a call (a few calls at once), then the
@@ -639,21 +633,6 @@ def _event_summary(kind: str, details: dict[str, Any], current: StateVisit | Non
     if kind in _SUCCESS_EVENTS:
         return short_cause(details.get("output"), 100)
     return ""
-
-
-def short_cause(cause: Any, limit: int = 160) -> str:
-    """A Lambda error's cause is JSON with a stack trace; people want its message."""
-    if not cause:
-        return ""
-    text = str(cause)
-    data = _json_or_none(text)
-    if isinstance(data, dict):
-        for key in ("errorMessage", "reason", "message"):
-            if data.get(key):
-                text = str(data[key])
-                break
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ------------------------------------------------------------------------------ helpers

@@ -26,7 +26,7 @@ from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, se
 from localaws.cloud import LocalCloud, PortInUse, ensure_port_free
 from localaws.console import Console
 from localaws.deploy import Stack
-from localaws.history import describe_event
+from localaws.history import describe_event, events
 from localaws.lambdas import Invocation
 from localaws.mailbox import Mailbox
 from localaws.web import WebServer
@@ -252,14 +252,12 @@ class LocalStack:
                         if execution["status"] != "RUNNING":
                             finished.add(name)
                         continue
-                    events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)[
-                        "events"
-                    ]
-                    for event in events[seen.get(name, 0) :]:
+                    history = list(events(sfn, execution_arn))
+                    for event in history[seen.get(name, 0) :]:
                         line = describe_event(event)
                         if line:
                             self._log(f"SFN {name} {line.strip()}")
-                    seen[name] = len(events)
+                    seen[name] = len(history)
                     if execution["status"] != "RUNNING":
                         finished.add(name)
             except Exception:

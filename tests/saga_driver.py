@@ -14,6 +14,7 @@ from hotel_booking.logic.domain import derived_id
 from hotel_booking.models import Booking, BookingStatus, Decision, Hotel, Payment
 from localaws.cloud import LocalCloud
 from localaws.deploy import Stack
+from localaws.history import events
 
 _ids = itertools.count(1)
 CHECK_IN = dt.date.today() + dt.timedelta(days=30)
@@ -127,14 +128,7 @@ class SagaDriver:
         return desc if desc["status"] != "RUNNING" else None
 
     def history(self, booking_id: str) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"executionArn": self.execution_arn(booking_id)}
-        while True:
-            page = self.sfn.get_execution_history(**kwargs)
-            events += page["events"]
-            if not page.get("nextToken"):
-                return events
-            kwargs["nextToken"] = page["nextToken"]
+        return list(events(self.sfn, self.execution_arn(booking_id)))
 
     def visited(self, booking_id: str) -> list[str]:
         return [

@@ -158,16 +158,6 @@ class Payment(BaseModel):
     refundedAt: dt.datetime | None = None
 
 
-class ApprovalRequest(BaseModel):
-    """NotifyManager's input: the booking plus the task token Step Functions hands out."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    booking: BookingRequest
-    reservation: Reservation
-    taskToken: Annotated[str, Field(min_length=1)]
-
-
 class Approval(BaseModel):
     """The approval record: the only place the task token lives."""
 
