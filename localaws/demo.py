@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     from hotel_booking.logic.domain import derived_id
     from hotel_booking.models import BookingStatus, Decision, Hotel
     from localaws.cloud import LocalCloud
-    from localaws.history import describe_event, follow
+    from support_console.history import describe_event, follow
 
     def show_invocation(inv: Any) -> None:
         status = inv.error_type or "ok"

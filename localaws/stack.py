@@ -24,12 +24,13 @@ from typing import Any
 
 from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
 from localaws.cloud import LocalCloud, PortInUse, ensure_port_free
-from localaws.console import Console
 from localaws.deploy import Stack
-from localaws.history import describe_event, events
 from localaws.lambdas import Invocation
 from localaws.mailbox import Mailbox
 from localaws.web import WebServer
+from support_console.app import Console
+from support_console.executions import Resources
+from support_console.history import describe_event, events
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PASSWORD = "Demo-Passw0rd!"
@@ -136,7 +137,7 @@ class LocalStack:
         gateway = ApiGateway(api, self.cloud.runtime, verifier, self.cloud.region, self._log)
         self._servers.append(serve(gateway, "127.0.0.1", self.ports.api))
         self.web = WebServer(ROOT / "hotel", self.config, self.mailbox, self._log)
-        self.web.mount("/console/", Console.for_stack(self.cloud, self.stack, self._log))
+        self.web.mount("/console/", self._console(self.stack))
         self._servers.append(serve(self.web, "127.0.0.1", self.ports.web))
         (ROOT / "hotel" / "config.json").write_text(json.dumps(self.config, indent=2) + "\n")
         self._create_users()
@@ -189,6 +190,14 @@ class LocalStack:
             idp.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName=group)
 
     # -- internals ------------------------------------------------------------------------
+    def _console(self, stack: Stack) -> Console:
+        """The support console (a product of its own) reading this stack's executions."""
+        resources = Resources(
+            stack.ref("BookingStateMachine"), stack.ref("BookingsTable"), stack.ref("HotelsTable")
+        )
+        sfn, dynamodb = self.cloud.client("stepfunctions"), self.cloud.client("dynamodb")
+        return Console.reading(sfn, dynamodb, resources, self.cloud.region, self._log)
+
     def _client_ids(self, pool_id: str) -> set[str]:
         clients = self.cloud.client("cognito-idp").list_user_pool_clients(
             UserPoolId=pool_id, MaxResults=60
@@ -342,7 +351,7 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
   Web pages        {stack.web_url}/hotel/
   REST API         {stack.api_url}
   Mailbox          {stack.web_url}/mailbox/   (JSON: {stack.web_url}/mailbox/messages.json)
-  Executions       {stack.web_url}/console/   (CLI: python -m localaws executions list)
+  Executions       {stack.web_url}/console/   (CLI: python -m support_console executions list)
   AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
 
   Demo users (password: {"$DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else password}):

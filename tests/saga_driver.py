@@ -14,7 +14,7 @@ from hotel_booking.logic.domain import derived_id
 from hotel_booking.models import Booking, BookingStatus, Decision, Hotel, Payment
 from localaws.cloud import LocalCloud
 from localaws.deploy import Stack
-from localaws.history import events
+from support_console.history import events
 
 _ids = itertools.count(1)
 CHECK_IN = dt.date.today() + dt.timedelta(days=30)

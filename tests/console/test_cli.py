@@ -1,4 +1,4 @@
-"""`python -m localaws executions`, run in-process against the local stack's endpoint."""
+"""`python -m support_console executions`, run in-process against the local stack's endpoint."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from localaws.cli import main
 from localaws.stack import LocalStack
+from support_console.cli import main
 from tests.console.conftest import COMPENSATED_PATH, CONFIRMED_PATH, Bookings
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from localaws import graph
-from localaws.inspect import read_path
 from localaws.stack import LocalStack
+from support_console import graph
+from support_console.executions import read_path
 
 
 @pytest.fixture(scope="module")

@@ -12,12 +12,14 @@ transitions it took are drawn bold, the state where it failed is red.
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from localaws.inspect import Path
+from markupsafe import Markup
+
+from support_console import templating
+from support_console.executions import Path
 
 BOX_W, BOX_H = 150, 42
 GAP_X, GAP_Y = 44, 34
@@ -221,12 +223,75 @@ class _Router:
         return [*start, (x, start[-1][1]), (x, b.cy), *end]
 
 
-def render(definition: dict[str, Any], path: Path | None = None) -> str:
-    """The SVG (a string to put inline in a page)."""
+@dataclass(frozen=True)
+class Line:
+    """An edge as drawn: an SVG path with its arrowhead and a tooltip."""
+
+    css: str
+    d: str
+    marker: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Node:
+    """A state as drawn: its box, its CSS classes and, if visited, its step numbers."""
+
+    box: Box
+    classes: str
+    title: str
+    label: str
+    kind: str
+    steps: str = ""  # "1" or "2,5": when the execution entered it
+    attempts: int = 0  # shown when more than one
+
+    @property
+    def polygon(self) -> str | None:
+        """A Choice is a hexagon; other states are rounded rectangles."""
+        if self.box.type != "Choice":
+            return None
+        x, y, w, h, k = self.box.left, self.box.top, BOX_W, BOX_H, 12
+        return (
+            f"{x + k},{y} {x + w - k},{y} {x + w},{y + h / 2} {x + w - k},{y + h} "
+            f"{x + k},{y + h} {x},{y + h / 2}"
+        )
+
+    @property
+    def radius(self) -> float:
+        return BOX_H / 2 if self.box.type in {"Fail", "Succeed"} else 6
+
+    @property
+    def step_radius(self) -> int:
+        return 9 if len(self.steps) < 3 else 12
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What templates/graph.svg draws."""
+
+    width: int
+    height: int
+    start: Line | None = None  # from the start marker to the StartAt state
+    start_at: tuple[float, float] | None = None  # the start marker's centre
+    start_taken: bool = False
+    lines: list[Line] = field(default_factory=list)  # the faint ones first, bold on top
+    nodes: list[Node] = field(default_factory=list)
+    box_w: int = BOX_W
+    box_h: int = BOX_H
+    markers: tuple[str, ...] = ("arrow", "arrow-taken", "arrow-error")
+
+
+def render(definition: dict[str, Any], path: Path | None = None) -> Markup:
+    """The SVG (markup to put inline in a page)."""
+    return templating.render("graph.svg", picture=picture(definition, path))
+
+
+def picture(definition: dict[str, Any], path: Path | None = None) -> Picture:
+    """Where everything goes and how it looks, for an execution's ``path`` (or none)."""
     states: dict[str, Any] = definition.get("States", {})
     boxes = layout(definition)
     if not boxes:
-        return '<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"></svg>'
+        return Picture(0, 0)
     width = max(b.left for b in boxes.values()) + BOX_W + PAD
     width = max(width, PAD * 2 + MAX_COLUMNS * BOX_W + (MAX_COLUMNS - 1) * GAP_X)
     height = max(b.top for b in boxes.values()) + BOX_H + PAD
@@ -241,8 +306,8 @@ def render(definition: dict[str, Any], path: Path | None = None) -> str:
     end = path.end_state if path else None
 
     router = _Router()
-    faint: list[str] = []
-    bold: list[str] = []
+    faint: list[Line] = []
+    bold: list[Line] = []
     for edge in edges(definition):
         if edge.source not in boxes or edge.target not in boxes:
             continue
@@ -255,36 +320,20 @@ def render(definition: dict[str, Any], path: Path | None = None) -> str:
         if edge.labels:
             title += f" ({edge.kind}: {'; '.join(edge.labels)})"
         marker = "arrow-error" if error_edge else "arrow-taken" if went else "arrow"
-        svg = (
-            f'<path class="{css}" d="{_rounded(points)}" marker-end="url(#{marker})">'
-            f"<title>{html.escape(title)}</title></path>"
-        )
-        (bold if went else faint).append(svg)
+        (bold if went else faint).append(Line(css, _rounded(points), marker, title))
 
+    start_line, start_at = None, None
     start = boxes.get(definition.get("StartAt", ""))
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {width:.0f} '
-        f'{height:.0f}" width="{width:.0f}" height="{height:.0f}" role="img" '
-        f'aria-label="State machine with the states this execution visited">',
-        "<defs>",
-        *(
-            f'<marker id="{mid}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-            f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-            f'class="{mid}"/></marker>'
-            for mid in ("arrow", "arrow-taken", "arrow-error")
-        ),
-        "</defs>",
-    ]
     if start is not None:
-        taken_start = bool(visits)
-        parts.append(
-            f'<circle class="start{" taken" if taken_start else ""}" cx="{start.cx}" '
-            f'cy="{start.top - 24}" r="6"><title>Start</title></circle>'
-            f'<path class="edge{" taken" if taken_start else ""}" d="M{start.cx},'
-            f'{start.top - 18} L{start.cx},{start.top}" marker-end="url(#'
-            f'{"arrow-taken" if taken_start else "arrow"})"/>'
+        went = bool(visits)
+        start_at = (start.cx, start.top - 24)
+        start_line = Line(
+            "edge taken" if went else "edge",
+            f"M{start.cx},{start.top - 18} L{start.cx},{start.top}",
+            "arrow-taken" if went else "arrow",
         )
-    parts += faint + bold
+
+    nodes = []
     for name, box in boxes.items():
         state = states.get(name, {})
         visit = last_visit.get(name)
@@ -307,30 +356,20 @@ def render(definition: dict[str, Any], path: Path | None = None) -> str:
                 tip.append(f"{visit.attempts} attempts")
             if visit.error:
                 tip.append(f"{visit.error}: {visit.cause or ''}"[:300])
-        parts.append(
-            f'<g class="{" ".join(classes)}" data-state="{html.escape(name)}" tabindex="0">'
-            f"<title>{html.escape(chr(10).join(tip))}</title>{_shape(box)}"
-            f'<text class="name" x="{box.cx}" y="{box.cy - 2}">{html.escape(_fit(name))}</text>'
-            f'<text class="kind" x="{box.cx}" y="{box.cy + 13}">'
-            f"{html.escape(_kind(box.type, state))}</text>"
-        )
-        if visit is not None:
-            label = ",".join(str(n) for n in step_numbers[name])
-            r = 9 if len(label) < 3 else 12
-            parts.append(
-                f'<circle class="step" cx="{box.left}" cy="{box.top}" r="{r}"/>'
-                f'<text class="step" x="{box.left}" y="{box.top + 3.5}">{label}</text>'
+        nodes.append(
+            Node(
+                box,
+                " ".join(classes),
+                "\n".join(tip),
+                _fit(name),
+                _kind(box.type, state),
+                ",".join(str(n) for n in step_numbers[name]) if visit is not None else "",
+                visit.attempts if visit is not None else 0,
             )
-            if visit.attempts > 1:  # retried: how many attempts, at the top right corner
-                x = box.left + BOX_W
-                parts.append(
-                    f'<rect class="attempts" x="{x - 15}" y="{box.top - 8}" width="30" '
-                    f'height="16" rx="8"/><text class="attempts" x="{x}" y="{box.top + 3.5}">'
-                    f"&#215;{visit.attempts}</text>"
-                )
-        parts.append("</g>")
-    parts.append("</svg>")
-    return "".join(parts)
+        )
+    return Picture(
+        round(width), round(height), start_line, start_at, bool(visits), [*faint, *bold], nodes
+    )
 
 
 def _nearest(columns: list[int], wanted: int) -> int:
@@ -340,19 +379,6 @@ def _nearest(columns: list[int], wanted: int) -> int:
 
 def _caught(visit: Any) -> bool:
     return visit is not None and visit.outcome == "failed"
-
-
-def _shape(box: Box) -> str:
-    x, y, w, h = box.left, box.top, BOX_W, BOX_H
-    if box.type == "Choice":
-        k = 12
-        points = (
-            f"{x + k},{y} {x + w - k},{y} {x + w},{y + h / 2} {x + w - k},{y + h} "
-            f"{x + k},{y + h} {x},{y + h / 2}"
-        )
-        return f'<polygon class="box" points="{points}"/>'
-    radius = h / 2 if box.type in {"Fail", "Succeed"} else 6
-    return f'<rect class="box" x="{x}" y="{y}" width="{w}" height="{h}" rx="{radius}"/>'
 
 
 def _kind(state_type: str, state: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""localaws.inspect on its own: finding a deployment's resources by name or through
+"""support_console.executions on its own: finding a deployment's resources by name or through
 CloudFormation, and reading each finished booking's hotel only once."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from localaws.inspect import Inspector, Resources, find_resources, resources_from_stack
 from localaws.stack import LocalStack
+from support_console.executions import Inspector, Resources, find_resources, resources_from_stack
 from tests.console.conftest import Bookings
 
 ARN = "arn:aws:states:eu-west-2:123456789012:stateMachine:"

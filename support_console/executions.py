@@ -26,8 +26,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from localaws.history import events as history_events
-from localaws.history import short_cause
+from support_console.history import events as history_events
+from support_console.history import short_cause
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}

@@ -1,7 +1,7 @@
-"""python -m localaws executions: booking executions in a terminal, for support staff.
+"""python -m support_console executions: booking executions in a terminal, for support staff.
 
-    python -m localaws executions list [--status FAILED] [--limit N]
-    python -m localaws executions show <bookingId>
+    python -m support_console executions list [--status FAILED] [--limit N]
+    python -m support_console executions show <bookingId>
 
 Against the local stack by default (`make run`: endpoint http://localhost:$AWS_PORT, region
 eu-west-2, dummy credentials; the state machine and bookings table are found by name), or a
@@ -22,8 +22,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from localaws.history import short_cause
-from localaws.inspect import (
+from support_console.executions import (
     BOOKING_FIELDS,
     STATUSES,
     ExecutionDetail,
@@ -38,6 +37,7 @@ from localaws.inspect import (
     format_time,
     resources_from_stack,
 )
+from support_console.history import short_cause
 
 LOCAL_REGION = "eu-west-2"
 DEFAULT_LIMIT = 50
@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
     parser = argparse.ArgumentParser(
-        prog="python -m localaws executions",
+        prog="python -m support_console executions",
         description="Booking executions (one per booking; execution name = bookingId).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="{list,show}")

@@ -1,0 +1,22 @@
+"""python -m support_console executions list|show: booking executions in a terminal."""
+
+from __future__ import annotations
+
+import sys
+
+from support_console.cli import main
+
+USAGE = """usage: python -m support_console executions {list,show} [options]
+
+  executions  list booking executions or show one (local stack, or --aws)"""
+
+
+def run(argv: list[str]) -> int:
+    if not argv or argv[0] != "executions":
+        print(USAGE, file=sys.stderr)
+        return 2
+    return main(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(run(sys.argv[1:]))
