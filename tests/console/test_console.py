@@ -160,3 +160,34 @@ def test_unknown_execution_and_bad_requests(local_stack: LocalStack) -> None:
     assert resp.status_code == 405
     # the rest of the web server is untouched by the mount
     assert get(local_stack, "/mailbox/").status_code == 200
+
+
+def test_stylesheet_and_scripts_are_static_files(
+    local_stack: LocalStack, bookings: Bookings
+) -> None:
+    page = get(local_stack, f"/console/executions/{bookings.compensated}").text
+    assert "<style>" not in page
+    assert '<link rel="stylesheet" href="/console/static/console.css">' in page
+    assert '<script src="/console/static/execution.js"' in page
+    assert 'data-running="false"' in page
+    css = get(local_stack, "/console/static/console.css")
+    assert css.headers["Content-Type"].startswith("text/css")
+    assert ".badge{" in css.text
+    # revalidated, not refetched: the browser's copy is still good
+    again = requests.get(
+        f"{local_stack.web_url}/console/static/console.css",
+        headers={"If-None-Match": css.headers["ETag"]},
+        timeout=10,
+    )
+    assert again.status_code == 304
+    assert "find.addEventListener" in get(local_stack, "/console/static/list.js").text
+    get(local_stack, "/console/static/no-such.css", 404)
+    get(local_stack, "/console/static/..%2Fapp.py", 404)
+
+
+def test_what_a_page_shows_is_escaped(local_stack: LocalStack) -> None:
+    page = get(local_stack, "/console/executions/%3Cscript%3Ealert(1)%3C%2Fscript%3E", 404).text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert" not in page
+    bad = get(local_stack, "/console/?status=%3Cb%3E", 400).text
+    assert "&lt;B&gt;" in bad and "<B>" not in bad
