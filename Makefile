@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck unit bench clean install chromium
+.PHONY: run demo executions test lint typecheck unit bench clean install chromium
 
 install: $(STAMP)
 
@@ -20,6 +20,12 @@ run: $(STAMP)
 ## One booking through the saga, printed step by step.
 demo: $(STAMP)
 	$(BIN)/python -m localaws demo
+
+## The support console's CLI against the running local stack (the web console: /console/).
+## make executions ARGS="show <bookingId>"; ARGS="list --aws --stack-name hotel-booking" reads AWS.
+ARGS ?= list
+executions: $(STAMP)
+	$(BIN)/python -m support_console executions $(ARGS)
 
 ## The whole test suite: lint, types, unit, saga (local Step Functions), API, stack, browser, cfn-lint.
 test: $(STAMP) chromium lint typecheck

@@ -11,7 +11,7 @@ real HTTP on loopback:
 - GET /console/api/executions        the same as JSON
 - GET /console/?status=SUCCEEDED     a filtered list
 - GET /console/executions/<id>       one execution page (history, picture, booking record)
-- python -m localaws executions list --limit 1000, run in-process against the endpoint
+- python -m support_console executions list --limit 1000, run in-process against the endpoint
 
 Reading a booking's hotel costs ~0.6 ms on the local stack (moto's DynamoDB), so the console
 keeps what a finished execution's booking said (it never changes) and reads ahead, every 2 s,
@@ -46,10 +46,10 @@ from hotel_booking.dal.dynamo import SagaStore  # noqa: E402
 from hotel_booking.logic.approvals import decide  # noqa: E402
 from hotel_booking.logic.domain import derived_id  # noqa: E402
 from hotel_booking.models import Decision, Hotel  # noqa: E402
-from localaws.cli import main as cli  # noqa: E402
 from localaws.cloud import free_port  # noqa: E402
-from localaws.inspect import Inspector, Resources  # noqa: E402
 from localaws.stack import LocalStack, Ports  # noqa: E402
+from support_console.cli import main as cli  # noqa: E402
+from support_console.executions import Inspector, Resources  # noqa: E402
 
 CHECK_IN = dt.date.today() + dt.timedelta(days=45)
 

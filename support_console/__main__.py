@@ -12,6 +12,9 @@ USAGE = """usage: python -m support_console executions {list,show} [options]
 
 
 def run(argv: list[str]) -> int:
+    if argv[:1] in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
     if not argv or argv[0] != "executions":
         print(USAGE, file=sys.stderr)
         return 2
