@@ -231,3 +231,30 @@ def test_an_action_on_a_resource_type_it_does_not_support_fails_the_audit(
     assert [(f.role, f.policy, f.issue) for f in _blocking(findings) if f.policy == "Broken"] == [
         ("HotelsApiFunctionRole", "Broken", "RESOURCE_MISMATCH")
     ]
+
+
+def test_roles_are_assumable_only_by_the_aws_service_that_runs_them(template: Template) -> None:
+    # Parliament reads identity policies only; trust policies get this narrower check.
+    expected = {
+        "AWS::Lambda::Function": "lambda.amazonaws.com",
+        "AWS::StepFunctions::StateMachine": "states.amazonaws.com",
+    }
+    resolver = _aws_shaped(template)
+    trusts: dict[str, list[tuple[str, str, Any]]] = {}
+    for logical_id, spec in template.resources.items():
+        if spec["Type"] == "AWS::IAM::Role":
+            document = resolver.resolve(spec["Properties"]["AssumeRolePolicyDocument"])
+            trusts[logical_id] = [
+                (s["Effect"], str(s["Action"]), s["Principal"]) for s in document["Statement"]
+            ]
+    wanted = {
+        f"{logical_id}Role": [
+            ("Allow", "['sts:AssumeRole']", {"Service": [expected[spec["Type"]]]})
+        ]
+        for logical_id, spec in template.resources.items()
+        if spec["Type"] in expected
+    }
+    wanted["ApiGatewayCloudWatchRole"] = [
+        ("Allow", "sts:AssumeRole", {"Service": "apigateway.amazonaws.com"})
+    ]
+    assert trusts == wanted
