@@ -24,7 +24,8 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m localaws demo
 
-## The whole test suite: lint, types, unit, saga (local Step Functions), API, stack, browser, cfn-lint.
+## The whole test suite: lint, types, unit, saga (local Step Functions), API, stack, browser, cfn-lint,
+## IAM audit (parliament + every call checked against its role), checkov.
 test: $(STAMP) chromium checkov lint typecheck
 	$(BIN)/python -m pytest
 
