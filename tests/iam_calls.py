@@ -116,12 +116,11 @@ class CallRecorder:
             function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
             if function:
                 model = client.meta.service_model
-                pairs = permissions(
-                    model.signing_name or model.endpoint_prefix,
-                    operation,
-                    params,
-                    client.meta.region_name,
-                )
+                prefix = model.signing_name or model.endpoint_prefix
+                try:
+                    pairs = permissions(prefix, operation, params, client.meta.region_name)
+                except (KeyError, TypeError):  # malformed call: botocore will refuse it anyway
+                    pairs = {(f"{prefix}:{operation}", f"unparsed:{operation}")}
                 with recorder._lock:
                     recorder.needs.update(Need(function, a, r) for a, r in pairs)
             return original(client, operation, params)
