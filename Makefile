@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# checkov pins boto3/botocore/packaging below this project's pins: its own venv, inside ours.
+CHECKOV := checkov==3.3.30
+CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: run demo executions test lint typecheck unit bench clean install chromium
+.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov
 
 install: $(STAMP)
 
@@ -27,13 +30,22 @@ ARGS ?= list
 executions: $(STAMP)
 	$(BIN)/python -m support_console executions $(ARGS)
 
-## The whole test suite: lint, types, unit, saga (local Step Functions), API, stack, browser, cfn-lint.
-test: $(STAMP) chromium lint typecheck
+## The whole test suite: lint, types, unit, saga (local Step Functions), API, stack, browser, cfn-lint,
+## IAM audit (parliament + every call checked against its role), checkov.
+test: $(STAMP) chromium checkov lint typecheck
 	$(BIN)/python -m pytest
 
 ## Debian's Chromium for the browser tests (tests/browser); Playwright's downloads are never used.
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+## checkov for tests/test_checkov.py, isolated from the project's pins.
+checkov: $(CHECKOV_VENV)/.installed
+
+$(CHECKOV_VENV)/.installed: Makefile
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check '$(CHECKOV)'
+	@touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -340,9 +340,10 @@ def _function(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     return Deployed(logical_id, "AWS::Lambda::Function", name, {"Arn": arn})
 
 
-@creates("AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping")
+@creates("AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping", "AWS::ApiGateway::Account")
 def _recorded_only(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
-    """Resource policies: IAM is not enforced locally, so these are recorded, not applied."""
+    """Permissions (resource policies, API Gateway's CloudWatch role): IAM is not enforced
+    locally, so these are recorded, not applied."""
     return Deployed(logical_id, "recorded", f"{d.stack_name}-{logical_id}", {})
 
 

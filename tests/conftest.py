@@ -14,11 +14,21 @@ import pytest
 
 from localaws.cloud import LocalCloud, free_port
 from localaws.stack import LocalStack, Ports
+from tests.iam_calls import CallRecorder
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
 # Retry back-offs pass 1000x faster than on AWS; attempts and their order stay the same.
 RETRY_TIME_SCALE = 0.001
+
+
+@pytest.fixture(scope="session", autouse=True)
+def aws_calls() -> Iterator[CallRecorder]:
+    """Every AWS call functions make in this session (tests/stack/test_zz_iam_grants.py)."""
+    recorder = CallRecorder()
+    recorder.install()
+    yield recorder
+    recorder.uninstall()
 
 
 @pytest.fixture(scope="session")
