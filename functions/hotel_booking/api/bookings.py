@@ -25,23 +25,27 @@ from hotel_booking.api._http import (
     respond,
 )
 from hotel_booking.config import BookingsApiSettings
-from hotel_booking.dal.bookings import BookingRecords
-from hotel_booking.dal.dynamo import SagaStore
-from hotel_booking.dal.hotels import HotelTable
+from hotel_booking.dal.approvals import ApprovalsTable
+from hotel_booking.dal.bookings import BookingsTable
+from hotel_booking.dal.executions import Executions
+from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.subscriptions import guest_subscriptions
 from hotel_booking.logic import bookings
 
 SETTINGS = BookingsApiSettings.from_env()
 _dynamodb = boto3.client("dynamodb", region_name=SETTINGS.region)
+_executions = Executions(
+    boto3.client("stepfunctions", region_name=SETTINGS.region), SETTINGS.state_machine_arn
+)
 PORTS = bookings.BookingPorts(
-    store=SagaStore.from_settings(_dynamodb, SETTINGS),
-    hotels=HotelTable(_dynamodb, SETTINGS.hotels_table),
-    bookings=BookingRecords(_dynamodb, SETTINGS.bookings_table),
+    hotels=HotelsTable(_dynamodb, SETTINGS.hotels_table),
+    bookings=BookingsTable(_dynamodb, SETTINGS.bookings_table),
+    approvals=ApprovalsTable(_dynamodb, SETTINGS.approvals_table),
     guests=guest_subscriptions(
         boto3.client("sns", region_name=SETTINGS.region), SETTINGS.guest_topic_arn
     ),
-    sfn=boto3.client("stepfunctions", region_name=SETTINGS.region),
-    state_machine_arn=SETTINGS.state_machine_arn,
+    sagas=_executions,
+    tasks=_executions,
     region=SETTINGS.region,
 )
 

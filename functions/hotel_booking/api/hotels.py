@@ -25,19 +25,19 @@ from hotel_booking.api._http import (
     respond,
 )
 from hotel_booking.config import HotelsApiSettings
-from hotel_booking.dal.bookings import BookingRecords
-from hotel_booking.dal.dynamo import SagaStore
-from hotel_booking.dal.hotels import HotelTable, Inventory, PictureStore
+from hotel_booking.dal.bookings import BookingsTable
+from hotel_booking.dal.hotels import HotelsTable
+from hotel_booking.dal.inventory import InventoryTable
+from hotel_booking.dal.pictures import PictureStore
 from hotel_booking.dal.subscriptions import manager_subscriptions
 from hotel_booking.logic import hotels
 
 SETTINGS = HotelsApiSettings.from_env()
 _dynamodb = boto3.client("dynamodb", region_name=SETTINGS.region)
 PORTS = hotels.HotelPorts(
-    store=SagaStore.from_settings(_dynamodb, SETTINGS),
-    hotels=HotelTable(_dynamodb, SETTINGS.hotels_table),
-    inventory=Inventory(_dynamodb, SETTINGS.inventory_table),
-    bookings=BookingRecords(_dynamodb, SETTINGS.bookings_table),
+    hotels=HotelsTable(_dynamodb, SETTINGS.hotels_table),
+    inventory=InventoryTable(_dynamodb, SETTINGS.inventory_table),
+    bookings=BookingsTable(_dynamodb, SETTINGS.bookings_table),
     pictures=PictureStore(
         boto3.client("s3", region_name=SETTINGS.region), SETTINGS.pictures_bucket
     ),

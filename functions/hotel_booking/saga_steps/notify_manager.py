@@ -8,8 +8,9 @@ import boto3
 
 from hotel_booking.config import NotifySettings
 from hotel_booking.dal.secrets import SecretKey
-from hotel_booking.handlers._common import build_ports, step_handler
-from hotel_booking.logic.saga import LinkSigner, notify_manager
+from hotel_booking.logic.links import LinkSigner
+from hotel_booking.logic.saga import notify_manager
+from hotel_booking.saga_steps._common import build_ports, step_handler
 
 SETTINGS = NotifySettings.from_env()
 SIGNER = LinkSigner(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from hotel_booking.config import SagaSettings
-from hotel_booking.handlers._common import build_ports, count_compensation, step_handler
 from hotel_booking.logic.saga import refund_payment
+from hotel_booking.saga_steps._common import build_ports, count_compensation, step_handler
 
 lambda_handler = step_handler(
     refund_payment, build_ports(SagaSettings.from_env()), count_compensation("RefundPayment")

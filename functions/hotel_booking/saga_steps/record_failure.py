@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from hotel_booking.config import SagaSettings
-from hotel_booking.handlers._common import build_ports, count, step_handler
 from hotel_booking.logic.saga import record_failure
+from hotel_booking.saga_steps._common import build_ports, count, step_handler
 
 _METRIC_BY_STATUS = {
     "REJECTED": "BookingsRejected",

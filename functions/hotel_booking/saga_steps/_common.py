@@ -13,11 +13,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from hotel_booking.config import SagaSettings
-from hotel_booking.dal.dynamo import SagaStore
+from hotel_booking.dal.approvals import ApprovalsTable
+from hotel_booking.dal.bookings import BookingsTable
+from hotel_booking.dal.hotels import HotelsTable
+from hotel_booking.dal.inventory import InventoryTable
+from hotel_booking.dal.payments import PaymentsTable
+from hotel_booking.dal.reservations import Reservations
 from hotel_booking.dal.topics import Topics
 from hotel_booking.logic.payments import gateway_for
-from hotel_booking.logic.saga import SagaPorts, StepEvent, parse
-from hotel_booking.models import as_state
+from hotel_booking.logic.saga import SagaPorts, parse
+from hotel_booking.models.saga import StepEvent, as_state
 
 # Steps that emit no business metric would otherwise warn on every invocation.
 warnings.filterwarnings("ignore", "No application metrics to publish")
@@ -32,11 +37,17 @@ CORRELATION_PATH = "input.bookingId"
 
 def build_ports(settings: SagaSettings) -> SagaPorts:
     """Clients are made once per container, in the container's own environment."""
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    bookings = BookingsTable(dynamodb, settings.bookings_table)
     return SagaPorts(
         settings=settings,
-        store=SagaStore.from_settings(
-            boto3.client("dynamodb", region_name=settings.region), settings
+        hotels=HotelsTable(dynamodb, settings.hotels_table),
+        bookings=bookings,
+        reservations=Reservations(
+            dynamodb, InventoryTable(dynamodb, settings.inventory_table), bookings
         ),
+        payments=PaymentsTable(dynamodb, settings.payments_table),
+        approvals=ApprovalsTable(dynamodb, settings.approvals_table),
         topics=Topics(
             boto3.client("sns", region_name=settings.region),
             manager_topic_arn=settings.manager_topic_arn,
