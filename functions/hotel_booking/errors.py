@@ -69,14 +69,6 @@ class ExecutionProblem(Exception):
     """Base class for what the Step Functions wrapper tells the logic."""
 
 
-class SagaAlreadyStarted(ExecutionProblem):
-    """An execution with that name exists (``ExecutionAlreadyExists``): the same booking."""
-
-    def __init__(self, execution_arn: str) -> None:
-        super().__init__(f"execution {execution_arn} exists already")
-        self.execution_arn = execution_arn
-
-
 class SagaNotStarted(ExecutionProblem):
     """Step Functions refused or could not be reached; nothing was started."""
 
@@ -84,3 +76,11 @@ class SagaNotStarted(ExecutionProblem):
 class TaskNoLongerWaiting(ExecutionProblem):
     """The execution stopped waiting for this task token (``TaskTimedOut``,
     ``TaskDoesNotExist``, ``InvalidToken``)."""
+
+
+class SagaAlreadyStarted(ExecutionProblem):
+    """An execution with that name exists (``ExecutionAlreadyExists``): the same booking."""
+
+    def __init__(self, execution_arn: str) -> None:
+        super().__init__(f"execution {execution_arn} exists already")
+        self.execution_arn = execution_arn

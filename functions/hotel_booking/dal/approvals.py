@@ -5,17 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hotel_booking.clock import Clock, utc_now
 from hotel_booking.dal.items import Table, values
 from hotel_booking.errors import BookingStateConflict
 from hotel_booking.models import Approval, ApprovalState
 
 
 class ApprovalsTable(Table):
-    def __init__(self, client: Any, table: str, clock: Clock = utc_now) -> None:
-        super().__init__(client, table)
-        self._clock = clock
-
     def get(self, approval_id: str) -> Approval | None:
         item = self._get(approvalId=approval_id)
         return Approval.model_validate(item) if item else None
@@ -51,11 +46,7 @@ class ApprovalsTable(Table):
         )
 
     def close(
-        self,
-        approval_id: str,
-        state: ApprovalState,
-        decided_by: str | None = None,
-        reason: str | None = None,
+        self, approval_id: str, state: ApprovalState, by: str | None = None, why: str | None = None
     ) -> bool:
         """PENDING -> ``state``, exactly once: True for the caller that made the change."""
         sets = ["#s = :state", "decidedAt = :at"]
@@ -64,12 +55,12 @@ class ApprovalsTable(Table):
             "at": self._clock(),
             "pending": ApprovalState.PENDING,
         }
-        if decided_by:
+        if by:
             sets.append("decidedBy = :by")
-            named["by"] = decided_by
-        if reason:
+            named["by"] = by
+        if why:
             sets.append("decisionReason = :why")
-            named["why"] = reason
+            named["why"] = why
         return self._write_if(
             "update_item",
             Key={"approvalId": {"S": approval_id}},

@@ -11,12 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from hotel_booking.clock import Clock, utc_now
-from hotel_booking.dal.items import Table, to_item, values
+from hotel_booking.dal.items import Table, assignments, to_item, values
 from hotel_booking.errors import BookingStateConflict
-from hotel_booking.models import Booking, BookingStatus, FailureReason, Stay
+from hotel_booking.models import Booking, BookingStatus, Stay
+from hotel_booking.models.saga import Outcome
 
 BY_HOTEL_INDEX = "byHotel"
+
+
+def stay_attributes(stay: Stay) -> dict[str, Any]:
+    """What a booking record says about the stay, besides its key."""
+    return stay.model_dump(include=set(Stay.model_fields) - {"bookingId"})
+
+
 _FINAL = (
     BookingStatus.CONFIRMED,
     BookingStatus.REJECTED,
@@ -26,10 +33,6 @@ _FINAL = (
 
 
 class BookingsTable(Table):
-    def __init__(self, client: Any, table: str, clock: Clock = utc_now) -> None:
-        super().__init__(client, table)
-        self._clock = clock
-
     # -- reads ----------------------------------------------------------------------------
     def get(self, booking_id: str) -> Booking | None:
         item = self._get(bookingId=booking_id)
@@ -90,25 +93,20 @@ class BookingsTable(Table):
 
     # -- the saga's writes ----------------------------------------------------------------
     def advance(
-        self,
-        booking_id: str,
-        to: BookingStatus,
-        allowed_from: set[BookingStatus],
-        state_name: str,
-        **extra: str,
+        self, booking_id: str, to: BookingStatus, since: set[BookingStatus], step: str, **extra: str
     ) -> bool:
-        """Move the booking to ``to`` if it is in one of ``allowed_from``; log the step.
+        """Move the booking to ``to`` if it is in one of ``since``; log the ``step`` (state name).
 
         Returns False when the booking was already at ``to`` or beyond it on the happy path
         (a retry or a late redelivery); raises BookingStateConflict when it is anywhere else.
         """
         at = self._clock()
         sets = ["#s = :to", "updatedAt = :at", "steps = list_append(steps, :step)"]
-        named: dict[str, Any] = {"to": to, "at": at, "step": [{"state": state_name, "at": at}]}
+        named: dict[str, Any] = {"to": to, "at": at, "step": [{"state": step, "at": at}]}
         for i, (name, value) in enumerate(extra.items()):
             sets.append(f"{name} = :x{i}")
             named[f"x{i}"] = value
-        froms = sorted(s.value for s in allowed_from)
+        froms = sorted(s.value for s in since)
         named |= {f"f{i}": status for i, status in enumerate(froms)}
         if self._write_if(
             "update_item",
@@ -128,47 +126,35 @@ class BookingsTable(Table):
         )
 
     def record_outcome(
-        self,
-        stay: Stay,
-        status: BookingStatus,
-        reason: FailureReason,
-        detail: str,
-        state_name: str,
-        execution_arn: str,
+        self, stay: Stay, outcome: Outcome, state_name: str, execution_arn: str
     ) -> bool:
         """Write a final failed/rejected/expired status, creating the record if the saga never
         got to write one (e.g. sold out). Returns False if it was already final."""
         at = self._clock()
+        kept, kept_names, kept_values = assignments(
+            keep_existing=True,
+            **stay_attributes(stay),
+            executionArn=execution_arn,
+            createdAt=at,
+        )
         finals = sorted(s.value for s in _FINAL)
         return self._write_if(
             "update_item",
             Key={"bookingId": {"S": stay.bookingId}},
-            UpdateExpression=(
-                "SET hotelId = if_not_exists(hotelId, :hotelId), "
-                "guest = if_not_exists(guest, :guest), "
-                "checkIn = if_not_exists(checkIn, :checkIn), "
-                "checkOut = if_not_exists(checkOut, :checkOut), "
-                "rooms = if_not_exists(rooms, :rooms), "
-                "executionArn = if_not_exists(executionArn, :arn), "
-                "createdAt = if_not_exists(createdAt, :at), "
-                "#s = :status, reason = :reason, reasonDetail = :detail, updatedAt = :at, "
-                "steps = list_append(if_not_exists(steps, :empty), :step)"
-            ),
+            UpdateExpression="SET "
+            + ", ".join(kept)
+            + ", #s = :status, reason = :reason, reasonDetail = :detail, updatedAt = :at, "
+            "steps = list_append(if_not_exists(steps, :empty), :step)",
             ConditionExpression="attribute_not_exists(#s) OR NOT #s IN ("
             + ", ".join(f":final{i}" for i in range(len(finals)))
             + ")",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=values(
-                hotelId=stay.hotelId,
-                guest=stay.guest.model_dump(),
-                checkIn=stay.checkIn,
-                checkOut=stay.checkOut,
-                rooms=stay.rooms,
-                arn=execution_arn,
+            ExpressionAttributeNames={"#s": "status", **kept_names},
+            ExpressionAttributeValues=kept_values
+            | values(
                 at=at,
-                status=status,
-                reason=reason,
-                detail=detail[:1000],
+                status=outcome.status,
+                reason=outcome.reason,
+                detail=outcome.detail[:1000],
                 empty=[],
                 step=[{"state": state_name, "at": at}],
                 **{f"final{i}": s for i, s in enumerate(finals)},

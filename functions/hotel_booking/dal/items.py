@@ -18,6 +18,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
+from hotel_booking.clock import Clock, utc_now
 from hotel_booking.errors import TransientError
 
 _TRANSIENT_CODES = frozenset(
@@ -70,6 +71,17 @@ def key(**parts: str) -> dict[str, Any]:
     return {k: {"S": v} for k, v in parts.items()}
 
 
+def assignments(
+    keep_existing: bool = False, **fields: Any
+) -> tuple[list[str], dict[str, str], dict[str, Any]]:
+    """``SET`` parts, attribute names and values that write ``fields`` as they are named
+    (``keep_existing``: only where the item has no such attribute yet)."""
+    sets = [
+        f"#{k} = if_not_exists(#{k}, :{k})" if keep_existing else f"#{k} = :{k}" for k in fields
+    ]
+    return sets, {f"#{k}": k for k in fields}, values(**fields)
+
+
 def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
@@ -98,9 +110,10 @@ def transient_faults() -> Iterator[None]:
 class Table:
     """One DynamoDB table through the low-level client; subclasses speak in models."""
 
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: Any, table: str, clock: Clock = utc_now) -> None:
         self._db = client
         self.table = table
+        self._clock = clock
 
     def _get(self, **key_parts: str) -> dict[str, Any] | None:
         with transient_faults():

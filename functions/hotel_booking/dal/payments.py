@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from hotel_booking.clock import Clock, utc_now
 from hotel_booking.dal.items import Table, to_item, values
 from hotel_booking.models import Payment, PaymentStatus
 
 
 class PaymentsTable(Table):
-    def __init__(self, client: Any, table: str, clock: Clock = utc_now) -> None:
-        super().__init__(client, table)
-        self._clock = clock
-
     def get(self, booking_id: str) -> Payment | None:
         item = self._get(bookingId=booking_id)
         return Payment.model_validate(item) if item else None

@@ -12,19 +12,20 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from hotel_booking.clock import Clock, utc_now
-from hotel_booking.dal.bookings import BookingsTable
+from hotel_booking.dal.bookings import BookingsTable, stay_attributes
 from hotel_booking.dal.inventory import InventoryTable
 from hotel_booking.dal.items import (
     TRANSACTION_CANCELED,
+    assignments,
     cancellation_reasons,
     error_code,
     transient_faults,
     values,
 )
 from hotel_booking.errors import BookingStateConflict, RoomUnavailable
-from hotel_booking.models import BookingStatus, Hotel, ReservationState
+from hotel_booking.models import BookingStatus, ReservationState
 from hotel_booking.models.domain import RoomChange
-from hotel_booking.models.saga import BookingRequest
+from hotel_booking.models.saga import BookingRequest, Reservation, StepEvent
 
 _CONDITION_FAILED = "ConditionalCheckFailed"
 
@@ -43,62 +44,49 @@ class Reservations:
         self._clock = clock
 
     def reserve(
-        self,
-        request: BookingRequest,
-        hotel: Hotel,
-        take: RoomChange,
-        amount: Decimal,
-        execution_arn: str,
-        state_name: str,
+        self, request: BookingRequest, priced: Reservation, take: RoomChange, step: StepEvent
     ) -> Decimal:
-        """Take the rooms and mark the booking ROOM_RESERVED, atomically.
+        """Take the rooms and mark the booking ROOM_RESERVED at ``priced``, atomically.
 
         Returns the booking's amount: the one stored by a concurrent attempt that won, else
-        ``amount``. Raises RoomUnavailable when a night has too few rooms left.
+        ``priced.amount``. Raises RoomUnavailable when a night has too few rooms left.
         """
         at = self._clock()
+        sets, names, written = assignments(
+            **stay_attributes(request),
+            **priced.model_dump(include={"hotelName", "amount", "currency"}),
+            status=BookingStatus.ROOM_RESERVED,
+            reservation=ReservationState.RESERVED,
+            executionArn=step.executionArn,
+            updatedAt=at,
+        )
         booking = {
             "TableName": self._bookings.table,
             "Key": {"bookingId": {"S": request.bookingId}},
-            "UpdateExpression": (
-                "SET hotelId = :hotelId, hotelName = :hotelName, guest = :guest, "
-                "checkIn = :checkIn, checkOut = :checkOut, rooms = :rooms, "
-                "amount = :amount, currency = :currency, #s = :status, "
-                "reservation = :reserved, executionArn = :arn, "
-                "createdAt = if_not_exists(createdAt, :at), updatedAt = :at, "
-                "steps = list_append(if_not_exists(steps, :empty), :step)"
-            ),
+            "UpdateExpression": "SET "
+            + ", ".join(sets)
+            + ", createdAt = if_not_exists(createdAt, :updatedAt), "
+            "steps = list_append(if_not_exists(steps, :empty), :step)",
             "ConditionExpression": (
                 "attribute_not_exists(bookingId) OR "
-                "(#s = :pending AND attribute_not_exists(reservation))"
+                "(#status = :pending AND attribute_not_exists(reservation))"
             ),
-            "ExpressionAttributeNames": {"#s": "status"},
-            "ExpressionAttributeValues": values(
-                hotelId=hotel.hotelId,
-                hotelName=hotel.name,
-                guest=request.guest.model_dump(),
-                checkIn=request.checkIn,
-                checkOut=request.checkOut,
-                rooms=request.rooms,
-                amount=amount,
-                currency=hotel.currency,
-                status=BookingStatus.ROOM_RESERVED,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": written
+            | values(
                 pending=BookingStatus.PENDING,
-                reserved=ReservationState.RESERVED,
-                arn=execution_arn,
-                at=at,
                 empty=[],
-                step=[{"state": state_name, "at": at}],
+                step=[{"state": step.stateName, "at": at}],
             ),
         }
         refused = self._transact([*self._inventory.updates(take), {"Update": booking}])
         if refused is None:
-            return amount
+            return priced.amount
         reasons = cancellation_reasons(refused)
         if reasons and reasons[-1] == _CONDITION_FAILED:
             again = self._bookings.get(request.bookingId)
             if again is not None and again.reservation is not None:
-                return again.amount if again.amount is not None else amount  # a retry won
+                return again.amount if again.amount is not None else priced.amount  # retry won
             raise BookingStateConflict(
                 f"booking {request.bookingId} is {again.status if again else None}, cannot reserve"
             ) from refused
@@ -108,7 +96,7 @@ class Reservations:
             if code == _CONDITION_FAILED
         ]
         raise RoomUnavailable(
-            f"fewer than {request.rooms} room(s) left at {hotel.hotelId} on "
+            f"fewer than {request.rooms} room(s) left at {request.hotelId} on "
             f"{', '.join(short) or 'some nights'}"
         ) from refused
 

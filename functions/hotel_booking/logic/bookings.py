@@ -50,7 +50,7 @@ from hotel_booking.logic.problems import (
     possible_id,
     validated,
 )
-from hotel_booking.models import ApprovalState, Booking, BookingStatus, Guest
+from hotel_booking.models import ApprovalState, Booking, BookingStatus, Guest, Stay
 from hotel_booking.models.api import (
     BookingAccepted,
     BookingPage,
@@ -116,14 +116,17 @@ def create_booking(
     )
     booking_id = booking_id_for(caller.sub, key) if key else new_booking_id()
     request_hash = fingerprint(request)
-    booking = Booking(
+    stay = Stay(
         bookingId=booking_id,
         hotelId=hotel.hotelId,
-        hotelName=hotel.name,
         guest=guest,
         checkIn=request.checkIn,
         checkOut=request.checkOut,
         rooms=request.rooms,
+    )
+    booking = Booking(
+        **dict(stay),
+        hotelName=hotel.name,
         currency=hotel.currency,
         status=BookingStatus.PENDING,
         createdAt=at,
@@ -145,15 +148,7 @@ def create_booking(
         if existing.executionArn:
             return accepted
     _subscribe_guest(ports, guest)
-    saga_input = BookingRequest(
-        bookingId=booking_id,
-        hotelId=hotel.hotelId,
-        guest=guest,
-        checkIn=request.checkIn,
-        checkOut=request.checkOut,
-        rooms=request.rooms,
-        paymentToken=request.paymentToken,
-    )
+    saga_input = BookingRequest(**dict(stay), paymentToken=request.paymentToken)
     ports.bookings.set_execution_arn(booking_id, _start_saga(ports, saga_input))
     return accepted
 

@@ -16,13 +16,12 @@ from hotel_booking.models import (
     ApprovalState,
     Booking,
     BookingStatus,
-    FailureReason,
     Hotel,
     Payment,
     Stay,
 )
 from hotel_booking.models.domain import RoomChange
-from hotel_booking.models.saga import BookingRequest
+from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
 
 __all__ = ["Clock"]
 
@@ -73,21 +72,10 @@ class BookingProgress(Protocol):
 
     def get(self, booking_id: str) -> Booking | None: ...
     def advance(
-        self,
-        booking_id: str,
-        to: BookingStatus,
-        allowed_from: set[BookingStatus],
-        state_name: str,
-        **extra: str,
+        self, booking_id: str, to: BookingStatus, since: set[BookingStatus], step: str, **extra: str
     ) -> bool: ...
     def record_outcome(
-        self,
-        stay: Stay,
-        status: BookingStatus,
-        reason: FailureReason,
-        detail: str,
-        state_name: str,
-        execution_arn: str,
+        self, stay: Stay, outcome: Outcome, state_name: str, execution_arn: str
     ) -> bool: ...
     def mark_guest_notified(self, booking_id: str) -> bool: ...
     def unmark_guest_notified(self, booking_id: str) -> None: ...
@@ -97,13 +85,7 @@ class Reservations(Protocol):
     """The saga's two multi-table transactions."""
 
     def reserve(
-        self,
-        request: BookingRequest,
-        hotel: Hotel,
-        take: RoomChange,
-        amount: Decimal,
-        execution_arn: str,
-        state_name: str,
+        self, request: BookingRequest, priced: Reservation, take: RoomChange, step: StepEvent
     ) -> Decimal: ...
     def release(self, booking_id: str, give_back: RoomChange, state_name: str) -> bool: ...
 
@@ -124,11 +106,7 @@ class ApprovalRepository(ApprovalReader, Protocol):
     ) -> Approval: ...
     def mark_notified(self, approval_id: str) -> None: ...
     def close(
-        self,
-        approval_id: str,
-        state: ApprovalState,
-        decided_by: str | None = None,
-        reason: str | None = None,
+        self, approval_id: str, state: ApprovalState, by: str | None = None, why: str | None = None
     ) -> bool: ...
 
 

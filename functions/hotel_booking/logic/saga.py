@@ -90,27 +90,20 @@ def reserve_room(event: StepEvent, ports: SagaPorts) -> Reservation:
     too_many = inventory.capacity_problem(hotel, request.rooms)
     if too_many:
         raise RoomUnavailable(too_many)
-    amount = stay_amount(hotel, request)
-    existing = ports.bookings.get(request.bookingId)
-    if existing is not None and existing.reservation is not None:
-        # A retry: keep the amount the first attempt stored (the price may have changed since).
-        amount = existing.amount if existing.amount is not None else amount
-    else:
-        amount = ports.reservations.reserve(
-            request,
-            hotel,
-            inventory.take(request, hotel),
-            amount,
-            event.executionArn,
-            event.stateName,
-        )
-    return Reservation(
+    priced = Reservation(
         hotelName=hotel.name,
         nights=len(request.nights),
-        amount=amount,
+        amount=stay_amount(hotel, request),
         currency=hotel.currency,
         approvalTimeoutSeconds=ports.settings.approval_timeout_seconds,
     )
+    existing = ports.bookings.get(request.bookingId)
+    if existing is not None and existing.reservation is not None:
+        # A retry: keep the amount the first attempt stored (the price may have changed since).
+        amount = existing.amount if existing.amount is not None else priced.amount
+    else:
+        amount = ports.reservations.reserve(request, priced, inventory.take(request, hotel), event)
+    return priced.model_copy(update={"amount": amount})
 
 
 def record_payment(event: StepEvent, ports: SagaPorts) -> Payment:
@@ -210,9 +203,7 @@ def record_failure(event: StepEvent, ports: SagaPorts) -> Outcome:
     """Write how the booking ended, tell the guest, and alert operations if compensation failed."""
     failure = parse(FailureInput, event.input)
     outcome = failure_outcome(failure)
-    ports.bookings.record_outcome(
-        failure, outcome.status, outcome.reason, outcome.detail, event.stateName, event.executionArn
-    )
+    ports.bookings.record_outcome(failure, outcome, event.stateName, event.executionArn)
     # A link or dashboard button must not resume a saga that has moved on.
     ports.approvals.close(
         approval_id_for(failure.bookingId),

@@ -68,6 +68,8 @@ FINAL_STATUSES = frozenset(
 
 
 class FailureReason(StrEnum):
+    """Why a booking did not end CONFIRMED; the guest's message explains each."""
+
     ROOM_UNAVAILABLE = "ROOM_UNAVAILABLE"
     HOTEL_NOT_FOUND = "HOTEL_NOT_FOUND"
     RESERVATION_ERROR = "RESERVATION_ERROR"
@@ -80,25 +82,9 @@ class FailureReason(StrEnum):
     COMPENSATION_FAILED = "COMPENSATION_FAILED"
 
 
-class PaymentStatus(StrEnum):
-    RECORDED = "RECORDED"
-    REFUNDED = "REFUNDED"
-
-
-class ReservationState(StrEnum):
-    RESERVED = "RESERVED"
-    RELEASED = "RELEASED"
-
-
-class ApprovalState(StrEnum):
-    PENDING = "PENDING"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-    EXPIRED = "EXPIRED"
-    CANCELLED = "CANCELLED"
-
-
 class Decision(StrEnum):
+    """A manager's answer, as the links and the dashboard spell it."""
+
     APPROVE = "approve"
     REJECT = "reject"
 
@@ -142,6 +128,13 @@ class Stay(BaseModel):
         return [self.checkIn + dt.timedelta(days=i) for i in range(n)]
 
 
+class PaymentStatus(StrEnum):
+    """A payment is refunded at most once."""
+
+    RECORDED = "RECORDED"
+    REFUNDED = "REFUNDED"
+
+
 class Payment(BaseModel):
     """A payment record and RecordPayment's result at ``$.payment``."""
 
@@ -153,6 +146,16 @@ class Payment(BaseModel):
     gatewayReference: str
     createdAt: dt.datetime
     refundedAt: dt.datetime | None = None
+
+
+class ApprovalState(StrEnum):
+    """PENDING until exactly one decision, the timeout or a failed saga closes it."""
+
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+    CANCELLED = "CANCELLED"
 
 
 class Approval(BaseModel):
@@ -188,6 +191,13 @@ class RoomChange(BaseModel):
 class StepLogEntry(BaseModel):
     state: str
     at: dt.datetime
+
+
+class ReservationState(StrEnum):
+    """Whether the booking's rooms are still taken from the inventory."""
+
+    RESERVED = "RESERVED"
+    RELEASED = "RELEASED"
 
 
 class Booking(Stay):
