@@ -5,28 +5,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
-import boto3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hotel_booking.config import ApprovalPageSettings
-from hotel_booking.dal.approvals import ApprovalsTable
-from hotel_booking.dal.bookings import BookingsTable
-from hotel_booking.dal.executions import Executions
-from hotel_booking.dal.secrets import SecretKey
-from hotel_booking.logic.approval_pages import LinkRequest, Page, PagePorts, show, submit
+from hotel_booking.logic.approval_pages import LinkRequest, Page, show, submit
+from hotel_booking.wiring import approval_page_ports, link_key
 
 SETTINGS = ApprovalPageSettings.from_env()
-_dynamodb = boto3.client("dynamodb", region_name=SETTINGS.region)
-PORTS = PagePorts(
-    approvals=ApprovalsTable(_dynamodb, SETTINGS.approvals_table),
-    bookings=BookingsTable(_dynamodb, SETTINGS.bookings_table),
-    tasks=Executions(boto3.client("stepfunctions", region_name=SETTINGS.region)),
-)
-KEY = SecretKey(
-    boto3.client("secretsmanager", region_name=SETTINGS.region), SETTINGS.approval_link_key_arn
-)
+PORTS = approval_page_ports(SETTINGS)
+KEY = link_key(SETTINGS)
 
 logger = Logger()
 tracer = Tracer()

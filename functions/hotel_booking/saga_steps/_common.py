@@ -1,4 +1,4 @@
-"""What every saga handler shares: Powertools utilities and the ports built at cold start."""
+"""What every saga step's entry point shares: Powertools utilities around one call into logic."""
 
 from __future__ import annotations
 
@@ -6,21 +6,11 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from hotel_booking.config import SagaSettings
-from hotel_booking.dal.approvals import ApprovalsTable
-from hotel_booking.dal.bookings import BookingsTable
-from hotel_booking.dal.hotels import HotelsTable
-from hotel_booking.dal.inventory import InventoryTable
-from hotel_booking.dal.payments import PaymentsTable
-from hotel_booking.dal.reservations import Reservations
-from hotel_booking.dal.topics import Topics
-from hotel_booking.logic.payments import gateway_for
 from hotel_booking.logic.saga import SagaPorts, parse
 from hotel_booking.models.saga import StepEvent, as_state
 
@@ -33,29 +23,6 @@ metrics = Metrics()
 
 #: Correlation id for every log line: the bookingId inside the step envelope.
 CORRELATION_PATH = "input.bookingId"
-
-
-def build_ports(settings: SagaSettings) -> SagaPorts:
-    """Clients are made once per container, in the container's own environment."""
-    dynamodb = boto3.client("dynamodb", region_name=settings.region)
-    bookings = BookingsTable(dynamodb, settings.bookings_table)
-    return SagaPorts(
-        settings=settings,
-        hotels=HotelsTable(dynamodb, settings.hotels_table),
-        bookings=bookings,
-        reservations=Reservations(
-            dynamodb, InventoryTable(dynamodb, settings.inventory_table), bookings
-        ),
-        payments=PaymentsTable(dynamodb, settings.payments_table),
-        approvals=ApprovalsTable(dynamodb, settings.approvals_table),
-        topics=Topics(
-            boto3.client("sns", region_name=settings.region),
-            manager_topic_arn=settings.manager_topic_arn,
-            guest_topic_arn=settings.guest_topic_arn,
-            ops_topic_arn=settings.ops_topic_arn,
-        ),
-        gateway=gateway_for(settings.payment_gateway),
-    )
 
 
 Step = Callable[[StepEvent, SagaPorts], BaseModel]
