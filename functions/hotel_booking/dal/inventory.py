@@ -63,25 +63,25 @@ class InventoryTable(Table):
             )
 
     def _update(self, change: RoomChange, night: dt.date) -> dict[str, Any]:
+        """One night's update: a night without a row starts at ``capacity`` (or is left alone
+        when there is none); a guarded take needs ``available >= rooms`` on an existing row."""
         named: dict[str, Any] = {"d": change.delta}
+        take = change.guarded and change.delta < 0
+        if take:
+            named["need"] = -change.delta
         if change.capacity is None:
             update = "SET available = available + :d"
-            condition = "attribute_exists(available)"
+            condition = "attribute_exists(available)" + (" AND available >= :need" if take else "")
         else:
             update = "SET available = if_not_exists(available, :cap) + :d"
-            condition = "attribute_not_exists(available)"
             named["cap"] = change.capacity
-        if change.guarded and change.delta < 0:
-            named["need"] = -change.delta
-            joiner = " AND " if change.capacity is None else " OR "
-            condition += f"{joiner}available >= :need"
+            condition = "attribute_not_exists(available) OR available >= :need" if take else ""
         return {
             "TableName": self.table,
             "Key": {"hotelId": {"S": change.hotelId}, "night": {"S": night.isoformat()}},
             "UpdateExpression": update,
-            "ConditionExpression": condition,
             "ExpressionAttributeValues": values(**named),
-        }
+        } | ({"ConditionExpression": condition} if condition else {})
 
 
 def _without_table(update: dict[str, Any]) -> dict[str, Any]:

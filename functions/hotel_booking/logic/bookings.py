@@ -13,7 +13,6 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from aws_lambda_powertools import Logger
 
@@ -87,7 +86,7 @@ class BookingPorts:
 
 # -- book ----------------------------------------------------------------------------------
 def create_booking(
-    ports: BookingPorts, caller: Caller | None, body: Any, idempotency_key: str | None
+    ports: BookingPorts, caller: Caller | None, body: object, idempotency_key: str | None
 ) -> BookingAccepted:
     """Record the booking as PENDING, then start its saga (execution name = bookingId).
 
@@ -262,7 +261,7 @@ def _offset(token: str, fingerprint: str) -> int:
 
 # -- decide --------------------------------------------------------------------------------
 def decide_booking(
-    ports: BookingPorts, caller: Caller | None, booking_id: str, body: Any
+    ports: BookingPorts, caller: Caller | None, booking_id: str, body: object
 ) -> DecisionView:
     """The dashboard's approve/reject: the same single-winner decision as the email links."""
     booking = _visible_booking(ports, caller, booking_id, to_decide=True)

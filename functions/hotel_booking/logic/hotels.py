@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
@@ -27,6 +27,7 @@ from hotel_booking.logic.ports import (
     Subscriptions,
 )
 from hotel_booking.logic.problems import (
+    FieldProblem,
     HotelHasLiveBookings,
     HotelNotListed,
     InvalidRequest,
@@ -242,7 +243,7 @@ def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> Non
 # -- helpers -------------------------------------------------------------------------------
 def _read_form(form: Form, model: type[F]) -> tuple[F, Picture | None]:
     """Fields and picture together, so one 400 names every bad field."""
-    problems: list[Any] = []
+    problems: list[FieldProblem] = []
     fields: F | None = None
     given = dict(form.fields)
     if given.pop(PICTURE_FIELD, None) is not None:

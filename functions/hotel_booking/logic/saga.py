@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -70,7 +70,7 @@ class SagaPorts:
     clock: Clock = utc_now
 
 
-def parse(model: type[M], data: Any) -> M:
+def parse(model: type[M], data: object) -> M:
     """Validate step input; a malformed input is a named business error with a clear cause."""
     try:
         return model.model_validate(data)
