@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,21 +11,10 @@ from botocore.exceptions import ClientError
 from hotel_booking.dal.executions import Executions
 from hotel_booking.errors import SagaAlreadyStarted, SagaNotStarted, TaskNoLongerWaiting
 from hotel_booking.logic import inventory
-from hotel_booking.models import Guest, Hotel, Stay
+from hotel_booking.models import Guest, Stay
+from tests.unit.samples import HOTEL
 
-NOW = dt.datetime(2030, 6, 15, 10, 0, tzinfo=dt.UTC)
 NIGHT = dt.date(2030, 7, 1)
-HOTEL = Hotel(
-    hotelId="h1",
-    name="Sea View",
-    city="Lisbon",
-    stars=4,
-    pricePerNight=Decimal("100"),
-    rooms=3,
-    managerEmail="m@example.com",
-    createdAt=NOW,
-    updatedAt=NOW,
-)
 STAY = Stay(
     bookingId="b1",
     hotelId="h1",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -12,37 +11,11 @@ from hotel_booking.config import SagaSettings
 from hotel_booking.errors import RoomUnavailable
 from hotel_booking.logic import saga
 from hotel_booking.logic.payments import SandboxGateway
-from hotel_booking.models import (
-    Booking,
-    BookingStatus,
-    Hotel,
-    ReservationState,
-    Stay,
-)
+from hotel_booking.models import Booking, BookingStatus, Hotel, ReservationState, Stay
 from hotel_booking.models.domain import RoomChange
 from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
+from tests.unit.samples import HOTEL, NOW, REQUEST
 
-NOW = dt.datetime(2030, 6, 15, 10, 0, tzinfo=dt.UTC)
-HOTEL = Hotel(
-    hotelId="h1",
-    name="Sea View",
-    city="Lisbon",
-    stars=4,
-    pricePerNight=Decimal("100"),
-    rooms=3,
-    managerEmail="m@example.com",
-    createdAt=NOW,
-    updatedAt=NOW,
-)
-REQUEST = {
-    "bookingId": "b1",
-    "hotelId": "h1",
-    "guest": {"sub": "g", "name": "G", "email": "g@example.com"},
-    "checkIn": "2030-07-01",
-    "checkOut": "2030-07-03",
-    "rooms": 1,
-    "paymentToken": "tok_visa",
-}
 TABLES_AND_TOPICS = (
     "HOTELS_TABLE",
     "INVENTORY_TABLE",
