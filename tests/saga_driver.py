@@ -8,9 +8,15 @@ import json
 import time
 from typing import Any
 
-from hotel_booking.dal.dynamo import SagaStore
+from hotel_booking.dal.approvals import ApprovalsTable
+from hotel_booking.dal.bookings import BookingsTable
+from hotel_booking.dal.executions import Executions
+from hotel_booking.dal.hotels import HotelsTable
+from hotel_booking.dal.inventory import InventoryTable
+from hotel_booking.dal.payments import PaymentsTable
+from hotel_booking.logic import inventory
 from hotel_booking.logic.approvals import decide
-from hotel_booking.logic.domain import derived_id
+from hotel_booking.logic.ids import approval_id_for
 from hotel_booking.models import Booking, BookingStatus, Decision, Hotel, Payment
 from localaws.cloud import LocalCloud
 from localaws.deploy import Stack
@@ -24,20 +30,27 @@ class SagaTimeout(AssertionError):
     pass
 
 
+class Records:
+    """The stack's tables through the product's own repositories."""
+
+    def __init__(self, client: Any, stack: Stack) -> None:
+        self.hotels = HotelsTable(client, stack.ref("HotelsTable"))
+        self.inventory = InventoryTable(client, stack.ref("InventoryTable"))
+        self.bookings = BookingsTable(client, stack.ref("BookingsTable"))
+        self.payments = PaymentsTable(client, stack.ref("PaymentsTable"))
+        self.approvals = ApprovalsTable(client, stack.ref("ApprovalsTable"))
+
+    def available_rooms(self, hotel: Hotel, nights: list[dt.date]) -> dict[dt.date, int]:
+        return inventory.rooms_left(hotel, self.inventory.rows(hotel.hotelId), nights)
+
+
 class SagaDriver:
     def __init__(self, cloud: LocalCloud, stack: Stack) -> None:
         self.cloud = cloud
         self.stack = stack
         self.sfn = cloud.client("stepfunctions")
         self.state_machine_arn = stack.ref("BookingStateMachine")
-        self.store = SagaStore(
-            cloud.client("dynamodb"),
-            hotels_table=stack.ref("HotelsTable"),
-            inventory_table=stack.ref("InventoryTable"),
-            bookings_table=stack.ref("BookingsTable"),
-            payments_table=stack.ref("PaymentsTable"),
-            approvals_table=stack.ref("ApprovalsTable"),
-        )
+        self.store = Records(cloud.client("dynamodb"), stack)
 
     # -- given ----------------------------------------------------------------------------
     def hotel(self, rooms: int = 3, price: str = "120.00") -> Hotel:
@@ -54,7 +67,7 @@ class SagaDriver:
             createdAt=now,
             updatedAt=now,
         )
-        self.store.put_hotel(hotel)
+        self.store.hotels.create(hotel)
         return hotel
 
     def request(
@@ -82,9 +95,9 @@ class SagaDriver:
 
     def decide(self, booking_id: str, decision: Decision, reason: str | None = None) -> None:
         decide(
-            self.store,
-            self.sfn,
-            derived_id("apr", booking_id),
+            self.store.approvals,
+            Executions(self.sfn),
+            approval_id_for(booking_id),
             decision,
             "manager@example.com",
             reason,
@@ -98,7 +111,7 @@ class SagaDriver:
         """Poll until the booking has ``status``; fail (never hang) if the saga ended elsewhere."""
         deadline = time.monotonic() + timeout
         while True:
-            booking = self.store.get_booking(booking_id)
+            booking = self.store.bookings.get(booking_id)
             if booking is not None and booking.status is status:
                 return booking
             done = self._finished(booking_id)
@@ -150,12 +163,12 @@ class SagaDriver:
         return count
 
     def booking(self, booking_id: str) -> Booking:
-        booking = self.store.get_booking(booking_id)
+        booking = self.store.bookings.get(booking_id)
         assert booking is not None, f"no booking record for {booking_id}"
         return booking
 
     def payment(self, booking_id: str) -> Payment | None:
-        return self.store.get_payment(booking_id)
+        return self.store.payments.get(booking_id)
 
     def inventory(self, hotel: Hotel, request: dict[str, Any]) -> list[int]:
         check_in = dt.date.fromisoformat(request["checkIn"])

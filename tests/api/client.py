@@ -9,11 +9,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from hotel_booking.dal.dynamo import SagaStore
 from localaws.cloud import LocalCloud
 from localaws.deploy import Stack
 from tests.api.events import ADMIN, rest_event
-from tests.saga_driver import SagaDriver
+from tests.saga_driver import Records, SagaDriver
 
 _ids = itertools.count(1)
 CHECK_IN = dt.date.today() + dt.timedelta(days=60)
@@ -39,7 +38,7 @@ class ApiClient:
         self.stack = stack
         self.lambda_ = cloud.client("lambda")
         self.saga = SagaDriver(cloud, stack)
-        self.store: SagaStore = self.saga.store
+        self.store: Records = self.saga.store
 
     # -- calls ----------------------------------------------------------------------------
     def invoke(self, function: str, event: dict[str, Any]) -> ApiResponse:

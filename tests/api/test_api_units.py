@@ -13,12 +13,15 @@ from pydantic import ValidationError
 from hotel_booking.api._http import STATUS_BY_ERROR, parse_json_object, parse_multipart
 from hotel_booking.api._http import with_origin_header as add_origin
 from hotel_booking.config import BookingsApiSettings, HotelsApiSettings
+from hotel_booking.dal.executions import execution_arn_of
 from hotel_booking.logic import bookings as booking_logic
 from hotel_booking.logic import problems
 from hotel_booking.logic.callers import Caller, parse_groups
-from hotel_booking.logic.hotels import earliest_stay_date, is_live, stay_problems
+from hotel_booking.logic.hotels import is_live
+from hotel_booking.logic.inventory import earliest_stay_date, stay_problems
 from hotel_booking.logic.uploads import MAX_PICTURE_BYTES, Upload, accept_picture, sniff
 from hotel_booking.models import Booking, BookingStatus, Guest
+from hotel_booking.models.api import NewBooking
 from tests.api.events import claims, multipart, png
 
 NOW = dt.datetime(2030, 6, 15, 10, 0, tzinfo=dt.UTC)
@@ -159,7 +162,7 @@ def test_every_request_problem_has_a_4xx_or_a_deliberate_503() -> None:
 
 def test_pydantic_errors_become_field_problems() -> None:
     with pytest.raises(ValidationError) as caught:
-        booking_logic.NewBooking.model_validate({"rooms": 0, "extra": 1})
+        NewBooking.model_validate({"rooms": 0, "extra": 1})
     named = {p.field: p.message for p in problems.field_problems(caught.value)}
     assert named["hotelId"] == "is required"
     assert named["extra"] == "is not a known field"
@@ -234,7 +237,7 @@ def test_page_tokens_are_bound_to_their_listing() -> None:
 def test_execution_arn_from_the_state_machine_arn() -> None:
     machine = "arn:aws:states:eu-west-2:123456789012:stateMachine:api-booking"
     assert (
-        booking_logic.execution_arn_of(machine, "bk_1")
+        execution_arn_of(machine, "bk_1")
         == "arn:aws:states:eu-west-2:123456789012:execution:api-booking:bk_1"
     )
 

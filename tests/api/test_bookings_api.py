@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from hotel_booking.dal.bookings import BookingRecords
-from hotel_booking.logic.bookings import NewBooking, fingerprint
-from hotel_booking.logic.domain import derived_id
+from hotel_booking.dal.bookings import BookingsTable
+from hotel_booking.logic.bookings import fingerprint
+from hotel_booking.logic.ids import approval_id_for, booking_id_for
 from hotel_booking.models import ApprovalState, Booking, BookingStatus, Guest
+from hotel_booking.models.api import NewBooking
 from tests.api.client import CHECK_IN, ApiClient
 from tests.api.events import ADMIN, claims, guest, manager, rest_event
 
@@ -132,7 +133,7 @@ def test_the_same_idempotency_key_and_body_give_the_same_booking_and_one_saga(
     assert first.status == again.status == 202
     assert first.body == again.body
     booking_id = first.body["bookingId"]
-    assert booking_id == derived_id("bk", f"{who['sub']}:{key['Idempotency-Key']}")
+    assert booking_id == booking_id_for(who["sub"], key["Idempotency-Key"])
     assert len(api.executions(booking_id)) == 1
 
 
@@ -182,7 +183,7 @@ def test_a_retry_after_the_saga_failed_to_start_starts_it(
     who = someone()
     key = f"key-{uuid.uuid4()}"
     body = api.booking_request(hotel)
-    booking_id = derived_id("bk", f"{who['sub']}:{key}")
+    booking_id = booking_id_for(who["sub"], key)
     request = NewBooking.model_validate(body)
     at = dt.datetime.now(dt.UTC)
     half_done = Booking(
@@ -197,7 +198,7 @@ def test_a_retry_after_the_saga_failed_to_start_starts_it(
         createdAt=at,
         updatedAt=at,
     )
-    records = BookingRecords(api.cloud.client("dynamodb"), api.stack.ref("BookingsTable"))
+    records = BookingsTable(api.cloud.client("dynamodb"), api.stack.ref("BookingsTable"))
     assert records.create_pending(half_done, fingerprint(request))
     assert api.executions(booking_id) == []
 
@@ -354,7 +355,7 @@ def test_the_manager_approves_and_the_booking_is_confirmed(
     assert resp.status == 200, resp.body
     assert resp.body == {"bookingId": booking_id, "decision": "approve", "state": "APPROVED"}
     api.saga.wait_status(booking_id, BookingStatus.CONFIRMED)
-    approval = api.store.get_approval(derived_id("apr", booking_id))
+    approval = api.store.approvals.get(approval_id_for(booking_id))
     assert approval is not None and approval.decidedBy == hotel["managerEmail"]
 
     again = api.bookings("POST", path, body={"decision": "reject"}, claims=ADMIN)
@@ -374,7 +375,7 @@ def test_an_admin_rejects_with_a_reason(api: ApiClient, hotel: dict[str, Any]) -
     assert resp.body["state"] == "REJECTED"
     booking = api.saga.wait_status(booking_id, BookingStatus.REJECTED)
     assert booking.reason == "MANAGER_REJECTED"
-    approval = api.store.get_approval(derived_id("apr", booking_id))
+    approval = api.store.approvals.get(approval_id_for(booking_id))
     assert approval is not None and approval.decisionReason == "closed for repairs"
 
 
@@ -388,7 +389,7 @@ def test_only_the_hotels_manager_or_an_admin_may_decide(
     for who in (owner, someone(), manager_of(other_hotel)):
         resp = api.bookings("POST", path, body={"decision": "approve"}, claims=who)
         assert resp.status == 404
-    approval = api.store.get_approval(derived_id("apr", booking_id))
+    approval = api.store.approvals.get(approval_id_for(booking_id))
     assert approval is not None and approval.state is ApprovalState.PENDING
 
 
@@ -431,7 +432,7 @@ def test_deciding_after_the_approval_expired_is_a_410(
     past = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat()
     api.cloud.client("dynamodb").update_item(
         TableName=api.stack.ref("ApprovalsTable"),
-        Key={"approvalId": {"S": derived_id("apr", booking_id)}},
+        Key={"approvalId": {"S": approval_id_for(booking_id)}},
         UpdateExpression="SET expiresAt = :past",
         ExpressionAttributeValues={":past": {"S": past}},
     )

@@ -167,7 +167,7 @@ def test_admin_creates_a_hotel_from_json_and_its_manager_is_subscribed(api: ApiC
     assert hotel["pricePerNight"] == "99.50"
     assert hotel["managerEmail"] == fields["managerEmail"]  # an Admin sees it
     assert hotel["imageUrl"] is None
-    stored = api.store.get_hotel(hotel["hotelId"])
+    stored = api.store.hotels.get(hotel["hotelId"])
     assert stored is not None and stored.rooms == fields["rooms"]
     policies = api.subscriptions(MANAGER_TOPIC)
     assert policies[fields["managerEmail"]] == {"hotelId": [hotel["hotelId"]]}
@@ -209,7 +209,7 @@ def test_only_admins_create_change_or_delete_hotels(api: ApiClient, who: dict[st
         assert resp.status == 403
         assert set(resp.body) == {"message"}
         assert "Admin" in resp.body["message"]
-    assert api.store.get_hotel(hotel["hotelId"]) is not None
+    assert api.store.hotels.get(hotel["hotelId"]) is not None
 
 
 def test_missing_and_invalid_fields_are_each_named(api: ApiClient) -> None:
@@ -425,7 +425,7 @@ def test_room_count_changes_move_the_inventory_and_never_below_what_is_booked(
     hotel = api.create_hotel(rooms=3)
     booking = api.book(hotel, guest("roomy"), rooms=2)
     api.saga.wait_status(booking["bookingId"], BookingStatus.AWAITING_APPROVAL)
-    store_hotel = api.store.get_hotel(hotel["hotelId"])
+    store_hotel = api.store.hotels.get(hotel["hotelId"])
     assert store_hotel is not None
     nights = [CHECK_IN, CHECK_IN + dt.timedelta(days=1)]
     assert list(api.store.available_rooms(store_hotel, nights).values()) == [1, 1]
@@ -472,7 +472,7 @@ def test_delete_is_refused_while_a_booking_is_live(api: ApiClient) -> None:
     resp = api.hotels("DELETE", f"/hotels/{hotel['hotelId']}", claims=ADMIN)
     assert resp.status == 409
     assert "1 live booking" in resp.body["message"]
-    assert api.store.get_hotel(hotel["hotelId"]) is not None
+    assert api.store.hotels.get(hotel["hotelId"]) is not None
 
 
 def test_delete_is_allowed_once_bookings_are_over(api: ApiClient) -> None:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from hotel_booking.dal.executions import Executions
 from hotel_booking.logic import bookings, hotels
 from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.problems import BookingNotStarted, RoomsStillBooked
 from hotel_booking.logic.uploads import Form, Upload
-from hotel_booking.models import Hotel
+from hotel_booking.models import Booking, Hotel
+from hotel_booking.models.domain import RoomChange
 from tests.api.events import png
 
 NOW = dt.datetime(2030, 6, 15, 10, 0, tzinfo=dt.UTC)
@@ -73,23 +75,27 @@ class FakeSubscriptions:
 
 class FakeInventory:
     def __init__(self) -> None:
-        self.rows: dict[dt.date, int] = {}
+        self.left: dict[dt.date, int] = {}
 
-    def adjust(
-        self, hotel_id: str, delta: int, from_night: dt.date, guarded: bool = True
-    ) -> dt.date | None:
-        for night, left in self.rows.items():
-            if guarded and left + delta < 0:
+    def rows(
+        self, hotel_id: str, first: dt.date | None = None, last: dt.date | None = None
+    ) -> dict[dt.date, int]:
+        return dict(self.left)
+
+    def apply_each(self, change: RoomChange) -> dt.date | None:
+        for night in change.nights:
+            if change.guarded and self.left[night] + change.delta < 0:
                 return night
-        self.rows = {night: left + delta for night, left in self.rows.items()}
+        for night in change.nights:
+            self.left[night] += change.delta
         return None
 
     def delete_all(self, hotel_id: str) -> None:
-        self.rows.clear()
+        self.left.clear()
 
 
 class FakeBookings:
-    def of_hotel(self, hotel_id: str) -> list[Any]:
+    def of_hotel(self, hotel_id: str) -> list[Booking]:
         return []
 
 
@@ -102,12 +108,11 @@ class Fakes:
 
     def ports(self) -> hotels.HotelPorts:
         return hotels.HotelPorts(
-            store=cast(Any, None),
-            hotels=cast(Any, self.hotels),
-            inventory=cast(Any, self.inventory),
-            bookings=cast(Any, FakeBookings()),
-            pictures=cast(Any, self.pictures),
-            managers=cast(Any, self.managers),
+            hotels=self.hotels,
+            inventory=self.inventory,
+            bookings=FakeBookings(),
+            pictures=self.pictures,
+            managers=self.managers,
             clock=lambda: NOW,
         )
 
@@ -161,7 +166,7 @@ def test_a_change_that_cannot_be_saved_leaves_nothing_behind() -> None:
     fakes = Fakes()
     created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
     pictures = dict(fakes.pictures.items)
-    fakes.inventory.rows = {NOW.date(): 2}
+    fakes.inventory.left = {NOW.date(): 2}
     fakes.hotels.replace = boom  # type: ignore[method-assign]
     change = Form(
         fields={"rooms": 5, "managerEmail": "new@example.com"},
@@ -171,7 +176,7 @@ def test_a_change_that_cannot_be_saved_leaves_nothing_behind() -> None:
     with pytest.raises(ClientError):
         hotels.update_hotel(fakes.ports(), ADMIN, created.hotelId, change)
 
-    assert fakes.inventory.rows == {NOW.date(): 2}
+    assert fakes.inventory.left == {NOW.date(): 2}
     assert fakes.pictures.items == pictures
     assert fakes.managers.items == {"m@example.com": [created.hotelId], "new@example.com": []}
     assert fakes.hotels.items[created.hotelId].rooms == 3
@@ -180,7 +185,7 @@ def test_a_change_that_cannot_be_saved_leaves_nothing_behind() -> None:
 def test_fewer_rooms_than_booked_is_refused_before_anything_changes() -> None:
     fakes = Fakes()
     created = hotels.create_hotel(fakes.ports(), ADMIN, Form(fields=fields()))
-    fakes.inventory.rows = {NOW.date(): 1}  # 2 of 3 rooms booked that night
+    fakes.inventory.left = {NOW.date(): 1}  # 2 of 3 rooms booked that night
 
     with pytest.raises(RoomsStillBooked):
         hotels.update_hotel(
@@ -189,7 +194,7 @@ def test_fewer_rooms_than_booked_is_refused_before_anything_changes() -> None:
             created.hotelId,
             Form(fields={"rooms": 1, "managerEmail": "new@example.com"}),
         )
-    assert fakes.inventory.rows == {NOW.date(): 1}
+    assert fakes.inventory.left == {NOW.date(): 1}
     assert fakes.managers.items == {"m@example.com": [created.hotelId]}
 
 
@@ -199,14 +204,24 @@ class FakeRecords:
         self.items: dict[str, dict[str, Any]] = {}
         self.discarded: list[str] = []
 
-    def create_pending(self, booking: Any, request_hash: str) -> bool:
+    def create_pending(self, booking: Booking, request_hash: str) -> bool:
         if booking.bookingId in self.items:
             return False
         self.items[booking.bookingId] = {**booking.model_dump(), "requestHash": request_hash}
         return True
 
-    def get_item(self, booking_id: str) -> dict[str, Any] | None:
-        return self.items.get(booking_id)
+    def get(self, booking_id: str) -> Booking | None:
+        item = self.items.get(booking_id)
+        return None if item is None else Booking.model_validate(item)
+
+    def of_hotel(self, hotel_id: str) -> list[Booking]:
+        return []
+
+    def of_guest(self, sub: str) -> list[Booking]:
+        return []
+
+    def all(self) -> list[Booking]:
+        return []
 
     def set_execution_arn(self, booking_id: str, arn: str) -> None:
         self.items[booking_id]["executionArn"] = arn
@@ -228,17 +243,32 @@ class FakeSfn:
         return {"executionArn": f"arn:aws:states:eu-west-2:1:execution:sm:{name}"}
 
 
+class FakeApprovals:
+    def get(self, approval_id: str) -> None:
+        return None
+
+    def open(self, *args: Any) -> Any:
+        raise AssertionError("not called")
+
+    def mark_notified(self, approval_id: str) -> None:
+        raise AssertionError("not called")
+
+    def close(self, *args: Any) -> bool:
+        raise AssertionError("not called")
+
+
 def booking_ports(sfn: FakeSfn, records: FakeRecords) -> bookings.BookingPorts:
-    hotel = Hotel(**fields(), hotelId="h1", createdAt=NOW, updatedAt=NOW)
-    store = cast(Any, type("Store", (), {"get_hotel": lambda self, hotel_id: hotel})())
-    guests = cast(Any, type("Guests", (), {"add": lambda self, email, value: "arn"})())
+    """The real Step Functions wrapper over a fake client: its error codes are under test."""
+    hotels_ = FakeHotels()
+    hotels_.create(Hotel(**fields(), hotelId="h1", createdAt=NOW, updatedAt=NOW))
+    executions = Executions(sfn, "arn:aws:states:eu-west-2:1:stateMachine:sm")
     return bookings.BookingPorts(
-        store=store,
-        hotels=cast(Any, None),
-        bookings=cast(Any, records),
-        guests=guests,
-        sfn=sfn,
-        state_machine_arn="arn:aws:states:eu-west-2:1:stateMachine:sm",
+        hotels=hotels_,
+        bookings=records,
+        approvals=FakeApprovals(),
+        guests=FakeSubscriptions(),
+        sagas=executions,
+        tasks=executions,
         region="eu-west-2",
         clock=lambda: NOW,
     )

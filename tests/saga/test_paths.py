@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from hotel_booking.logic.domain import derived_id
+from hotel_booking.logic.ids import approval_id_for
 from hotel_booking.models import ApprovalState, BookingStatus, Decision, PaymentStatus
 from tests.saga_driver import SagaDriver
 
@@ -46,7 +46,7 @@ def test_happy_path_manager_approves(saga: SagaDriver) -> None:
     assert to_manager["MessageAttributes"]["hotelId"] == hotel.hotelId
     assert req["guest"]["name"] in to_manager["Message"]
     assert "240.00 EUR" in to_manager["Message"]
-    approval = saga.store.get_approval(derived_id("apr", req["bookingId"]))
+    approval = saga.store.approvals.get(approval_id_for(req["bookingId"]))
     assert approval is not None and approval.state is ApprovalState.APPROVED
     assert approval.taskToken not in to_manager["Message"]  # the token never leaves DynamoDB
 
@@ -202,7 +202,7 @@ def test_approval_timeout_expires_the_booking(short_saga: SagaDriver) -> None:
     payment = short_saga.payment(req["bookingId"])
     assert payment is not None and payment.status is PaymentStatus.REFUNDED
     assert short_saga.inventory(hotel, req) == [2, 2]
-    approval = short_saga.store.get_approval(derived_id("apr", req["bookingId"]))
+    approval = short_saga.store.approvals.get(approval_id_for(req["bookingId"]))
     assert approval is not None and approval.state is ApprovalState.EXPIRED
     (notice,) = short_saga.messages("GuestNotificationsTopic", req["bookingId"])
     assert "expired" in notice["Subject"]
@@ -229,7 +229,7 @@ def test_notification_failure_refunds_and_releases(short_saga: SagaDriver) -> No
     payment = short_saga.payment(req["bookingId"])
     assert payment is not None and payment.status is PaymentStatus.REFUNDED
     assert short_saga.inventory(hotel, req) == [2, 2]
-    approval = short_saga.store.get_approval(derived_id("apr", req["bookingId"]))
+    approval = short_saga.store.approvals.get(approval_id_for(req["bookingId"]))
     assert approval is not None and approval.state is ApprovalState.CANCELLED
 
 
@@ -342,10 +342,10 @@ def test_two_bookings_racing_for_the_last_room(saga: SagaDriver) -> None:
 
     statuses = []
     for req in requests:
-        booking = saga.store.get_booking(req["bookingId"])
+        booking = saga.store.bookings.get(req["bookingId"])
         deadline_ok = None
         for _ in range(1000):
-            booking = saga.store.get_booking(req["bookingId"])
+            booking = saga.store.bookings.get(req["bookingId"])
             if booking and booking.status in (
                 BookingStatus.AWAITING_APPROVAL,
                 BookingStatus.FAILED,

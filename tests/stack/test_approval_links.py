@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from hotel_booking.logic.domain import derived_id
+from hotel_booking.logic.ids import approval_id_for
 from hotel_booking.logic.links import approval_link
 from hotel_booking.models import BookingStatus, Decision, PaymentStatus
 from localaws.stack import LocalStack
@@ -33,7 +33,7 @@ def manager_hotel(local_stack: LocalStack, driver: SagaDriver, email: str) -> An
     """A hotel whose manager gets its approval emails (as creating it through the API does)."""
     hotel = driver.hotel(rooms=2)
     hotel = hotel.model_copy(update={"managerEmail": email})
-    driver.store.put_hotel(hotel)
+    assert driver.store.hotels.replace(hotel)
     local_stack.cloud.client("sns").subscribe(
         TopicArn=driver.stack.ref("ManagerNotificationsTopic"),
         Protocol="email",
@@ -73,7 +73,7 @@ def test_approve_from_the_email_link(local_stack: LocalStack, driver: SagaDriver
     req, mail = booked(local_stack, driver, "alice.manager@example.com")
 
     # The email is for this manager only, names the booking, and carries no task token.
-    approval = driver.store.get_approval(derived_id("apr", req["bookingId"]))
+    approval = driver.store.approvals.get(approval_id_for(req["bookingId"]))
     assert approval is not None
     assert approval.taskToken not in json.dumps(mail)
     assert [m["to"] for m in local_stack.mailbox.messages() if req["bookingId"] in m["body"]] == [

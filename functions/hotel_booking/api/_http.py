@@ -15,6 +15,7 @@ import base64
 import binascii
 import functools
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from email import errors as email_errors
 from email import policy
@@ -23,9 +24,10 @@ from email.parser import BytesParser
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
@@ -70,6 +72,7 @@ STATUS_BY_ERROR: dict[type[RequestProblem], HTTPStatus] = {
 }
 
 logger = Logger()
+tracer = Tracer()
 
 
 # -- the resolver --------------------------------------------------------------------------
@@ -85,6 +88,19 @@ def resolver(allowed_origin: str) -> APIGatewayRestResolver:
     app.not_found(_no_such_route)
     app.exception_handler(Exception)(_unexpected)
     return app
+
+
+def entry_point(
+    app: APIGatewayRestResolver, allowed_origin: str
+) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The function's Lambda handler: Powertools' context and tracing around :func:`respond`."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return respond(app, event, context, allowed_origin)
+
+    return lambda_handler
 
 
 def respond(
@@ -143,6 +159,10 @@ def json_response(status: int, body: dict[str, Any]) -> Response[Any]:
         body=json.dumps(body, separators=(",", ":")),
         headers={"Cache-Control": "no-store"},
     )
+
+
+def ok(body: dict[str, Any]) -> Response[Any]:
+    return json_response(HTTPStatus.OK, body)
 
 
 def no_content() -> Response[Any]:

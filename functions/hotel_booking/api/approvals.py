@@ -5,22 +5,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
-import boto3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hotel_booking.config import ApprovalPageSettings
-from hotel_booking.dal.dynamo import SagaStore
-from hotel_booking.dal.secrets import SecretKey
 from hotel_booking.logic.approval_pages import LinkRequest, Page, show, submit
+from hotel_booking.wiring import approval_page_ports, link_key
 
 SETTINGS = ApprovalPageSettings.from_env()
-STORE = SagaStore.from_settings(boto3.client("dynamodb", region_name=SETTINGS.region), SETTINGS)
-SFN = boto3.client("stepfunctions", region_name=SETTINGS.region)
-KEY = SecretKey(
-    boto3.client("secretsmanager", region_name=SETTINGS.region), SETTINGS.approval_link_key_arn
-)
+PORTS = approval_page_ports(SETTINGS)
+KEY = link_key(SETTINGS)
 
 logger = Logger()
 tracer = Tracer()
@@ -40,14 +35,14 @@ def _html(page: Page) -> Response[str]:
 def show_page(approvalId: str) -> Response[str]:
     q = app.current_event.query_string_parameters or {}
     link = LinkRequest(approvalId, q.get("decision"), q.get("expires"), q.get("sig"))
-    return _html(show(STORE, KEY.get(), link))
+    return _html(show(PORTS, KEY.get(), link))
 
 
 @app.post("/approvals/<approvalId>")
 def decide_page(approvalId: str) -> Response[str]:
     form = {k: v[0] for k, v in parse_qs(app.current_event.decoded_body or "").items()}
     link = LinkRequest(approvalId, form.get("decision"), form.get("expires"), form.get("sig"))
-    return _html(submit(STORE, SFN, KEY.get(), link, form.get("reason")))
+    return _html(submit(PORTS, KEY.get(), link, form.get("reason")))
 
 
 @logger.inject_lambda_context(correlation_id_path="pathParameters.approvalId")

@@ -1,8 +1,9 @@
-"""Booking records as the REST API reads and writes them.
+"""The bookings table: the record people see, written by the API once and by the saga after.
 
 The API writes a booking only once, as PENDING, before it starts the saga; from then on the
-saga's steps own the record (``SagaStore.reserve`` takes over a PENDING record that has no
+saga's steps own the record (``dal/reservations.py`` takes over a PENDING record that has no
 reservation yet). Reads are by id, by hotel (GSI ``byHotel``) or, for a guest, a filtered Scan.
+Every saga write is conditional, so a retried step changes nothing twice.
 """
 
 from __future__ import annotations
@@ -10,102 +11,176 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from hotel_booking.dal.dynamo import from_item, to_item
-from hotel_booking.models import Booking, BookingStatus
+from hotel_booking.dal.items import Table, assignments, to_item, values
+from hotel_booking.errors import BookingStateConflict
+from hotel_booking.models import Booking, BookingStatus, Stay
+from hotel_booking.models.saga import Outcome
 
 BY_HOTEL_INDEX = "byHotel"
 
 
-def _condition_failed(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+def stay_attributes(stay: Stay) -> dict[str, Any]:
+    """What a booking record says about the stay, besides its key."""
+    return stay.model_dump(include=set(Stay.model_fields) - {"bookingId"})
 
 
-class BookingRecords:
-    def __init__(self, client: Any, table: str) -> None:
-        self._db = client
-        self.table = table
+_FINAL = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.REJECTED,
+    BookingStatus.EXPIRED,
+    BookingStatus.FAILED,
+)
 
-    def create_pending(self, booking: Booking, request_hash: str) -> bool:
-        """Store a new PENDING booking; False when one with that id exists already."""
-        item = to_item(booking)
-        item["requestHash"] = {"S": request_hash}
-        try:
-            self._db.put_item(
-                TableName=self.table,
-                Item=item,
-                ConditionExpression="attribute_not_exists(bookingId)",
-            )
-        except ClientError as exc:
-            if _condition_failed(exc):
-                return False
-            raise
-        return True
 
-    def get_item(self, booking_id: str) -> dict[str, Any] | None:
-        resp = self._db.get_item(
-            TableName=self.table, Key={"bookingId": {"S": booking_id}}, ConsistentRead=True
-        )
-        item = resp.get("Item")
-        return from_item(item) if item else None
-
+class BookingsTable(Table):
+    # -- reads ----------------------------------------------------------------------------
     def get(self, booking_id: str) -> Booking | None:
-        item = self.get_item(booking_id)
+        item = self._get(bookingId=booking_id)
         return Booking.model_validate(item) if item else None
-
-    def set_execution_arn(self, booking_id: str, execution_arn: str) -> None:
-        """Note the saga's execution; a record already gone (the saga recreates it) is fine."""
-        try:
-            self._db.update_item(
-                TableName=self.table,
-                Key={"bookingId": {"S": booking_id}},
-                UpdateExpression="SET executionArn = if_not_exists(executionArn, :arn)",
-                ConditionExpression="attribute_exists(bookingId)",
-                ExpressionAttributeValues={":arn": {"S": execution_arn}},
-            )
-        except ClientError as exc:
-            if not _condition_failed(exc):
-                raise
-
-    def discard_unstarted(self, booking_id: str) -> None:
-        """Remove a PENDING record whose saga never started (so it blocks nothing)."""
-        try:
-            self._db.delete_item(
-                TableName=self.table,
-                Key={"bookingId": {"S": booking_id}},
-                ConditionExpression="#s = :pending AND attribute_not_exists(executionArn)",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":pending": {"S": BookingStatus.PENDING.value}},
-            )
-        except ClientError as exc:
-            if not _condition_failed(exc):
-                raise
 
     def of_hotel(self, hotel_id: str) -> list[Booking]:
         """Newest first (the index sorts by createdAt)."""
-        pages = self._db.get_paginator("query").paginate(
-            TableName=self.table,
-            IndexName=BY_HOTEL_INDEX,
-            KeyConditionExpression="hotelId = :h",
-            ExpressionAttributeValues={":h": {"S": hotel_id}},
-            ScanIndexForward=False,
+        return _bookings(
+            self._pages(
+                "query",
+                IndexName=BY_HOTEL_INDEX,
+                KeyConditionExpression="hotelId = :h",
+                ExpressionAttributeValues=values(h=hotel_id),
+                ScanIndexForward=False,
+            )
         )
-        return _bookings(item for page in pages for item in page.get("Items", []))
 
     def of_guest(self, sub: str) -> list[Booking]:
-        pages = self._db.get_paginator("scan").paginate(
-            TableName=self.table,
-            FilterExpression="guest.#sub = :sub",
-            ExpressionAttributeNames={"#sub": "sub"},
-            ExpressionAttributeValues={":sub": {"S": sub}},
+        return _bookings(
+            self._pages(
+                "scan",
+                FilterExpression="guest.#sub = :sub",
+                ExpressionAttributeNames={"#sub": "sub"},
+                ExpressionAttributeValues=values(sub=sub),
+            )
         )
-        return _bookings(item for page in pages for item in page.get("Items", []))
 
     def all(self) -> list[Booking]:
-        pages = self._db.get_paginator("scan").paginate(TableName=self.table)
-        return _bookings(item for page in pages for item in page.get("Items", []))
+        return _bookings(self._pages("scan"))
+
+    # -- the API's writes -----------------------------------------------------------------
+    def create_pending(self, booking: Booking, request_hash: str) -> bool:
+        """Store a new PENDING booking; False when one with that id exists already."""
+        item = to_item(booking.model_copy(update={"requestHash": request_hash}))
+        return self._write_if(
+            "put_item", Item=item, ConditionExpression="attribute_not_exists(bookingId)"
+        )
+
+    def set_execution_arn(self, booking_id: str, execution_arn: str) -> None:
+        """Note the saga's execution; a record already gone (the saga recreates it) is fine."""
+        self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET executionArn = if_not_exists(executionArn, :arn)",
+            ConditionExpression="attribute_exists(bookingId)",
+            ExpressionAttributeValues=values(arn=execution_arn),
+        )
+
+    def discard_unstarted(self, booking_id: str) -> None:
+        """Remove a PENDING record whose saga never started (so it blocks nothing)."""
+        self._write_if(
+            "delete_item",
+            Key={"bookingId": {"S": booking_id}},
+            ConditionExpression="#s = :pending AND attribute_not_exists(executionArn)",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values(pending=BookingStatus.PENDING),
+        )
+
+    # -- the saga's writes ----------------------------------------------------------------
+    def advance(
+        self, booking_id: str, to: BookingStatus, since: set[BookingStatus], step: str, **extra: str
+    ) -> bool:
+        """Move the booking to ``to`` if it is in one of ``since``; log the ``step`` (state name).
+
+        Returns False when the booking was already at ``to`` or beyond it on the happy path
+        (a retry or a late redelivery); raises BookingStateConflict when it is anywhere else.
+        """
+        at = self._clock()
+        sets = ["#s = :to", "updatedAt = :at", "steps = list_append(steps, :step)"]
+        named: dict[str, Any] = {"to": to, "at": at, "step": [{"state": step, "at": at}]}
+        for i, (name, value) in enumerate(extra.items()):
+            sets.append(f"{name} = :x{i}")
+            named[f"x{i}"] = value
+        froms = sorted(s.value for s in since)
+        named |= {f"f{i}": status for i, status in enumerate(froms)}
+        if self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET " + ", ".join(sets),
+            ConditionExpression=f"#s IN ({', '.join(f':f{i}' for i in range(len(froms)))})",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values(**named),
+        ):
+            return True
+        current = self.get(booking_id)
+        if current is not None and current.status.reached(to):
+            return False
+        raise BookingStateConflict(
+            f"booking {booking_id} is {current.status if current else None}, "
+            f"cannot become {to.value}"
+        )
+
+    def record_outcome(
+        self, stay: Stay, outcome: Outcome, state_name: str, execution_arn: str
+    ) -> bool:
+        """Write a final failed/rejected/expired status, creating the record if the saga never
+        got to write one (e.g. sold out). Returns False if it was already final."""
+        at = self._clock()
+        kept, kept_names, kept_values = assignments(
+            keep_existing=True,
+            **stay_attributes(stay),
+            executionArn=execution_arn,
+            createdAt=at,
+        )
+        finals = sorted(s.value for s in _FINAL)
+        return self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": stay.bookingId}},
+            UpdateExpression="SET "
+            + ", ".join(kept)
+            + ", #s = :status, reason = :reason, reasonDetail = :detail, updatedAt = :at, "
+            "steps = list_append(if_not_exists(steps, :empty), :step)",
+            ConditionExpression="attribute_not_exists(#s) OR NOT #s IN ("
+            + ", ".join(f":final{i}" for i in range(len(finals)))
+            + ")",
+            ExpressionAttributeNames={"#s": "status", **kept_names},
+            ExpressionAttributeValues=kept_values
+            | values(
+                at=at,
+                status=outcome.status,
+                reason=outcome.reason,
+                detail=outcome.detail[:1000],
+                empty=[],
+                step=[{"state": state_name, "at": at}],
+                **{f"final{i}": s for i, s in enumerate(finals)},
+            ),
+        )
+
+    def mark_guest_notified(self, booking_id: str) -> bool:
+        """Claim the right to send the guest's outcome message: True exactly once."""
+        return self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET guestNotifiedAt = :at",
+            ConditionExpression="attribute_exists(bookingId) AND "
+            "attribute_not_exists(guestNotifiedAt)",
+            ExpressionAttributeValues=values(at=self._clock()),
+        )
+
+    def unmark_guest_notified(self, booking_id: str) -> None:
+        """Undo the claim when the message could not be sent, so a retry sends it."""
+        self._write(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="REMOVE guestNotifiedAt",
+            ConditionExpression="attribute_exists(bookingId)",
+        )
 
 
 def _bookings(items: Iterable[dict[str, Any]]) -> list[Booking]:
-    return [Booking.model_validate(from_item(item)) for item in items]
+    return [Booking.model_validate(item) for item in items]

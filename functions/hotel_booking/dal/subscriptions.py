@@ -55,11 +55,6 @@ class EmailSubscriptions:
         else:
             self._sns.unsubscribe(SubscriptionArn=arn)
 
-    def values_of(self, email: str) -> list[str] | None:
-        """What ``email`` hears about; None when not subscribed (or subscribed to everything)."""
-        arn = self._find(email)
-        return None if arn is None else self._values(arn)
-
     # -- internals ------------------------------------------------------------------------
     def _find(self, email: str) -> str | None:
         wanted = email.casefold()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -48,7 +47,7 @@ class Caller(BaseModel):
         return self.email or self.username or self.sub
 
     @classmethod
-    def from_claims(cls, claims: Mapping[str, Any] | None) -> Caller | None:
+    def from_claims(cls, claims: Mapping[str, object] | None) -> Caller | None:
         if not claims or not claims.get("sub"):
             return None
         email = claims.get("email")
@@ -64,7 +63,7 @@ class Caller(BaseModel):
 _SEPARATORS = re.compile(r"[,\s]+")
 
 
-def parse_groups(value: Any) -> frozenset[str]:
+def parse_groups(value: object) -> frozenset[str]:
     """``cognito:groups`` in any shape it arrives in: a list (HTTP APIs, the token itself), a
     comma-separated string (REST APIs), or ``"[Admin HotelManager]"`` (REST APIs, too)."""
     if value is None:

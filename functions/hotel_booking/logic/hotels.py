@@ -10,19 +10,24 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import TypeVar
 
 from aws_lambda_powertools import Logger
-from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel
 
-from hotel_booking.dal.bookings import BookingRecords
-from hotel_booking.dal.dynamo import SagaStore, now
-from hotel_booking.dal.hotels import HotelTable, Inventory, PictureStore
-from hotel_booking.dal.subscriptions import EmailSubscriptions
+from hotel_booking.clock import Clock, utc_now
+from hotel_booking.logic import inventory
 from hotel_booking.logic.callers import Caller
+from hotel_booking.logic.ids import new_hotel_id
+from hotel_booking.logic.ports import (
+    HotelBookings,
+    HotelRepository,
+    InventoryRepository,
+    Pictures,
+    Subscriptions,
+)
 from hotel_booking.logic.problems import (
+    FieldProblem,
     HotelHasLiveBookings,
     HotelNotListed,
     InvalidRequest,
@@ -33,128 +38,26 @@ from hotel_booking.logic.problems import (
     validated,
 )
 from hotel_booking.logic.uploads import Form, Picture, Upload, accept_picture, is_empty
-from hotel_booking.models import MAX_NIGHTS, Booking, BookingStatus, Email, Hotel
+from hotel_booking.models import Booking, BookingStatus, Hotel
+from hotel_booking.models.api import HotelChanges, HotelFields, HotelList, HotelQuery, HotelView
+from hotel_booking.models.domain import to_cents
 
 F = TypeVar("F", bound=BaseModel)
 logger = Logger()
 
-_CENT = Decimal("0.01")
 PICTURE_FIELD = "picture"
-
-Name = Annotated[str, Field(min_length=1, max_length=120)]
-City = Annotated[str, Field(min_length=1, max_length=80)]
-Stars = Annotated[int, Field(ge=1, le=5)]
-Price = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2, allow_inf_nan=False)]
-Rooms = Annotated[int, Field(ge=1, le=10_000)]
 
 
 @dataclass(frozen=True)
 class HotelPorts:
     """What the hotels API touches; built once per Lambda container."""
 
-    store: SagaStore
-    hotels: HotelTable
-    inventory: Inventory
-    bookings: BookingRecords
-    pictures: PictureStore
-    managers: EmailSubscriptions
-    clock: Callable[[], dt.datetime] = now
-
-
-# -- requests ------------------------------------------------------------------------------
-class HotelFields(BaseModel):
-    """POST /hotels: every field."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: Name
-    city: City
-    stars: Stars
-    pricePerNight: Price
-    rooms: Rooms
-    managerEmail: Email
-
-
-class HotelChanges(BaseModel):
-    """PUT /hotels/{hotelId}: any of the fields; the others stay as they are."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: Name | None = None
-    city: City | None = None
-    stars: Stars | None = None
-    pricePerNight: Price | None = None
-    rooms: Rooms | None = None
-    managerEmail: Email | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nulls(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("must not be null; leave the field out to keep it")
-        return value
-
-
-class HotelQuery(BaseModel):
-    """GET /hotels query string (unknown parameters are ignored, as for any GET)."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    city: City | None = None
-    minStars: Stars | None = None
-    maxPrice: Price | None = None
-    checkIn: dt.date | None = None
-    checkOut: dt.date | None = None
-
-
-# -- responses -----------------------------------------------------------------------------
-class HotelView(BaseModel):
-    hotelId: str
-    name: str
-    city: str
-    stars: int
-    pricePerNight: str
-    currency: str
-    rooms: int
-    imageUrl: str | None
-    managerEmail: str | None = None
-
-    def body(self) -> dict[str, Any]:
-        """JSON body; ``managerEmail`` is left out, not null, for those who may not see it."""
-        data = self.model_dump(mode="json")
-        if data["managerEmail"] is None:
-            del data["managerEmail"]
-        return data
-
-
-class HotelList(BaseModel):
-    items: list[HotelView]
-
-    def body(self) -> dict[str, Any]:
-        return {"items": [hotel.body() for hotel in self.items]}
-
-
-# -- dates shared with bookings ------------------------------------------------------------
-def earliest_stay_date(at: dt.datetime) -> dt.date:
-    """The first date a stay may start: today somewhere on Earth (UTC-12), so a guest late in
-    the evening west of Greenwich can still book tonight."""
-    return (at.astimezone(dt.UTC) - dt.timedelta(hours=12)).date()
-
-
-def stay_problems(check_in: dt.date, check_out: dt.date, at: dt.datetime) -> dict[str, str]:
-    problems: dict[str, str] = {}
-    if check_in < earliest_stay_date(at):
-        problems["checkIn"] = "must not be in the past"
-    nights = (check_out - check_in).days
-    if nights < 1:
-        problems["checkOut"] = "must be after checkIn"
-    elif nights > MAX_NIGHTS:
-        problems["checkOut"] = f"a stay is at most {MAX_NIGHTS} nights"
-    return problems
-
-
-def nights_of(check_in: dt.date, check_out: dt.date) -> list[dt.date]:
-    return [check_in + dt.timedelta(days=i) for i in range((check_out - check_in).days)]
+    hotels: HotelRepository
+    inventory: InventoryRepository
+    bookings: HotelBookings
+    pictures: Pictures
+    managers: Subscriptions
+    clock: Clock = utc_now
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -193,7 +96,7 @@ def view(ports: HotelPorts, hotel: Hotel, caller: Caller | None) -> HotelView:
         name=hotel.name,
         city=hotel.city,
         stars=hotel.stars,
-        pricePerNight=str(hotel.pricePerNight.quantize(_CENT)),
+        pricePerNight=str(to_cents(hotel.pricePerNight)),
         currency=hotel.currency,
         rooms=hotel.rooms,
         imageUrl=ports.pictures.url(hotel.imageKey) if hotel.imageKey else None,
@@ -209,10 +112,10 @@ def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, 
         if q.checkIn is None or q.checkOut is None:
             missing = "checkIn" if q.checkIn is None else "checkOut"
             raise InvalidRequest.fields({missing: "give both checkIn and checkOut, or neither"})
-        problems = stay_problems(q.checkIn, q.checkOut, ports.clock())
+        problems = inventory.stay_problems(q.checkIn, q.checkOut, ports.clock())
         if problems:
             raise InvalidRequest.fields(problems)
-        nights = nights_of(q.checkIn, q.checkOut)
+        nights = inventory.nights_of(q.checkIn, q.checkOut)
 
     def wanted(hotel: Hotel) -> bool:
         if q.city is not None and hotel.city.casefold() != q.city.casefold():
@@ -221,7 +124,10 @@ def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, 
             return False
         if q.maxPrice is not None and hotel.pricePerNight > q.maxPrice:
             return False
-        return not nights or min(ports.store.available_rooms(hotel, nights).values()) >= 1
+        if not nights:
+            return True
+        rows = ports.inventory.rows(hotel.hotelId, nights[0], nights[-1])
+        return inventory.has_room(hotel, rows, nights)
 
     hotels = sorted(
         (h for h in ports.hotels.all() if wanted(h)),
@@ -245,7 +151,7 @@ def _existing(ports: HotelPorts, hotel_id: str) -> Hotel:
 def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelView:
     require_admin(caller)
     fields, picture = _read_form(form, HotelFields)
-    hotel_id = f"ht_{uuid.uuid4().hex[:20]}"
+    hotel_id = new_hotel_id()
     at = ports.clock()
     image_key = _store_picture(ports, hotel_id, picture) if picture else None
     subscribed = False
@@ -275,10 +181,12 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
     changes, picture = _read_form(form, HotelChanges)
     at = ports.clock()
     updated = hotel.model_copy(update={**changes.model_dump(exclude_unset=True), "updatedAt": at})
-    delta = updated.rooms - hotel.rooms
-    if delta:
+    resized = None
+    if updated.rooms != hotel.rooms:
         # First, as the one change that may be refused; undone if anything after it fails.
-        short = ports.inventory.adjust(hotel_id, delta, earliest_stay_date(at))
+        rows = ports.inventory.rows(hotel_id, inventory.earliest_stay_date(at))
+        resized = inventory.resize(hotel_id, hotel.rooms, updated.rooms, rows)
+        short = ports.inventory.apply_each(resized)
         if short is not None:
             raise RoomsStillBooked(
                 f"more than {updated.rooms} room(s) are booked on {short.isoformat()}; "
@@ -298,8 +206,8 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
             raise HotelNotListed(f"no hotel {hotel_id}")
     except Exception:
         # Nothing of this change may outlive it: the rooms, the new picture, the new manager.
-        if delta:
-            ports.inventory.adjust(hotel_id, -delta, earliest_stay_date(at), guarded=False)
+        if resized is not None:
+            ports.inventory.apply_each(inventory.undo(resized))
         if new_key:
             _tidy(ports.pictures.delete, new_key)
         if subscribed:
@@ -316,7 +224,7 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
 def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> None:
     require_admin(caller)
     hotel = _existing(ports, hotel_id)
-    today = earliest_stay_date(ports.clock())
+    today = inventory.earliest_stay_date(ports.clock())
     live = [b for b in ports.bookings.of_hotel(hotel_id) if is_live(b, today)]
     if live:
         raise HotelHasLiveBookings(
@@ -335,7 +243,7 @@ def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> Non
 # -- helpers -------------------------------------------------------------------------------
 def _read_form(form: Form, model: type[F]) -> tuple[F, Picture | None]:
     """Fields and picture together, so one 400 names every bad field."""
-    problems: list[Any] = []
+    problems: list[FieldProblem] = []
     fields: F | None = None
     given = dict(form.fields)
     if given.pop(PICTURE_FIELD, None) is not None:
@@ -368,10 +276,11 @@ def _picture(upload: Upload) -> Picture | None:
 
 def _tidy(action: Callable[..., object], *args: str) -> None:
     """Clean-up after a change that is already made: a failure leaves an orphan (a picture
-    nobody links to, a subscription to a hotel that sends nothing), logged, not a failed call."""
+    nobody links to, a subscription to a hotel that sends nothing), logged, not a failed call.
+    Whatever the failure: the change is made and must be answered as made."""
     try:
         action(*args)
-    except (ClientError, BotoCoreError):
+    except Exception:
         logger.exception("clean-up failed", extra={"action": getattr(action, "__name__", "?")})
 
 

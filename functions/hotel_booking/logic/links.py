@@ -8,9 +8,12 @@ later expiry) breaks the signature.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlencode
 
@@ -41,6 +44,20 @@ def approval_link(
         }
     )
     return f"{base_url.rstrip('/')}/approvals/{approval_id}?{query}"
+
+
+@dataclass(frozen=True)
+class LinkSigner:
+    """Makes the approve/reject links for the manager's email."""
+
+    base_url: str
+    key: Callable[[], bytes]
+
+    def links(self, approval_id: str, expires: dt.datetime) -> dict[Decision, str]:
+        epoch = int(expires.timestamp())
+        return {
+            d: approval_link(self.base_url, self.key(), approval_id, d, epoch) for d in Decision
+        }
 
 
 def check_link(

@@ -8,7 +8,7 @@ Every message is meant for the person calling the API: no stack traces, no inter
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -127,7 +127,7 @@ def invalid(exc: ValidationError, prefix: str = "") -> InvalidRequest:
     return InvalidRequest(f"invalid request: {', '.join(e.field for e in errors)}", errors)
 
 
-def validated(model: type[M], data: Any, prefix: str = "") -> M:
+def validated(model: type[M], data: object, prefix: str = "") -> M:
     """``model.model_validate(data)``, a bad request becoming InvalidRequest naming each field."""
     try:
         return model.model_validate(data)

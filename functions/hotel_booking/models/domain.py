@@ -1,20 +1,37 @@
-"""Pydantic models for every boundary of the saga: step input, step results, stored records."""
+"""The business's records: hotels, bookings, payments, approvals, and the stay they share."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 MAX_NIGHTS = 30
 CURRENCY = "EUR"
+CENT = Decimal("0.01")
 
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+RoomCount = Annotated[int, Field(ge=1, le=10_000)]
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    """Money as stored and shown: rounded half up to the cent."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def stay_length_problem(check_in: dt.date, check_out: dt.date) -> str | None:
+    """The one rule on a stay's length: at least one night, at most MAX_NIGHTS."""
+    nights = (check_out - check_in).days
+    if nights < 1:
+        return "checkOut must be after checkIn"
+    if nights > MAX_NIGHTS:
+        return f"a stay is at most {MAX_NIGHTS} nights"
+    return None
 
 
 class BookingStatus(StrEnum):
@@ -51,6 +68,8 @@ FINAL_STATUSES = frozenset(
 
 
 class FailureReason(StrEnum):
+    """Why a booking did not end CONFIRMED; the guest's message explains each."""
+
     ROOM_UNAVAILABLE = "ROOM_UNAVAILABLE"
     HOTEL_NOT_FOUND = "HOTEL_NOT_FOUND"
     RESERVATION_ERROR = "RESERVATION_ERROR"
@@ -63,25 +82,9 @@ class FailureReason(StrEnum):
     COMPENSATION_FAILED = "COMPENSATION_FAILED"
 
 
-class PaymentStatus(StrEnum):
-    RECORDED = "RECORDED"
-    REFUNDED = "REFUNDED"
-
-
-class ReservationState(StrEnum):
-    RESERVED = "RESERVED"
-    RELEASED = "RELEASED"
-
-
-class ApprovalState(StrEnum):
-    PENDING = "PENDING"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-    EXPIRED = "EXPIRED"
-    CANCELLED = "CANCELLED"
-
-
 class Decision(StrEnum):
+    """A manager's answer, as the links and the dashboard spell it."""
+
     APPROVE = "approve"
     REJECT = "reject"
 
@@ -101,34 +104,23 @@ class Hotel(BaseModel):
     stars: Annotated[int, Field(ge=1, le=5)]
     pricePerNight: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
     currency: str = CURRENCY
-    rooms: Annotated[int, Field(ge=1, le=10_000)]
+    rooms: RoomCount
     managerEmail: Email
     imageKey: str | None = None
     createdAt: dt.datetime
     updatedAt: dt.datetime
 
 
-class BookingRequest(BaseModel):
-    """The execution input: what a guest asked for. Later steps add their results beside it."""
-
-    model_config = ConfigDict(extra="ignore")
+class Stay(BaseModel):
+    """Who stays where, when, in how many rooms: what a request, a booking record and a
+    failed saga's state all carry."""
 
     bookingId: Id
     hotelId: Id
     guest: Guest
     checkIn: dt.date
     checkOut: dt.date
-    rooms: Annotated[int, Field(ge=1, le=10_000)]
-    paymentToken: Annotated[str, Field(min_length=1, max_length=100)]
-
-    @model_validator(mode="after")
-    def _stay_length(self) -> BookingRequest:
-        nights = (self.checkOut - self.checkIn).days
-        if nights < 1:
-            raise ValueError("checkOut must be after checkIn")
-        if nights > MAX_NIGHTS:
-            raise ValueError(f"a stay is at most {MAX_NIGHTS} nights")
-        return self
+    rooms: int
 
     @property
     def nights(self) -> list[dt.date]:
@@ -136,13 +128,11 @@ class BookingRequest(BaseModel):
         return [self.checkIn + dt.timedelta(days=i) for i in range(n)]
 
 
-class Reservation(BaseModel):
-    """ReserveRoom's result, kept at ``$.reservation``."""
+class PaymentStatus(StrEnum):
+    """A payment is refunded at most once."""
 
-    hotelName: str
-    nights: int
-    amount: Money
-    currency: str = CURRENCY
+    RECORDED = "RECORDED"
+    REFUNDED = "REFUNDED"
 
 
 class Payment(BaseModel):
@@ -156,6 +146,16 @@ class Payment(BaseModel):
     gatewayReference: str
     createdAt: dt.datetime
     refundedAt: dt.datetime | None = None
+
+
+class ApprovalState(StrEnum):
+    """PENDING until exactly one decision, the timeout or a failed saga closes it."""
+
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+    CANCELLED = "CANCELLED"
 
 
 class Approval(BaseModel):
@@ -173,12 +173,19 @@ class Approval(BaseModel):
     decisionReason: str | None = None
 
 
-class ApprovalOutcome(BaseModel):
-    """What SendTaskSuccess hands back to the execution at ``$.approval``."""
+class RoomChange(BaseModel):
+    """What the inventory rules (``logic/inventory.py``) decided for some nights of a hotel;
+    the inventory table carries it out with one conditional update per night."""
 
-    approvalId: str
-    decision: Decision
-    decidedBy: str
+    model_config = ConfigDict(frozen=True)
+
+    hotelId: str
+    nights: tuple[dt.date, ...]
+    delta: int
+    #: Rooms a night nobody booked yet has; None changes only nights that have a row.
+    capacity: int | None = None
+    #: Refuse a night that would be left with fewer than zero rooms.
+    guarded: bool = True
 
 
 class StepLogEntry(BaseModel):
@@ -186,61 +193,25 @@ class StepLogEntry(BaseModel):
     at: dt.datetime
 
 
-class Booking(BaseModel):
+class ReservationState(StrEnum):
+    """Whether the booking's rooms are still taken from the inventory."""
+
+    RESERVED = "RESERVED"
+    RELEASED = "RELEASED"
+
+
+class Booking(Stay):
     """The booking record as stored and as shown to people."""
 
-    bookingId: Id
-    hotelId: Id
     hotelName: str | None = None
-    guest: Guest
-    checkIn: dt.date
-    checkOut: dt.date
-    rooms: int
     amount: Money | None = None
     currency: str = CURRENCY
     status: BookingStatus
     reason: FailureReason | None = None
     reasonDetail: str | None = None
     executionArn: str | None = None
+    reservation: ReservationState | None = None
+    requestHash: str | None = None
     steps: list[StepLogEntry] = Field(default_factory=list)
     createdAt: dt.datetime
     updatedAt: dt.datetime
-
-
-class StepError(BaseModel):
-    """What a Catch puts at ``$.error`` / ``$.compensationError``."""
-
-    Error: str
-    Cause: str | None = None
-
-
-class FailureInput(BaseModel):
-    """RecordFailure's input: whatever the saga had got to, plus the error that stopped it."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    bookingId: Id
-    hotelId: Id
-    guest: Guest
-    checkIn: dt.date
-    checkOut: dt.date
-    rooms: int
-    reservation: Reservation | None = None
-    payment: Payment | None = None
-    approval: ApprovalOutcome | None = None
-    error: StepError
-    compensationError: StepError | None = None
-
-
-class Outcome(BaseModel):
-    """RecordFailure's result at ``$.outcome``; ``failState`` names the Fail state to end in."""
-
-    status: BookingStatus
-    reason: FailureReason
-    failState: str
-    detail: str
-
-
-def as_state(model: BaseModel) -> dict[str, Any]:
-    """Serialise a model to what a Lambda returns into the execution (JSON types only)."""
-    return model.model_dump(mode="json", exclude_none=True)

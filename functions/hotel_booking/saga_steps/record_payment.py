@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from hotel_booking.config import SagaSettings
-from hotel_booking.handlers._common import build_ports, step_handler
 from hotel_booking.logic.saga import record_payment
+from hotel_booking.saga_steps._common import step_handler
+from hotel_booking.wiring import saga_ports
 
-lambda_handler = step_handler(record_payment, build_ports(SagaSettings.from_env()))
+lambda_handler = step_handler(record_payment, saga_ports(SagaSettings.from_env()))

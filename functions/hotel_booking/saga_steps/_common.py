@@ -1,4 +1,4 @@
-"""What every saga handler shares: Powertools utilities and the ports built at cold start."""
+"""What every saga step's entry point shares: Powertools utilities around one call into logic."""
 
 from __future__ import annotations
 
@@ -6,18 +6,13 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from hotel_booking.config import SagaSettings
-from hotel_booking.dal.dynamo import SagaStore
-from hotel_booking.dal.topics import Topics
-from hotel_booking.logic.payments import gateway_for
-from hotel_booking.logic.saga import SagaPorts, StepEvent, parse
-from hotel_booking.models import as_state
+from hotel_booking.logic.saga import SagaPorts, parse
+from hotel_booking.models.saga import StepEvent, as_state
 
 # Steps that emit no business metric would otherwise warn on every invocation.
 warnings.filterwarnings("ignore", "No application metrics to publish")
@@ -28,23 +23,6 @@ metrics = Metrics()
 
 #: Correlation id for every log line: the bookingId inside the step envelope.
 CORRELATION_PATH = "input.bookingId"
-
-
-def build_ports(settings: SagaSettings) -> SagaPorts:
-    """Clients are made once per container, in the container's own environment."""
-    return SagaPorts(
-        settings=settings,
-        store=SagaStore.from_settings(
-            boto3.client("dynamodb", region_name=settings.region), settings
-        ),
-        topics=Topics(
-            boto3.client("sns", region_name=settings.region),
-            manager_topic_arn=settings.manager_topic_arn,
-            guest_topic_arn=settings.guest_topic_arn,
-            ops_topic_arn=settings.ops_topic_arn,
-        ),
-        gateway=gateway_for(settings.payment_gateway),
-    )
 
 
 Step = Callable[[StepEvent, SagaPorts], BaseModel]

@@ -1,0 +1,174 @@
+"""What the REST API accepts and answers: request bodies, query strings and views.
+
+A view is built field by field from a record, so nothing stored (a request hash, a task
+token) reaches a response by accident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from hotel_booking.models.domain import ApprovalState, BookingStatus, Decision, Email, Id
+
+Name = Annotated[str, Field(min_length=1, max_length=120)]
+City = Annotated[str, Field(min_length=1, max_length=80)]
+Stars = Annotated[int, Field(ge=1, le=5)]
+Price = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2, allow_inf_nan=False)]
+Rooms = Annotated[int, Field(ge=1, le=10_000)]
+
+
+# -- hotels --------------------------------------------------------------------------------
+class HotelFields(BaseModel):
+    """POST /hotels: every field."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name
+    city: City
+    stars: Stars
+    pricePerNight: Price
+    rooms: Rooms
+    managerEmail: Email
+
+
+class HotelChanges(BaseModel):
+    """PUT /hotels/{hotelId}: any of the fields; the others stay as they are."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name | None = None
+    city: City | None = None
+    stars: Stars | None = None
+    pricePerNight: Price | None = None
+    rooms: Rooms | None = None
+    managerEmail: Email | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nulls(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep it")
+        return value
+
+
+class HotelQuery(BaseModel):
+    """GET /hotels query string (unknown parameters are ignored, as for any GET)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    city: City | None = None
+    minStars: Stars | None = None
+    maxPrice: Price | None = None
+    checkIn: dt.date | None = None
+    checkOut: dt.date | None = None
+
+
+class HotelView(BaseModel):
+    hotelId: str
+    name: str
+    city: str
+    stars: int
+    pricePerNight: str
+    currency: str
+    rooms: int
+    imageUrl: str | None
+    managerEmail: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        """JSON body; ``managerEmail`` is left out, not null, for those who may not see it."""
+        data = self.model_dump(mode="json")
+        if data["managerEmail"] is None:
+            del data["managerEmail"]
+        return data
+
+
+class HotelList(BaseModel):
+    items: list[HotelView]
+
+    def body(self) -> dict[str, Any]:
+        return {"items": [hotel.body() for hotel in self.items]}
+
+
+# -- bookings ------------------------------------------------------------------------------
+class NewBooking(BaseModel):
+    """POST /bookings."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    hotelId: Id
+    checkIn: dt.date
+    checkOut: dt.date
+    rooms: Rooms
+    guestName: Annotated[str, Field(min_length=1, max_length=100)]
+    paymentToken: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class BookingQuery(BaseModel):
+    """GET /bookings query string."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    hotelId: Id | None = None
+    status: BookingStatus | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    nextToken: str | None = None
+
+
+class DecisionRequest(BaseModel):
+    """POST /bookings/{bookingId}/decision."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    decision: Decision
+    reason: Annotated[str, Field(max_length=500)] | None = None
+
+
+class BookingAccepted(BaseModel):
+    bookingId: str
+    status: BookingStatus
+    links: dict[str, str]
+
+
+class GuestView(BaseModel):
+    name: str
+    email: str
+
+
+class StepView(BaseModel):
+    state: str
+    at: dt.datetime
+
+
+class BookingView(BaseModel):
+    bookingId: str
+    hotelId: str
+    hotelName: str | None
+    checkIn: dt.date
+    checkOut: dt.date
+    rooms: int
+    amount: str | None
+    currency: str
+    status: BookingStatus
+    reason: str | None
+    reasonDetail: str | None
+    guest: GuestView
+    steps: list[StepView]
+    createdAt: dt.datetime
+    updatedAt: dt.datetime
+    executionArn: str | None
+    consoleUrl: str | None
+
+
+class BookingPage(BaseModel):
+    items: list[BookingView]
+    nextToken: str | None
+
+
+class DecisionView(BaseModel):
+    bookingId: str
+    decision: Decision
+    state: ApprovalState

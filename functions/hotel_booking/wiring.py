@@ -1,0 +1,106 @@
+"""The composition root: where boto3 clients are made and each function's ports assembled.
+
+Called once per Lambda container, at cold start, with the settings read from the
+environment. Logic never builds a client; a test builds its ports from fakes instead.
+"""
+
+from __future__ import annotations
+
+import boto3
+
+from hotel_booking.config import (
+    ApprovalPageSettings,
+    BookingsApiSettings,
+    HotelsApiSettings,
+    NotifySettings,
+    SagaSettings,
+)
+from hotel_booking.dal.approvals import ApprovalsTable
+from hotel_booking.dal.bookings import BookingsTable
+from hotel_booking.dal.executions import Executions
+from hotel_booking.dal.hotels import HotelsTable
+from hotel_booking.dal.inventory import InventoryTable
+from hotel_booking.dal.payments import PaymentsTable
+from hotel_booking.dal.pictures import PictureStore
+from hotel_booking.dal.reservations import Reservations
+from hotel_booking.dal.secrets import SecretKey
+from hotel_booking.dal.subscriptions import guest_subscriptions, manager_subscriptions
+from hotel_booking.dal.topics import Topics
+from hotel_booking.logic.approval_pages import PagePorts
+from hotel_booking.logic.bookings import BookingPorts
+from hotel_booking.logic.hotels import HotelPorts
+from hotel_booking.logic.links import LinkSigner
+from hotel_booking.logic.payments import gateway_for
+from hotel_booking.logic.saga import SagaPorts
+
+
+def saga_ports(settings: SagaSettings) -> SagaPorts:
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    bookings = BookingsTable(dynamodb, settings.bookings_table)
+    inventory = InventoryTable(dynamodb, settings.inventory_table)
+    return SagaPorts(
+        settings=settings,
+        hotels=HotelsTable(dynamodb, settings.hotels_table),
+        bookings=bookings,
+        reservations=Reservations(dynamodb, inventory, bookings),
+        payments=PaymentsTable(dynamodb, settings.payments_table),
+        approvals=ApprovalsTable(dynamodb, settings.approvals_table),
+        topics=Topics(
+            boto3.client("sns", region_name=settings.region),
+            manager_topic_arn=settings.manager_topic_arn,
+            guest_topic_arn=settings.guest_topic_arn,
+            ops_topic_arn=settings.ops_topic_arn,
+        ),
+        gateway=gateway_for(settings.payment_gateway),
+    )
+
+
+def link_key(settings: NotifySettings | ApprovalPageSettings) -> SecretKey:
+    client = boto3.client("secretsmanager", region_name=settings.region)
+    return SecretKey(client, settings.approval_link_key_arn)
+
+
+def link_signer(settings: NotifySettings) -> LinkSigner:
+    return LinkSigner(base_url=settings.public_api_url, key=link_key(settings).get)
+
+
+def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    return HotelPorts(
+        hotels=HotelsTable(dynamodb, settings.hotels_table),
+        inventory=InventoryTable(dynamodb, settings.inventory_table),
+        bookings=BookingsTable(dynamodb, settings.bookings_table),
+        pictures=PictureStore(
+            boto3.client("s3", region_name=settings.region), settings.pictures_bucket
+        ),
+        managers=manager_subscriptions(
+            boto3.client("sns", region_name=settings.region), settings.manager_topic_arn
+        ),
+    )
+
+
+def booking_ports(settings: BookingsApiSettings) -> BookingPorts:
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    executions = Executions(
+        boto3.client("stepfunctions", region_name=settings.region), settings.state_machine_arn
+    )
+    return BookingPorts(
+        sagas=executions,
+        tasks=executions,
+        guests=guest_subscriptions(
+            boto3.client("sns", region_name=settings.region), settings.guest_topic_arn
+        ),
+        hotels=HotelsTable(dynamodb, settings.hotels_table),
+        bookings=BookingsTable(dynamodb, settings.bookings_table),
+        approvals=ApprovalsTable(dynamodb, settings.approvals_table),
+        region=settings.region,
+    )
+
+
+def approval_page_ports(settings: ApprovalPageSettings) -> PagePorts:
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    return PagePorts(
+        approvals=ApprovalsTable(dynamodb, settings.approvals_table),
+        bookings=BookingsTable(dynamodb, settings.bookings_table),
+        tasks=Executions(boto3.client("stepfunctions", region_name=settings.region)),
+    )
