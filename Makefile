@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck unit bench clean install chromium
+.PHONY: run demo test lint typecheck unit bench clean install chromium deploy admin
 
 install: $(STAMP)
 
@@ -43,6 +43,20 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/saga_bench.py
 	$(BIN)/python benchmarks/stack_bench.py
+
+## Deploy to AWS (docs/deploy.md): build, deploy the stack, publish the pages with their config.json.
+## `sam build` needs python3.13 on PATH, or Docker with SAM_BUILD_FLAGS=--use-container.
+SAM_BUILD_FLAGS ?=
+deploy: $(STAMP)
+	$(BIN)/python -m deploy check
+	sam build $(SAM_BUILD_FLAGS)
+	sam deploy
+	$(BIN)/python -m deploy site
+
+## The first administrator on AWS: make admin EMAIL=you@example.com [NAME="Your Name"]
+admin: $(STAMP)
+	@test -n "$(EMAIL)" || (echo "usage: make admin EMAIL=you@example.com" >&2; exit 2)
+	$(BIN)/python -m deploy admin --email "$(EMAIL)" --name "$(NAME)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -435,6 +435,7 @@ _POOL_KEYS = (
     "UsernameConfiguration",
     "AccountRecoverySetting",
     "DeletionProtection",
+    "VerificationMessageTemplate",
 )
 
 
@@ -470,6 +471,8 @@ _CLIENT_KEYS = (
     "AllowedOAuthScopes",
     "AllowedOAuthFlowsUserPoolClient",
     "SupportedIdentityProviders",
+    "EnableTokenRevocation",
+    "AuthSessionValidity",
 )
 
 
@@ -538,3 +541,7 @@ def _api_deployment(d: Deployer, logical_id: str, props: dict[str, Any]) -> Depl
 @creates("AWS::ApiGateway::Stage")
 def _api_stage(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     return Deployed(logical_id, "AWS::ApiGateway::Stage", props["StageName"], {})
+
+
+# More resource types, registered with @creates in their own modules.
+from localaws import hosting  # noqa: E402, F401
