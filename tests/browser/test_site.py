@@ -11,7 +11,17 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, Browsing, save_page_shot, unique
 
-PAGES = ["index.html", "login.html", "bookings.html", "manager.html", "admin.html", "addHotel.html"]
+PAGES = [
+    "index.html",
+    "login.html",
+    "signup.html",
+    "confirm.html",
+    "forgot.html",
+    "bookings.html",
+    "manager.html",
+    "admin.html",
+    "addHotel.html",
+]
 
 
 def nav_links(page: Any) -> list[str]:
