@@ -10,6 +10,14 @@ export function emailProblem(email) {
   return EMAIL.test(email) ? "" : "Enter an email address like name@example.com.";
 }
 
+/** Locally (`make run`) Cognito's emails land in the local mailbox: say where. */
+export function showLocalMailboxHint(config) {
+  const hint = document.getElementById("local-hint");
+  if (hint && /^https?:\/\/(localhost|127\.0\.0\.1)[:/]/.test(config.cognitoEndpoint)) {
+    hint.hidden = false;
+  }
+}
+
 /** The ?email= of this page's address, if any. */
 export function emailFromUrl() {
   return new URLSearchParams(location.search).get("email") ?? "";

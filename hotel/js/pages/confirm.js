@@ -1,5 +1,5 @@
 import { confirmSignUp, resendCode } from "../auth.js";
-import { emailFromUrl, emailProblem, handleSubmit } from "../accountForm.js";
+import { emailFromUrl, emailProblem, handleSubmit, showLocalMailboxHint } from "../accountForm.js";
 import { startPage } from "../page.js";
 import { busy, say } from "../ui.js";
 
@@ -10,7 +10,9 @@ const ready = startPage();
 async function main() {
   listen();
   form.email.value = emailFromUrl();
-  if (!(await ready)) return;
+  const started = await ready;
+  if (!started) return;
+  showLocalMailboxHint(started.config);
   const sentTo = new URLSearchParams(location.search).get("sent");
   if (sentTo) {
     say(document.getElementById("sent"), `We emailed a code to ${sentTo}. Enter it below.`, "ok");

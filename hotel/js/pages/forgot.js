@@ -1,5 +1,5 @@
 import { forgotPassword, resetPassword } from "../auth.js";
-import { emailFromUrl, emailProblem, handleSubmit } from "../accountForm.js";
+import { emailFromUrl, emailProblem, handleSubmit, showLocalMailboxHint } from "../accountForm.js";
 import { startPage } from "../page.js";
 import { passwordProblem, showPasswordRules } from "../password.js";
 import { say } from "../ui.js";
@@ -17,6 +17,7 @@ async function main() {
   if (!started) return;
   policy = started.config.passwordPolicy ?? {};
   showPasswordRules(document.getElementById("password-rules"), reset.password, policy);
+  showLocalMailboxHint(started.config);
 }
 
 function listen() {
