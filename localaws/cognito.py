@@ -9,6 +9,8 @@ the pages pass with codes that AWS refuses. This module adds what AWS does:
 - ConfirmSignUp and ConfirmForgotPassword refuse a wrong code (``CodeMismatchException``), an
   expired one (``ExpiredCodeException``; 24 hours for sign-up, 1 hour for a password reset),
   and a code is used once; ConfirmForgotPassword checks the password policy;
+- AdminCreateUser emails the invitation (the pool's InviteMessageTemplate) with the temporary
+  password, which it makes when none is given, unless MessageAction is SUPPRESS;
 - RevokeToken ends a refresh token and the access tokens issued with it, so REFRESH_TOKEN_AUTH
   with it fails with ``NotAuthorizedException`` as on AWS.
 
@@ -34,6 +36,8 @@ SIGN_UP_CODE_SECONDS = 24 * 3600
 PASSWORD_CODE_SECONDS = 3600
 DEFAULT_SUBJECT = "Your verification code"
 DEFAULT_MESSAGE = "Your verification code is {####}. "
+DEFAULT_INVITE_SUBJECT = "Your temporary password"
+DEFAULT_INVITE_MESSAGE = "Your username is {username} and temporary password is {####}. "
 SENDER = "no-reply@verificationemail.com"
 
 SIGN_UP = "sign-up"
@@ -82,6 +86,17 @@ class CognitoCodes:
         )
         return {"Destination": masked(email), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
 
+    def invite(self, pool: Any, username: str, temporary_password: str) -> None:
+        """The invitation AWS emails to a user an administrator created."""
+        user = pool._get_user(username)
+        config = pool.extended_config.get("AdminCreateUserConfig") or {}
+        template = config.get("InviteMessageTemplate") or {}
+        subject = template.get("EmailSubject") or DEFAULT_INVITE_SUBJECT
+        message = template.get("EmailMessage") or DEFAULT_INVITE_MESSAGE
+        body = message.replace("{username}", username).replace("{####}", temporary_password)
+        email = str(user.attribute_lookup.get("email", username))
+        self.mailbox.deliver(email, subject, body, pool.arn, {"from": SENDER, "purpose": "invite"})
+
     def check(self, pool: Any, user: Any, purpose: str, code: str) -> None:
         """Raise what AWS raises for a wrong or expired code; a right code is used up."""
         errors = guard.cognito_errors()
@@ -107,6 +122,7 @@ class CognitoCodes:
         if getattr(response_cls, "_localaws_codes", False):
             return
         _patch_sign_up(backend_cls)
+        _patch_admin_create_user(backend_cls)
         _patch_forgot_password(backend_cls)
         _patch_confirm_sign_up(response_cls)
         response_cls.resend_confirmation_code = _resend_confirmation_code
@@ -143,6 +159,30 @@ def _patch_sign_up(backend_cls: Any) -> None:
         return user, details
 
     backend_cls.sign_up = sign_up
+
+
+def _patch_admin_create_user(backend_cls: Any) -> None:
+    original = backend_cls.admin_create_user
+
+    def admin_create_user(
+        self: Any,
+        user_pool_id: str,
+        username: str,
+        message_action: str,
+        temporary_password: str,
+        attributes: list[dict[str, str]],
+    ) -> Any:
+        if message_action in ("SUPPRESS", "RESEND"):
+            return original(
+                self, user_pool_id, username, message_action, temporary_password, attributes
+            )
+        # AWS makes a temporary password that meets the policy when none is given.
+        password = temporary_password or f"Tmp-{secrets.token_urlsafe(9)}7a"
+        user = original(self, user_pool_id, username, message_action, password, attributes)
+        _codes().invite(self.describe_user_pool(user_pool_id), username, password)
+        return user
+
+    backend_cls.admin_create_user = admin_create_user
 
 
 def _patch_forgot_password(backend_cls: Any) -> None:

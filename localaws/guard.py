@@ -154,6 +154,8 @@ def sfn_user_config() -> dict[str, Any]:
 
 COGNITO_BACKEND_METHODS = (
     "sign_up",
+    "admin_create_user",
+    "describe_user_pool",
     "forgot_password",
     "confirm_forgot_password",
     "_validate_password",
@@ -165,6 +167,10 @@ def cognito_backend_class() -> Any:
     cls = _lookup("moto.cognitoidp.models", "CognitoIdpBackend")
     for name in COGNITO_BACKEND_METHODS:
         _lookup("moto.cognitoidp.models", "CognitoIdpBackend", name)
+    params = list(inspect.signature(cls.admin_create_user).parameters)
+    expected = ["self", "user_pool_id", "username", "message_action", "temporary_password"]
+    if params[:5] != expected:
+        raise MotoInternalsMoved(f"CognitoIdpBackend.admin_create_user{params} changed shape")
     _lookup("moto.cognitoidp.models", "CognitoIdpUserPool", "_get_user")
     pool_source = inspect.getsource(_lookup("moto.cognitoidp.models", "CognitoIdpUserPool"))
     for name in ("refresh_tokens", "access_tokens", "clients", "extended_config", "arn"):

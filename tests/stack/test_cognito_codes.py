@@ -162,3 +162,27 @@ def test_revoke_token_ends_the_refresh_token_and_refuses_other_tokens(
     with pytest.raises(idp.exceptions.NotAuthorizedException):
         idp.get_user(AccessToken=tokens["AccessToken"])
     idp.revoke_token(ClientId=client_id, Token=tokens["RefreshToken"])  # again: no error
+
+
+def test_a_user_an_admin_creates_is_invited_by_email_unless_suppressed(
+    local_stack: LocalStack, idp: Any, client_id: str
+) -> None:
+    pool = local_stack.config["userPoolId"]
+    invited, quiet = (f"{p}-{uuid.uuid4().hex[:8]}@example.com" for p in ("invited", "quiet"))
+    for email, action in ((invited, {}), (quiet, {"MessageAction": "SUPPRESS"})):
+        idp.admin_create_user(
+            UserPoolId=pool,
+            Username=email,
+            UserAttributes=[{"Name": "email", "Value": email}],
+            **action,
+        )
+    assert local_stack.mailbox.messages(quiet) == []
+    (mail,) = local_stack.mailbox.messages(invited)
+    assert mail["subject"] == "Your Hotel Booking account"
+    temporary = re.search(r"temporary password (\S+) and", mail["body"]).group(1)  # type: ignore[union-attr]
+    challenge = idp.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": invited, "PASSWORD": temporary},
+    )
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
