@@ -22,9 +22,10 @@ LAMBDA_PYTHON = "python3.13"  # template.yaml Globals.Function.Runtime
 
 
 def stack_settings(samconfig: Path = SAMCONFIG) -> tuple[str, str]:
-    """(stack name, region) from samconfig.toml; AWS_REGION overrides the region."""
+    """(stack name, region) from samconfig.toml, the values `sam deploy` uses (it ignores
+    AWS_REGION when samconfig.toml names a region, so this does too)."""
     settings = tomllib.loads(samconfig.read_text())["default"]["global"]["parameters"]
-    return settings["stack_name"], os.environ.get("AWS_REGION") or settings["region"]
+    return settings["stack_name"], settings["region"]
 
 
 def check_credentials(session: Any) -> str:

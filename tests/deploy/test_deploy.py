@@ -59,7 +59,24 @@ def test_a_stack_that_has_not_finished_deploying_is_refused() -> None:
 
 
 def test_samconfig_names_the_stack_every_step_uses() -> None:
-    assert stack_settings() == ("hotel-booking-saga", os.environ.get("AWS_REGION") or "eu-west-2")
+    assert stack_settings() == ("hotel-booking-saga", "eu-west-2")
+
+
+def test_make_deploy_checks_before_it_builds_or_deploys_anything() -> None:
+    steps = subprocess.run(
+        ["make", "-n", "--always-make", "deploy"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    commands = [line for line in steps if "-m deploy" in line or line.startswith("sam ")]
+    assert [c.split()[-1] if "-m deploy" in c else " ".join(c.split()[:2]) for c in commands] == [
+        "check",
+        "sam build",
+        "sam deploy",
+        "site",
+    ]
 
 
 @mock_aws
