@@ -228,9 +228,9 @@ def _patch_confirm_sign_up(response_cls: Any) -> None:
             raise errors.CodeMismatchException(
                 "Invalid verification code provided, please try again."
             )
-        if user.status.value != "UNCONFIRMED":
+        if _status(user) != "UNCONFIRMED":
             raise errors.NotAuthorizedException(
-                f"User cannot be confirmed. Current status is {user.status.value}"
+                f"User cannot be confirmed. Current status is {_status(user)}"
             )
         _codes().check(pool, user, SIGN_UP, self._get_param("ConfirmationCode"))
         result = original(self)
@@ -250,7 +250,7 @@ def _resend_confirmation_code(self: Any) -> Any:
     if user is None:  # PreventUserExistenceErrors: a plausible answer, nothing sent
         details = {"Destination": masked(username), "DeliveryMedium": "EMAIL"}
         return guard.cognito_action_result()({"CodeDeliveryDetails": details})
-    if user.status.value != "UNCONFIRMED":
+    if _status(user) != "UNCONFIRMED":
         raise guard.cognito_errors().InvalidParameterException("User is already confirmed.")
     details = _codes().issue(pool, user, SIGN_UP)
     return guard.cognito_action_result()({"CodeDeliveryDetails": details})
@@ -278,6 +278,11 @@ def _revoke_token(self: Any) -> Any:
             if _jwt_payload(access_token).get("origin_jti") == origin_jti:
                 pool.access_tokens.pop(access_token, None)
     return guard.cognito_action_result()({})
+
+
+def _status(user: Any) -> str:
+    """moto keeps a user's status as a str enum (UserStatus)."""
+    return str(getattr(user.status, "value", user.status))
 
 
 def _jwt_payload(token: str) -> dict[str, Any]:
