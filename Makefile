@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CHECKOV := checkov==3.3.30
 CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov
+.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy admin
 
 install: $(STAMP)
 
@@ -61,6 +61,20 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/saga_bench.py
 	$(BIN)/python benchmarks/stack_bench.py
+
+## Deploy to AWS (docs/deploy.md): build, deploy the stack, publish the pages with their config.json.
+## `sam build` needs python3.13 on PATH, or Docker with SAM_BUILD_FLAGS=--use-container.
+SAM_BUILD_FLAGS ?=
+deploy: $(STAMP)
+	$(BIN)/python -m deploy check
+	sam build $(SAM_BUILD_FLAGS)
+	sam deploy
+	$(BIN)/python -m deploy site
+
+## The first administrator on AWS: make admin EMAIL=you@example.com [NAME="Your Name"]
+admin: $(STAMP)
+	@test -n "$(EMAIL)" || (echo "usage: make admin EMAIL=you@example.com" >&2; exit 2)
+	$(BIN)/python -m deploy admin --email "$(EMAIL)" --name "$(NAME)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

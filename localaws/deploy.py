@@ -436,6 +436,7 @@ _POOL_KEYS = (
     "UsernameConfiguration",
     "AccountRecoverySetting",
     "DeletionProtection",
+    "VerificationMessageTemplate",
 )
 
 
@@ -471,6 +472,8 @@ _CLIENT_KEYS = (
     "AllowedOAuthScopes",
     "AllowedOAuthFlowsUserPoolClient",
     "SupportedIdentityProviders",
+    "EnableTokenRevocation",
+    "AuthSessionValidity",
 )
 
 
@@ -539,3 +542,7 @@ def _api_deployment(d: Deployer, logical_id: str, props: dict[str, Any]) -> Depl
 @creates("AWS::ApiGateway::Stage")
 def _api_stage(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     return Deployed(logical_id, "AWS::ApiGateway::Stage", props["StageName"], {})
+
+
+# More resource types, registered with @creates in their own modules.
+from localaws import hosting  # noqa: E402, F401

@@ -152,6 +152,68 @@ def sfn_user_config() -> dict[str, Any]:
     return config
 
 
+COGNITO_BACKEND_METHODS = (
+    "sign_up",
+    "admin_create_user",
+    "describe_user_pool",
+    "forgot_password",
+    "confirm_forgot_password",
+    "_validate_password",
+)
+
+
+def cognito_backend_class() -> Any:
+    """Cognito's backend; localaws.cognito wraps sign-up and password reset to send codes."""
+    cls = _lookup("moto.cognitoidp.models", "CognitoIdpBackend")
+    for name in COGNITO_BACKEND_METHODS:
+        _lookup("moto.cognitoidp.models", "CognitoIdpBackend", name)
+    params = list(inspect.signature(cls.admin_create_user).parameters)
+    expected = ["self", "user_pool_id", "username", "message_action", "temporary_password"]
+    if params[:5] != expected:
+        raise MotoInternalsMoved(f"CognitoIdpBackend.admin_create_user{params} changed shape")
+    _lookup("moto.cognitoidp.models", "CognitoIdpUserPool", "_get_user")
+    pool_source = inspect.getsource(_lookup("moto.cognitoidp.models", "CognitoIdpUserPool"))
+    for name in ("refresh_tokens", "access_tokens", "clients", "extended_config", "arn"):
+        if f"self.{name} =" not in pool_source and f"self.{name}:" not in pool_source:
+            raise MotoInternalsMoved(f"moto CognitoIdpUserPool no longer sets self.{name}")
+    return cls
+
+
+def cognito_response_class() -> Any:
+    """Cognito's HTTP handler: actions dispatch to its methods by name (``revoke_token``...)."""
+    _lookup("moto.cognitoidp.responses", "CognitoIdpResponse", "confirm_sign_up")
+    _lookup("moto.cognitoidp.responses", "CognitoIdpResponse", "_get_param")
+    return _lookup("moto.cognitoidp.responses", "CognitoIdpResponse")
+
+
+def cognito_backends() -> list[Any]:
+    """Every regional Cognito backend that exists (the public API carries no region)."""
+    backends = _lookup("moto.cognitoidp.models", "cognitoidp_backends")
+    found = []
+    for account in backends.values():
+        for region, backend in account.items():
+            if region != "global":
+                found.append(backend)
+    return found
+
+
+def cognito_action_result() -> Any:
+    """Wraps a response method's JSON answer."""
+    return _lookup("moto.core.responses", "ActionResult")
+
+
+class _CognitoErrors:
+    """``errors.CodeMismatchException("...")``: a JSON error with AWS's ``__type``, HTTP 400."""
+
+    def __getattr__(self, error_type: str) -> Any:
+        base = _lookup("moto.core.exceptions", "JsonRESTError")
+        return lambda message: base(error_type, message)
+
+
+def cognito_errors() -> Any:
+    return _CognitoErrors()
+
+
 def check() -> None:
     """Fail loudly, naming the moved internal, if this moto is not the one localaws knows."""
     import moto
@@ -171,6 +233,11 @@ def check() -> None:
     sns_subscription_class()
     _lookup("moto.sns.models", "sns_backends")
     _lookup("moto.sns.models", "Topic")
+    cognito_backend_class()
+    cognito_response_class()
+    cognito_backends()
+    cognito_action_result()
+    cognito_errors().CodeMismatchException("checked")
 
 
 def sns_backend(region: str) -> Any:

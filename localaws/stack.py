@@ -22,9 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from deploy.site import password_policy_of
 from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
 from localaws.cloud import LocalCloud, PortInUse, ensure_port_free
+from localaws.cognito import CognitoCodes
 from localaws.deploy import Stack
+from localaws.hosting import allow_sources, security_headers
 from localaws.lambdas import Invocation
 from localaws.mailbox import Mailbox
 from localaws.web import WebServer
@@ -88,6 +91,7 @@ class LocalStack:
             on_invocation=self._on_invocation,
         )
         self.mailbox = Mailbox()
+        self.cognito_codes = CognitoCodes(self.mailbox)
         self.stack: Stack | None = None
         self.web: WebServer | None = None
         self._servers: list[Any] = []
@@ -116,7 +120,20 @@ class LocalStack:
             "userPoolId": self.stack.outputs["UserPoolId"],
             "userPoolClientId": self.stack.outputs["UserPoolClientId"],
             "cognitoEndpoint": self.aws_url,
+            "passwordPolicy": password_policy(self.stack),
         }
+
+    @property
+    def page_headers(self) -> dict[str, str]:
+        """The site's security headers from the template; the CSP also lets the pages reach
+        the local API and Cognito (on AWS: execute-api and cognito-idp hosts)."""
+        assert self.stack is not None
+        headers = security_headers(self.stack)
+        local = (self.api_url, self.aws_url)
+        csp = allow_sources(headers["Content-Security-Policy"], "connect-src", *local)
+        pictures = (self.aws_url, self.cloud.endpoint)  # presigned S3 URLs of the emulator
+        headers["Content-Security-Policy"] = allow_sources(csp, "img-src", *pictures)
+        return headers
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> LocalStack:
@@ -124,11 +141,14 @@ class LocalStack:
         ensure_port_free(self.ports.web, "WEB_PORT")
         self.cloud.start()
         self.mailbox.install()
+        self.cognito_codes.install()
         parameters = {
             # Links in emails must point at this machine's API, not at execute-api.
             "PublicApiUrl": self.api_url,
             # Operations alerts land in the local mailbox too.
             "OperationsAlertEmail": OPS_EMAIL,
+            # CORS: the pages' own origin, as on AWS (where it is the CloudFront domain).
+            "AllowedOrigin": self.web_url,
             **self.parameters,
         }
         self.stack = self.cloud.deploy(ROOT / "template.yaml", parameters=parameters)
@@ -136,7 +156,9 @@ class LocalStack:
         verifier = TokenVerifier(self.cloud.endpoint, self.cloud.region, self._client_ids)
         gateway = ApiGateway(api, self.cloud.runtime, verifier, self.cloud.region, self._log)
         self._servers.append(serve(gateway, "127.0.0.1", self.ports.api))
-        self.web = WebServer(ROOT / "hotel", self.config, self.mailbox, self._log)
+        self.web = WebServer(
+            ROOT / "hotel", self.config, self.mailbox, self._log, self.page_headers
+        )
         self.web.mount("/console/", self._console(self.stack))
         self._servers.append(serve(self.web, "127.0.0.1", self.ports.web))
         (ROOT / "hotel" / "config.json").write_text(json.dumps(self.config, indent=2) + "\n")
@@ -272,6 +294,11 @@ class LocalStack:
             except Exception:
                 if self._stopping.is_set():
                     return
+
+
+def password_policy(stack: Stack) -> dict[str, Any]:
+    """The user pool's password rules, for the sign-up page to show before submit."""
+    return password_policy_of(stack.resources["UserPool"].properties)
 
 
 def multipart(

@@ -1,5 +1,5 @@
 // The REST API: JSON in and out, errors as ApiError {status, message, errors:[{field, message}]}.
-import { idToken, signOut } from "./auth.js";
+import { freshIdToken, refreshSession, signOut } from "./auth.js";
 import { loadConfig } from "./config.js";
 
 export class ApiError extends Error {
@@ -30,9 +30,8 @@ export async function api(path, { method = "GET", query, json, form, headers = {
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
   }
-  const token = idToken();
+  const token = await freshIdToken();
   const sent = { Accept: "application/json", ...headers };
-  if (token) sent.Authorization = token;
   let body;
   if (json !== undefined) {
     sent["Content-Type"] = "application/json";
@@ -40,14 +39,25 @@ export async function api(path, { method = "GET", query, json, form, headers = {
   } else if (form) {
     body = form; // the browser writes the multipart boundary
   }
-  let resp;
-  try {
-    resp = await fetch(url, { method, headers: sent, body });
-  } catch {
-    throw new ApiError(
-      0,
-      "The hotel service could not be reached. Check your connection and try again.",
-    );
+  const send = async (idToken) => {
+    try {
+      return await fetch(url, {
+        method,
+        headers: idToken ? { ...sent, Authorization: idToken } : sent,
+        body,
+      });
+    } catch {
+      throw new ApiError(
+        0,
+        "The hotel service could not be reached. Check your connection and try again.",
+      );
+    }
+  };
+  let resp = await send(token);
+  if (resp.status === 401 && token) {
+    // The token may have ended early (clock skew, revoked): one refresh, one retry.
+    const renewed = await refreshSession();
+    if (renewed) resp = await send(renewed.idToken);
   }
   const text = await resp.text();
   let data = null;
@@ -58,7 +68,7 @@ export async function api(path, { method = "GET", query, json, form, headers = {
   }
   if (!resp.ok) {
     if (resp.status === 401 && token) {
-      signOut();
+      await signOut();
       throw new ApiError(401, FALLBACK[401]);
     }
     const fallback =

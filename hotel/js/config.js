@@ -4,6 +4,8 @@
 //   userPoolId        the Cognito user pool
 //   userPoolClientId  the pool's app client (no secret) used for USER_PASSWORD_AUTH
 //   cognitoEndpoint   optional; defaults to https://cognito-idp.{region}.amazonaws.com
+//   passwordPolicy    the pool's password rules {minimumLength, requireLowercase, ...}, shown
+//                     on the sign-up and new-password forms (from template.yaml)
 
 let loading = null;
 

@@ -83,7 +83,7 @@ class Browsing:
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
-        page.on("console", lambda msg: self.log.append(f"console {msg.type}: {msg.text}"))
+        page.on("console", lambda msg: self._console(page, msg))
         page.on("framenavigated", lambda frame: self.log.append(f"navigated: {frame.url}"))
         page.on(
             "response",
@@ -99,6 +99,12 @@ class Browsing:
         )
         self.pages.append(page)
         return page
+
+    def _console(self, page: Any, msg: Any) -> None:
+        self.log.append(f"console {msg.type}: {msg.text}")
+        # The pages run under the site's Content-Security-Policy: a violation fails the test.
+        if "Content Security Policy" in msg.text:
+            self.errors.append(f"{page.url}: {msg.text}")
 
     def signed_in(self, email: str, viewport: dict[str, int] | None = None) -> Any:
         """A new page whose user signed in through login.html."""

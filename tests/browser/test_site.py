@@ -11,7 +11,17 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, Browsing, save_page_shot, unique
 
-PAGES = ["index.html", "login.html", "bookings.html", "manager.html", "admin.html", "addHotel.html"]
+PAGES = [
+    "index.html",
+    "login.html",
+    "signup.html",
+    "confirm.html",
+    "forgot.html",
+    "bookings.html",
+    "manager.html",
+    "admin.html",
+    "addHotel.html",
+]
 
 
 def nav_links(page: Any) -> list[str]:
@@ -121,6 +131,9 @@ def test_pages_fit_a_phone(
             assert width <= PHONE["width"], f"{target} is {width}px wide on a phone"
             save_page_shot(page, "phone-" + target.split(".")[0])
     visitor = browsing.new_page(viewport=PHONE)
-    visitor.goto(browsing.url("login.html"))
-    assert visitor.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    save_page_shot(visitor, "phone-login")
+    for target in ["login.html", "signup.html", "confirm.html", "forgot.html", "index.html"]:
+        visitor.goto(browsing.url(target))
+        visitor.wait_for_load_state("networkidle")
+        width = visitor.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{target} is {width}px wide on a phone"
+        save_page_shot(visitor, "phone-visitor-" + target.split(".")[0])

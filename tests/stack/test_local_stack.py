@@ -63,7 +63,22 @@ def tokens(local_stack: LocalStack, config: dict[str, str]) -> dict[str, str]:
 def test_config_json_has_what_the_pages_need_and_no_secrets(
     local_stack: LocalStack, config: dict[str, str]
 ) -> None:
-    assert set(config) == {"apiUrl", "region", "userPoolId", "userPoolClientId", "cognitoEndpoint"}
+    assert set(config) == {
+        "apiUrl",
+        "region",
+        "userPoolId",
+        "userPoolClientId",
+        "cognitoEndpoint",
+        "passwordPolicy",
+    }
+    # The sign-up page shows the pool's rules (template.yaml) before the visitor submits.
+    assert config["passwordPolicy"] == {
+        "minimumLength": 8,
+        "requireLowercase": True,
+        "requireUppercase": True,
+        "requireNumbers": True,
+        "requireSymbols": False,
+    }
     assert config["apiUrl"] == local_stack.api_url
     assert config["cognitoEndpoint"] == local_stack.aws_url
     assert config["userPoolId"].startswith(config["region"] + "_")
@@ -80,7 +95,8 @@ def test_cors_preflight_is_answered(local_stack: LocalStack) -> None:
         timeout=10,
     )
     assert resp.status_code == 200
-    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    # The site's own origin, as on AWS (AllowedOrigin empty = the CloudFront domain).
+    assert resp.headers["Access-Control-Allow-Origin"] == local_stack.web_url
     assert "POST" in resp.headers["Access-Control-Allow-Methods"]
     assert "Authorization" in resp.headers["Access-Control-Allow-Headers"]
 
@@ -89,7 +105,8 @@ def test_no_token_is_401_with_cors_headers(local_stack: LocalStack) -> None:
     resp = requests.post(f"{local_stack.api_url}/bookings", json={}, timeout=10)
     assert resp.status_code == 401
     assert resp.json() == {"message": "Unauthorized"}
-    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    # The site's own origin, as on AWS (AllowedOrigin empty = the CloudFront domain).
+    assert resp.headers["Access-Control-Allow-Origin"] == local_stack.web_url
 
 
 def test_a_forged_or_expired_token_is_401(local_stack: LocalStack, tokens: dict[str, str]) -> None:
@@ -116,7 +133,8 @@ def test_wrong_group_is_403(local_stack: LocalStack, tokens: dict[str, str]) -> 
     )
     assert resp.status_code == 403
     assert "message" in resp.json()
-    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    # The site's own origin, as on AWS (AllowedOrigin empty = the CloudFront domain).
+    assert resp.headers["Access-Control-Allow-Origin"] == local_stack.web_url
 
 
 def create_hotel(local_stack: LocalStack, token: str, picture: bytes) -> dict[str, Any]:
