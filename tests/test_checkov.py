@@ -51,12 +51,27 @@ SKIPPED: dict[str, str] = {
         "cache would serve stale rooms and cost per hour."
     ),
     "CKV_AWS_18": (
-        "Pictures are public product images served through presigned URLs; S3 server access "
-        "logs need a second bucket and add nothing the API access logs do not show."
+        "Pictures are public product images served through presigned URLs, and the site bucket "
+        "holds the published pages (read only by CloudFront); S3 server access logs need a "
+        "second bucket and add nothing the API access logs do not show."
     ),
     "CKV_AWS_21": (
         "Replacing or deleting a hotel's picture is meant to remove it; versioning would keep "
-        "every deleted picture. The bucket itself is retained when the stack goes."
+        "every deleted picture. The bucket itself is retained when the stack goes. The site "
+        "bucket is rewritten from git by every `make deploy`: git is its version history."
+    ),
+    "CKV_AWS_68": (
+        "The distribution serves static pages only (no forms post to it; the API has its own "
+        "stage throttling and Cognito); a WAF web ACL costs per month and per request with no "
+        "rule to enforce yet."
+    ),
+    "CKV_AWS_174": (
+        "The site uses CloudFront's default *.cloudfront.net certificate, for which CloudFront "
+        "does not accept a MinimumProtocolVersion; set TLSv1.2_2021 with a custom domain (ACM)."
+    ),
+    "CKV_AWS_86": (
+        "CloudFront standard logs need a bucket with ACLs enabled (ours enforce bucket owner); "
+        "the pages are static and every data request shows in the API access logs."
     ),
     "CKV_AWS_158": (
         "Access log lines hold request metadata and the caller's sub, no bodies; the log "
