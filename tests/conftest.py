@@ -14,7 +14,7 @@ import pytest
 
 from localaws.cloud import LocalCloud, free_port
 from localaws.stack import LocalStack, Ports
-from tests.iam_calls import CallRecorder
+from tests.fixtures.iam_calls import CallRecorder
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
@@ -24,7 +24,7 @@ RETRY_TIME_SCALE = 0.001
 
 @pytest.fixture(scope="session", autouse=True)
 def aws_calls() -> Iterator[CallRecorder]:
-    """Every AWS call functions make in this session (tests/stack/test_zz_iam_grants.py)."""
+    """Every AWS call functions make in this session (tests/integration/test_zz_iam_grants.py)."""
     recorder = CallRecorder()
     recorder.install()
     yield recorder

@@ -12,7 +12,7 @@ from hotel_booking.dal.executions import Executions
 from hotel_booking.errors import SagaAlreadyStarted, SagaNotStarted, TaskNoLongerWaiting
 from hotel_booking.logic import inventory
 from hotel_booking.models import Guest, Stay
-from tests.unit.samples import HOTEL
+from tests.fixtures.samples import HOTEL
 
 NIGHT = dt.date(2030, 7, 1)
 STAY = Stay(

@@ -14,7 +14,7 @@ from hotel_booking.logic.payments import SandboxGateway
 from hotel_booking.models import Booking, BookingStatus, Hotel, ReservationState, Stay
 from hotel_booking.models.domain import RoomChange
 from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
-from tests.unit.samples import HOTEL, NOW, REQUEST
+from tests.fixtures.samples import HOTEL, NOW, REQUEST
 
 TABLES_AND_TOPICS = (
     "HOTELS_TABLE",
