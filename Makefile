@@ -35,11 +35,11 @@ executions: $(STAMP)
 test: $(STAMP) chromium checkov lint typecheck
 	$(BIN)/python -m pytest
 
-## Debian's Chromium for the browser tests (tests/browser); Playwright's downloads are never used.
+## Debian's Chromium for the browser tests (tests/e2e/browser); Playwright's downloads are never used.
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-## checkov for tests/test_checkov.py, isolated from the project's pins.
+## checkov for tests/unit/template/test_checkov.py, isolated from the project's pins.
 checkov: $(CHECKOV_VENV)/.installed
 
 $(CHECKOV_VENV)/.installed: Makefile

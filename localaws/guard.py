@@ -1,7 +1,7 @@
 """Every private moto name localaws relies on, looked up in one place.
 
 moto is pinned to one exact version (pyproject.toml). When an upgrade moves one of these
-names, :func:`check` fails with a message naming it, and so does ``tests/test_guard.py``,
+names, :func:`check` fails with a message naming it, and so does ``tests/tooling/test_guard.py``,
 instead of the emulator silently returning moto's canned Lambda payloads.
 """
 
