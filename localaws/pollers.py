@@ -445,9 +445,11 @@ class StreamPoller(_Poller):
                 first = min(ids.index(i) for i in failed)
                 batch = batch[first:]
             elif self.esm.bisect_on_error and len(batch) > 1:
+                # Each half is retried separately, with retries of its own, so a poison record
+                # ends up alone and is the only one discarded.
                 half = len(batch) // 2
-                self._process(batch[:half], attempts)
-                self._process(batch[half:], attempts)
+                self._process(batch[:half], 0)
+                self._process(batch[half:], 0)
                 return
             retries = self.esm.max_retry_attempts
             if retries is not None and 0 <= int(retries) < attempts:

@@ -134,6 +134,46 @@ def test_a_message_that_always_fails_lands_in_the_dlq_after_max_receives(
     assert depth(cloud, probes.ref("PoisonQueue")) == (0, 0)
 
 
+def test_without_report_batch_item_failures_a_function_error_returns_the_whole_batch(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    lam, sqs = cloud.client("lambda"), cloud.client("sqs")
+    mapping, url = probes.ref("WholeBatchConsumerWholeBatch"), probes.ref("WholeBatchQueue")
+    marker = uuid.uuid4().hex
+    lam.update_event_source_mapping(UUID=mapping, Enabled=False)
+    for n in (1, 2):
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"m": f"{marker}-{n}"}))
+    cloud.runtime.inject_fault("WholeBatchConsumer", "TransientError", times=1)
+
+    lam.update_event_source_mapping(UUID=mapping, Enabled=True)
+    eventually(lambda: len(calls(cloud, "WholeBatchConsumer", marker)) >= 2)
+
+    failed, retried = calls(cloud, "WholeBatchConsumer", marker)[:2]
+    assert failed.error_type == "TransientError"
+    assert len(records_with(failed, marker)) == 2
+    assert [r["attributes"]["ApproximateReceiveCount"] for r in records_with(retried, marker)] == [
+        "2",
+        "2",
+    ]
+    eventually(lambda: depth(cloud, url) == (0, 0))
+
+
+def test_without_report_batch_item_failures_a_reported_failure_is_ignored(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    # As on AWS: the mapping does not read the response, so the message counts as done.
+    marker = uuid.uuid4().hex
+    url = probes.ref("WholeBatchQueue")
+    body = json.dumps({"m": marker, "fail": "always"})
+    cloud.client("sqs").send_message(QueueUrl=url, MessageBody=body)
+
+    (only,) = eventually(lambda: calls(cloud, "WholeBatchConsumer", marker))
+    assert only.result["batchItemFailures"]
+    eventually(lambda: depth(cloud, url) == (0, 0))
+    cloud.events.wait_quiet()
+    assert len(calls(cloud, "WholeBatchConsumer", marker)) == 1
+
+
 def test_a_mapping_is_refused_when_the_queue_hides_messages_for_less_than_the_function_runs(
     cloud: LocalCloud, probes: Stack
 ) -> None:
@@ -215,6 +255,34 @@ def test_a_stream_batch_past_its_retries_is_described_to_the_on_failure_destinat
     assert eventually(lambda: calls(cloud, "LimitedStreamConsumer", after))[0].error_type is None
 
 
+def test_a_failing_stream_batch_is_bisected_down_to_the_poison_record(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    lam, ddb = cloud.client("lambda"), cloud.client("dynamodb")
+    mapping, table = probes.ref("BisectStreamConsumerChanges"), probes.ref("BisectTable")
+    marker = uuid.uuid4().hex
+    lam.update_event_source_mapping(UUID=mapping, Enabled=False)
+    for name in ("a", "poison", "b", "c"):
+        item = {"pk": {"S": f"{marker}-{name}"}}
+        if name == "poison":
+            item["poison"] = {"BOOL": True}
+        ddb.put_item(TableName=table, Item=item)
+
+    lam.update_event_source_mapping(UUID=mapping, Enabled=True)
+    done = f"{marker}-c"
+    eventually(lambda: [i for i in calls(cloud, "BisectStreamConsumer", done) if not i.error_type])
+
+    delivered = [
+        r["dynamodb"]["Keys"]["pk"]["S"].rsplit("-", 1)[1]
+        for i in calls(cloud, "BisectStreamConsumer", marker)
+        if i.error_type is None
+        for r in records_with(i, marker)
+    ]
+    assert delivered == ["a", "b", "c"]  # in order; the poison record alone was discarded
+    poisoned = [i for i in calls(cloud, "BisectStreamConsumer", marker) if i.error_type]
+    assert [len(records_with(i, marker)) for i in poisoned] == [4, 2, 1, 1]
+
+
 # ------------------------------------------------------------------------------- EventBridge
 def put_event(cloud: LocalCloud, probes: Stack, source: str, detail: dict[str, Any]) -> str:
     response = cloud.client("events").put_events(
@@ -287,3 +355,19 @@ def test_input_and_input_path_shape_what_the_target_receives(
     (path,) = drain(cloud, probes.ref("PathInputQueue"))
     assert json.loads(constant["Body"]) == {"constant": True}
     assert json.loads(path["Body"]) == {"hotelId": "h-1", "stars": 4}
+
+
+def test_a_lambda_target_that_fails_is_retried_twice_as_an_asynchronous_invocation(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    cloud.runtime.inject_fault("TargetFunction", "ConsumerDown", times=5)
+    marker = uuid.uuid4().hex
+    put_event(cloud, probes, "probe.all-targets", {"marker": marker})
+    try:
+        eventually(lambda: len(calls(cloud, "TargetFunction", marker)) >= 3)
+        cloud.events.wait_quiet()
+        outcomes = [i.error_type for i in calls(cloud, "TargetFunction", marker)]
+        assert outcomes == ["ConsumerDown"] * 3  # the first attempt and Lambda's two retries
+    finally:
+        drain(cloud, probes.ref("AllTargetsQueue"))
+        drain(cloud, probes.ref("TargetDeadLetters"))
