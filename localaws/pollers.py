@@ -163,10 +163,15 @@ class _Poller:
             cond.notify_all()
 
     def _guarded(self) -> None:
-        try:
-            self.run()
-        except Exception:
-            log.exception("poller for %s stopped", self.esm.event_source_arn)
+        """Run the poll loop; an unexpected error is logged and polling resumes a second
+        later, as Lambda's pollers keep going (a dead thread would silently stop a mapping)."""
+        while not self._stopped:
+            try:
+                self.run()
+                return
+            except Exception:
+                log.exception("poller for %s failed; resuming", self.esm.event_source_arn)
+                self._pause(1.0)
 
     def run(self) -> None:
         raise NotImplementedError
@@ -240,12 +245,12 @@ class SqsPoller(_Poller):
 
     def run(self) -> None:
         sqs = self.owner.client("sqs")
-        self._url = sqs.get_queue_url(QueueName=self.queue_name)["QueueUrl"]
         blocked = False  # messages looked ready but none could be received (FIFO groups)
         while not self._stopped:
             if self._wait_while_disabled():
                 continue
             try:
+                self._url = self._url or sqs.get_queue_url(QueueName=self.queue_name)["QueueUrl"]
                 records = self._receive(sqs)
             except sqs.exceptions.QueueDoesNotExist:
                 log.warning("queue %s is gone; its poller stops", self.queue_name)
