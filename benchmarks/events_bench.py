@@ -101,7 +101,8 @@ def main() -> None:
         cpu, wall = time.process_time(), time.monotonic()
         time.sleep(args.idle_seconds)
         share = (time.process_time() - cpu) / (time.monotonic() - wall) * 100
-        print(f"idle CPU with {len(cloud.events.pollers._pollers)} pollers: {share:.3f} % of a core")
+        polled = len(cloud.events.pollers)
+        print(f"idle CPU with {polled} mappings polled: {share:.3f} % of a core")
 
 
 if __name__ == "__main__":

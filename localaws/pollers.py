@@ -82,6 +82,11 @@ class Pollers:
         for poller in pollers:
             poller.join(5.0)
 
+    def __len__(self) -> int:
+        """How many mappings are being polled."""
+        with self._lock:
+            return len(self._pollers)
+
     @property
     def busy(self) -> bool:
         """Some poller is invoking its function right now."""
