@@ -174,6 +174,26 @@ def test_without_report_batch_item_failures_a_reported_failure_is_ignored(
     assert len(calls(cloud, "WholeBatchConsumer", marker)) == 1
 
 
+def test_filter_criteria_deliver_matching_messages_and_delete_the_rest(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    sqs, url = cloud.client("sqs"), probes.ref("FilteredQueue")
+    marker = uuid.uuid4().hex
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"m": marker, "kind": "unwanted"}))
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"m": marker, "kind": "wanted"}))
+
+    eventually(lambda: calls(cloud, "FilteredConsumer", marker))
+    eventually(lambda: depth(cloud, url) == (0, 0))  # the unwanted one deleted, as on AWS
+    cloud.events.wait_quiet()
+
+    delivered = [
+        json.loads(r["body"])["kind"]
+        for i in calls(cloud, "FilteredConsumer", marker)
+        for r in records_with(i, marker)
+    ]
+    assert delivered == ["wanted"]
+
+
 def test_a_mapping_is_refused_when_the_queue_hides_messages_for_less_than_the_function_runs(
     cloud: LocalCloud, probes: Stack
 ) -> None:
