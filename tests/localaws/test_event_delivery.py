@@ -373,8 +373,10 @@ def test_input_and_input_path_shape_what_the_target_receives(
 
     (constant,) = drain(cloud, probes.ref("ConstantInputQueue"))
     (path,) = drain(cloud, probes.ref("PathInputQueue"))
+    (transformed,) = drain(cloud, probes.ref("TransformedInputQueue"))
     assert json.loads(constant["Body"]) == {"constant": True}
     assert json.loads(path["Body"]) == {"hotelId": "h-1", "stars": 4}
+    assert json.loads(transformed["Body"]) == {"hotel": "h-1", "stars": 4, "kind": "Probe"}
 
 
 def test_a_lambda_target_that_fails_is_retried_twice_as_an_asynchronous_invocation(

@@ -119,4 +119,5 @@ def test_the_wiring_check_catches_targets_without_a_resource_policy() -> None:
         "EnabledTwinRule/queue -> EnabledTwinQueue (AWS::SQS::Queue)",
         "InputRule/constant -> ConstantInputQueue (AWS::SQS::Queue)",
         "InputRule/path -> PathInputQueue (AWS::SQS::Queue)",
+        "InputRule/transformer -> TransformedInputQueue (AWS::SQS::Queue)",
     ]
