@@ -178,6 +178,9 @@ def check() -> None:
     event_pattern_class()
     event_template_parser()
     lambda_invalid_parameter()
+    _instance_attributes(
+        _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend"), "shard_iterators"
+    )
 
 
 def sns_backend(region: str) -> Any:
@@ -295,3 +298,13 @@ def event_template_parser() -> Any:
 def lambda_invalid_parameter() -> Any:
     """Lambda's InvalidParameterValueException, raised from a backend method as AWS answers."""
     return _lookup("moto.awslambda.exceptions", "InvalidParameterValueException")
+
+
+def stream_shard_iterators(region: str) -> dict[str, Any]:
+    """moto keeps every shard iterator it ever handed out (one per GetRecords); the stream
+    pollers drop the ones they have used, or a long ``make run`` would grow without bound."""
+    from localaws.deploy import ACCOUNT_ID
+
+    backends = _lookup("moto.dynamodbstreams.models", "dynamodbstreams_backends")
+    iterators: dict[str, Any] = backends[ACCOUNT_ID][region].shard_iterators
+    return iterators

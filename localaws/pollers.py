@@ -407,6 +407,7 @@ class StreamPoller(_Poller):
                 continue
             seen = self.owner.stream_writes(self.table_name)
             response = streams.get_records(ShardIterator=self._iterator, Limit=self.esm.batch_size)
+            guard.stream_shard_iterators(self.esm.region).pop(self._iterator, None)
             self._iterator = response["NextShardIterator"]
             records = [self._record(r) for r in response.get("Records", [])]
             batch = [r for r in records if self._matches(r)]
