@@ -393,3 +393,38 @@ def test_a_lambda_target_that_fails_is_retried_twice_as_an_asynchronous_invocati
     finally:
         drain(cloud, probes.ref("AllTargetsQueue"))
         drain(cloud, probes.ref("TargetDeadLetters"))
+
+
+def test_what_consumers_receive_parses_with_powertools_models(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    # The product's consumers parse their events with Powertools; the local shapes must pass.
+    from aws_lambda_powertools.utilities.parser.models import (
+        DynamoDBStreamModel,
+        EventBridgeModel,
+        SqsModel,
+    )
+
+    marker = uuid.uuid4().hex
+    cloud.client("sqs").send_message(
+        QueueUrl=probes.ref("PartialQueue"),
+        MessageBody=json.dumps({"m": marker}),
+        MessageAttributes={"kind": {"DataType": "String", "StringValue": "probe"}},
+    )
+    cloud.client("dynamodb").put_item(
+        TableName=probes.ref("ChangesTable"), Item={"pk": {"S": marker}, "n": {"N": "1"}}
+    )
+    put_event(cloud, probes, "probe.all-targets", {"marker": marker})
+
+    (sqs_call,) = eventually(lambda: calls(cloud, "SqsConsumer", marker))
+    (stream_call,) = eventually(lambda: calls(cloud, "StreamConsumer", marker))
+    (target_call,) = eventually(lambda: calls(cloud, "TargetFunction", marker))
+    sqs_event = SqsModel.model_validate(sqs_call.event)
+    assert sqs_event.Records[0].messageAttributes["kind"].stringValue == "probe"
+    stream_event = DynamoDBStreamModel.model_validate(stream_call.event)
+    assert stream_event.Records[0].dynamodb is not None
+    assert stream_event.Records[0].dynamodb.NewImage == {"pk": marker, "n": 1}
+    assert EventBridgeModel.model_validate(target_call.event).detail == {"marker": marker}
+    (queued,) = drain(cloud, probes.ref("AllTargetsQueue"))
+    assert EventBridgeModel.model_validate_json(queued["Body"]).account == "123456789012"
+    drain(cloud, probes.ref("TargetDeadLetters"))
