@@ -271,11 +271,7 @@ def _queue(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     name = props.get("QueueName") or d.physical_name(logical_id, 75 if fifo else 80)
     if fifo and not name.endswith(".fifo"):
         name += ".fifo"  # as CloudFormation names a FIFO queue
-    attributes = {
-        key: _json_text(props[key])
-        for key in _QUEUE_ATTRIBUTES
-        if key in props and key != "QueueName"
-    }
+    attributes = {key: _json_text(props[key]) for key in _QUEUE_ATTRIBUTES if key in props}
     url = d.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
     arn = d.arn("sqs", name)
     return Deployed(logical_id, "AWS::SQS::Queue", url, {"Arn": arn, "QueueName": name})
