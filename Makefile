@@ -57,10 +57,11 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
-## Benchmarks: the saga on the local engine, and the local stack over HTTP (figures in docs/performance.md).
+## Benchmarks: the saga on the local engine, the local stack over HTTP, local event delivery (figures in docs/performance.md).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/saga_bench.py
 	$(BIN)/python benchmarks/stack_bench.py
+	$(BIN)/python benchmarks/events_bench.py
 
 ## Deploy to AWS (docs/deploy.md): build, deploy the stack, publish the pages with their config.json.
 ## `sam build` needs python3.13 on PATH, or Docker with SAM_BUILD_FLAGS=--use-container.

@@ -26,6 +26,7 @@ from botocore.config import Config
 
 from localaws import guard
 from localaws.deploy import Deployer, Stack
+from localaws.eventing import EventPlumbing
 from localaws.lambdas import Invocation, LambdaRuntime
 from localaws.template import load_template
 
@@ -97,6 +98,8 @@ class LocalCloud:
         if on_invocation:
             self._listeners.append(on_invocation)
         self.runtime = LambdaRuntime(self._lambda_env(), self._notify)
+        # SQS / DynamoDB Streams pollers and EventBridge delivery, as AWS runs them.
+        self.events = EventPlumbing(self.runtime, self.client, lambda: self.clock.scale)
         self._server: Any = None
         self._mock: Any = None
         self._clients: dict[str, Any] = {}
@@ -126,6 +129,7 @@ class LocalCloud:
         _reuse_interpreter_clients()
         _parse_each_definition_once()
         self.runtime.install()
+        self.events.start()
 
         from moto import mock_aws
         from moto.server import ThreadedMotoServer
@@ -148,6 +152,7 @@ class LocalCloud:
         return self
 
     def stop(self) -> None:
+        self.events.stop()
         if self._server is not None:
             self._server.stop()
             self._server = None
