@@ -437,6 +437,7 @@ _POOL_KEYS = (
     "AccountRecoverySetting",
     "DeletionProtection",
     "VerificationMessageTemplate",
+    "UserAttributeUpdateSettings",
 )
 
 

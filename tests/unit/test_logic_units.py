@@ -15,7 +15,7 @@ from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.problems import BookingNotStarted, RoomsStillBooked
 from hotel_booking.logic.uploads import Form, Upload
 from hotel_booking.models import Booking, Hotel
-from hotel_booking.models.domain import RoomChange
+from hotel_booking.models.domain import PoolUser, RoomChange
 from tests.fixtures.events import png
 
 NOW = dt.datetime(2030, 6, 15, 10, 0, tzinfo=dt.UTC)
@@ -99,6 +99,20 @@ class FakeBookings:
         return []
 
 
+class FakeDirectory:
+    """The user pool: every address is a HotelManager whose sub is derived from it."""
+
+    def find_by_email(self, email: str) -> PoolUser | None:
+        return PoolUser(
+            userId=f"sub-{email}",
+            sub=f"sub-{email}",
+            email=email,
+            status="CONFIRMED",
+            enabled=True,
+            groups=frozenset({"HotelManager"}),
+        )
+
+
 class Fakes:
     def __init__(self) -> None:
         self.hotels = FakeHotels()
@@ -113,6 +127,7 @@ class Fakes:
             bookings=FakeBookings(),
             pictures=self.pictures,
             managers=self.managers,
+            directory=FakeDirectory(),
             clock=lambda: NOW,
         )
 

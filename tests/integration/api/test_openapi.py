@@ -15,10 +15,10 @@ from openapi_spec_validator import validate  # comes with moto[server] (the loca
 from hotel_booking.models import BookingStatus
 from localaws.template import load_template
 from tests.fixtures.api_client import ApiClient, ApiResponse
-from tests.fixtures.events import ADMIN, form_event, guest, manager, png
+from tests.fixtures.events import ADMIN, form_event, guest, png
 
 ROOT = Path(__file__).resolve().parents[3]
-FUNCTIONS = ("HotelsApiFunction", "BookingsApiFunction")
+FUNCTIONS = ("HotelsApiFunction", "BookingsApiFunction", "UsersApiFunction")
 METHODS = {"get", "put", "post", "delete", "patch"}
 
 
@@ -95,7 +95,7 @@ def check(spec: dict[str, Any], path: str, method: str, resp: ApiResponse) -> No
 
 def test_what_the_functions_answer_fits_the_document(spec: dict[str, Any], api: ApiClient) -> None:
     email = f"contract.{uuid.uuid4().hex[:6]}@example.com"
-    boss = manager(email)
+    boss = api.manager(email)
     who = guest(f"contract{uuid.uuid4().hex[:6]}")
 
     created = api.hotels("POST", "/hotels", body=api.hotel_fields(managerEmail=email), claims=ADMIN)
