@@ -21,6 +21,8 @@ MAX_PAGE = 60
 #: The groups the product knows; a user's groups are read from their member lists.
 GROUPS = ("Admin", "HotelManager")
 _NOT_FOUND = "UserNotFoundException"
+#: What a pagination token the pool did not make gets: AWS's code, and moto's own.
+_BAD_TOKEN = frozenset({"InvalidParameterException", "InvalidToken"})
 
 
 def email_filter(email: str) -> str:
@@ -100,7 +102,7 @@ class CognitoUsers:
             return dict(call(**args))
         except ClientError as exc:
             given = "PaginationToken" in args or "NextToken" in args
-            if given and exc.response["Error"]["Code"] == "InvalidParameterException":
+            if given and exc.response["Error"]["Code"] in _BAD_TOKEN:
                 raise ValueError("the pagination token was refused") from None
             raise
 

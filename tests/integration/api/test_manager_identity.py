@@ -13,7 +13,7 @@ import pytest
 
 from hotel_booking.models import BookingStatus
 from tests.fixtures.api_client import ApiClient, PoolUsers
-from tests.fixtures.events import guest
+from tests.fixtures.events import ADMIN, guest
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +64,65 @@ def test_a_manager_who_takes_another_managers_email_gets_none_of_their_hotels(
     assert (
         api.bookings("GET", f"/bookings/{booking_id}", claims=users.claims(alice_now)).status == 200
     )
+
+
+def test_a_hotel_manager_must_be_a_hotel_manager_user(api: ApiClient, users: PoolUsers) -> None:
+    nobody, plain = unique("nobody"), unique("plain")
+    users.create(plain, group=None)
+    for email in (nobody, plain):
+        resp = api.hotels(
+            "POST", "/hotels", body={**api.hotel_fields(), "managerEmail": email}, claims=ADMIN
+        )
+        assert resp.status == 400, resp.body
+        assert set(resp.field_errors) == {"managerEmail"}
+    hotel = api.create_hotel()
+    moved = api.hotels(
+        "PUT", f"/hotels/{hotel['hotelId']}", body={"managerEmail": plain}, claims=ADMIN
+    )
+    assert moved.status == 400 and set(moved.field_errors) == {"managerEmail"}
+
+
+def test_the_manager_is_stored_by_sub_and_shown_to_admins_and_that_manager(
+    api: ApiClient, users: PoolUsers
+) -> None:
+    email = unique("shown")
+    sub = users.create(email)
+    hotel = api.create_hotel(managerEmail=email)
+    assert hotel["managerSub"] == sub
+    stored = api.store.hotels.get(hotel["hotelId"])
+    assert stored is not None and stored.managerSub == sub and stored.managerEmail == email
+
+    path = f"/hotels/{hotel['hotelId']}/manager"
+    expected = {"hotelId": hotel["hotelId"], "managerEmail": email, "managerSub": sub}
+    assert api.hotels("GET", path, claims=ADMIN).body == expected
+    assert api.hotels("GET", path, claims=users.claims(email)).body == expected
+    other = unique("other")
+    users.create(other)
+    assert api.hotels("GET", path, claims=users.claims(other)).status == 403
+    assert api.hotels("GET", path, claims=guest("nosy")).status == 403
+    assert api.hotels("GET", "/hotels/ht_gone/manager", claims=ADMIN).status == 404
+    # The public reads carry no identity: they never show the manager.
+    public = api.hotels("GET", f"/hotels/{hotel['hotelId']}").body
+    assert "managerEmail" not in public and "managerSub" not in public
+
+
+def test_a_legacy_hotel_with_only_an_email_is_managed_by_nobody_until_reassigned(
+    api: ApiClient, users: PoolUsers
+) -> None:
+    email = unique("legacy")
+    users.create(email)
+    hotel = api.create_hotel(managerEmail=email)
+    stored = api.store.hotels.get(hotel["hotelId"])
+    assert stored is not None
+    assert api.store.hotels.replace(stored.model_copy(update={"managerSub": None}))
+    booking_id = str(api.book(hotel, guest(f"g{uuid.uuid4().hex[:6]}"))["bookingId"])
+    api.saga.wait_status(booking_id, BookingStatus.AWAITING_APPROVAL)
+    path = f"/bookings/{booking_id}"
+    assert api.bookings("GET", path, claims=users.claims(email)).status == 404
+
+    # An Admin names the manager again (or deploy/migrate_managers.py runs): managed by sub.
+    again = api.hotels(
+        "PUT", f"/hotels/{hotel['hotelId']}", body={"managerEmail": email}, claims=ADMIN
+    )
+    assert again.status == 200 and again.body["managerSub"]
+    assert api.bookings("GET", path, claims=users.claims(email)).status == 200
