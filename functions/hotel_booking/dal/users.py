@@ -133,6 +133,7 @@ def _user(user: dict[str, Any], groups: frozenset[str]) -> PoolUser:
         userId=user["Username"],
         sub=attributes.get("sub", user["Username"]),
         email=attributes.get("email"),
+        emailVerified=attributes.get("email_verified", "false").lower() == "true",
         name=attributes.get("name"),
         status=str(user.get("UserStatus", "UNKNOWN")),
         enabled=bool(user.get("Enabled", True)),

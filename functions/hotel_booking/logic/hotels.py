@@ -26,6 +26,7 @@ from hotel_booking.logic.ports import (
     HotelBookings,
     HotelRepository,
     InventoryRepository,
+    LegacyHotels,
     Pictures,
     Subscriptions,
     UserDirectory,
@@ -274,6 +275,46 @@ def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> Non
         _tidy(ports.pictures.delete, hotel.imageKey)
     _tidy(ports.managers.remove, hotel.managerEmail, hotel_id)
     _tidy(ports.inventory.delete_all, hotel_id)
+
+
+# -- migration -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ManagerMigration:
+    hotelId: str
+    managerEmail: str
+    managerSub: str | None  # None: left unmanaged, ``why`` says why
+    why: str
+
+
+def assign_missing_managers(
+    hotels: LegacyHotels, directory: UserDirectory, apply: bool
+) -> list[ManagerMigration]:
+    """Name by ``sub`` the manager of each hotel stored with only an email (before issue 9
+    item 2), once: the user who holds that email *verified*, in HotelManager and enabled.
+    Anything less stays unmanaged (no one sees its bookings but Admins) until an Admin picks
+    the manager: an unverified or missing address proves nothing about who should manage it.
+    """
+    out = []
+    for hotel in hotels.all():
+        if hotel.managerSub is not None:
+            continue
+        user = directory.find_by_email(hotel.managerEmail)
+        if user is None:
+            why = "no user has this email"
+        elif not user.emailVerified:
+            why = "the user with this email has not verified it"
+        elif HOTEL_MANAGER not in user.groups:
+            why = "the user with this email is not in HotelManager"
+        elif not user.enabled:
+            why = "the user with this email is disabled"
+        elif apply and not hotels.set_manager_sub(hotel.hotelId, hotel.managerEmail, user.sub):
+            why = "the hotel changed meanwhile; run again"
+        else:
+            done = "assigned" if apply else "would be assigned (dry run)"
+            out.append(ManagerMigration(hotel.hotelId, hotel.managerEmail, user.sub, done))
+            continue
+        out.append(ManagerMigration(hotel.hotelId, hotel.managerEmail, None, why))
+    return out
 
 
 # -- helpers -------------------------------------------------------------------------------

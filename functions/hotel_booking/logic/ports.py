@@ -41,6 +41,12 @@ class HotelRepository(HotelCatalog, Protocol):
     def delete(self, hotel_id: str) -> bool: ...
 
 
+class LegacyHotels(HotelCatalog, Protocol):
+    """Hotels stored before managers were users, named once by the migration."""
+
+    def set_manager_sub(self, hotel_id: str, manager_email: str, manager_sub: str) -> bool: ...
+
+
 class InventoryRepository(Protocol):
     def rows(
         self, hotel_id: str, first: dt.date | None = None, last: dt.date | None = None

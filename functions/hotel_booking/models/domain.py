@@ -123,6 +123,7 @@ class PoolUser(BaseModel):
     userId: str  # Cognito's Username: in this pool (email as username) a UUID, the sub
     sub: str
     email: str | None = None
+    emailVerified: bool = False
     name: str | None = None
     status: str
     enabled: bool

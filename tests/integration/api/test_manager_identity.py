@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from hotel_booking.dal.hotels import HotelsTable
+from hotel_booking.dal.users import CognitoUsers
+from hotel_booking.logic.hotels import assign_missing_managers
 from hotel_booking.models import BookingStatus
 from tests.fixtures.api_client import ApiClient, PoolUsers
 from tests.fixtures.events import ADMIN, guest
@@ -126,3 +129,54 @@ def test_a_legacy_hotel_with_only_an_email_is_managed_by_nobody_until_reassigned
     )
     assert again.status == 200 and again.body["managerSub"]
     assert api.bookings("GET", path, claims=users.claims(email)).status == 200
+
+
+def test_the_migration_names_verified_managers_and_leaves_the_rest(
+    api: ApiClient, users: PoolUsers
+) -> None:
+    """deploy/managers.py (make migrate-managers) over hotels stored with only an email."""
+    verified, unverified, plain = unique("mig.ok"), unique("mig.unverified"), unique("mig.plain")
+    verified_sub = users.create(verified)
+    hotels = {email: api.create_hotel(managerEmail=email)["hotelId"] for email in (verified,)}
+    users.create(unverified)
+    users.create(plain)
+    hotels[unverified] = api.create_hotel(managerEmail=unverified)["hotelId"]
+    hotels[plain] = api.create_hotel(managerEmail=plain)["hotelId"]
+    hotels["gone@example.com"] = api.create_hotel()["hotelId"]
+    users.idp.admin_update_user_attributes(
+        UserPoolId=users.pool_id,
+        Username=unverified,
+        UserAttributes=[{"Name": "email_verified", "Value": "false"}],
+    )
+    users.idp.admin_remove_user_from_group(
+        UserPoolId=users.pool_id, Username=plain, GroupName="HotelManager"
+    )
+    for email, hotel_id in hotels.items():  # as stored before issue 9 item 2
+        stored = api.store.hotels.get(hotel_id)
+        assert stored is not None
+        legacy = stored.model_copy(update={"managerSub": None, "managerEmail": email})
+        assert api.store.hotels.replace(legacy)
+
+    table = HotelsTable(api.cloud.client("dynamodb"), api.stack.ref("HotelsTable"))
+    directory = CognitoUsers(api.cloud.client("cognito-idp"), users.pool_id)
+    dry = {r.hotelId: r for r in assign_missing_managers(table, directory, apply=False)}
+    assert dry[hotels[verified]].managerSub == verified_sub
+    assert all(table.get(h).managerSub is None for h in hotels.values())  # type: ignore[union-attr]
+
+    done = {r.hotelId: r for r in assign_missing_managers(table, directory, apply=True)}
+    assert {email: done[h].managerSub for email, h in hotels.items()} == {
+        verified: verified_sub,
+        unverified: None,
+        plain: None,
+        "gone@example.com": None,
+    }
+    assert "not verified" in done[hotels[unverified]].why
+    assert "HotelManager" in done[hotels[plain]].why
+    assert "no user" in done[hotels["gone@example.com"]].why
+    stored = table.get(hotels[verified])
+    assert stored is not None and stored.managerSub == verified_sub
+    assert table.get(hotels[plain]).managerSub is None  # type: ignore[union-attr]
+    # Run again: nothing left to do for the one it named.
+    assert hotels[verified] not in {
+        r.hotelId for r in assign_missing_managers(table, directory, True)
+    }
