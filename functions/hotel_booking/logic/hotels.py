@@ -179,9 +179,9 @@ def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelV
     fields, picture = _read_form(form, HotelFields)
     hotel_id = new_hotel_id()
     at = ports.clock()
-    image_key = _store_picture(ports, hotel_id, picture) if picture else None
-    manager = _manager(ports, fields.managerEmail)
+    manager = _manager(ports, fields.managerEmail)  # before anything is stored
     manager_email = manager.email or fields.managerEmail
+    image_key = _store_picture(ports, hotel_id, picture) if picture else None
     subscribed = False
     try:
         ports.managers.add(manager_email, hotel_id)

@@ -81,9 +81,8 @@ def test_taking_a_managers_old_email_gives_none_of_their_hotels(local_stack: Loc
     )
     assert booked.status_code == 202, booked.text
     booking_id = booked.json()["bookingId"]
-    SagaDriver(local_stack.cloud, local_stack.stack).wait_status(
-        booking_id, BookingStatus.AWAITING_APPROVAL
-    )
+    driver = SagaDriver(local_stack.cloud, local_stack.stack)
+    driver.wait_status(booking_id, BookingStatus.AWAITING_APPROVAL)
 
     alice_now = unique("alice.new")
     change_email(local_stack, alice, alice_now)
@@ -110,3 +109,13 @@ def test_taking_a_managers_old_email_gives_none_of_their_hotels(local_stack: Loc
     assert call(local_stack, "GET", f"/bookings/{booking_id}", alice_token).status_code == 200
     mine = call(local_stack, "GET", f"/hotels/{hotel['hotelId']}/manager", alice_token)
     assert mine.status_code == 200 and mine.json()["hotelId"] == hotel["hotelId"]
+    # ... and decides it (which also ends the saga, so nothing runs on into other tests).
+    rejected = call(
+        local_stack,
+        "POST",
+        f"/bookings/{booking_id}/decision",
+        alice_token,
+        json={"decision": "REJECT", "reason": "test over"},
+    )
+    assert rejected.status_code == 200, rejected.text
+    driver.wait_done(booking_id)
