@@ -97,7 +97,7 @@ def test_taking_a_managers_old_email_gives_none_of_their_hotels(local_stack: Loc
         "POST",
         f"/bookings/{booking_id}/decision",
         bob_token,
-        json={"decision": "REJECT"},
+        json={"decision": "reject"},
     )
     assert decided.status_code == 404
     assert (
@@ -115,7 +115,7 @@ def test_taking_a_managers_old_email_gives_none_of_their_hotels(local_stack: Loc
         "POST",
         f"/bookings/{booking_id}/decision",
         alice_token,
-        json={"decision": "REJECT", "reason": "test over"},
+        json={"decision": "reject", "reason": "test over"},
     )
     assert rejected.status_code == 200, rejected.text
     driver.wait_done(booking_id)

@@ -57,7 +57,7 @@ def test_a_manager_who_takes_another_managers_email_gets_none_of_their_hotels(
     listed = api.bookings("GET", "/bookings", claims=attacker, query={"hotelId": hotel["hotelId"]})
     read = api.bookings("GET", f"/bookings/{booking_id}", claims=attacker)
     decided = api.bookings(
-        "POST", f"/bookings/{booking_id}/decision", body={"decision": "APPROVE"}, claims=attacker
+        "POST", f"/bookings/{booking_id}/decision", body={"decision": "approve"}, claims=attacker
     )
     assert listed.status == 200 and listed.body["items"] == []
     assert read.status == 404
