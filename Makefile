@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CHECKOV := checkov==3.3.30
 CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy admin
+.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy admin migrate-managers
 
 install: $(STAMP)
 
@@ -76,6 +76,11 @@ deploy: $(STAMP)
 admin: $(STAMP)
 	@test -n "$(EMAIL)" || (echo "usage: make admin EMAIL=you@example.com" >&2; exit 2)
 	$(BIN)/python -m deploy admin --email "$(EMAIL)" --name "$(NAME)"
+
+## Once, after deploying issue 9 item 2 over older data: name hotels' managers by sub.
+## A dry run; APPLY=1 writes (docs/managers.md).
+migrate-managers: $(STAMP)
+	$(BIN)/python -m deploy migrate-managers $(if $(APPLY),--apply,)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -470,6 +470,7 @@ _POOL_KEYS = (
     "AccountRecoverySetting",
     "DeletionProtection",
     "VerificationMessageTemplate",
+    "UserAttributeUpdateSettings",
 )
 
 

@@ -52,9 +52,16 @@ class ApiSettings(SagaSettings):
 
 
 class HotelsApiSettings(ApiSettings):
-    """The hotels API also stores pictures."""
+    """The hotels API also stores pictures, and finds managers in the user pool."""
 
     pictures_bucket: Annotated[str, Field(min_length=1)] = Field(alias="PICTURES_BUCKET")
+    user_pool_id: Annotated[str, Field(min_length=1)] = Field(alias="USER_POOL_ID")
+
+
+class UsersApiSettings(ApiSettings):
+    """The users API reads and changes the user pool."""
+
+    user_pool_id: Annotated[str, Field(min_length=1)] = Field(alias="USER_POOL_ID")
 
 
 class BookingsApiSettings(ApiSettings):

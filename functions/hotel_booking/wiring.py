@@ -14,6 +14,7 @@ from hotel_booking.config import (
     HotelsApiSettings,
     NotifySettings,
     SagaSettings,
+    UsersApiSettings,
 )
 from hotel_booking.dal.approvals import ApprovalsTable
 from hotel_booking.dal.bookings import BookingsTable
@@ -26,12 +27,14 @@ from hotel_booking.dal.reservations import Reservations
 from hotel_booking.dal.secrets import SecretKey
 from hotel_booking.dal.subscriptions import guest_subscriptions, manager_subscriptions
 from hotel_booking.dal.topics import Topics
+from hotel_booking.dal.users import CognitoUsers
 from hotel_booking.logic.approval_pages import PagePorts
 from hotel_booking.logic.bookings import BookingPorts
 from hotel_booking.logic.hotels import HotelPorts
 from hotel_booking.logic.links import LinkSigner
 from hotel_booking.logic.payments import gateway_for
 from hotel_booking.logic.saga import SagaPorts
+from hotel_booking.logic.users import UserPorts
 
 
 def saga_ports(settings: SagaSettings) -> SagaPorts:
@@ -76,6 +79,17 @@ def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
         managers=manager_subscriptions(
             boto3.client("sns", region_name=settings.region), settings.manager_topic_arn
         ),
+        directory=CognitoUsers(
+            boto3.client("cognito-idp", region_name=settings.region), settings.user_pool_id
+        ),
+    )
+
+
+def user_ports(settings: UsersApiSettings) -> UserPorts:
+    return UserPorts(
+        users=CognitoUsers(
+            boto3.client("cognito-idp", region_name=settings.region), settings.user_pool_id
+        )
     )
 
 

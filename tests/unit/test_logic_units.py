@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -12,10 +13,10 @@ from botocore.exceptions import ClientError
 from hotel_booking.dal.executions import Executions
 from hotel_booking.logic import bookings, hotels
 from hotel_booking.logic.callers import Caller
-from hotel_booking.logic.problems import BookingNotStarted, RoomsStillBooked
+from hotel_booking.logic.problems import BookingNotStarted, InvalidRequest, RoomsStillBooked
 from hotel_booking.logic.uploads import Form, Upload
 from hotel_booking.models import Booking, Hotel
-from hotel_booking.models.domain import RoomChange
+from hotel_booking.models.domain import PoolUser, RoomChange
 from tests.fixtures.events import png
 
 NOW = dt.datetime(2030, 6, 15, 10, 0, tzinfo=dt.UTC)
@@ -99,6 +100,25 @@ class FakeBookings:
         return []
 
 
+class FakeDirectory:
+    """The user pool: every address is a HotelManager whose sub is derived from it."""
+
+    def find_by_email(self, email: str) -> PoolUser | None:
+        return PoolUser(
+            userId=f"sub-{email}",
+            sub=f"sub-{email}",
+            email=email,
+            status="CONFIRMED",
+            enabled=True,
+            groups=frozenset({"HotelManager"}),
+        )
+
+
+class NoUsers:
+    def find_by_email(self, email: str) -> PoolUser | None:
+        return None
+
+
 class Fakes:
     def __init__(self) -> None:
         self.hotels = FakeHotels()
@@ -113,6 +133,7 @@ class Fakes:
             bookings=FakeBookings(),
             pictures=self.pictures,
             managers=self.managers,
+            directory=FakeDirectory(),
             clock=lambda: NOW,
         )
 
@@ -139,6 +160,17 @@ def test_a_failed_subscription_leaves_no_picture_behind() -> None:
         hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
     assert fakes.pictures.items == {}
     assert fakes.hotels.items == {}
+
+
+def test_a_manager_who_is_not_a_hotel_manager_user_leaves_nothing_behind() -> None:
+    fakes = Fakes()
+    ports = dataclasses.replace(fakes.ports(), directory=NoUsers())
+    with pytest.raises(InvalidRequest) as refused:
+        hotels.create_hotel(ports, ADMIN, with_picture())
+    assert [e.field for e in refused.value.errors] == ["managerEmail"]
+    assert fakes.pictures.items == {}
+    assert fakes.hotels.items == {}
+    assert fakes.managers.items == {}
 
 
 def test_a_hotel_that_cannot_be_stored_leaves_no_subscription() -> None:

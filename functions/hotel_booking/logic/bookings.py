@@ -2,7 +2,7 @@
 may see, and a hotel's manager (or an Admin) decides on the ones awaiting approval.
 
 Who sees a booking: the guest who made it, the manager of its hotel (group HotelManager and
-signed in with the hotel's manager email), and Admins. To anyone else it does not exist (404).
+the user the hotel names by ``sub``), and Admins. To anyone else it does not exist (404).
 """
 
 from __future__ import annotations
@@ -214,7 +214,7 @@ def list_bookings(
         found.update((b.bookingId, b) for b in ports.bookings.of_guest(caller.sub))
         if caller.is_manager:
             for hotel in ports.hotels.all():
-                if caller.manages(hotel.managerEmail) and q.hotelId in (None, hotel.hotelId):
+                if caller.manages(hotel.managerSub) and q.hotelId in (None, hotel.hotelId):
                     found.update((b.bookingId, b) for b in ports.bookings.of_hotel(hotel.hotelId))
     bookings = sorted(
         (
@@ -312,7 +312,7 @@ def _visible_booking(
             return booking
         if caller.is_manager:
             hotel = ports.hotels.get(booking.hotelId)
-            if hotel is not None and caller.manages(hotel.managerEmail):
+            if hotel is not None and caller.manages(hotel.managerSub):
                 return booking
     raise BookingNotVisible(f"no booking {booking_id}")
 

@@ -18,8 +18,8 @@ def test_admin_edits_a_hotel(browsing: Browsing, make_hotel: Callable[..., dict[
     admin.get_by_role("button", name=f"Edit {hotel['name']}").click()
     dialog = admin.get_by_role("dialog")
     expect(dialog.get_by_label("Name")).to_have_value(hotel["name"])
-    # GET /hotels/{id} is public, so it leaves the manager's email out: empty keeps it.
-    expect(dialog.get_by_label("Manager email")).to_have_value("")
+    # Who manages it comes from GET /hotels/{id}/manager (issue 9 item 12): pre-selected.
+    expect(dialog.get_by_label("Manager", exact=True)).to_have_value("manager@example.com")
     dialog.get_by_label("Price per night").fill("0")
     dialog.get_by_role("button", name="Save changes").click()
     expect(dialog.locator("#edit-pricePerNight-error")).to_have_text(

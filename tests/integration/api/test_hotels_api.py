@@ -21,9 +21,9 @@ def city() -> str:
     return f"Testville-{uuid.uuid4().hex[:8]}"
 
 
-def form_fields(**overrides: str) -> dict[str, str]:
+def form_fields(api: ApiClient, **overrides: str) -> dict[str, str]:
     n = uuid.uuid4().hex[:6]
-    return {
+    fields = {
         "name": f"Form Hotel {n}",
         "city": "Porto",
         "stars": "3",
@@ -32,6 +32,8 @@ def form_fields(**overrides: str) -> dict[str, str]:
         "managerEmail": f"form.manager.{n}@example.com",
         **overrides,
     }
+    api.manager_sub(fields["managerEmail"])  # a HotelManager user of the pool
+    return fields
 
 
 def picture_object(api: ApiClient, hotel_id: str) -> tuple[str, dict[str, Any]]:
@@ -273,7 +275,7 @@ def test_multipart_form_with_a_png_picture(api: ApiClient) -> None:
     event = form_event(
         "POST",
         "/hotels",
-        form_fields(name="Pixel Palace"),
+        form_fields(api, name="Pixel Palace"),
         [("picture", "front.png", "image/png", picture)],
         claims=ADMIN,
     )
@@ -306,7 +308,7 @@ def test_jpeg_and_webp_are_recognised_by_their_bytes(
     # Named and declared as something else: only the bytes count.
     files = [("picture", "photo.gif", "application/octet-stream", data)]
     resp = api.invoke(
-        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(), files, claims=ADMIN)
+        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(api), files, claims=ADMIN)
     )
     assert resp.status == 201, resp.body
     key, obj = picture_object(api, resp.body["hotelId"])
@@ -317,7 +319,7 @@ def test_jpeg_and_webp_are_recognised_by_their_bytes(
 def test_text_named_png_is_not_a_picture(api: ApiClient) -> None:
     files = [("picture", "hotel.png", "image/png", b"just some text, honestly")]
     resp = api.invoke(
-        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(), files, claims=ADMIN)
+        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(api), files, claims=ADMIN)
     )
     assert resp.status == 400
     assert resp.field_errors == {"picture": "must be a JPEG, PNG or WebP image"}
@@ -327,7 +329,7 @@ def test_a_picture_over_5_mb_is_413(api: ApiClient) -> None:
     big = png() + b"\x00" * (5 * 1024 * 1024)
     files = [("picture", "huge.png", "image/png", big)]
     resp = api.invoke(
-        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(), files, claims=ADMIN)
+        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(api), files, claims=ADMIN)
     )
     assert resp.status == 413
     assert "5 MB" in resp.body["message"]
@@ -336,14 +338,14 @@ def test_a_picture_over_5_mb_is_413(api: ApiClient) -> None:
 def test_an_empty_file_input_means_no_picture(api: ApiClient) -> None:
     files = [("picture", "", "application/octet-stream", b"")]
     resp = api.invoke(
-        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(), files, claims=ADMIN)
+        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(api), files, claims=ADMIN)
     )
     assert resp.status == 201, resp.body
     assert resp.body["imageUrl"] is None
 
 
 def test_multipart_fields_are_validated_like_json(api: ApiClient) -> None:
-    fields = form_fields(stars="many", rooms="0", colour="blue")
+    fields = form_fields(api, stars="many", rooms="0", colour="blue")
     files = [("brochure", "b.png", "image/png", png())]
     resp = api.invoke(
         "HotelsApiFunction", form_event("POST", "/hotels", fields, files, claims=ADMIN)
@@ -379,6 +381,7 @@ def test_changing_the_manager_moves_the_subscription(api: ApiClient) -> None:
     old, new = (f"{who}.{uuid.uuid4().hex[:6]}@example.com" for who in ("old", "new"))
     keep = api.create_hotel(managerEmail=old)
     hotel = api.create_hotel(managerEmail=old)
+    api.manager_sub(new)
     resp = api.hotels(
         "PUT", f"/hotels/{hotel['hotelId']}", body={"managerEmail": new}, claims=ADMIN
     )
@@ -398,7 +401,7 @@ def test_changing_the_manager_moves_the_subscription(api: ApiClient) -> None:
 def test_a_new_picture_replaces_the_old_one(api: ApiClient) -> None:
     first = [("picture", "a.png", "image/png", png(2, 2))]
     created = api.invoke(
-        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(), first, claims=ADMIN)
+        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(api), first, claims=ADMIN)
     ).body
     old_key, _ = picture_object(api, created["hotelId"])
     second = png(3, 3, (1, 2, 3))
@@ -450,7 +453,7 @@ def test_delete_removes_the_hotel_its_picture_and_its_subscription(api: ApiClien
     files = [("picture", "p.png", "image/png", png())]
     created = api.invoke(
         "HotelsApiFunction",
-        form_event("POST", "/hotels", form_fields(managerEmail=email), files, claims=ADMIN),
+        form_event("POST", "/hotels", form_fields(api, managerEmail=email), files, claims=ADMIN),
     ).body
     hotel_id = created["hotelId"]
     assert picture_keys(api, hotel_id)
