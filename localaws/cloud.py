@@ -24,7 +24,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from localaws import guard
+from localaws import guard, sns
 from localaws.deploy import Deployer, Stack
 from localaws.lambdas import Invocation, LambdaRuntime
 from localaws.template import load_template
@@ -123,6 +123,7 @@ class LocalCloud:
         guard.retrier_module().time = self.clock
         _serialise_backends()
         _keep_task_failure_cause()
+        sns.enforce_subject_rule()
         _reuse_interpreter_clients()
         _parse_each_definition_once()
         self.runtime.install()

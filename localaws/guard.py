@@ -87,6 +87,11 @@ def sns_backend_class() -> Any:
     cls = _lookup("moto.sns.models", "SNSBackend")
     for name in SNS_OPERATIONS:
         _lookup("moto.sns.models", "SNSBackend", name)
+    # localaws.sns reads the subject moto's Publish handler passes as a keyword and raises
+    # ValueError, which that handler answers as InvalidParameter.
+    handler = inspect.getsource(_lookup("moto.sns.responses", "SNSResponse", "publish"))
+    if "subject=subject" not in handler or "except ValueError" not in handler:
+        raise MotoInternalsMoved("SNSResponse.publish no longer passes subject= / maps ValueError")
     return cls
 
 

@@ -8,8 +8,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from hotel_booking.errors import NotificationError
 
-_SUBJECT_MAX = 100  # SNS rejects longer email subjects
-
 
 class Topics:
     def __init__(
@@ -50,7 +48,7 @@ class Topics:
         try:
             resp = self._sns.publish(
                 TopicArn=topic,
-                Subject=subject[:_SUBJECT_MAX],
+                Subject=subject,  # made sendable by logic.messages.safe_subject
                 Message=body,
                 MessageAttributes={
                     k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()

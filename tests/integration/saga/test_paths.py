@@ -371,3 +371,22 @@ def test_malformed_input_fails_with_named_error(saga: SagaDriver) -> None:
     assert done["error"] == "InvalidBookingInput"
     assert "hotelId" in done["cause"] and "rooms" in done["cause"]
     assert saga.visited("bk-malformed-1") == ["ReserveRoom", "InvalidInput"]
+
+
+def test_names_with_line_breaks_never_fail_the_manager_notification(saga: SagaDriver) -> None:
+    # Given a hotel whose name holds CRLF and a guest whose name holds a line break (SNS
+    # refuses such subjects, locally too: localaws/sns.py)
+    hotel = saga.hotel(name="Grand\r\nHotel\tLisboa")
+    req = saga.request(hotel)
+    req["guest"]["name"] = "Ann\nSmith"
+
+    # When the saga runs
+    saga.start(req)
+    saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
+
+    # Then the manager is asked, with a subject of one clean line
+    (to_manager,) = saga.messages("ManagerNotificationsTopic", req["bookingId"])
+    assert to_manager["Subject"].startswith("Approval needed: Ann Smith at Grand Hotel Lisboa")
+    assert saga.attempts(req["bookingId"], "NotifyManagerFunction") == 1
+    saga.decide(req["bookingId"], Decision.APPROVE)
+    assert saga.wait_done(req["bookingId"])["status"] == "SUCCEEDED"
