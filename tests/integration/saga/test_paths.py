@@ -271,6 +271,9 @@ def test_compensation_failing_for_good_alerts_operations(saga: SagaDriver) -> No
     (alert,) = saga.messages("OperationsAlertsTopic", req["bookingId"])
     assert "CompensationFailed" in alert["Subject"]
     assert "inventory table down" in alert["Message"]
+    # No guest data (the sandbox's decline reason names its test card, as a decline code would).
+    for secret in (req["guest"]["email"], req["guest"]["name"], "paymentToken"):
+        assert secret not in alert["Message"]
     # Honest: the room was not given back, which is exactly what the alert is for.
     assert saga.inventory(hotel, req) == [1, 1]
 
@@ -390,3 +393,41 @@ def test_names_with_line_breaks_never_fail_the_manager_notification(saga: SagaDr
     assert saga.attempts(req["bookingId"], "NotifyManagerFunction") == 1
     saga.decide(req["bookingId"], Decision.APPROVE)
     assert saga.wait_done(req["bookingId"])["status"] == "SUCCEEDED"
+
+
+def test_outcome_not_recorded_alert_carries_what_support_needs_and_nothing_secret(
+    saga: SagaDriver,
+) -> None:
+    # Given a booking that fails (declined card) and RecordFailure that fails for good
+    hotel = saga.hotel(rooms=2)
+    req = saga.request(hotel, token="tok_chargeDeclined")
+    saga.cloud.runtime.inject_fault(
+        saga.stack.ref("RecordFailureFunction"), "TransientError", "bookings table down", times=99
+    )
+    saga.start(req)
+    done = saga.wait_done(req["bookingId"], timeout=30)
+
+    # Then the state machine pages operations itself
+    assert done["error"] == "OutcomeNotRecorded"
+    assert saga.visited(req["bookingId"])[-3:] == [
+        "SummariseForOperations",
+        "AlertOperations",
+        "OutcomeNotRecorded",
+    ]
+    (alert,) = saga.messages("OperationsAlertsTopic", req["bookingId"])
+    assert alert["Subject"] == f"OutcomeNotRecorded: booking {req['bookingId']}"
+    # with the fields support staff need (issue 9 item 11)...
+    body = json.loads(alert["Message"])
+    arn = saga.execution_arn(req["bookingId"])
+    assert body["bookingId"] == req["bookingId"]
+    assert (body["executionName"], body["executionArn"]) == (req["bookingId"], arn)
+    assert body["console"] == (
+        f"https://{saga.cloud.region}.console.aws.amazon.com/states/home"
+        f"#/v2/executions/details/{arn}"
+    )
+    assert (body["failedState"], body["error"]) == ("RecordFailure", "TransientError")
+    assert "bookings table down" in body["cause"]
+    assert body["time"]
+    # ...and nothing secret: no payment token, no guest data
+    for secret in ("tok_chargeDeclined", req["guest"]["email"], req["guest"]["name"]):
+        assert secret not in alert["Message"]
