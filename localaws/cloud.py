@@ -37,6 +37,11 @@ DUMMY_CREDENTIALS = {
 }
 
 
+#: The template parameter naming the SES identity guests' emails come from, and its local value.
+SENDER_PARAMETER = "SenderEmail"
+LOCAL_SENDER = "bookings@hotel-booking.example"
+
+
 class PortInUse(RuntimeError):
     pass
 
@@ -172,6 +177,11 @@ class LocalCloud:
     ) -> Stack:
         """Translate ``template`` (SAM) and create every resource it declares."""
         translated = load_template(template, self.region)
+        parameters = dict(parameters or {})
+        if SENDER_PARAMETER in translated.cfn.get("Parameters", {}):
+            parameters.setdefault(SENDER_PARAMETER, LOCAL_SENDER)
+            # SES sends only from a verified identity; on AWS its owner verifies it once.
+            self.client("ses").verify_email_identity(EmailAddress=parameters[SENDER_PARAMETER])
         stack = Deployer(
             translated, stack_name, self.region, self.client, self.runtime, parameters
         ).deploy()
@@ -208,6 +218,20 @@ class LocalCloud:
                 },
             }
             for message_id, message, subject, attributes, _group in topic.sent_notifications
+        ]
+
+    def ses_messages(self) -> list[dict[str, Any]]:
+        """Every email SES sent (moto keeps them on the backend), oldest first."""
+        return [
+            {
+                "MessageId": m.id,
+                "Source": m.source,
+                "To": [a for addresses in m.destinations.values() for a in addresses],
+                "Subject": m.subject,
+                "Body": m.body,
+            }
+            for m in guard.ses_backend(self.region).sent_messages
+            if hasattr(m, "subject")  # raw messages have no parsed subject
         ]
 
     # -- internals ------------------------------------------------------------------------

@@ -150,6 +150,34 @@ def sns_subscription_class() -> Any:
     return cls
 
 
+def sns_response_class() -> Any:
+    """SNS's HTTP handler: localaws.sns replaces its ``confirm_subscription`` (moto's accepts
+    any token) and relies on ``_get_param`` and ``backend.subscriptions``."""
+    _lookup("moto.sns.responses", "SNSResponse", "confirm_subscription")
+    _lookup("moto.sns.responses", "SNSResponse", "_get_param")
+    _lookup("moto.sns.models", "SNSBackend", "_find_subscription")
+    if "self.subscriptions" not in inspect.getsource(_lookup("moto.sns.models", "SNSBackend")):
+        raise MotoInternalsMoved("moto SNSBackend no longer keeps self.subscriptions")
+    # The listing serializer reads ``SubscriptionArn`` before ``arn`` (a pending one hides it).
+    _lookup("moto.core.serialize", "XFormedAttributePicker")
+    return _lookup("moto.sns.responses", "SNSResponse")
+
+
+def sns_invalid_parameter() -> Any:
+    return _lookup("moto.sns.exceptions", "SNSInvalidParameter")
+
+
+def ses_backend_class() -> Any:
+    """SES (v1 and v2 alike) sends through ``SESBackend.send_email``; the mailbox copies it."""
+    cls = _lookup("moto.ses.models", "SESBackend")
+    params = list(
+        inspect.signature(_lookup("moto.ses.models", "SESBackend", "send_email")).parameters
+    )
+    if params[:5] != ["self", "source", "subject", "body", "destinations"]:
+        raise MotoInternalsMoved(f"moto.ses.models.SESBackend.send_email{params} changed shape")
+    return cls
+
+
 def sfn_user_config() -> dict[str, Any]:
     config: dict[str, Any] = _lookup("moto.core.config", "default_user_config")
     if "stepfunctions" not in config:
@@ -236,6 +264,9 @@ def check() -> None:
     sfn_client_factory_users()
     sfn_execution_worker_class()
     sns_subscription_class()
+    sns_response_class()
+    sns_invalid_parameter()
+    ses_backend_class()
     _lookup("moto.sns.models", "sns_backends")
     _lookup("moto.sns.models", "Topic")
     cognito_backend_class()
@@ -248,6 +279,14 @@ def check() -> None:
 def sns_backend(region: str) -> Any:
     """moto's SNS backend: topics keep ``sent_notifications`` (what was published)."""
     backends = _lookup("moto.sns.models", "sns_backends")
+    from localaws.deploy import ACCOUNT_ID
+
+    return backends[ACCOUNT_ID][region]
+
+
+def ses_backend(region: str) -> Any:
+    """moto's SES backend: ``sent_messages`` keeps every message sent (v1 and v2)."""
+    backends = _lookup("moto.ses.models", "ses_backends")
     from localaws.deploy import ACCOUNT_ID
 
     return backends[ACCOUNT_ID][region]

@@ -1,7 +1,8 @@
 """Hotels: search (public), and create, change, delete (group Admin).
 
-Creating a hotel subscribes its manager's email to the manager topic for that hotel, so the
-approval requests NotifyManager publishes reach them; changing the manager moves it.
+Creating a hotel creates its own SNS topic and subscribes its manager's email to it, so the
+approval requests NotifyManager publishes reach them once they confirm the subscription;
+changing the manager moves it; deleting the hotel deletes the topic.
 """
 
 from __future__ import annotations
@@ -90,7 +91,11 @@ def require_admin(caller: Caller | None) -> Caller:
     return caller
 
 
-def view(ports: HotelPorts, hotel: Hotel, caller: Caller | None) -> HotelView:
+def view(
+    ports: HotelPorts, hotel: Hotel, caller: Caller | None, with_subscription: bool = False
+) -> HotelView:
+    """``with_subscription``: for one hotel an Admin reads or changes, whether its manager has
+    confirmed the topic subscription (one SNS call; never for a whole list)."""
     return HotelView(
         hotelId=hotel.hotelId,
         name=hotel.name,
@@ -101,7 +106,19 @@ def view(ports: HotelPorts, hotel: Hotel, caller: Caller | None) -> HotelView:
         rooms=hotel.rooms,
         imageUrl=ports.pictures.url(hotel.imageKey) if hotel.imageKey else None,
         managerEmail=hotel.managerEmail if shows_manager_email(caller, hotel) else None,
+        managerSubscription=_subscription_state(ports, hotel)
+        if with_subscription and caller is not None and caller.is_admin
+        else None,
     )
+
+
+def _subscription_state(ports: HotelPorts, hotel: Hotel) -> str | None:
+    """None when SNS cannot say: the hotel reads fine without it."""
+    try:
+        return ports.managers.status(hotel.managerEmail, hotel.hotelId)
+    except Exception:
+        logger.exception("could not read the manager's subscription")
+        return None
 
 
 # -- public --------------------------------------------------------------------------------
@@ -137,7 +154,7 @@ def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, 
 
 
 def get_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> HotelView:
-    return view(ports, _existing(ports, hotel_id), caller)
+    return view(ports, _existing(ports, hotel_id), caller, with_subscription=True)
 
 
 def _existing(ports: HotelPorts, hotel_id: str) -> Hotel:
@@ -170,9 +187,9 @@ def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelV
         if image_key:
             _tidy(ports.pictures.delete, image_key)
         if subscribed:
-            _tidy(ports.managers.remove, fields.managerEmail, hotel_id)
+            _tidy(ports.managers.close, hotel_id)
         raise
-    return view(ports, hotel, caller)
+    return view(ports, hotel, caller, with_subscription=True)
 
 
 def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: Form) -> HotelView:
@@ -218,7 +235,7 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
         _tidy(ports.managers.remove, hotel.managerEmail, hotel_id)
     if picture is not None and hotel.imageKey:
         _tidy(ports.pictures.delete, hotel.imageKey)
-    return view(ports, updated, caller)
+    return view(ports, updated, caller, with_subscription=True)
 
 
 def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> None:
@@ -236,7 +253,7 @@ def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> Non
     # The hotel is gone; what follows only tidies up after it.
     if hotel.imageKey:
         _tidy(ports.pictures.delete, hotel.imageKey)
-    _tidy(ports.managers.remove, hotel.managerEmail, hotel_id)
+    _tidy(ports.managers.close, hotel_id)
     _tidy(ports.inventory.delete_all, hotel_id)
 
 

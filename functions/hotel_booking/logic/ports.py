@@ -133,8 +133,14 @@ class Notifier(Protocol):
 
 
 class Subscriptions(Protocol):
+    """A hotel's manager on the hotel's own topic (``value`` is the hotelId)."""
+
     def add(self, email: str, value: str) -> str: ...
     def remove(self, email: str, value: str) -> None: ...
+    def close(self, value: str) -> None: ...
+    def status(self, email: str, value: str) -> str:
+        """Confirmed, PendingConfirmation or NotSubscribed."""
+        ...
 
 
 class Pictures(Protocol):

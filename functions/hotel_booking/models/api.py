@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -77,12 +77,15 @@ class HotelView(BaseModel):
     rooms: int
     imageUrl: str | None
     managerEmail: str | None = None
+    managerSubscription: Literal["Confirmed", "PendingConfirmation", "NotSubscribed"] | None = None
 
     def body(self) -> dict[str, Any]:
-        """JSON body; ``managerEmail`` is left out, not null, for those who may not see it."""
+        """JSON body; ``managerEmail`` and ``managerSubscription`` are left out, not null, for
+        those who may not see them."""
         data = self.model_dump(mode="json")
-        if data["managerEmail"] is None:
-            del data["managerEmail"]
+        for private in ("managerEmail", "managerSubscription"):
+            if data[private] is None:
+                del data[private]
         return data
 
 

@@ -13,7 +13,7 @@ from hotel_booking.models import BookingStatus
 from tests.fixtures.api_client import CHECK_IN, ApiClient
 from tests.fixtures.events import ADMIN, claims, form_event, guest, manager, png, rest_event
 
-MANAGER_TOPIC = "ManagerNotificationsTopic"
+PENDING = "PendingConfirmation"
 
 
 def city() -> str:
@@ -169,16 +169,26 @@ def test_admin_creates_a_hotel_from_json_and_its_manager_is_subscribed(api: ApiC
     assert hotel["imageUrl"] is None
     stored = api.store.hotels.get(hotel["hotelId"])
     assert stored is not None and stored.rooms == fields["rooms"]
-    policies = api.subscriptions(MANAGER_TOPIC)
-    assert policies[fields["managerEmail"]] == {"hotelId": [hotel["hotelId"]]}
+    # The hotel's own topic, its manager its one subscriber, waiting for their confirmation
+    assert api.subscriptions(hotel["hotelId"]) == {fields["managerEmail"]: PENDING}
+    assert hotel["managerSubscription"] == PENDING
+    shown = api.hotels("GET", f"/hotels/{hotel['hotelId']}", claims=ADMIN).body
+    assert shown["managerSubscription"] == PENDING
+    # Nobody else is told whether the manager confirmed.
+    assert "managerSubscription" not in api.hotels("GET", f"/hotels/{hotel['hotelId']}").body
 
 
-def test_a_manager_of_two_hotels_has_one_subscription_listing_both(api: ApiClient) -> None:
+def test_a_manager_of_two_hotels_is_subscribed_to_each_hotels_topic(api: ApiClient) -> None:
     email = f"two.hotels.{uuid.uuid4().hex[:6]}@example.com"
     first = api.create_hotel(managerEmail=email)
     second = api.create_hotel(managerEmail=email)
-    policies = api.subscriptions(MANAGER_TOPIC)
-    assert policies[email] == {"hotelId": [first["hotelId"], second["hotelId"]]}
+    assert api.subscriptions(first["hotelId"]) == {email: PENDING}
+    assert api.subscriptions(second["hotelId"]) == {email: PENDING}
+    # No filter policy anywhere: SNS's quota of 200 filter policies per topic never applies.
+    sns = api.cloud.client("sns")
+    for hotel in (first, second):
+        topic = api.hotel_topic_arn(hotel["hotelId"])
+        assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["TopicArn"] == topic
 
 
 @pytest.mark.parametrize(
@@ -384,15 +394,14 @@ def test_changing_the_manager_moves_the_subscription(api: ApiClient) -> None:
     )
     assert resp.status == 200
     assert resp.body["managerEmail"] == new
-    policies = api.subscriptions(MANAGER_TOPIC)
-    assert policies[old] == {"hotelId": [keep["hotelId"]]}
-    assert policies[new] == {"hotelId": [hotel["hotelId"]]}
+    assert resp.body["managerSubscription"] == PENDING  # the new manager must confirm
+    assert api.subscriptions(keep["hotelId"]) == {old: PENDING}
+    assert api.subscriptions(hotel["hotelId"]) == {new: PENDING}
 
-    # The last hotel of a manager gone: no subscription left for them.
+    # The other hotel moves too: the old manager hears about neither.
     api.hotels("PUT", f"/hotels/{keep['hotelId']}", body={"managerEmail": new}, claims=ADMIN)
-    policies = api.subscriptions(MANAGER_TOPIC)
-    assert old not in policies
-    assert policies[new] == {"hotelId": [hotel["hotelId"], keep["hotelId"]]}
+    assert api.subscriptions(keep["hotelId"]) == {new: PENDING}
+    assert api.subscriptions(hotel["hotelId"]) == {new: PENDING}
 
 
 def test_a_new_picture_replaces_the_old_one(api: ApiClient) -> None:
@@ -460,7 +469,9 @@ def test_delete_removes_the_hotel_its_picture_and_its_subscription(api: ApiClien
     assert resp.body is None
     assert api.hotels("GET", f"/hotels/{hotel_id}").status == 404
     assert picture_keys(api, hotel_id) == []
-    assert email not in api.subscriptions(MANAGER_TOPIC)
+    assert api.subscriptions(hotel_id) == {}  # the hotel's topic is gone, and with it the email
+    topics = api.cloud.client("sns").list_topics()["Topics"]
+    assert api.hotel_topic_arn(hotel_id) not in [t["TopicArn"] for t in topics]
     assert api.hotels("DELETE", f"/hotels/{hotel_id}", claims=ADMIN).status == 404
 
 

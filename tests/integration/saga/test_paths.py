@@ -42,7 +42,7 @@ def test_happy_path_manager_approves(saga: SagaDriver) -> None:
     assert str(payment.amount) == "240.00"
     assert saga.inventory(hotel, req) == [2, 2]
 
-    (to_manager,) = saga.messages("ManagerNotificationsTopic", req["bookingId"])
+    (to_manager,) = saga.manager_messages(hotel, req["bookingId"])
     assert to_manager["MessageAttributes"]["hotelId"] == hotel.hotelId
     assert req["guest"]["name"] in to_manager["Message"]
     assert "240.00 EUR" in to_manager["Message"]
@@ -50,8 +50,8 @@ def test_happy_path_manager_approves(saga: SagaDriver) -> None:
     assert approval is not None and approval.state is ApprovalState.APPROVED
     assert approval.taskToken not in to_manager["Message"]  # the token never leaves DynamoDB
 
-    (to_guest,) = saga.messages("GuestNotificationsTopic", req["bookingId"])
-    assert to_guest["MessageAttributes"]["email"] == req["guest"]["email"]
+    (to_guest,) = saga.guest_emails(req["bookingId"])  # through SES, nothing to confirm first
+    assert to_guest["To"] == [req["guest"]["email"]]
     assert "confirmed" in to_guest["Subject"]
     assert saga.messages("OperationsAlertsTopic", req["bookingId"]) == []
 
@@ -80,8 +80,8 @@ def test_sold_out_fails_without_touching_inventory(saga: SagaDriver) -> None:
     assert saga.attempts(second["bookingId"], "ReserveRoomFunction") == 1  # never retried
     assert saga.payment(second["bookingId"]) is None
     assert saga.inventory(hotel, second) == [0, 0]  # the first booking's rooms only
-    (notice,) = saga.messages("GuestNotificationsTopic", second["bookingId"])
-    assert "not enough rooms" in notice["Message"]
+    (notice,) = saga.guest_emails(second["bookingId"])
+    assert "not enough rooms" in notice["Body"]
 
 
 def test_payment_declined_releases_room_without_retry(saga: SagaDriver) -> None:
@@ -104,11 +104,10 @@ def test_payment_declined_releases_room_without_retry(saga: SagaDriver) -> None:
     assert saga.attempts(req["bookingId"], "RecordPaymentFunction") == 1
     assert saga.payment(req["bookingId"]) is None
     assert saga.inventory(hotel, req) == [3, 3]
-    assert [
-        m["MessageAttributes"]["status"]
-        for m in saga.messages("GuestNotificationsTopic", req["bookingId"])
-    ] == ["FAILED"]
-    assert saga.messages("ManagerNotificationsTopic", req["bookingId"]) == []
+    assert [m["Subject"] for m in saga.guest_emails(req["bookingId"])] == [
+        f"Your booking at {hotel.name} could not be completed"  # status FAILED
+    ]
+    assert saga.manager_messages(hotel, req["bookingId"]) == []
 
 
 def test_transient_payment_error_is_retried_then_succeeds(saga: SagaDriver) -> None:
@@ -178,7 +177,7 @@ def test_manager_rejects_refunds_and_releases(saga: SagaDriver) -> None:
     payment = saga.payment(req["bookingId"])
     assert payment is not None and payment.status is PaymentStatus.REFUNDED
     assert saga.inventory(hotel, req) == [3, 3]
-    (notice,) = saga.messages("GuestNotificationsTopic", req["bookingId"])
+    (notice,) = saga.guest_emails(req["bookingId"])
     assert "declined" in notice["Subject"]
 
 
@@ -204,23 +203,17 @@ def test_approval_timeout_expires_the_booking(short_saga: SagaDriver) -> None:
     assert short_saga.inventory(hotel, req) == [2, 2]
     approval = short_saga.store.approvals.get(approval_id_for(req["bookingId"]))
     assert approval is not None and approval.state is ApprovalState.EXPIRED
-    (notice,) = short_saga.messages("GuestNotificationsTopic", req["bookingId"])
+    (notice,) = short_saga.guest_emails(req["bookingId"])
     assert "expired" in notice["Subject"]
 
 
 def test_notification_failure_refunds_and_releases(short_saga: SagaDriver) -> None:
-    # Given SNS refuses the manager notification (the topic is gone)
-    sns = short_saga.cloud.client("sns")
-    topic_arn = short_saga.stack.ref("ManagerNotificationsTopic")
-    topic_name = topic_arn.rsplit(":", 1)[1]
+    # Given SNS refuses the manager notification (the hotel's topic is gone)
     hotel = short_saga.hotel(rooms=2)
     req = short_saga.request(hotel)
-    sns.delete_topic(TopicArn=topic_arn)
-    try:
-        short_saga.start(req)
-        done = short_saga.wait_done(req["bookingId"])
-    finally:
-        sns.create_topic(Name=topic_name)
+    short_saga.hotel_topics.close(hotel.hotelId)
+    short_saga.start(req)
+    done = short_saga.wait_done(req["bookingId"])
 
     assert done["error"] == "NotificationFailed"
     assert short_saga.attempts(req["bookingId"], "NotifyManagerFunction") == 4
@@ -388,7 +381,7 @@ def test_names_with_line_breaks_never_fail_the_manager_notification(saga: SagaDr
     saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
 
     # Then the manager is asked, with a subject of one clean line
-    (to_manager,) = saga.messages("ManagerNotificationsTopic", req["bookingId"])
+    (to_manager,) = saga.manager_messages(hotel, req["bookingId"])
     assert to_manager["Subject"].startswith("Approval needed: Ann Smith at Grand Hotel Lisboa")
     assert saga.attempts(req["bookingId"], "NotifyManagerFunction") == 1
     saga.decide(req["bookingId"], Decision.APPROVE)
