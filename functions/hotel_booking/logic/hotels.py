@@ -40,7 +40,14 @@ from hotel_booking.logic.problems import (
 )
 from hotel_booking.logic.uploads import Form, Picture, Upload, accept_picture, is_empty
 from hotel_booking.models import Booking, BookingStatus, Hotel
-from hotel_booking.models.api import HotelChanges, HotelFields, HotelList, HotelQuery, HotelView
+from hotel_booking.models.api import (
+    HotelChanges,
+    HotelFields,
+    HotelList,
+    HotelQuery,
+    HotelView,
+    ManagerSubscriptionView,
+)
 from hotel_booking.models.domain import to_cents
 
 F = TypeVar("F", bound=BaseModel)
@@ -94,7 +101,7 @@ def require_admin(caller: Caller | None) -> Caller:
 def view(
     ports: HotelPorts, hotel: Hotel, caller: Caller | None, with_subscription: bool = False
 ) -> HotelView:
-    """``with_subscription``: for one hotel an Admin reads or changes, whether its manager has
+    """``with_subscription``: for one hotel an Admin creates or changes, whether its manager has
     confirmed the topic subscription (one SNS call; never for a whole list)."""
     return HotelView(
         hotelId=hotel.hotelId,
@@ -154,7 +161,21 @@ def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, 
 
 
 def get_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> HotelView:
-    return view(ports, _existing(ports, hotel_id), caller, with_subscription=True)
+    return view(ports, _existing(ports, hotel_id), caller)
+
+
+def manager_subscription(
+    ports: HotelPorts, caller: Caller | None, hotel_id: str
+) -> ManagerSubscriptionView:
+    """For the admin page: has the manager confirmed SNS's subscription email? Until then no
+    approval email reaches them (they decide from the dashboard)."""
+    require_admin(caller)
+    hotel = _existing(ports, hotel_id)
+    return ManagerSubscriptionView(
+        hotelId=hotel.hotelId,
+        managerEmail=hotel.managerEmail,
+        state=ports.managers.status(hotel.managerEmail, hotel.hotelId),
+    )
 
 
 def _existing(ports: HotelPorts, hotel_id: str) -> Hotel:

@@ -20,6 +20,7 @@ from hotel_booking.models import (
     Payment,
     Stay,
 )
+from hotel_booking.models.api import SubscriptionState
 from hotel_booking.models.domain import RoomChange
 from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
 
@@ -138,9 +139,7 @@ class Subscriptions(Protocol):
     def add(self, email: str, value: str) -> str: ...
     def remove(self, email: str, value: str) -> None: ...
     def close(self, value: str) -> None: ...
-    def status(self, email: str, value: str) -> str:
-        """Confirmed, PendingConfirmation or NotSubscribed."""
-        ...
+    def status(self, email: str, value: str) -> SubscriptionState: ...
 
 
 class Pictures(Protocol):

@@ -67,6 +67,10 @@ class HotelQuery(BaseModel):
     checkOut: dt.date | None = None
 
 
+#: A manager's email subscription to their hotel's approval requests (SNS).
+SubscriptionState = Literal["Confirmed", "PendingConfirmation", "NotSubscribed"]
+
+
 class HotelView(BaseModel):
     hotelId: str
     name: str
@@ -77,7 +81,7 @@ class HotelView(BaseModel):
     rooms: int
     imageUrl: str | None
     managerEmail: str | None = None
-    managerSubscription: Literal["Confirmed", "PendingConfirmation", "NotSubscribed"] | None = None
+    managerSubscription: SubscriptionState | None = None
 
     def body(self) -> dict[str, Any]:
         """JSON body; ``managerEmail`` and ``managerSubscription`` are left out, not null, for
@@ -87,6 +91,14 @@ class HotelView(BaseModel):
             if data[private] is None:
                 del data[private]
         return data
+
+
+class ManagerSubscriptionView(BaseModel):
+    """Whether a hotel's manager confirmed the email subscription to its approval requests."""
+
+    hotelId: str
+    managerEmail: str
+    state: SubscriptionState
 
 
 class HotelList(BaseModel):

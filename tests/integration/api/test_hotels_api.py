@@ -172,10 +172,16 @@ def test_admin_creates_a_hotel_from_json_and_its_manager_is_subscribed(api: ApiC
     # The hotel's own topic, its manager its one subscriber, waiting for their confirmation
     assert api.subscriptions(hotel["hotelId"]) == {fields["managerEmail"]: PENDING}
     assert hotel["managerSubscription"] == PENDING
-    shown = api.hotels("GET", f"/hotels/{hotel['hotelId']}", claims=ADMIN).body
-    assert shown["managerSubscription"] == PENDING
+    path = f"/hotels/{hotel['hotelId']}/subscription"
+    shown = api.hotels("GET", path, claims=ADMIN)
+    assert (shown.status, shown.body) == (
+        200,
+        {"hotelId": hotel["hotelId"], "managerEmail": fields["managerEmail"], "state": PENDING},
+    )
     # Nobody else is told whether the manager confirmed.
     assert "managerSubscription" not in api.hotels("GET", f"/hotels/{hotel['hotelId']}").body
+    assert api.hotels("GET", path).status == 401
+    assert api.hotels("GET", path, claims=manager(fields["managerEmail"])).status == 403
 
 
 def test_a_manager_of_two_hotels_is_subscribed_to_each_hotels_topic(api: ApiClient) -> None:
