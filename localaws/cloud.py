@@ -129,6 +129,7 @@ class LocalCloud:
         _serialise_backends()
         _keep_task_failure_cause()
         sns.enforce_subject_rule()
+        sns.enforce_filter_policy_quota()
         _reuse_interpreter_clients()
         _parse_each_definition_once()
         self.runtime.install()

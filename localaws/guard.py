@@ -167,6 +167,15 @@ def sns_invalid_parameter() -> Any:
     return _lookup("moto.sns.exceptions", "SNSInvalidParameter")
 
 
+def sns_exception_class() -> Any:
+    """Base of moto's SNS errors (a ``code`` class attribute names the AWS error)."""
+    cls = _lookup("moto.sns.exceptions", "SNSException")
+    _lookup("moto.sns.models", "Subscription")
+    if "self._filter_policy =" not in inspect.getsource(_lookup("moto.sns.models", "Subscription")):
+        raise MotoInternalsMoved("moto Subscription no longer keeps self._filter_policy")
+    return cls
+
+
 def ses_backend_class() -> Any:
     """SES (v1 and v2 alike) sends through ``SESBackend.send_email``; the mailbox copies it."""
     cls = _lookup("moto.ses.models", "SESBackend")
@@ -266,6 +275,7 @@ def check() -> None:
     sns_subscription_class()
     sns_response_class()
     sns_invalid_parameter()
+    sns_exception_class()
     ses_backend_class()
     _lookup("moto.sns.models", "sns_backends")
     _lookup("moto.sns.models", "Topic")

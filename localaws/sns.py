@@ -2,6 +2,7 @@
 
 - Publish ``Subject``: "UTF-8 text with no line breaks or control characters, and less than
   100 characters long" (SNS API reference); moto only refuses more than 100 characters.
+- Filter policies: at most 200 per topic (``FilterPolicyLimitExceeded``); moto has no limit.
 - Email subscriptions: pending until the recipient follows the link in SNS's confirmation
   email (:class:`EmailConfirmations`); moto confirms them at once.
 """
@@ -18,6 +19,7 @@ from typing import Any
 from localaws import guard
 
 SUBJECT_LIMIT = 100  # characters; a subject must be shorter
+FILTER_POLICIES_PER_TOPIC = 200  # SNS quota (adjustable on request)
 
 
 def subject_problem(subject: str | None) -> str | None:
@@ -50,6 +52,38 @@ def enforce_subject_rule() -> None:
 
     publish._localaws_subject_rule = True  # type: ignore[attr-defined]
     backend_cls.publish = publish
+
+
+def enforce_filter_policy_quota() -> None:
+    """A topic's 201st filter policy is refused (FilterPolicyLimitExceeded, HTTP 403), as SNS
+    does by default: Subscribe with a FilterPolicy attribute and SetSubscriptionAttributes
+    both set it through ``set_subscription_attributes``."""
+    backend_cls = guard.sns_backend_class()
+    original = backend_cls.set_subscription_attributes
+    if getattr(original, "_localaws_quota", False):
+        return
+    base = guard.sns_exception_class()
+
+    class FilterPolicyLimitExceeded(base):  # type: ignore[misc, valid-type]
+        code = "FilterPolicyLimitExceeded"
+
+    def set_subscription_attributes(self: Any, arn: str, name: str, value: Any) -> None:
+        subscription = self.subscriptions.get(arn)
+        if name == "FilterPolicy" and value and subscription is not None:
+            others = [
+                s
+                for s in self.subscriptions.values()
+                if s.topic is subscription.topic and s.arn != arn and s._filter_policy
+            ]
+            if len(others) >= FILTER_POLICIES_PER_TOPIC:
+                raise FilterPolicyLimitExceeded(
+                    "Filter policy limit exceeded: a topic has at most "
+                    f"{FILTER_POLICIES_PER_TOPIC} subscriptions with a filter policy"
+                )
+        original(self, arn, name, value)
+
+    set_subscription_attributes._localaws_quota = True  # type: ignore[attr-defined]
+    backend_cls.set_subscription_attributes = set_subscription_attributes
 
 
 # -- email subscriptions start pending, as on AWS --------------------------------------------

@@ -3,6 +3,7 @@ as it would on AWS instead of being delivered."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -35,3 +36,26 @@ def test_publish_accepts_99_characters_and_unicode(cloud: LocalCloud, topic: str
     sns = cloud.client("sns")
     sns.publish(TopicArn=topic, Subject="é" * 99, Message="m")
     assert [m["Subject"] for m in cloud.sns_messages(topic)] == ["é" * 99]
+
+
+def test_a_topic_takes_at_most_200_filter_policies(cloud: LocalCloud, topic: str) -> None:
+    # Given 200 subscriptions with a filter policy each (SNS's default quota per topic)
+    sns = cloud.client("sns")
+    queue = f"arn:aws:sqs:{cloud.region}:123456789012:q"
+
+    def subscribe(n: int, policy: bool = True) -> dict:
+        return sns.subscribe(
+            TopicArn=topic,
+            Protocol="sqs",
+            Endpoint=f"{queue}{n}",
+            Attributes={"FilterPolicy": json.dumps({"hotelId": [f"h{n}"]})} if policy else {},
+        )
+
+    for n in range(200):
+        subscribe(n)
+
+    # Then the 201st is refused, as SNS refuses it; one without a policy is fine
+    with pytest.raises(ClientError) as caught:
+        subscribe(200)
+    assert caught.value.response["Error"]["Code"] == "FilterPolicyLimitExceeded"
+    subscribe(201, policy=False)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
 from hotel_booking.errors import NotificationError
+
+logger = Logger()
 
 
 def hotel_topic_arn(prefix: str, hotel_id: str) -> str:
@@ -41,7 +44,12 @@ class Topics:
         )
 
     def to_guest(self, email: str, booking_id: str, status: str, subject: str, body: str) -> str:
-        """One SES email to the guest: nothing to subscribe to or confirm first."""
+        """One SES email to the guest: nothing to subscribe to or confirm first.
+
+        SES refusing this message for good (``MessageRejected``: in the SES sandbox, a
+        recipient that is not verified) must not undo the booking it reports on: it is logged
+        as an error and the outcome stands (the guest sees it on the site). Anything else is a
+        NotificationError, which the state machine retries."""
         try:
             resp = self._ses.send_email(
                 FromEmailAddress=self.sender_email,
@@ -53,7 +61,15 @@ class Topics:
                     }
                 },
             )
-        except (ClientError, BotoCoreError) as exc:
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "MessageRejected":
+                logger.error(
+                    "SES refused the guest's email",
+                    extra={"bookingId": booking_id, "status": status, "error": str(exc)},
+                )
+                return ""
+            raise NotificationError(f"SES email for booking {booking_id} failed: {exc}") from exc
+        except BotoCoreError as exc:
             raise NotificationError(f"SES email for booking {booking_id} failed: {exc}") from exc
         return str(resp["MessageId"])
 

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from hotel_booking.models import BookingStatus
+from localaws.stack import LocalStack
 from tests.fixtures.api_client import CHECK_IN, ApiClient
 from tests.fixtures.events import ADMIN, claims, form_event, guest, manager, png, rest_event
+from tests.fixtures.mail import confirm_subscription, wait_for_mail
 
 PENDING = "PendingConfirmation"
 
@@ -523,3 +525,23 @@ def test_a_picture_in_json_is_refused_with_a_hint(api: ApiClient) -> None:
     resp = api.hotels("POST", "/hotels", body=body, claims=ADMIN)
     assert resp.status == 400
     assert resp.field_errors == {"picture": "must be a file, sent as multipart/form-data"}
+
+
+def test_the_201st_manager_still_gets_the_approval_email(
+    api: ApiClient, local_stack: LocalStack
+) -> None:
+    # Given 201 hotels, each with its own manager (a shared topic filtered per manager stops at
+    # SNS's 200 filter policies per topic; the local SNS enforces that quota too)
+    tag = uuid.uuid4().hex[:6]
+    hotels = [api.create_hotel(managerEmail=f"m{n}.{tag}@example.com") for n in range(201)]
+    last = hotels[-1]
+    manager_email = last["managerEmail"]
+
+    # When the 201st manager confirms the subscription and a guest books there
+    confirm_subscription(local_stack, manager_email, api.hotel_topic_arn(last["hotelId"]))
+    booking = api.book(last, guest(f"guest201.{tag}"))
+    api.saga.wait_status(booking["bookingId"], BookingStatus.AWAITING_APPROVAL)
+
+    # Then the approval request is in their mailbox
+    mail = wait_for_mail(local_stack, manager_email, booking["bookingId"])
+    assert mail["subject"].startswith("Approval needed:")
