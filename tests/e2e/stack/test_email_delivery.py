@@ -12,9 +12,11 @@ from typing import Any
 
 import requests
 
+from hotel_booking.models import Decision
 from localaws.sns import CONFIRMATION_SUBJECT
 from localaws.stack import LocalStack
 from tests.fixtures.mail import confirm_subscription, link, wait_for_mail
+from tests.fixtures.saga_driver import SagaDriver
 
 
 def bearer(local_stack: LocalStack, email: str, group: str | None) -> dict[str, str]:
@@ -92,6 +94,12 @@ def test_the_manager_hears_of_bookings_only_once_they_confirm_the_subscription(
     approval = wait_for_mail(local_stack, manager, second)
     assert approval["subject"].startswith("Approval needed: Gina Guest")
     assert [m for m in local_stack.mailbox.messages(manager) if first in m["body"]] == []
+
+    # (The manager turns both down, so no execution is left waiting for a day.)
+    driver = SagaDriver(local_stack.cloud, local_stack.stack)
+    for booking_id in (first, second):
+        driver.decide(booking_id, Decision.REJECT, "test over")
+        assert driver.wait_done(booking_id)["status"] == "FAILED"
 
 
 def test_a_link_with_a_wrong_token_confirms_nothing(local_stack: LocalStack) -> None:
