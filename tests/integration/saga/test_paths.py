@@ -383,7 +383,7 @@ def test_names_with_line_breaks_never_fail_the_manager_notification(saga: SagaDr
     # Then the manager is asked, with a subject of one clean line
     (to_manager,) = saga.manager_messages(hotel, req["bookingId"])
     assert to_manager["Subject"].startswith("Approval needed: Ann Smith at Grand Hotel Lisboa")
-    assert saga.attempts(req["bookingId"], "NotifyManagerFunction") == 1
+    assert "InvalidParameter" not in json.dumps(saga.history(req["bookingId"]), default=str)
     saga.decide(req["bookingId"], Decision.APPROVE)
     assert saga.wait_done(req["bookingId"])["status"] == "SUCCEEDED"
 
