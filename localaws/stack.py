@@ -389,6 +389,8 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
   Web pages        {stack.web_url}/hotel/
   REST API         {stack.api_url}
   Mailbox          {stack.web_url}/mailbox/   (JSON: {stack.web_url}/mailbox/messages.json)
+                   managers get approval emails once they follow the link in SNS's
+                   "Subscription Confirmation" email there (one per hotel), as on AWS
   Executions       {stack.web_url}/console/   (CLI: python -m support_console executions list)
   AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
 
