@@ -24,7 +24,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from localaws import guard
+from localaws import guard, sns
 from localaws.deploy import Deployer, Stack
 from localaws.eventing import EventPlumbing
 from localaws.lambdas import Invocation, LambdaRuntime
@@ -36,6 +36,11 @@ DUMMY_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
+
+
+#: The template parameter naming the SES identity guests' emails come from, and its local value.
+SENDER_PARAMETER = "SenderEmail"
+LOCAL_SENDER = "bookings@hotel-booking.example"
 
 
 class PortInUse(RuntimeError):
@@ -126,6 +131,8 @@ class LocalCloud:
         guard.retrier_module().time = self.clock
         _serialise_backends()
         _keep_task_failure_cause()
+        sns.enforce_subject_rule()
+        sns.enforce_filter_policy_quota()
         _reuse_interpreter_clients()
         _parse_each_definition_once()
         self.runtime.install()
@@ -176,6 +183,11 @@ class LocalCloud:
     ) -> Stack:
         """Translate ``template`` (SAM) and create every resource it declares."""
         translated = load_template(template, self.region)
+        parameters = dict(parameters or {})
+        if SENDER_PARAMETER in translated.cfn.get("Parameters", {}):
+            parameters.setdefault(SENDER_PARAMETER, LOCAL_SENDER)
+            # SES sends only from a verified identity; on AWS its owner verifies it once.
+            self.client("ses").verify_email_identity(EmailAddress=parameters[SENDER_PARAMETER])
         stack = Deployer(
             translated, stack_name, self.region, self.client, self.runtime, parameters
         ).deploy()
@@ -212,6 +224,20 @@ class LocalCloud:
                 },
             }
             for message_id, message, subject, attributes, _group in topic.sent_notifications
+        ]
+
+    def ses_messages(self) -> list[dict[str, Any]]:
+        """Every email SES sent (moto keeps them on the backend), oldest first."""
+        return [
+            {
+                "MessageId": m.id,
+                "Source": m.source,
+                "To": [a for addresses in m.destinations.values() for a in addresses],
+                "Subject": m.subject,
+                "Body": m.body,
+            }
+            for m in guard.ses_backend(self.region).sent_messages
+            if hasattr(m, "subject")  # raw messages have no parsed subject
         ]
 
     # -- internals ------------------------------------------------------------------------

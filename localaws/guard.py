@@ -87,6 +87,11 @@ def sns_backend_class() -> Any:
     cls = _lookup("moto.sns.models", "SNSBackend")
     for name in SNS_OPERATIONS:
         _lookup("moto.sns.models", "SNSBackend", name)
+    # localaws.sns reads the subject moto's Publish handler passes as a keyword and raises
+    # ValueError, which that handler answers as InvalidParameter.
+    handler = inspect.getsource(_lookup("moto.sns.responses", "SNSResponse", "publish"))
+    if "subject=subject" not in handler or "except ValueError" not in handler:
+        raise MotoInternalsMoved("SNSResponse.publish no longer passes subject= / maps ValueError")
     return cls
 
 
@@ -142,6 +147,43 @@ def sns_subscription_class() -> Any:
     params = list(inspect.signature(cls.publish).parameters)
     if params[:3] != ["self", "message", "message_id"] or "subject" not in params:
         raise MotoInternalsMoved(f"moto.sns.models.Subscription.publish{params} changed shape")
+    return cls
+
+
+def sns_response_class() -> Any:
+    """SNS's HTTP handler: localaws.sns replaces its ``confirm_subscription`` (moto's accepts
+    any token) and relies on ``_get_param`` and ``backend.subscriptions``."""
+    _lookup("moto.sns.responses", "SNSResponse", "confirm_subscription")
+    _lookup("moto.sns.responses", "SNSResponse", "_get_param")
+    _lookup("moto.sns.models", "SNSBackend", "_find_subscription")
+    if "self.subscriptions" not in inspect.getsource(_lookup("moto.sns.models", "SNSBackend")):
+        raise MotoInternalsMoved("moto SNSBackend no longer keeps self.subscriptions")
+    # The listing serializer reads ``SubscriptionArn`` before ``arn`` (a pending one hides it).
+    _lookup("moto.core.serialize", "XFormedAttributePicker")
+    return _lookup("moto.sns.responses", "SNSResponse")
+
+
+def sns_invalid_parameter() -> Any:
+    return _lookup("moto.sns.exceptions", "SNSInvalidParameter")
+
+
+def sns_exception_class() -> Any:
+    """Base of moto's SNS errors (a ``code`` class attribute names the AWS error)."""
+    cls = _lookup("moto.sns.exceptions", "SNSException")
+    _lookup("moto.sns.models", "Subscription")
+    if "self._filter_policy =" not in inspect.getsource(_lookup("moto.sns.models", "Subscription")):
+        raise MotoInternalsMoved("moto Subscription no longer keeps self._filter_policy")
+    return cls
+
+
+def ses_backend_class() -> Any:
+    """SES (v1 and v2 alike) sends through ``SESBackend.send_email``; the mailbox copies it."""
+    cls = _lookup("moto.ses.models", "SESBackend")
+    params = list(
+        inspect.signature(_lookup("moto.ses.models", "SESBackend", "send_email")).parameters
+    )
+    if params[:5] != ["self", "source", "subject", "body", "destinations"]:
+        raise MotoInternalsMoved(f"moto.ses.models.SESBackend.send_email{params} changed shape")
     return cls
 
 
@@ -231,6 +273,10 @@ def check() -> None:
     sfn_client_factory_users()
     sfn_execution_worker_class()
     sns_subscription_class()
+    sns_response_class()
+    sns_invalid_parameter()
+    sns_exception_class()
+    ses_backend_class()
     _lookup("moto.sns.models", "sns_backends")
     _lookup("moto.sns.models", "Topic")
     cognito_backend_class()
@@ -375,3 +421,11 @@ def stream_shard_iterators(region: str) -> dict[str, Any]:
     backends = _lookup("moto.dynamodbstreams.models", "dynamodbstreams_backends")
     iterators: dict[str, Any] = backends[ACCOUNT_ID][region].shard_iterators
     return iterators
+
+
+def ses_backend(region: str) -> Any:
+    """moto's SES backend: ``sent_messages`` keeps every message sent (v1 and v2)."""
+    backends = _lookup("moto.ses.models", "ses_backends")
+    from localaws.deploy import ACCOUNT_ID
+
+    return backends[ACCOUNT_ID][region]

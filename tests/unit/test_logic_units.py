@@ -73,6 +73,15 @@ class FakeSubscriptions:
     def remove(self, email: str, value: str) -> None:
         self.items[email].remove(value)
 
+    def close(self, value: str) -> None:
+        """The hotel's topic deleted: every subscription to it goes with it."""
+        for values in self.items.values():
+            if value in values:
+                values.remove(value)
+
+    def status(self, email: str, value: str) -> str:
+        return "PendingConfirmation" if value in self.items.get(email, []) else "NotSubscribed"
+
 
 class FakeInventory:
     def __init__(self) -> None:
@@ -187,6 +196,7 @@ def test_a_clean_up_that_fails_does_not_fail_the_delete() -> None:
     created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
     fakes.pictures.delete = boom  # type: ignore[method-assign]
     fakes.managers.remove = boom  # type: ignore[method-assign]
+    fakes.managers.close = boom  # type: ignore[method-assign]
     fakes.inventory.delete_all = boom  # type: ignore[method-assign]
 
     hotels.delete_hotel(fakes.ports(), ADMIN, created.hotelId)
@@ -298,7 +308,6 @@ def booking_ports(sfn: FakeSfn, records: FakeRecords) -> bookings.BookingPorts:
         hotels=hotels_,
         bookings=records,
         approvals=FakeApprovals(),
-        guests=FakeSubscriptions(),
         sagas=executions,
         tasks=executions,
         region="eu-west-2",

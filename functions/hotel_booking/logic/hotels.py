@@ -2,9 +2,9 @@
 
 A hotel's manager is a user of the Cognito pool in the HotelManager group: the Admin names
 them by email, the hotel stores their ``sub`` (who may see and decide its bookings) and their
-email (where approval emails go). Creating a hotel subscribes that email to the manager topic
-for that hotel, so the approval requests NotifyManager publishes reach them; changing the
-manager moves it.
+email (where approval emails go). Creating a hotel creates its own SNS topic and subscribes
+that email to it, so the approval requests NotifyManager publishes reach them once they confirm
+the subscription; changing the manager moves it; deleting the hotel deletes the topic.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from hotel_booking.models.api import (
     HotelManagerView,
     HotelQuery,
     HotelView,
+    ManagerSubscriptionView,
 )
 from hotel_booking.models.domain import PoolUser, to_cents
 
@@ -103,7 +104,11 @@ def require_admin(caller: Caller | None, what: str = "create, change or delete h
     return caller
 
 
-def view(ports: HotelPorts, hotel: Hotel, caller: Caller | None) -> HotelView:
+def view(
+    ports: HotelPorts, hotel: Hotel, caller: Caller | None, with_subscription: bool = False
+) -> HotelView:
+    """``with_subscription``: for one hotel an Admin creates or changes, whether its manager has
+    confirmed the topic subscription (one SNS call; never for a whole list)."""
     return HotelView(
         hotelId=hotel.hotelId,
         name=hotel.name,
@@ -115,7 +120,19 @@ def view(ports: HotelPorts, hotel: Hotel, caller: Caller | None) -> HotelView:
         imageUrl=ports.pictures.url(hotel.imageKey) if hotel.imageKey else None,
         managerEmail=hotel.managerEmail if shows_manager_email(caller, hotel) else None,
         managerSub=hotel.managerSub if caller is not None and caller.is_admin else None,
+        managerSubscription=_subscription_state(ports, hotel)
+        if with_subscription and caller is not None and caller.is_admin
+        else None,
     )
+
+
+def _subscription_state(ports: HotelPorts, hotel: Hotel) -> str | None:
+    """None when SNS cannot say: the hotel reads fine without it."""
+    try:
+        return ports.managers.status(hotel.managerEmail, hotel.hotelId)
+    except Exception:
+        logger.exception("could not read the manager's subscription")
+        return None
 
 
 # -- public --------------------------------------------------------------------------------
@@ -166,6 +183,20 @@ def get_manager(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> Hote
     )
 
 
+def manager_subscription(
+    ports: HotelPorts, caller: Caller | None, hotel_id: str
+) -> ManagerSubscriptionView:
+    """For the admin page: has the manager confirmed SNS's subscription email? Until then no
+    approval email reaches them (they decide from the dashboard)."""
+    require_admin(caller)
+    hotel = _existing(ports, hotel_id)
+    return ManagerSubscriptionView(
+        hotelId=hotel.hotelId,
+        managerEmail=hotel.managerEmail,
+        state=ports.managers.status(hotel.managerEmail, hotel.hotelId),
+    )
+
+
 def _existing(ports: HotelPorts, hotel_id: str) -> Hotel:
     hotel = ports.hotels.get(hotel_id) if possible_id(hotel_id) else None
     if hotel is None:
@@ -199,9 +230,9 @@ def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelV
         if image_key:
             _tidy(ports.pictures.delete, image_key)
         if subscribed:
-            _tidy(ports.managers.remove, manager_email, hotel_id)
+            _tidy(ports.managers.close, hotel_id)
         raise
-    return view(ports, hotel, caller)
+    return view(ports, hotel, caller, with_subscription=True)
 
 
 def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: Form) -> HotelView:
@@ -255,7 +286,7 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
         _tidy(ports.managers.remove, hotel.managerEmail, hotel_id)
     if picture is not None and hotel.imageKey:
         _tidy(ports.pictures.delete, hotel.imageKey)
-    return view(ports, updated, caller)
+    return view(ports, updated, caller, with_subscription=True)
 
 
 def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> None:
@@ -273,7 +304,7 @@ def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> Non
     # The hotel is gone; what follows only tidies up after it.
     if hotel.imageKey:
         _tidy(ports.pictures.delete, hotel.imageKey)
-    _tidy(ports.managers.remove, hotel.managerEmail, hotel_id)
+    _tidy(ports.managers.close, hotel_id)
     _tidy(ports.inventory.delete_all, hotel_id)
 
 

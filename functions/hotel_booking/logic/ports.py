@@ -20,6 +20,7 @@ from hotel_booking.models import (
     Payment,
     Stay,
 )
+from hotel_booking.models.api import SubscriptionState
 from hotel_booking.models.domain import PoolUser, RoomChange
 from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
 
@@ -139,8 +140,12 @@ class Notifier(Protocol):
 
 
 class Subscriptions(Protocol):
+    """A hotel's manager on the hotel's own topic (``value`` is the hotelId)."""
+
     def add(self, email: str, value: str) -> str: ...
     def remove(self, email: str, value: str) -> None: ...
+    def close(self, value: str) -> None: ...
+    def status(self, email: str, value: str) -> SubscriptionState: ...
 
 
 class UserDirectory(Protocol):

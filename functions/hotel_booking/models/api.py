@@ -67,6 +67,10 @@ class HotelQuery(BaseModel):
     checkOut: dt.date | None = None
 
 
+#: A manager's email subscription to their hotel's approval requests (SNS).
+SubscriptionState = Literal["Confirmed", "PendingConfirmation", "NotSubscribed"]
+
+
 class HotelView(BaseModel):
     hotelId: str
     name: str
@@ -78,12 +82,13 @@ class HotelView(BaseModel):
     imageUrl: str | None
     managerEmail: str | None = None
     managerSub: str | None = None
+    managerSubscription: SubscriptionState | None = None
 
     def body(self) -> dict[str, Any]:
-        """JSON body; ``managerEmail`` and ``managerSub`` are left out, not null, for those who
-        may not see them."""
+        """JSON body; ``managerEmail``, ``managerSub`` and ``managerSubscription`` are left out,
+        not null, for those who may not see them."""
         data = self.model_dump(mode="json")
-        for private in ("managerEmail", "managerSub"):
+        for private in ("managerEmail", "managerSub", "managerSubscription"):
             if data[private] is None:
                 del data[private]
         return data
@@ -98,6 +103,14 @@ class HotelManagerView(BaseModel):
 
     def body(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
+
+
+class ManagerSubscriptionView(BaseModel):
+    """Whether a hotel's manager confirmed the email subscription to its approval requests."""
+
+    hotelId: str
+    managerEmail: str
+    state: SubscriptionState
 
 
 class HotelList(BaseModel):

@@ -35,7 +35,28 @@ function signInAgain(error) {
   return true;
 }
 
+// The manager's email subscription to the hotel's approval requests (its own SNS topic).
+const SUBSCRIPTION_TEXT = {
+  Confirmed: "Manager confirmed the approval emails.",
+  PendingConfirmation:
+    "Waiting for the manager to confirm the approval emails (the link in the AWS Notification " +
+    "email). Until then they decide on the manager dashboard.",
+  NotSubscribed: "The manager gets no approval emails; they decide on the manager dashboard.",
+};
+
+async function showSubscription(hotelId, target) {
+  try {
+    const answer = await api(`/hotels/${encodeURIComponent(hotelId)}/subscription`);
+    target.textContent = SUBSCRIPTION_TEXT[answer.state] ?? "";
+    target.dataset.state = answer.state;
+  } catch {
+    target.textContent = "";
+  }
+}
+
 function row(hotel) {
+  const subscription = h("p", { class: "subscription muted", "aria-live": "polite" });
+  showSubscription(hotel.hotelId, subscription);
   return h(
     "li",
     { id: `hotel-${hotel.hotelId}`, "data-hotel-id": hotel.hotelId },
@@ -59,6 +80,7 @@ function row(hotel) {
           h("span", {}, `${formatMoney(hotel.pricePerNight, hotel.currency)} / night`),
           h("span", {}, `${hotel.rooms} rooms`),
         ),
+        subscription,
       ),
       h(
         "div",

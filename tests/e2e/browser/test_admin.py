@@ -9,6 +9,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.browser.conftest import Browsing, unique
+from tests.fixtures.mail import confirm_subscription
 
 
 def test_admin_edits_a_hotel(browsing: Browsing, make_hotel: Callable[..., dict[str, Any]]) -> None:
@@ -71,3 +72,24 @@ def test_admin_deletes_a_hotel_but_not_one_with_live_bookings(
     expect(admin.locator(f"#hotel-{idle['hotelId']}")).to_have_count(0)
     gone = requests.get(f"{browsing.stack.api_url}/hotels/{idle['hotelId']}", timeout=10)
     assert gone.status_code == 404
+
+
+def test_admin_sees_whether_the_manager_confirmed_the_approval_emails(
+    browsing: Browsing, make_hotel: Callable[..., dict[str, Any]]
+) -> None:
+    # Given a new hotel: SNS asked its manager to confirm the subscription to its topic
+    manager = f"{unique('confirming').lower().replace(' ', '-')}@example.com"
+    hotel = make_hotel(unique("Pending Lodge"), "Cork", managerEmail=manager)
+    admin = browsing.signed_in("admin@example.com")
+    admin.goto(browsing.url("admin.html"))
+    row = admin.locator(f"#hotel-{hotel['hotelId']}")
+    expect(row.locator(".subscription")).to_contain_text("Waiting for the manager to confirm")
+
+    # When the manager follows the link in the confirmation email (the local mailbox)
+    assert browsing.stack.stack is not None
+    topic = browsing.stack.stack.outputs["HotelTopicArnPrefix"] + hotel["hotelId"]
+    confirm_subscription(browsing.stack, manager, topic)
+
+    # Then the admin page says so
+    admin.reload()
+    expect(row.locator(".subscription")).to_have_text("Manager confirmed the approval emails.")
