@@ -59,6 +59,7 @@ def test_the_manager_hears_of_bookings_only_once_they_confirm_the_subscription(
     manager = f"pending.{tag}@example.com"
     admin = {"Authorization": local_stack.login("admin@example.com")}
     guest = bearer(local_stack, f"gina.{tag}@example.com", None)
+    local_stack.create_user(manager, "Pending Manager", "HotelManager")
 
     # Given an admin creates a hotel: SNS emails its manager a confirmation request
     created = requests.post(
@@ -125,6 +126,7 @@ def test_the_guest_gets_the_outcome_by_ses_without_confirming_anything(
     email = f"ses.{tag}@example.com"
     guest = bearer(local_stack, email, None)
     admin = {"Authorization": local_stack.login("admin@example.com")}
+    local_stack.create_user(f"m.{tag}@example.com", "Faro Manager", "HotelManager")
     hotel = requests.post(
         f"{local_stack.api_url}/hotels",
         json={
