@@ -55,6 +55,8 @@ class HotelsApiSettings(ApiSettings):
     """The hotels API also stores pictures."""
 
     pictures_bucket: Annotated[str, Field(min_length=1)] = Field(alias="PICTURES_BUCKET")
+    #: Set only by the local runtime (the emulator's S3); never on AWS.
+    s3_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL_S3")
 
 
 class BookingsApiSettings(ApiSettings):

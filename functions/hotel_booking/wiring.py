@@ -21,7 +21,7 @@ from hotel_booking.dal.executions import Executions
 from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.inventory import InventoryTable
 from hotel_booking.dal.payments import PaymentsTable
-from hotel_booking.dal.pictures import PictureStore
+from hotel_booking.dal.pictures import PictureStore, pictures_client
 from hotel_booking.dal.reservations import Reservations
 from hotel_booking.dal.secrets import SecretKey
 from hotel_booking.dal.subscriptions import guest_subscriptions, manager_subscriptions
@@ -71,7 +71,7 @@ def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
         inventory=InventoryTable(dynamodb, settings.inventory_table),
         bookings=BookingsTable(dynamodb, settings.bookings_table),
         pictures=PictureStore(
-            boto3.client("s3", region_name=settings.region), settings.pictures_bucket
+            pictures_client(settings.region, settings.s3_endpoint_url), settings.pictures_bucket
         ),
         managers=manager_subscriptions(
             boto3.client("sns", region_name=settings.region), settings.manager_topic_arn
