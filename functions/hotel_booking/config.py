@@ -8,6 +8,9 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: How far ahead a stay may start unless ``STAY_HORIZON_DAYS`` says otherwise: two years.
+DEFAULT_STAY_HORIZON_DAYS = 730
+
 
 class SagaSettings(BaseModel):
     """What every saga function is told by template.yaml (Globals.Function.Environment)."""
@@ -49,6 +52,10 @@ class ApiSettings(SagaSettings):
     """What every REST API function is told: the saga's settings plus the browser origin."""
 
     allowed_origin: Annotated[str, Field(min_length=1)] = Field(alias="ALLOWED_ORIGIN")
+    #: How many days ahead a stay may start (searching and booking); two years unless set.
+    stay_horizon_days: Annotated[int, Field(ge=1, le=3660)] = Field(
+        default=DEFAULT_STAY_HORIZON_DAYS, alias="STAY_HORIZON_DAYS"
+    )
 
 
 class HotelsApiSettings(ApiSettings):

@@ -76,6 +76,7 @@ def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
         managers=manager_subscriptions(
             boto3.client("sns", region_name=settings.region), settings.manager_topic_arn
         ),
+        stay_horizon_days=settings.stay_horizon_days,
     )
 
 
@@ -94,6 +95,7 @@ def booking_ports(settings: BookingsApiSettings) -> BookingPorts:
         bookings=BookingsTable(dynamodb, settings.bookings_table),
         approvals=ApprovalsTable(dynamodb, settings.approvals_table),
         region=settings.region,
+        stay_horizon_days=settings.stay_horizon_days,
     )
 
 

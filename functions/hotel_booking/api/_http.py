@@ -279,7 +279,7 @@ def parse_multipart(body: bytes, content_type: str) -> Form:
         or any(isinstance(d, _FATAL_DEFECTS) for d in message.defects)
     ):
         raise bad
-    form = Form()
+    form = Form(multipart=True)
     for part in message.get_payload():
         if not isinstance(part, Message) or part.is_multipart():
             raise bad

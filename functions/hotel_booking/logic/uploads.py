@@ -9,6 +9,7 @@ data, a text chunk, EXIF with the owner's GPS position) is not in the bytes brow
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,8 @@ MAX_PICTURE_BYTES = 5 * 1024 * 1024
 MAX_PICTURE_PIXELS = 16_000_000
 NOT_A_PICTURE = "must be a JPEG, PNG or WebP image"
 TOO_MANY_PIXELS = f"must be at most {MAX_PICTURE_PIXELS // 1_000_000} megapixels"
+
+_DIGITS = re.compile(r"[0-9]{1,9}")
 
 # Pillow's format name -> (extension, content type): the only decoders we let Pillow use.
 _FORMATS = {
@@ -49,6 +52,20 @@ class Form:
 
     fields: dict[str, Any] = field(default_factory=dict)
     files: dict[str, Upload] = field(default_factory=dict)
+    #: multipart/form-data: every field is text, numbers included (JSON carries types).
+    multipart: bool = False
+
+    def typed_fields(self, integers: frozenset[str]) -> dict[str, Any]:
+        """The fields as a JSON body would carry them: a form's digits become the integers the
+        model wants (anything else stays text, for validation to refuse)."""
+        if not self.multipart:
+            return dict(self.fields)
+        return {
+            name: int(value)
+            if name in integers and isinstance(value, str) and _DIGITS.fullmatch(value)
+            else value
+            for name, value in self.fields.items()
+        }
 
 
 @dataclass(frozen=True)
