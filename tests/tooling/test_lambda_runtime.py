@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from localaws.cloud import LocalCloud
 from localaws.deploy import Stack
+from localaws.lambdas import REQUEST_PAYLOAD_LIMIT
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "runtime" / "template.yaml"
 
@@ -85,3 +87,22 @@ def test_concurrent_invocations_get_containers_of_their_own(
     later = invoke(cloud, name, {})
     assert later["payload"]["greeting"] == "bonjour"
     assert not cloud.runtime.invocations[-1].cold_start  # containers are reused when idle
+
+
+def test_a_request_payload_over_six_megabytes_is_refused_before_any_code_runs(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    # Lambda's quota for a synchronous invocation, answered by the Invoke API itself (413).
+    name = probes.ref("EnglishFunction")
+    padding = REQUEST_PAYLOAD_LIMIT - len(json.dumps({"pad": ""}))
+    exactly = json.dumps({"pad": "x" * padding})
+    assert len(exactly) == REQUEST_PAYLOAD_LIMIT
+    before = len(cloud.runtime.invocations)
+    fits = cloud.client("lambda").invoke(FunctionName=name, Payload=exactly)
+    assert "FunctionError" not in fits
+    assert json.loads(fits["Payload"].read())["greeting"] == "hello"
+    with pytest.raises(ClientError) as refused:
+        cloud.client("lambda").invoke(FunctionName=name, Payload=exactly[:-2] + 'x"}')
+    assert refused.value.response["Error"]["Code"] == "RequestEntityTooLargeException"
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+    assert len(cloud.runtime.invocations) == before + 1  # the refused one never ran

@@ -18,7 +18,25 @@ from PIL import Image, ImageOps
 
 from hotel_booking.logic.problems import InvalidRequest, PictureTooLarge
 
-MAX_PICTURE_BYTES = 5 * 1024 * 1024
+# -- the payload budget (issue 9 item 9) ---------------------------------------------------
+#: Lambda's limit for a synchronous invocation's request (the proxy event): 6 MB, counted as
+#: 6,291,456 bytes (Lambda's own message says 6,291,556; the smaller is the safe one).
+LAMBDA_PAYLOAD_LIMIT = 6_291_456
+#: The most the event can hold besides the body: the request line and headers (API Gateway
+#: caps them together at 10,240 bytes) appear twice (``headers`` and ``multiValueHeaders``,
+#: the query string likewise) and may double when JSON-escaped: 40,960; the authorizer's
+#: claims (from the token in those headers, escaped): 20,480; fixed fields and the context:
+#: 4,096.
+EVENT_ENVELOPE_RESERVE = 65_536
+#: The largest body whose event fits: a binary body arrives base64-encoded (4 characters per
+#: 3 bytes). 4,669,440 bytes. A larger body is refused with 413 before it is parsed.
+MAX_BODY_BYTES = (LAMBDA_PAYLOAD_LIMIT - EVENT_ENVELOPE_RESERVE) * 3 // 4
+#: What a multipart form carries besides the picture: six text fields (names of at most 120
+#: characters, up to 4 bytes each in UTF-8), part headers with the file name, boundaries.
+MULTIPART_RESERVE = 16_384
+#: A round number under MAX_BODY_BYTES - MULTIPART_RESERVE (4,653,056); the pages scale a
+#: larger photo down before they send it.
+MAX_PICTURE_BYTES = 4_500_000
 #: Decoded size cap against decompression bombs (a few KB of PNG can claim 50,000 x 50,000
 #: pixels): 16 megapixels (a 12 MP phone photo fits), 64 MB decoded as RGBA, so decoding and
 #: re-encoding stay well within the function's 256 MB.
@@ -96,7 +114,7 @@ def accept_picture(upload: Upload) -> Picture:
     if len(upload.data) > MAX_PICTURE_BYTES:
         raise PictureTooLarge(
             f"the picture is {len(upload.data)} bytes; at most {MAX_PICTURE_BYTES} "
-            f"({MAX_PICTURE_BYTES // (1024 * 1024)} MB) are accepted"
+            f"({MAX_PICTURE_BYTES / 1_000_000:g} MB) are accepted"
         )
     if sniff(upload.data) is None:
         raise InvalidRequest.fields({upload.field: NOT_A_PICTURE})

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import uuid
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from PIL import Image
 
+from hotel_booking.logic.uploads import MAX_BODY_BYTES, MAX_PICTURE_BYTES
 from hotel_booking.models import BookingStatus
+from localaws.lambdas import REQUEST_PAYLOAD_LIMIT
 from tests.fixtures.api_client import CHECK_IN, ApiClient
 from tests.fixtures.events import ADMIN, claims, form_event, guest, manager, png, rest_event
 
@@ -359,14 +363,39 @@ def test_text_named_png_is_not_a_picture(api: ApiClient) -> None:
     assert resp.field_errors == {"picture": "must be a JPEG, PNG or WebP image"}
 
 
-def test_a_picture_over_5_mb_is_413(api: ApiClient) -> None:
-    big = png() + b"\x00" * (5 * 1024 * 1024)
+def test_a_picture_over_the_limit_is_413(api: ApiClient) -> None:
+    big = png() + b"\x00" * (MAX_PICTURE_BYTES + 1 - len(png()))
     files = [("picture", "huge.png", "image/png", big)]
     resp = api.invoke(
         "HotelsApiFunction", form_event("POST", "/hotels", form_fields(), files, claims=ADMIN)
     )
     assert resp.status == 413
-    assert "5 MB" in resp.body["message"]
+    assert "4.5 MB" in resp.body["message"]
+
+
+def test_a_body_larger_than_a_lambda_event_can_carry_is_413_before_it_is_parsed(
+    api: ApiClient,
+) -> None:
+    # Its event still fits Lambda's 6 MB: the function says 413 instead of failing on it.
+    body = b"\x00" * (MAX_BODY_BYTES + 3)
+    assert len(json.dumps(rest_event("POST", "/hotels", body=body))) < REQUEST_PAYLOAD_LIMIT
+    for content_type in ("multipart/form-data; boundary=zz", "application/json"):
+        event = rest_event(
+            "POST", "/hotels", body=body, headers={"Content-Type": content_type}, claims=ADMIN
+        )
+        resp = api.invoke("HotelsApiFunction", event)
+        assert resp.status == 413, resp.body
+        assert f"at most {MAX_BODY_BYTES}" in resp.body["message"]
+
+
+def test_an_event_over_six_megabytes_never_reaches_the_function(api: ApiClient) -> None:
+    # What a 5 MB photo sent as is becomes: Lambda refuses the invocation, as on AWS (where
+    # API Gateway then answers 5xx). The pages scale such a photo down before sending it.
+    files = [("picture", "photo.png", "image/png", png() + b"\x00" * (5 * 1024 * 1024))]
+    event = form_event("POST", "/hotels", form_fields(), files, claims=ADMIN)
+    with pytest.raises(ClientError) as refused:
+        api.invoke("HotelsApiFunction", event)
+    assert refused.value.response["Error"]["Code"] == "RequestEntityTooLargeException"
 
 
 def test_an_empty_file_input_means_no_picture(api: ApiClient) -> None:
