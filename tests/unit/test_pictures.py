@@ -152,3 +152,17 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded() -> None:
 def test_a_truncated_image_is_refused() -> None:
     with pytest.raises(problems.InvalidRequest):
         accept_picture(Upload("picture", "p.png", "image/png", png(50, 50)[:-30]))
+
+
+# -- the payload budget --------------------------------------------------------------------
+def test_the_picture_limit_fits_in_a_lambda_event() -> None:
+    from hotel_booking.logic import uploads
+    from localaws.lambdas import REQUEST_PAYLOAD_LIMIT
+
+    assert uploads.LAMBDA_PAYLOAD_LIMIT == REQUEST_PAYLOAD_LIMIT == 6 * 1024 * 1024
+    # The largest accepted body, base64-encoded, plus the envelope, fits the event.
+    base64_chars = -(-uploads.MAX_BODY_BYTES // 3) * 4
+    assert base64_chars + uploads.EVENT_ENVELOPE_RESERVE <= uploads.LAMBDA_PAYLOAD_LIMIT
+    # Request line and headers (10,240 bytes) twice, JSON-escaped, and the claims fit the reserve.
+    assert uploads.EVENT_ENVELOPE_RESERVE >= 2 * 2 * 10_240 + 2 * 10_240
+    assert uploads.MAX_PICTURE_BYTES + uploads.MULTIPART_RESERVE <= uploads.MAX_BODY_BYTES
