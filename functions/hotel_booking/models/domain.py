@@ -109,6 +109,12 @@ class Hotel(BaseModel):
     imageKey: str | None = None
     createdAt: dt.datetime
     updatedAt: dt.datetime
+    #: Bumped by every write of the item (optimistic locking): a reservation conditions its
+    #: transaction on the version it read the room count at (``logic/inventory.py``).
+    version: Annotated[int, Field(ge=0)] = 0
+    #: Set while an Admin's lower room count is being checked against what is held: until it
+    #: is lifted, no night may fill beyond it.
+    loweringTo: RoomCount | None = None
 
 
 class Stay(BaseModel):
@@ -181,11 +187,14 @@ class RoomChange(BaseModel):
 
     hotelId: str
     nights: tuple[dt.date, ...]
+    #: Rooms each night holds after the change minus before: a reservation takes (+), a
+    #: release gives back (-).
     delta: int
-    #: Rooms a night nobody booked yet has; None changes only nights that have a row.
-    capacity: int | None = None
-    #: Refuse a night that would be left with fewer than zero rooms.
-    guarded: bool = True
+    #: A take: no night may hold more than this many rooms afterwards ...
+    limit: int | None = None
+    #: ... read from the hotel at this version: the change holds only if the hotel item is
+    #: still at it when the change is written (its room count did not move meanwhile).
+    hotelVersion: int | None = None
 
 
 class StepLogEntry(BaseModel):
