@@ -89,7 +89,7 @@ class FakeInventory:
 
 
 class FakeBookings:
-    def of_hotel(self, hotel_id: str) -> list[Booking]:
+    def of_hotel(self, hotel_id: str, *args: Any) -> list[Booking]:
         return []
 
 
@@ -210,10 +210,10 @@ class FakeRecords:
         item = self.items.get(booking_id)
         return None if item is None else Booking.model_validate(item)
 
-    def of_hotel(self, hotel_id: str) -> list[Booking]:
+    def of_hotel(self, hotel_id: str, *args: Any) -> list[Booking]:
         return []
 
-    def of_guest(self, sub: str) -> list[Booking]:
+    def of_guest(self, sub: str, *args: Any) -> list[Booking]:
         return []
 
     def all(self) -> list[Booking]:

@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from hotel_booking.clock import Clock, utc_now
-from hotel_booking.dal.bookings import BookingsTable, stay_attributes
+from hotel_booking.dal.bookings import BookingsTable, hotel_status, stay_attributes
 from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.inventory import InventoryTable
 from hotel_booking.dal.items import (
@@ -62,6 +62,7 @@ class Reservations:
             **stay_attributes(request),
             **priced.model_dump(include={"hotelName", "amount", "currency"}),
             status=BookingStatus.ROOM_RESERVED,
+            hotelStatus=hotel_status(request.hotelId, BookingStatus.ROOM_RESERVED),
             reservation=ReservationState.RESERVED,
             executionArn=step.executionArn,
             updatedAt=at,

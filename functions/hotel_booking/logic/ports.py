@@ -20,7 +20,7 @@ from hotel_booking.models import (
     Payment,
     Stay,
 )
-from hotel_booking.models.domain import RoomChange
+from hotel_booking.models.domain import ListPosition, RoomChange
 from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
 
 __all__ = ["Clock"]
@@ -53,12 +53,32 @@ class InventoryRepository(Protocol):
 
 
 class HotelBookings(Protocol):
-    def of_hotel(self, hotel_id: str) -> list[Booking]: ...
+    def of_hotel(
+        self,
+        hotel_id: str,
+        status: BookingStatus | None = None,
+        before: ListPosition | None = None,
+        count: int | None = None,
+    ) -> list[Booking]:
+        """Newest first, strictly after ``before``; with ``count``, more than ``count`` when
+        there are more (see ``dal/bookings.BookingsTable._newest``). From an index: may lag
+        a write by a moment."""
+        ...
 
 
 class BookingReader(HotelBookings, Protocol):
     def get(self, booking_id: str) -> Booking | None: ...
-    def of_guest(self, sub: str) -> list[Booking]: ...
+    def of_guest(
+        self,
+        sub: str,
+        status: BookingStatus | None = None,
+        hotel_id: str | None = None,
+        before: ListPosition | None = None,
+        count: int | None = None,
+    ) -> list[Booking]:
+        """As ``of_hotel``, for one guest."""
+        ...
+
     def all(self) -> list[Booking]: ...
 
 

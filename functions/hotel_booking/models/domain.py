@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -209,6 +209,13 @@ class ReservationState(StrEnum):
     RELEASED = "RELEASED"
 
 
+class ListPosition(NamedTuple):
+    """Where a newest-first list of bookings stopped: the last booking shown."""
+
+    createdAt: dt.datetime
+    bookingId: str
+
+
 class Booking(Stay):
     """The booking record as stored and as shown to people."""
 
@@ -224,3 +231,8 @@ class Booking(Stay):
     steps: list[StepLogEntry] = Field(default_factory=list)
     createdAt: dt.datetime
     updatedAt: dt.datetime
+
+    @property
+    def position(self) -> ListPosition:
+        """Its place in a newest-first list (ties on createdAt broken by bookingId)."""
+        return ListPosition(self.createdAt, self.bookingId)
