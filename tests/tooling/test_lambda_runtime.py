@@ -13,6 +13,7 @@ import pytest
 
 from localaws.cloud import LocalCloud
 from localaws.deploy import Stack
+from tests.fixtures.invocations import InvocationsSince
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "runtime" / "template.yaml"
 
@@ -76,10 +77,10 @@ def test_concurrent_invocations_get_containers_of_their_own(
 ) -> None:
     name = probes.ref("FrenchFunction")
     invoke(cloud, name, {})  # at least one warm container exists
-    before = len(cloud.runtime.invocations)
+    since = InvocationsSince(cloud.runtime)
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda _: invoke(cloud, name, {"sleep": 0.3}), range(4)))
-    batch = [i for i in cloud.runtime.invocations[before:] if i.function == "FrenchFunction"]
+    batch = [i for i in since() if i.function == "FrenchFunction"]
     assert len(batch) == 4
     assert sum(i.cold_start for i in batch) >= 2  # one invocation per container at a time
     later = invoke(cloud, name, {})
