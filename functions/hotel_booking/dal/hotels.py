@@ -63,6 +63,26 @@ class HotelsTable(Table):
             }
         }
 
+    def set_manager_sub(self, hotel_id: str, manager_email: str, manager_sub: str) -> bool:
+        """Name the manager of a hotel stored before managers were users; False when the
+        hotel changed meanwhile (gone, a manager already named, another email). Bumps the
+        ``version`` like every write, so an Admin's change read before it cannot undo it."""
+        return self._write_if(
+            "update_item",
+            Key={"hotelId": {"S": hotel_id}},
+            UpdateExpression="SET managerSub = :sub ADD #version :one",
+            ConditionExpression=(
+                "attribute_exists(hotelId) AND attribute_not_exists(managerSub) "
+                "AND managerEmail = :email"
+            ),
+            ExpressionAttributeNames={"#version": "version"},
+            ExpressionAttributeValues={
+                ":sub": {"S": manager_sub},
+                ":email": {"S": manager_email},
+                ":one": {"N": "1"},
+            },
+        )
+
     def delete(self, hotel_id: str) -> bool:
         """False when there was nothing to delete."""
         return self._write_if(

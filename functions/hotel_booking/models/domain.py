@@ -106,6 +106,10 @@ class Hotel(BaseModel):
     currency: str = CURRENCY
     rooms: RoomCount
     managerEmail: Email
+    #: The manager's Cognito ``sub``: who manages the hotel. ``managerEmail`` is only where
+    #: the approval emails go. None on hotels stored before issue 9 item 2 (nobody manages
+    #: them until ``deploy/migrate_managers.py`` or an Admin assigns the manager again).
+    managerSub: str | None = None
     imageKey: str | None = None
     createdAt: dt.datetime
     updatedAt: dt.datetime
@@ -115,6 +119,21 @@ class Hotel(BaseModel):
     #: Set while an Admin's lower room count is being checked against what is held: until it
     #: is lifted, no night may fill beyond it.
     loweringTo: RoomCount | None = None
+
+
+class PoolUser(BaseModel):
+    """A user of the Cognito user pool, as the user admin sees them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    userId: str  # Cognito's Username: in this pool (email as username) a UUID, the sub
+    sub: str
+    email: str | None = None
+    emailVerified: bool = False
+    name: str | None = None
+    status: str
+    enabled: bool
+    groups: frozenset[str] = frozenset()
 
 
 class Stay(BaseModel):
