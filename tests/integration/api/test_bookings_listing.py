@@ -12,7 +12,6 @@ from botocore.client import BaseClient
 
 from hotel_booking.models import BookingStatus, Decision
 from tests.fixtures.api_client import ApiClient
-from tests.fixtures.events import manager
 from tests.integration.api.test_bookings_api import awaiting, manager_of, someone
 
 
@@ -54,9 +53,9 @@ def test_guests_and_managers_lists_query_indexes_and_never_scan(
 
     assert listed(api, who) == [waiting]
     assert listed(api, who, status="AWAITING_APPROVAL") == [waiting]
-    assert listed(api, manager_of(hotel)) == [waiting]
-    assert listed(api, manager_of(hotel), status="AWAITING_APPROVAL") == [waiting]
-    assert listed(api, manager_of(hotel), status="CONFIRMED") == []
+    assert listed(api, manager_of(api, hotel)) == [waiting]
+    assert listed(api, manager_of(api, hotel), status="AWAITING_APPROVAL") == [waiting]
+    assert listed(api, manager_of(api, hotel), status="CONFIRMED") == []
 
     operations = {operation for operation, _ in bookings_calls.calls}
     assert "Scan" not in operations
@@ -70,7 +69,7 @@ def test_guests_and_managers_lists_query_indexes_and_never_scan(
 def test_the_status_index_follows_each_booking_through_the_saga(api: ApiClient) -> None:
     hotel = api.create_hotel(managerEmail=f"moves.{uuid.uuid4().hex[:6]}@example.com", rooms=5)
     waiting = awaiting(api, hotel, someone())
-    boss = manager_of(hotel)
+    boss = manager_of(api, hotel)
     assert listed(api, boss, status="AWAITING_APPROVAL") == [waiting]
 
     api.saga.decide(waiting, Decision.APPROVE)
@@ -82,7 +81,7 @@ def test_the_status_index_follows_each_booking_through_the_saga(api: ApiClient) 
 
 def test_a_manager_who_also_books_pages_through_both_lists_newest_first(api: ApiClient) -> None:
     email = f"both.{uuid.uuid4().hex[:6]}@example.com"
-    boss = manager(email)
+    boss = api.manager(email)
     managed = api.create_hotel(managerEmail=email, rooms=9)
     elsewhere = api.create_hotel(rooms=9)
     # Alternately the manager's own stays elsewhere and guests' stays at the managed hotel

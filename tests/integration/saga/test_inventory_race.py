@@ -28,6 +28,7 @@ from hotel_booking.logic.payments import SandboxGateway
 from hotel_booking.logic.problems import RoomsStillBooked
 from hotel_booking.logic.uploads import Form
 from hotel_booking.models import Hotel, ReservationState
+from hotel_booking.models.domain import PoolUser
 from hotel_booking.models.saga import StepEvent
 from tests.fixtures.saga_driver import Records, SagaDriver
 
@@ -74,6 +75,17 @@ class NoSubscriptions:
     def remove(self, email: str, value: str) -> None:
         raise AssertionError("a room count change touches no subscription")
 
+    def close(self, value: str) -> None:
+        raise AssertionError("a room count change touches no subscription")
+
+    def status(self, email: str, value: str) -> str:
+        return "Confirmed"  # read for the answer's view only
+
+
+class NoDirectory:
+    def find_by_email(self, email: str) -> PoolUser | None:
+        raise AssertionError("a room count change names no manager")
+
 
 class NoPictures:
     def put(self, key: str, data: bytes, content_type: str) -> None:
@@ -102,9 +114,9 @@ class Both:
                 "BOOKINGS_TABLE": stack.ref("BookingsTable"),
                 "PAYMENTS_TABLE": stack.ref("PaymentsTable"),
                 "APPROVALS_TABLE": stack.ref("ApprovalsTable"),
-                "MANAGER_TOPIC_ARN": "-",
-                "GUEST_TOPIC_ARN": "-",
+                "HOTEL_TOPIC_ARN_PREFIX": "-",
                 "OPS_TOPIC_ARN": "-",
+                "SENDER_EMAIL": "-",
                 "PAYMENT_GATEWAY": "sandbox",
                 "APPROVAL_TIMEOUT_SECONDS": "60",
             }
@@ -127,6 +139,7 @@ class Both:
             bookings=store.bookings,
             pictures=NoPictures(),
             managers=NoSubscriptions(),
+            directory=NoDirectory(),
         )
 
     def reserve(self, hotel: Hotel) -> dict[str, Any]:
