@@ -41,11 +41,12 @@ def saga_ports(settings: SagaSettings) -> SagaPorts:
     dynamodb = boto3.client("dynamodb", region_name=settings.region)
     bookings = BookingsTable(dynamodb, settings.bookings_table)
     inventory = InventoryTable(dynamodb, settings.inventory_table)
+    hotels = HotelsTable(dynamodb, settings.hotels_table)
     return SagaPorts(
         settings=settings,
-        hotels=HotelsTable(dynamodb, settings.hotels_table),
+        hotels=hotels,
         bookings=bookings,
-        reservations=Reservations(dynamodb, inventory, bookings),
+        reservations=Reservations(dynamodb, hotels, inventory, bookings),
         payments=PaymentsTable(dynamodb, settings.payments_table),
         approvals=ApprovalsTable(dynamodb, settings.approvals_table),
         topics=Topics(

@@ -102,7 +102,7 @@ def test_search_by_dates_lists_only_hotels_with_a_room_every_night(api: ApiClien
         Item={
             "hotelId": {"S": full["hotelId"]},
             "night": {"S": night.isoformat()},
-            "available": {"N": "0"},
+            "held": {"N": "1"},
         },
     )
 
@@ -519,6 +519,11 @@ def test_room_count_changes_move_the_inventory_and_never_below_what_is_booked(
     refused = api.hotels("PUT", path, body={"rooms": 1}, claims=ADMIN)
     assert refused.status == 409
     assert CHECK_IN.isoformat() in refused.body["message"]
+    both_nights = ", ".join(n.isoformat() for n in nights)
+    assert refused.body["errors"] == [
+        {"field": "rooms", "message": f"cannot go below what is booked on {both_nights}"}
+    ]
+    assert api.hotels("GET", path).body["rooms"] == 3
     assert list(api.store.available_rooms(store_hotel, nights).values()) == [1, 1]
 
     grown = api.hotels("PUT", path, body={"rooms": 5}, claims=ADMIN)
