@@ -13,7 +13,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[local,dev]"
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[local,dev,service]"
 	@touch $(STAMP)
 
 ## Run the whole system locally: AWS emulated on loopback, API, web pages, mailbox.
