@@ -183,11 +183,11 @@ class SearchGateway:
             tried.add(instance)
             try:
                 status, reply_headers, body = self._send(instance, path, headers, route.timeout)
-            except (
-                ConnectionRefusedError,
-                ConnectionResetError,
-                http.client.RemoteDisconnected,
-            ) as exc:
+            except TimeoutError:
+                raise  # a slow instance is not a dead one: 504, as API Gateway answers
+            except (OSError, http.client.HTTPException) as exc:
+                # Refused, reset, or cut off mid-answer: the task is gone. GET is safe to
+                # send again, so the next instance answers this same request.
                 self.take_out(route.service_id, instance, type(exc).__name__)
                 continue
             response = Response(body, status=status)
@@ -216,7 +216,7 @@ class SearchGateway:
                 if fresh:
                     raise
                 continue
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 conn.close()
                 raise
             with self._lock:

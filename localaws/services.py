@@ -115,23 +115,10 @@ class LocalEcsService:
             self._next += 1
             instance_id = f"{self.family}-task-{self._next}"
         port = free_port()
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))},
-            **self.container_environment,
-            **DUMMY_CREDENTIALS,
-            "AWS_REGION": self.stack.region,
-            "AWS_DEFAULT_REGION": self.stack.region,
-            "AWS_ENDPOINT_URL": self.endpoint,  # the container's AWS is the emulator
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in PYTHONPATH),
-            "PYTHONUNBUFFERED": "1",
-            **self._extra_env,
-        }
         process = subprocess.Popen(
             [sys.executable, *ENTRY_COMMAND[1:]],
             cwd=ROOT,
-            env=env,
+            env=self.task_environment(port, self.endpoint),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -144,6 +131,23 @@ class LocalEcsService:
         threading.Thread(target=self._read, args=(task,), daemon=True).start()
         threading.Thread(target=self._run, args=(task,), daemon=True).start()
         return task
+
+    def task_environment(self, port: int, endpoint: str) -> dict[str, str]:
+        """The task definition's environment, on this machine: AWS is the emulator at
+        ``endpoint``, the task listens on loopback ``port``."""
+        return {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))},
+            **self.container_environment,
+            **DUMMY_CREDENTIALS,
+            "AWS_REGION": self.stack.region,
+            "AWS_DEFAULT_REGION": self.stack.region,
+            "AWS_ENDPOINT_URL": endpoint,  # the container's AWS is the emulator
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in PYTHONPATH),
+            "PYTHONUNBUFFERED": "1",
+            **self._extra_env,
+        }
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout

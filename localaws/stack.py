@@ -8,6 +8,7 @@ logs one line per request and per state transition until Ctrl-C.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -24,7 +25,7 @@ from typing import Any
 
 from deploy.site import password_policy_of
 from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
-from localaws.cloud import LocalCloud, PortInUse, ensure_port_free
+from localaws.cloud import LocalCloud, PortInUse, ensure_port_free, free_port
 from localaws.cognito import CognitoCodes
 from localaws.deploy import Stack
 from localaws.hosting import allow_sources, security_headers
@@ -57,7 +58,8 @@ class Ports:
     aws: int
     api: int
     web: int
-    search: int = 3001  # the search service's HTTP API
+    # The search service's HTTP API; `make run` uses SEARCH_PORT (3001), others any free port.
+    search: int = dataclasses.field(default_factory=free_port)
 
     @classmethod
     def from_env(cls) -> Ports:
