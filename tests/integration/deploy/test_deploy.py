@@ -33,6 +33,7 @@ def test_config_json_comes_from_the_stack_outputs_and_the_pools_password_rules()
     config = site_config(outputs, "eu-west-2", template_pool_properties())
     assert config == {
         "apiUrl": "https://a1b2c3d4e5.execute-api.eu-west-2.amazonaws.com/Prod",
+        "searchUrl": "https://f6g7h8i9j0.execute-api.eu-west-2.amazonaws.com/search",
         "region": "eu-west-2",
         "userPoolId": "eu-west-2_AbCdEfGhI",
         "userPoolClientId": "4h5j6k7l8m9n0p1q2r3s4t5u6v",
@@ -54,7 +55,7 @@ def test_a_stack_that_has_not_finished_deploying_is_refused() -> None:
         stack_outputs(rolled_back)
     no_outputs = json.loads(json.dumps(RECORDED))
     no_outputs["Stacks"][0]["Outputs"] = []
-    with pytest.raises(DeployError, match="ApiUrl, UserPoolId, UserPoolClientId"):
+    with pytest.raises(DeployError, match="ApiUrl, UserPoolId, UserPoolClientId, SearchUrl"):
         site_config(stack_outputs(no_outputs), "eu-west-2", {})
 
 
