@@ -27,6 +27,7 @@ from typing import Any
 
 from localaws.cloud import DUMMY_CREDENTIALS, free_port
 from localaws.deploy import Stack
+from support_console.services import ServiceInstance, service_instances
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The container's CMD (services/search/Dockerfile), with this interpreter as ``python``.
@@ -176,20 +177,9 @@ class LocalEcsService:
             task.process.stdout.close()
 
     # -- what Cloud Map says ------------------------------------------------------------------
-    def instances(self) -> list[dict[str, str]]:
-        """Every registered instance with its health, as Cloud Map reports them."""
-        sd = self._client
-        found = sd.list_instances(ServiceId=self.discovery_service_id)["Instances"]
-        health = sd.get_instances_health_status(ServiceId=self.discovery_service_id)["Status"]
-        return [
-            {
-                "id": i["Id"],
-                "address": f"{i['Attributes'].get('AWS_INSTANCE_IPV4')}:"
-                f"{i['Attributes'].get('AWS_INSTANCE_PORT')}",
-                "health": health.get(i["Id"], "UNKNOWN"),
-            }
-            for i in found
-        ]
+    def instances(self) -> list[ServiceInstance]:
+        """Every registered task with its health, as Cloud Map reports them."""
+        return service_instances(self._client, self.discovery_service_id)
 
     # -- internals ------------------------------------------------------------------------
     def _read(self, task: LocalTask) -> None:

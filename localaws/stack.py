@@ -244,7 +244,11 @@ class LocalStack:
             stack.ref("BookingStateMachine"), stack.ref("BookingsTable"), stack.ref("HotelsTable")
         )
         sfn, dynamodb = self.cloud.client("stepfunctions"), self.cloud.client("dynamodb")
-        return Console.reading(sfn, dynamodb, resources, self.cloud.region, self._log)
+        search = self.search
+        services = search.instances if search is not None else None
+        return Console.reading(
+            sfn, dynamodb, resources, self.cloud.region, self._log, services=services
+        )
 
     def _client_ids(self, pool_id: str) -> set[str]:
         clients = self.cloud.client("cognito-idp").list_user_pool_clients(
@@ -401,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     assert stack.search is not None
     search_name = stack.search.name
     search_tasks = "\n".join(
-        f"    {i['id']:28} {i['address']:18} {i['health']}" for i in stack.search.instances()
+        f"    {i.id:28} {i.address:18} {i.health}" for i in stack.search.instances()
     )
     print(
         f"""

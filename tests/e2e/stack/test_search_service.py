@@ -81,8 +81,22 @@ def test_two_tasks_are_registered_in_cloud_map_as_the_template_declares(
     assert registry["Name"] == "search"
     assert registry["DnsConfig"]["DnsRecords"] == [{"Type": "SRV", "TTL": 10}]
     instances = service.instances()
-    assert sorted(i["health"] for i in instances) == ["HEALTHY", "HEALTHY"]
-    assert {i["address"] for i in instances} == {f"127.0.0.1:{t.port}" for t in running(service)}
+    assert sorted(i.health for i in instances) == ["HEALTHY", "HEALTHY"]
+    assert {i.address for i in instances} == {f"127.0.0.1:{t.port}" for t in running(service)}
+
+
+def test_the_support_console_lists_the_tasks_and_their_health(
+    local_stack: LocalStack, service: LocalEcsService
+) -> None:
+    listed = requests.get(f"{local_stack.web_url}/console/api/services", timeout=10).json()
+    tasks = {t.instance_id: f"127.0.0.1:{t.port}" for t in running(service)}
+    assert {(i["id"], i["address"], i["health"]) for i in listed["instances"]} == {
+        (task, address, "HEALTHY") for task, address in tasks.items()
+    }
+    page = requests.get(f"{local_stack.web_url}/console/services", timeout=10)
+    assert page.status_code == 200
+    assert "2 of 2 tasks healthy" in page.text
+    assert all(task in page.text for task in tasks)
 
 
 def test_search_through_the_http_api_answers_as_get_hotels_and_reaches_both_tasks(
@@ -171,14 +185,14 @@ def test_killing_a_task_loses_no_request(local_stack: LocalStack, service: Local
         assert {r.headers["apigw-requestid"] for r in after_kill[-10:]} <= served_ids(survivor)
         assert victim.exited.wait(10)
         deadline = time.monotonic() + 10
-        while victim.instance_id in {i["id"] for i in service.instances()}:
+        while victim.instance_id in {i.id for i in service.instances()}:
             assert time.monotonic() < deadline, service.instances()
             time.sleep(0.05)
     finally:
         # As ECS would: a replacement task keeps the desired count for the tests after this.
         replacement = service.start_task()
         assert replacement.registered.wait(60)
-    assert sorted(i["health"] for i in service.instances()) == ["HEALTHY", "HEALTHY"]
+    assert sorted(i.health for i in service.instances()) == ["HEALTHY", "HEALTHY"]
 
 
 class FlakyStore:
