@@ -63,13 +63,15 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/stack_bench.py
 	$(BIN)/python benchmarks/events_bench.py
 
-## Deploy to AWS (docs/deploy.md): build, deploy the stack, publish the pages with their config.json.
-## `sam build` needs python3.13 on PATH, or Docker with SAM_BUILD_FLAGS=--use-container.
+## Deploy to AWS (docs/deploy.md): build, push the search image, deploy the stack, publish the
+## pages with their config.json. Needs Docker (the search service's image); `sam build` needs
+## python3.13 on PATH, or SAM_BUILD_FLAGS=--use-container.
 SAM_BUILD_FLAGS ?=
 deploy: $(STAMP)
 	$(BIN)/python -m deploy check
 	sam build $(SAM_BUILD_FLAGS)
-	sam deploy
+	$(BIN)/python -m deploy image
+	sam deploy --parameter-overrides "$$(cat .aws-sam/parameter-overrides.txt)"
 	$(BIN)/python -m deploy site
 
 ## The first administrator on AWS: make admin EMAIL=you@example.com [NAME="Your Name"]
