@@ -57,11 +57,13 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
-## Benchmarks: the saga on the local engine, the local stack over HTTP, local event delivery (figures in docs/performance.md).
+## Benchmarks: the saga on the local engine, the local stack over HTTP, local event delivery, the search
+## service through its HTTP API with 8 clients (figures in docs/performance.md).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/saga_bench.py
 	$(BIN)/python benchmarks/stack_bench.py
 	$(BIN)/python benchmarks/events_bench.py
+	$(BIN)/python benchmarks/search_bench.py
 
 ## Deploy to AWS (docs/deploy.md): build, push the search image, deploy the stack, publish the
 ## pages with their config.json. Needs Docker (the search service's image); `sam build` needs
