@@ -5,7 +5,8 @@ Each task is the container's entry command (:data:`ENTRY_COMMAND`, the Dockerfil
 run with the task definition's environment, pointed at the emulator. When its ``/live``
 answers, it is registered in the service's Cloud Map service (IP, port, HEALTHY; a stale
 registration of the same id is removed first: moto appends a duplicate otherwise); when it
-exits, it is marked UNHEALTHY and deregistered. Idle, a task costs nothing: the threads here
+exits, it is marked UNHEALTHY and deregistered, and a task that had been running is replaced
+by a new one (the desired count). Idle, a task costs nothing: the threads here
 block on the process and its output.
 """
 
@@ -21,6 +22,7 @@ import sys
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +49,7 @@ def _lines() -> collections.deque[str]:
     return collections.deque(maxlen=LOG_LINES)
 
 
-@dataclass
+@dataclass(eq=False)
 class LocalTask:
     """One running task: its process, port, Cloud Map instance id and recent output."""
 
@@ -103,6 +105,7 @@ class LocalEcsService:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._next = 0
+        self._spawner = ThreadPoolExecutor(1, thread_name_prefix=f"ecs-{self.family}")
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self, count: int | None = None) -> LocalEcsService:
@@ -116,7 +119,10 @@ class LocalEcsService:
             self._next += 1
             instance_id = f"{self.family}-task-{self._next}"
         port = free_port()
-        process = subprocess.Popen(
+        # Spawned on one long-lived thread: the parent-death signal fires when the *thread*
+        # that forked the task ends, and a replacement is started from a thread that does.
+        process = self._spawner.submit(
+            subprocess.Popen,
             [sys.executable, *ENTRY_COMMAND[1:]],
             cwd=ROOT,
             env=self.task_environment(port, self.endpoint),
@@ -125,7 +131,7 @@ class LocalEcsService:
             stderr=subprocess.STDOUT,
             text=True,
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-        )
+        ).result()
         task = LocalTask(instance_id, port, process)
         with self._lock:
             self.tasks.append(task)
@@ -162,6 +168,7 @@ class LocalEcsService:
         self._stopping.set()
         for task in list(self.tasks):
             self.stop_task(task)
+        self._spawner.shutdown(wait=False)
 
     def stop_task(self, task: LocalTask, timeout: float = 5.0) -> None:
         """As ECS stops a task: deregister it first, then SIGTERM (SIGKILL if it lingers)."""
@@ -204,6 +211,11 @@ class LocalEcsService:
                     Status="UNHEALTHY",
                 )
             self._deregister(task)
+            if task.registered.is_set() and not self._stopping.is_set():
+                # ECS keeps the desired count: a task that had been running is replaced.
+                # (One that never came up is not: that would be a crash loop.)
+                replacement = self.start_task()
+                self._log(f"ECS {self.name}: {replacement.instance_id} replaces it")
 
     def _wait_live(self, task: LocalTask) -> bool:
         deadline = time.monotonic() + READY_TIMEOUT

@@ -60,6 +60,9 @@ def create_app(settings: ServiceSettings, store: Store | None = None) -> FastAPI
         finally:
             elapsed = (time.perf_counter() - started) * 1000
         response.headers["X-Correlation-Id"] = cid
+        if request.url.path == "/live":  # the container health check, every 15 s: no noise
+            logger.thread_safe_remove_keys(["correlation_id"])
+            return response
         logger.info(
             "request",
             extra={
@@ -70,8 +73,7 @@ def create_app(settings: ServiceSettings, store: Store | None = None) -> FastAPI
                 "breaker": breaker.state,
             },
         )
-        if request.url.path != "/live":
-            telemetry.publish(request.url.path, response.status_code, elapsed, breaker.state)
+        telemetry.publish(request.url.path, response.status_code, elapsed, breaker.state)
         logger.thread_safe_remove_keys(["correlation_id"])
         return response
 

@@ -181,18 +181,26 @@ def test_killing_a_task_loses_no_request(local_stack: LocalStack, service: Local
             for c in clients:
                 c.result()
         assert set(statuses) == {200}
-        # After the switch-over everything goes to the survivor; the victim is out of Cloud Map.
-        assert {r.headers["apigw-requestid"] for r in after_kill[-10:]} <= served_ids(survivor)
+        # After the switch-over nothing goes to the victim: the survivor (and, once it is up,
+        # the task replacing the victim) served the last requests.
+        last = {r.headers["apigw-requestid"] for r in after_kill[-10:]}
+        others = set().union(*(served_ids(t) for t in service.tasks if t is not victim))
+        assert last <= others and not last & served_ids(victim)
         assert victim.exited.wait(10)
-        deadline = time.monotonic() + 10
-        while victim.instance_id in {i.id for i in service.instances()}:
-            assert time.monotonic() < deadline, service.instances()
-            time.sleep(0.05)
     finally:
-        # As ECS would: a replacement task keeps the desired count for the tests after this.
-        replacement = service.start_task()
-        assert replacement.registered.wait(60)
-    assert sorted(i.health for i in service.instances()) == ["HEALTHY", "HEALTHY"]
+        stop.set()
+    # As ECS does, the dead task leaves Cloud Map and a new one replaces it (desired count 2).
+    deadline = time.monotonic() + 60
+    while True:
+        tasks = {i.id: i.health for i in service.instances()}
+        if victim.instance_id not in tasks and len(tasks) == 2:
+            break
+        assert time.monotonic() < deadline, tasks
+        time.sleep(0.1)
+    assert sorted(tasks.values()) == ["HEALTHY", "HEALTHY"]
+    assert survivor.instance_id in tasks
+    replacements = [t.instance_id for t in running(service) if t not in (survivor, victim)]
+    assert replacements == [i for i in tasks if i != survivor.instance_id]
 
 
 class FlakyStore:
