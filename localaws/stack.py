@@ -405,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     assert stack.search is not None
     search_name = stack.search.name
     search_tasks = "\n".join(
-        f"    {i.id:28} {i.address:18} {i.health}" for i in stack.search.instances()
+        f"    task {i.id:28} {i.address:16} {i.health}" for i in stack.search.instances()
     )
     print(
         f"""
@@ -413,10 +413,11 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
 
   Web pages        {stack.web_url}/hotel/
   REST API         {stack.api_url}
-  Search (HTTP API) {stack.search_url}   (ECS service {search_name}, Cloud Map tasks:)
+  Search           {stack.search_url}   (HTTP API → Cloud Map → ECS service {search_name})
 {search_tasks}
   Mailbox          {stack.web_url}/mailbox/   (JSON: {stack.web_url}/mailbox/messages.json)
   Executions       {stack.web_url}/console/   (CLI: python -m support_console executions list)
+  Search tasks     {stack.web_url}/console/services
   AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
 
   Demo users (password: {"$DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else password}):

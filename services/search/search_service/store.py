@@ -41,11 +41,10 @@ class Store:
         )
         dynamodb = boto3.client("dynamodb", region_name=settings.region, config=config)
         s3 = boto3.client("s3", region_name=settings.region, config=config)
-        self._hotels = HotelsTable(dynamodb, settings.hotels_table)
         self._dynamodb = dynamodb
         self._hotels_table = settings.hotels_table
         self._ports = HotelPorts(
-            hotels=self._hotels,
+            hotels=HotelsTable(dynamodb, settings.hotels_table),
             inventory=InventoryTable(dynamodb, settings.inventory_table),
             bookings=cast(HotelBookings, _NotUsedBySearch()),
             pictures=PictureStore(s3, settings.pictures_bucket),
