@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -58,6 +58,17 @@ def log_records(task: LocalTask) -> list[dict[str, Any]]:
         except ValueError:
             continue
     return records
+
+
+def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """The tasks' output reaches the test through a pipe and a reader thread: a line the task
+    wrote before answering may be read a moment after the answer."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def served_ids(task: LocalTask) -> set[str]:
@@ -112,7 +123,9 @@ def test_search_through_the_http_api_answers_as_get_hotels_and_reaches_both_task
     # Each answer names its request; each task logged some of them.
     ids = {a.headers["apigw-requestid"] for a in answers}
     assert all(a.headers["X-Correlation-Id"] == a.headers["apigw-requestid"] for a in answers)
-    per_task = [served_ids(t) & ids for t in running(service)]
+    tasks = running(service)
+    eventually(lambda: set().union(*(served_ids(t) for t in tasks)) >= ids)
+    per_task = [served_ids(t) & ids for t in tasks]
     assert all(per_task), per_task
     assert set().union(*per_task) == ids
 
@@ -132,8 +145,12 @@ def test_logs_carry_the_callers_correlation_id(service: LocalEcsService) -> None
     )
     assert resp.status_code == 200
     assert resp.headers["X-Correlation-Id"] == "corr-test-4711"
-    mine = [r for r in log_records(task) if r.get("correlation_id") == "corr-test-4711"]
-    assert [(r["message"], r["path"], r["status"]) for r in mine] == [("request", "/search", 200)]
+
+    def mine() -> list[dict[str, Any]]:
+        return [r for r in log_records(task) if r.get("correlation_id") == "corr-test-4711"]
+
+    eventually(lambda: bool(mine()) and any("_aws" in r for r in log_records(task)[-3:]))
+    assert [(r["message"], r["path"], r["status"]) for r in mine()] == [("request", "/search", 200)]
     # EMF metrics ride in the same stream (CloudWatch extracts them from the task's logs).
     emf = [r for r in log_records(task) if "_aws" in r and r.get("route") == "/search"]
     assert emf and emf[-1]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "HotelBooking"
@@ -184,8 +201,12 @@ def test_killing_a_task_loses_no_request(local_stack: LocalStack, service: Local
         # After the switch-over nothing goes to the victim: the survivor (and, once it is up,
         # the task replacing the victim) served the last requests.
         last = {r.headers["apigw-requestid"] for r in after_kill[-10:]}
-        others = set().union(*(served_ids(t) for t in service.tasks if t is not victim))
-        assert last <= others and not last & served_ids(victim)
+
+        def others() -> set[str]:
+            return set().union(*(served_ids(t) for t in service.tasks if t is not victim))
+
+        eventually(lambda: last <= others())
+        assert last <= others() and not last & served_ids(victim)
         assert victim.exited.wait(10)
     finally:
         stop.set()
@@ -315,13 +336,17 @@ def test_a_failing_store_opens_the_breaker_and_it_closes_again(
         assert resp.status_code == 503 and time.monotonic() < deadline
         time.sleep(0.2)
     assert requests.get(f"{url}/health", timeout=10).json()["breaker"] == "closed"
-    changes = [
-        (r["from"], r["to"])
-        for r in map(_json_or_none, lines)
-        if r and r.get("message") == "store breaker changed"
-    ]
-    assert changes[0] == ("closed", "open")
-    assert changes[-2:] == [("open", "half-open"), ("half-open", "closed")]
+
+    def changes() -> list[tuple[str, str]]:
+        return [
+            (r["from"], r["to"])
+            for r in map(_json_or_none, list(lines))
+            if r and r.get("message") == "store breaker changed"
+        ]
+
+    eventually(lambda: changes()[-1:] == [("half-open", "closed")])
+    assert changes()[0] == ("closed", "open")
+    assert changes()[-2:] == [("open", "half-open"), ("half-open", "closed")]
 
 
 def _json_or_none(line: str) -> dict[str, Any] | None:
