@@ -131,6 +131,9 @@ class LocalEcsService:
             stderr=subprocess.STDOUT,
             text=True,
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            # Its own process group: Ctrl-C on `make run` reaches the stack, which deregisters
+            # each task before stopping it (as ECS drains), not the tasks all at once.
+            start_new_session=True,
         ).result()
         task = LocalTask(instance_id, port, process)
         with self._lock:
