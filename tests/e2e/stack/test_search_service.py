@@ -19,6 +19,7 @@ import requests
 from localaws.cloud import free_port
 from localaws.services import ENTRY_COMMAND, LocalEcsService, LocalTask
 from localaws.stack import LocalStack
+from support_console import services as services_cli
 
 HOTEL = {
     "name": "Search Rooms",
@@ -108,6 +109,20 @@ def test_the_support_console_lists_the_tasks_and_their_health(
     assert page.status_code == 200
     assert "2 of 2 tasks healthy" in page.text
     assert all(task in page.text for task in tasks)
+
+
+def test_the_console_cli_lists_the_tasks(
+    capsys: pytest.CaptureFixture[str], local_stack: LocalStack, service: LocalEcsService
+) -> None:
+    assert services_cli.main(["--endpoint", local_stack.aws_url, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["instances"]
+    assert {(i["id"], i["health"]) for i in listed} == {
+        (t.instance_id, "HEALTHY") for t in running(service)
+    }
+    assert services_cli.main(["--endpoint", local_stack.aws_url]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "2 of 2 tasks healthy"
+    assert services_cli.main(["--endpoint", local_stack.aws_url, "--stack-name", "other"]) == 2
+    assert "--stack-name" in capsys.readouterr().err
 
 
 def test_search_through_the_http_api_answers_as_get_hotels_and_reaches_both_tasks(
