@@ -72,6 +72,7 @@ def test_config_json_has_what_the_pages_need_and_no_secrets(
 ) -> None:
     assert set(config) == {
         "apiUrl",
+        "searchUrl",
         "region",
         "userPoolId",
         "userPoolClientId",
@@ -87,6 +88,7 @@ def test_config_json_has_what_the_pages_need_and_no_secrets(
         "requireSymbols": False,
     }
     assert config["apiUrl"] == local_stack.api_url
+    assert config["searchUrl"] == local_stack.search_url
     assert config["cognitoEndpoint"] == local_stack.aws_url
     assert config["userPoolId"].startswith(config["region"] + "_")
 
