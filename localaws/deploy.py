@@ -545,4 +545,4 @@ def _api_stage(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
 
 
 # More resource types, registered with @creates in their own modules.
-from localaws import hosting  # noqa: E402, F401
+from localaws import hosting, operations  # noqa: E402, F401

@@ -13,13 +13,16 @@ from hotel_booking.config import (
     BookingsApiSettings,
     HotelsApiSettings,
     NotifySettings,
+    PaymentSettings,
     SagaSettings,
 )
 from hotel_booking.dal.approvals import ApprovalsTable
 from hotel_booking.dal.bookings import BookingsTable
+from hotel_booking.dal.breaker import BreakerGateway, breaker_config, circuit_store
 from hotel_booking.dal.executions import Executions
 from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.inventory import InventoryTable
+from hotel_booking.dal.parameters import OutageSwitch
 from hotel_booking.dal.payments import PaymentsTable
 from hotel_booking.dal.pictures import PictureStore
 from hotel_booking.dal.reservations import Reservations
@@ -31,10 +34,30 @@ from hotel_booking.logic.bookings import BookingPorts
 from hotel_booking.logic.hotels import HotelPorts
 from hotel_booking.logic.links import LinkSigner
 from hotel_booking.logic.payments import gateway_for
+from hotel_booking.logic.ports import PaymentGateway
 from hotel_booking.logic.saga import SagaPorts
 
 
-def saga_ports(settings: SagaSettings) -> SagaPorts:
+def guarded_gateway(settings: PaymentSettings) -> PaymentGateway:
+    """The configured gateway (with the sandbox's outage switch) behind the shared circuit."""
+    outage = OutageSwitch(
+        boto3.client("ssm", region_name=settings.region),
+        settings.outage_parameter,
+        settings.outage_cache_seconds,
+    )
+    return BreakerGateway(
+        gateway_for(settings.payment_gateway, outage),
+        circuit_store(
+            boto3.client("dynamodb", region_name=settings.region), settings.circuit_table
+        ),
+        breaker_config(
+            settings.failure_threshold, settings.recovery_seconds, settings.state_cache_seconds
+        ),
+    )
+
+
+def saga_ports(settings: SagaSettings, gateway: PaymentGateway | None = None) -> SagaPorts:
+    """``gateway``: the payment steps pass :func:`guarded_gateway`; the others never pay."""
     dynamodb = boto3.client("dynamodb", region_name=settings.region)
     bookings = BookingsTable(dynamodb, settings.bookings_table)
     inventory = InventoryTable(dynamodb, settings.inventory_table)
@@ -51,7 +74,7 @@ def saga_ports(settings: SagaSettings) -> SagaPorts:
             guest_topic_arn=settings.guest_topic_arn,
             ops_topic_arn=settings.ops_topic_arn,
         ),
-        gateway=gateway_for(settings.payment_gateway),
+        gateway=gateway or gateway_for(settings.payment_gateway),
     )
 
 

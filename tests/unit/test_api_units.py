@@ -256,6 +256,8 @@ def test_api_settings_name_each_missing_variable() -> None:
         "OPS_TOPIC_ARN": "o",
         "PAYMENT_GATEWAY": "sandbox",
         "APPROVAL_TIMEOUT_SECONDS": "60",
+        "PAYMENT_RETRY_WAIT_SECONDS": "30",
+        "PAYMENT_RETRY_WINDOW_SECONDS": "300",
         "ALLOWED_ORIGIN": "*",
     }
     HotelsApiSettings.from_env({**base, "PICTURES_BUCKET": "pics"})

@@ -62,6 +62,7 @@ _GUEST_SUBJECTS = {
     BookingStatus.REJECTED: "Your booking at {hotel} was declined",
     BookingStatus.EXPIRED: "Your booking at {hotel} expired",
     BookingStatus.FAILED: "Your booking at {hotel} could not be completed",
+    BookingStatus.CANCELLED: "Your booking at {hotel} is cancelled",
 }
 
 _REASON_TEXT = {
@@ -70,6 +71,11 @@ _REASON_TEXT = {
     FailureReason.RESERVATION_ERROR: "we could not reserve your room",
     FailureReason.PAYMENT_DECLINED: "your payment was declined",
     FailureReason.PAYMENT_ERROR: "the payment could not be processed",
+    FailureReason.PAYMENT_UNAVAILABLE: (
+        "our payment provider is unavailable at the moment; nothing was charged, "
+        "please try again later"
+    ),
+    FailureReason.GUEST_CANCELLED: "you cancelled it",
     FailureReason.NOTIFICATION_ERROR: "we could not reach the hotel",
     FailureReason.CONFIRMATION_ERROR: "we could not confirm your booking",
     FailureReason.MANAGER_REJECTED: "the hotel declined the request",

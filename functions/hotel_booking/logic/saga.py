@@ -96,6 +96,8 @@ def reserve_room(event: StepEvent, ports: SagaPorts) -> Reservation:
         amount=stay_amount(hotel, request),
         currency=hotel.currency,
         approvalTimeoutSeconds=ports.settings.approval_timeout_seconds,
+        paymentRetryWaitSeconds=ports.settings.payment_retry_wait_seconds,
+        paymentRetries=payment_retries(ports.settings),
     )
     existing = ports.bookings.get(request.bookingId)
     if existing is not None and existing.reservation is not None:
@@ -104,6 +106,11 @@ def reserve_room(event: StepEvent, ports: SagaPorts) -> Reservation:
     else:
         amount = ports.reservations.reserve(request, priced, inventory.take(request, hotel), event)
     return priced.model_copy(update={"amount": amount})
+
+
+def payment_retries(settings: SagaSettings) -> int:
+    """How many waits fit in the retry window: the saga gives up once they are used."""
+    return settings.payment_retry_window_seconds // settings.payment_retry_wait_seconds
 
 
 def record_payment(event: StepEvent, ports: SagaPorts) -> Payment:

@@ -43,6 +43,7 @@ class BookingStatus(StrEnum):
     REJECTED = "REJECTED"
     EXPIRED = "EXPIRED"
     FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
 
     @property
     def is_final(self) -> bool:
@@ -63,7 +64,13 @@ _HAPPY_PATH = (
 )
 
 FINAL_STATUSES = frozenset(
-    {BookingStatus.CONFIRMED, BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.FAILED}
+    {
+        BookingStatus.CONFIRMED,
+        BookingStatus.REJECTED,
+        BookingStatus.EXPIRED,
+        BookingStatus.FAILED,
+        BookingStatus.CANCELLED,
+    }
 )
 
 
@@ -75,6 +82,10 @@ class FailureReason(StrEnum):
     RESERVATION_ERROR = "RESERVATION_ERROR"
     PAYMENT_DECLINED = "PAYMENT_DECLINED"
     PAYMENT_ERROR = "PAYMENT_ERROR"
+    #: The gateway stayed unavailable (outage or open circuit) for the whole retry window.
+    PAYMENT_UNAVAILABLE = "PAYMENT_UNAVAILABLE"
+    #: The guest cancelled (before or after the manager approved).
+    GUEST_CANCELLED = "GUEST_CANCELLED"
     NOTIFICATION_ERROR = "NOTIFICATION_ERROR"
     CONFIRMATION_ERROR = "CONFIRMATION_ERROR"
     MANAGER_REJECTED = "MANAGER_REJECTED"

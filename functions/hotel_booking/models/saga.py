@@ -55,6 +55,10 @@ class Reservation(BaseModel):
     currency: str = CURRENCY
     #: How long the rooms wait for the manager: NotifyManager's ``TimeoutSecondsPath``.
     approvalTimeoutSeconds: Annotated[int, Field(ge=1)]
+    #: While the payment gateway is unavailable: the Wait between attempts, and how many
+    #: attempts after the first (template parameters PaymentRetryWaitSeconds / ...Window...).
+    paymentRetryWaitSeconds: Annotated[int, Field(ge=1)] = 30
+    paymentRetries: Annotated[int, Field(ge=0)] = 0
 
 
 class ReservedStay(BookingRequest):

@@ -1,0 +1,25 @@
+"""SSM parameters read with Powertools' parameters utility (a short per-container cache)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parameters import SSMProvider
+
+
+class OutageSwitch:
+    """The sandbox gateway's outage switch: the parameter says ``on`` or ``off``.
+
+    Read at most once per ``max_age`` seconds per container, so flipping it reaches every
+    container within that time without a read per payment. An unreadable parameter raises:
+    better a retried step than a gateway silently assumed up or down.
+    """
+
+    def __init__(self, client: Any, name: str, max_age: int) -> None:
+        self._provider = SSMProvider(boto3_client=client)
+        self._name = name
+        self._max_age = max_age
+
+    def __call__(self) -> bool:
+        value = self._provider.get(self._name, max_age=self._max_age)
+        return str(value).strip().lower() == "on"
