@@ -7,6 +7,7 @@ environment. Logic never builds a client; a test builds its ports from fakes ins
 from __future__ import annotations
 
 import boto3
+from aws_lambda_powertools import Logger
 
 from hotel_booking.config import (
     ApprovalPageSettings,
@@ -45,8 +46,10 @@ def guarded_gateway(settings: PaymentSettings) -> PaymentGateway:
         settings.outage_parameter,
         settings.outage_cache_seconds,
     )
+    # Made here, at cold start, so the logger takes the function's service name.
+    log = Logger(child=True).info
     return BreakerGateway(
-        gateway_for(settings.payment_gateway, outage),
+        gateway_for(settings.payment_gateway, outage, log),
         circuit_store(
             boto3.client("dynamodb", region_name=settings.region), settings.circuit_table
         ),

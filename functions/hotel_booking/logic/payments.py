@@ -18,14 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-
-from aws_lambda_powertools import Logger
+from typing import Any
 
 from hotel_booking.errors import PaymentDeclined, PaymentGatewayUnavailable, TransientError
 from hotel_booking.logic.ids import charge_reference_for
 from hotel_booking.logic.ports import PaymentGateway
-
-logger = Logger(child=True)
 
 #: The log line written for every call that reaches the gateway (tests count them).
 GATEWAY_CALL = "payment gateway called"
@@ -35,11 +32,18 @@ def _never() -> bool:
     return False
 
 
+def _quiet(message: str, **fields: Any) -> None:
+    return None
+
+
 class SandboxGateway:
     """A deterministic gateway for development and tests (no money moves)."""
 
-    def __init__(self, outage: Callable[[], bool] = _never) -> None:
+    def __init__(
+        self, outage: Callable[[], bool] = _never, log: Callable[..., None] = _quiet
+    ) -> None:
         self._outage = outage
+        self._log = log
 
     def charge(self, token: str, amount: Decimal, currency: str, idempotency_key: str) -> str:
         self._reach("charge", idempotency_key)
@@ -58,14 +62,16 @@ class SandboxGateway:
         return None
 
     def _reach(self, operation: str, idempotency_key: str) -> None:
-        logger.info(GATEWAY_CALL, extra={"operation": operation, "idempotencyKey": idempotency_key})
+        self._log(GATEWAY_CALL, operation=operation, idempotencyKey=idempotency_key)
         if self._outage():
             raise PaymentGatewayUnavailable(
                 f"the payment gateway does not answer ({operation}; sandbox outage switch on)"
             )
 
 
-def gateway_for(name: str, outage: Callable[[], bool] = _never) -> PaymentGateway:
+def gateway_for(
+    name: str, outage: Callable[[], bool] = _never, log: Callable[..., None] = _quiet
+) -> PaymentGateway:
     if name == "sandbox":
-        return SandboxGateway(outage)
+        return SandboxGateway(outage, log)
     raise ValueError(f"unknown PAYMENT_GATEWAY {name!r}; only 'sandbox' is built in")
