@@ -7,7 +7,6 @@ reads is a fake the test moves; the gateway is a fake whose outage the test swit
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
@@ -17,11 +16,9 @@ import pytest
 from aws_lambda_powertools.utilities.circuit_breaker import CircuitTransition, base
 
 from hotel_booking.dal.breaker import (
-    TRANSITION_METRIC,
     BreakerGateway,
     breaker_config,
     circuit_store,
-    emit_transition,
 )
 from hotel_booking.errors import PaymentDeclined, PaymentGatewayUnavailable
 from tests.fixtures.circuit import reset_circuit, stored_state
