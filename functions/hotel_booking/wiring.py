@@ -32,6 +32,7 @@ from hotel_booking.dal.subscriptions import guest_subscriptions, manager_subscri
 from hotel_booking.dal.topics import Topics
 from hotel_booking.logic.approval_pages import PagePorts
 from hotel_booking.logic.bookings import BookingPorts
+from hotel_booking.logic.cancellations import CancellationPolicy, CancellationPorts, FinishPorts
 from hotel_booking.logic.hotels import HotelPorts
 from hotel_booking.logic.links import LinkSigner
 from hotel_booking.logic.payments import gateway_for
@@ -71,13 +72,17 @@ def saga_ports(settings: SagaSettings, gateway: PaymentGateway | None = None) ->
         reservations=Reservations(dynamodb, inventory, bookings),
         payments=PaymentsTable(dynamodb, settings.payments_table),
         approvals=ApprovalsTable(dynamodb, settings.approvals_table),
-        topics=Topics(
-            boto3.client("sns", region_name=settings.region),
-            manager_topic_arn=settings.manager_topic_arn,
-            guest_topic_arn=settings.guest_topic_arn,
-            ops_topic_arn=settings.ops_topic_arn,
-        ),
+        topics=_topics(settings),
         gateway=gateway or gateway_for(settings.payment_gateway),
+    )
+
+
+def _topics(settings: SagaSettings) -> Topics:
+    return Topics(
+        boto3.client("sns", region_name=settings.region),
+        manager_topic_arn=settings.manager_topic_arn,
+        guest_topic_arn=settings.guest_topic_arn,
+        ops_topic_arn=settings.ops_topic_arn,
     )
 
 
@@ -120,6 +125,28 @@ def booking_ports(settings: BookingsApiSettings) -> BookingPorts:
         bookings=BookingsTable(dynamodb, settings.bookings_table),
         approvals=ApprovalsTable(dynamodb, settings.approvals_table),
         region=settings.region,
+        policy=CancellationPolicy(settings.full_refund_days),
+    )
+
+
+def cancellation_ports(settings: BookingsApiSettings) -> CancellationPorts:
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    sfn = boto3.client("stepfunctions", region_name=settings.region)
+    return CancellationPorts(
+        hotels=HotelsTable(dynamodb, settings.hotels_table),
+        bookings=BookingsTable(dynamodb, settings.bookings_table),
+        approvals=ApprovalsTable(dynamodb, settings.approvals_table),
+        tasks=Executions(sfn),
+        cancellations=Executions(sfn, settings.cancellation_state_machine_arn),
+        policy=CancellationPolicy(settings.full_refund_days),
+    )
+
+
+def finish_ports(settings: SagaSettings) -> FinishPorts:
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    return FinishPorts(
+        bookings=BookingsTable(dynamodb, settings.bookings_table),
+        topics=_topics(settings),
     )
 
 

@@ -261,10 +261,15 @@ def test_api_settings_name_each_missing_variable() -> None:
         "ALLOWED_ORIGIN": "*",
     }
     HotelsApiSettings.from_env({**base, "PICTURES_BUCKET": "pics"})
-    BookingsApiSettings.from_env({**base, "STATE_MACHINE_ARN": "arn"})
+    machines = {
+        "STATE_MACHINE_ARN": "arn",
+        "CANCELLATION_STATE_MACHINE_ARN": "arn2",
+        "FULL_REFUND_DAYS": "2",
+    }
+    BookingsApiSettings.from_env({**base, **machines})
     with pytest.raises(ValidationError, match="PICTURES_BUCKET"):
         HotelsApiSettings.from_env(base)
     with pytest.raises(ValidationError, match="ALLOWED_ORIGIN"):
         BookingsApiSettings.from_env(
-            {k: v for k, v in base.items() if k != "ALLOWED_ORIGIN"} | {"STATE_MACHINE_ARN": "a"}
+            {k: v for k, v in base.items() if k != "ALLOWED_ORIGIN"} | machines
         )

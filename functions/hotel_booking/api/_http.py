@@ -34,6 +34,7 @@ from pydantic import BaseModel
 from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.problems import (
     BookingNotAwaitingApproval,
+    BookingNotCancellable,
     BookingNotStarted,
     DecisionAlreadyMade,
     DecisionWindowClosed,
@@ -64,6 +65,7 @@ STATUS_BY_ERROR: dict[type[RequestProblem], HTTPStatus] = {
     RoomsStillBooked: HTTPStatus.CONFLICT,
     BookingNotAwaitingApproval: HTTPStatus.CONFLICT,
     DecisionAlreadyMade: HTTPStatus.CONFLICT,
+    BookingNotCancellable: HTTPStatus.CONFLICT,
     DecisionWindowClosed: HTTPStatus.GONE,
     PictureTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     UnsupportedContentType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,

@@ -8,12 +8,13 @@ Every saga write is conditional, so a retried step changes nothing twice.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from hotel_booking.dal.items import Table, assignments, to_item, values
 from hotel_booking.errors import BookingStateConflict
-from hotel_booking.models import Booking, BookingStatus, Stay
+from hotel_booking.models import Booking, BookingStatus, FailureReason, Stay
 from hotel_booking.models.saga import Outcome
 
 BY_HOTEL_INDEX = "byHotel"
@@ -29,6 +30,7 @@ _FINAL = (
     BookingStatus.REJECTED,
     BookingStatus.EXPIRED,
     BookingStatus.FAILED,
+    BookingStatus.CANCELLED,
 )
 
 
@@ -144,7 +146,7 @@ class BookingsTable(Table):
             UpdateExpression="SET "
             + ", ".join(kept)
             + ", #s = :status, reason = :reason, reasonDetail = :detail, updatedAt = :at, "
-            "steps = list_append(if_not_exists(steps, :empty), :step)",
+            "steps = list_append(if_not_exists(steps, :empty), :step) ADD version :one",
             ConditionExpression="attribute_not_exists(#s) OR NOT #s IN ("
             + ", ".join(f":final{i}" for i in range(len(finals)))
             + ")",
@@ -156,9 +158,75 @@ class BookingsTable(Table):
                 reason=outcome.reason,
                 detail=outcome.detail[:1000],
                 empty=[],
+                one=1,
                 step=[{"state": state_name, "at": at}],
                 **{f"final{i}": s for i, s in enumerate(finals)},
             ),
+        )
+
+    # -- cancellation -------------------------------------------------------------------
+    def request_cancellation(
+        self, booking_id: str, refund_cents: int, by: str, at: dt.datetime
+    ) -> bool:
+        """CONFIRMED -> CANCELLING with the policy's refund; False if it was not CONFIRMED."""
+        return self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET #s = :cancelling, refundCents = :refund, "
+            "cancelRequestedBy = :by, cancelRequestedAt = :at, updatedAt = :at ADD version :one",
+            ConditionExpression="#s = :confirmed",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values(
+                cancelling=BookingStatus.CANCELLING,
+                confirmed=BookingStatus.CONFIRMED,
+                refund=refund_cents,
+                by=by,
+                at=at,
+                one=1,
+            ),
+        )
+
+    def mark_cancelled(self, booking_id: str, detail: str, step: str) -> bool:
+        """CANCELLING -> CANCELLED (reason GUEST_CANCELLED, version bumped): the change the
+        stream-based publisher turns into BookingCancelled. False when already done."""
+        at = self._clock()
+        return self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET #s = :cancelled, reason = :reason, reasonDetail = :detail, "
+            "updatedAt = :at, steps = list_append(steps, :step) ADD version :one",
+            ConditionExpression="#s = :cancelling",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values(
+                cancelled=BookingStatus.CANCELLED,
+                cancelling=BookingStatus.CANCELLING,
+                reason=FailureReason.GUEST_CANCELLED,
+                detail=detail[:1000],
+                at=at,
+                step=[{"state": step, "at": at}],
+                one=1,
+            ),
+        )
+
+    def claim(self, booking_id: str, attribute: str) -> bool:
+        """Claim the right to send one message (``attribute`` records when): True once."""
+        return self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET #a = :at",
+            ConditionExpression="attribute_exists(bookingId) AND attribute_not_exists(#a)",
+            ExpressionAttributeNames={"#a": attribute},
+            ExpressionAttributeValues=values(at=self._clock()),
+        )
+
+    def unclaim(self, booking_id: str, attribute: str) -> None:
+        """Undo a claim whose message could not be sent, so a retry sends it."""
+        self._write(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="REMOVE #a",
+            ConditionExpression="attribute_exists(bookingId)",
+            ExpressionAttributeNames={"#a": attribute},
         )
 
     def mark_guest_notified(self, booking_id: str) -> bool:

@@ -26,6 +26,7 @@ from hotel_booking.logic.approvals import (
     decide,
 )
 from hotel_booking.logic.callers import Caller
+from hotel_booking.logic.cancellations import CancellationPolicy
 from hotel_booking.logic.ids import approval_id_for, booking_id_for, new_booking_id
 from hotel_booking.logic.ports import (
     ApprovalRepository,
@@ -82,6 +83,8 @@ class BookingPorts:
     tasks: TaskResumer
     region: str
     clock: Clock = utc_now
+    #: The cancellation policy, to show each booking's terms (None: shown without them).
+    policy: CancellationPolicy | None = None
 
 
 # -- book ----------------------------------------------------------------------------------
@@ -337,6 +340,7 @@ def _view(ports: BookingPorts, booking: Booking) -> BookingView:
         updatedAt=booking.updatedAt,
         executionArn=arn,
         consoleUrl=console_url(ports.region, arn) if arn else None,
+        cancellation=ports.policy.terms(booking, ports.clock()) if ports.policy else None,
     )
 
 

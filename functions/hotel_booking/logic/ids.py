@@ -21,6 +21,11 @@ def payment_id_for(booking_id: str) -> str:
     return _derived("pay", booking_id)
 
 
+def cancellation_id_for(booking_id: str) -> str:
+    """The booking's one cancellation execution: cancelling twice starts nothing twice."""
+    return _derived("cxl", booking_id)
+
+
 def charge_reference_for(idempotency_key: str) -> str:
     """The sandbox gateway's reference for a charge."""
     return _derived("ch", idempotency_key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hotel_booking.models import BookingStatus, Decision, FailureReason, Stay
+from hotel_booking.models import Booking, BookingStatus, Decision, FailureReason, Stay
 from hotel_booking.models.saga import ReservedStay, StepError
 
 
@@ -106,3 +106,44 @@ def guest_notice(
         lines.append(f"Status: {status.value} — {why}.")
         lines.append("Any payment taken has been refunded.")
     return subject, "\n".join(lines)
+
+
+def _money(cents: int, currency: str) -> str:
+    return f"{cents // 100}.{cents % 100:02d} {currency}"
+
+
+def guest_cancellation_notice(booking: Booking, refund_cents: int) -> tuple[str, str]:
+    """The guest's confirmation that their confirmed booking is cancelled, and the refund."""
+    hotel = booking.hotelName or booking.hotelId
+    refund = (
+        f"We refund {_money(refund_cents, booking.currency)} to your card."
+        if refund_cents
+        else "Under the cancellation policy this cancellation is not refunded."
+    )
+    body = "\n".join(
+        [
+            f"Hello {booking.guest.name},",
+            "",
+            f"Booking {booking.bookingId} at {hotel}: {booking.checkIn.isoformat()} to "
+            f"{booking.checkOut.isoformat()}, {booking.rooms} room(s).",
+            "Status: CANCELLED — you cancelled it.",
+            refund,
+        ]
+    )
+    return _GUEST_SUBJECTS[BookingStatus.CANCELLED].format(hotel=hotel), body
+
+
+def manager_cancellation_notice(booking: Stay, refund_cents: int | None) -> tuple[str, str]:
+    """The hotel manager's notice that a guest cancelled: the rooms are free again."""
+    subject = f"Cancelled: {booking.guest.name}, {booking.checkIn.isoformat()}"
+    body = "\n".join(
+        [
+            f"{booking.guest.name} <{booking.guest.email}> cancelled booking {booking.bookingId}.",
+            f"Dates: {booking.checkIn.isoformat()} to {booking.checkOut.isoformat()}, "
+            f"{booking.rooms} room(s): the rooms are available again.",
+            "No decision is needed from you."
+            if refund_cents is None
+            else f"Refund under the cancellation policy: {refund_cents / 100:.2f}.",
+        ]
+    )
+    return subject, body

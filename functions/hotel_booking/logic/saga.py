@@ -20,7 +20,12 @@ from hotel_booking.logic import inventory
 from hotel_booking.logic.domain import failure_outcome, stay_amount
 from hotel_booking.logic.ids import approval_id_for, payment_id_for
 from hotel_booking.logic.links import LinkSigner
-from hotel_booking.logic.messages import compensation_alert, guest_notice, manager_message
+from hotel_booking.logic.messages import (
+    compensation_alert,
+    guest_notice,
+    manager_cancellation_notice,
+    manager_message,
+)
 from hotel_booking.logic.ports import (
     ApprovalRepository,
     BookingProgress,
@@ -228,6 +233,10 @@ def record_failure(event: StepEvent, ports: SagaPorts) -> Outcome:
         hotel = ports.hotels.get(failure.hotelId)
         hotel_name = hotel.name if hotel else failure.hotelId
     _tell_guest(ports, failure, hotel_name, outcome.status, outcome.reason)
+    if outcome.reason is FailureReason.GUEST_CANCELLED:
+        # The manager was asked to decide: tell them there is nothing left to decide.
+        subject, body = manager_cancellation_notice(failure, None)
+        ports.topics.to_manager(failure.hotelId, failure.bookingId, subject, body)
     return outcome
 
 

@@ -43,6 +43,8 @@ class BookingStatus(StrEnum):
     REJECTED = "REJECTED"
     EXPIRED = "EXPIRED"
     FAILED = "FAILED"
+    #: The guest cancelled a confirmed booking; the cancellation saga is refunding and releasing.
+    CANCELLING = "CANCELLING"
     CANCELLED = "CANCELLED"
 
     @property
@@ -223,6 +225,10 @@ class Booking(Stay):
     executionArn: str | None = None
     reservation: ReservationState | None = None
     requestHash: str | None = None
+    #: Set when the guest cancels a confirmed booking: what the policy refunds, and who asked.
+    refundCents: int | None = None
+    cancelRequestedBy: str | None = None
+    cancelRequestedAt: dt.datetime | None = None
     steps: list[StepLogEntry] = Field(default_factory=list)
     createdAt: dt.datetime
     updatedAt: dt.datetime

@@ -130,3 +130,19 @@ class ConfirmResult(BaseModel):
 def as_state(model: BaseModel) -> dict[str, Any]:
     """Serialise a model to what a Lambda returns into the execution (JSON types only)."""
     return model.model_dump(mode="json", exclude_none=True)
+
+
+class CancellationRequest(BaseModel):
+    """The cancellation state machine's input (``statemachines/cancellation.asl.json``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    bookingId: str
+    refundCents: Annotated[int, Field(ge=0)]
+    requestedBy: str
+
+
+class CancellationResult(BaseModel):
+    bookingId: str
+    status: BookingStatus
+    changed: bool
