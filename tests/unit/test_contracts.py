@@ -62,6 +62,17 @@ def test_every_placeholder_has_a_substitution_and_nothing_is_left_over(template:
     assert placeholders == set(_sm_properties(template)["DefinitionSubstitutions"])
 
 
+def test_the_cancellation_machine_matches_its_template_resource(template: Any) -> None:
+    text = (ROOT / "statemachines" / "cancellation.asl.json").read_text()
+    props = template.sam["Resources"]["CancellationStateMachine"]["Properties"]
+    assert props["DefinitionUri"] == "statemachines/cancellation.asl.json"
+    placeholders = set(re.findall(r"\$\{([A-Za-z0-9_]+)\}", text))
+    assert placeholders == set(props["DefinitionSubstitutions"])
+    definition = json.loads(substitute_definition(text, dict.fromkeys(placeholders, "1")))
+    custom = {n for n in _error_names(definition) if not n.startswith(("States.", "Lambda."))}
+    assert custom <= errors.ASL_ERROR_NAMES
+
+
 def test_a_missing_substitution_is_a_clear_error() -> None:
     with pytest.raises(DeployError, match="NotifyManagerFunctionArn"):
         substitute_definition(ASL, {"ReserveRoomFunctionArn": "x"})
