@@ -1,4 +1,4 @@
-"""Record how a booking ended (failed, rejected, expired, cancelled) and tell the guest: entry point."""
+"""Record how a booking ended (failed, rejected, expired, cancelled), tell the guest."""
 
 from __future__ import annotations
 
