@@ -163,6 +163,7 @@ def connect(args: argparse.Namespace) -> tuple[Inspector, str]:
         args.state_machine_arn or resources.state_machine_arn,
         args.bookings_table or resources.bookings_table,
         resources.hotels_table,
+        resources.cancellation_state_machine_arn,
     )
     return Inspector(sfn, dynamodb, resources), region
 
