@@ -341,6 +341,7 @@ def _view(ports: BookingPorts, booking: Booking) -> BookingView:
         executionArn=arn,
         consoleUrl=console_url(ports.region, arn) if arn else None,
         cancellation=ports.policy.terms(booking, ports.clock()) if ports.policy else None,
+        refundCents=booking.refundCents,
     )
 
 

@@ -181,6 +181,8 @@ class BookingView(BaseModel):
     consoleUrl: str | None
     #: Present while the caller could cancel: the refund and until when it is full.
     cancellation: CancellationTerms | None = None
+    #: Once a confirmed booking is cancelled: what the policy refunded, in cents.
+    refundCents: int | None = None
 
 
 class BookingPage(BaseModel):

@@ -270,6 +270,7 @@ def test_who_may_see_a_booking(api: ApiClient, hotel: dict[str, Any]) -> None:
             "deadline": f"{(CHECK_IN - dt.timedelta(days=2)).isoformat()}T00:00:00Z",
             "fullRefundDays": 2,
         },
+        "refundCents": None,
     }
     assert [s["state"] for s in body["steps"]] == [
         "ReserveRoom",

@@ -201,6 +201,8 @@ def test_cancel_after_the_deadline_refunds_nothing_but_frees_the_rooms(api: ApiC
     assert rooms(api, hotel, booking_id) == [3, 3]
     last = api.saga.messages("GuestNotificationsTopic", booking_id)[-1]
     assert "not refunded" in last["Message"]
+    view = read(api, booking_id, who)
+    assert (view["status"], view["refundCents"], view["cancellation"]) == ("CANCELLED", 0, None)
 
 
 def test_cancelling_twice_changes_nothing_twice(api: ApiClient) -> None:
