@@ -83,3 +83,28 @@ def test_a_failed_booking_has_no_cancel_button(
     )
     assert resp.status_code == 409
     assert resp.json()["message"] == f"booking {booking_id} is failed: there is nothing to cancel"
+
+
+def test_after_the_free_period_the_page_says_nothing_is_refunded(
+    browsing: Browsing,
+    make_hotel: Callable[..., dict[str, Any]],
+    book: Callable[..., dict[str, Any]],
+) -> None:
+    hotel = make_hotel(unique("Lighthouse Rooms"), "Youghal")
+    booking_id = book(hotel, 1)["bookingId"]  # check-in tomorrow: inside the 2-day window
+    approve(browsing, booking_id)
+    guest = browsing.signed_in("guest@example.com")
+    guest.goto(browsing.url(f"bookings.html?new={booking_id}"))
+    card = guest.locator(f"#booking-{booking_id}")
+    expect(card.locator(".status")).to_have_attribute("data-status", "CONFIRMED")
+    expect(card.get_by_test_id("cancel-policy")).to_contain_text(
+        "The free cancellation period ended"
+    )
+    card.get_by_role("button", name="Cancel booking").click()
+    expect(card.get_by_test_id("cancel-confirm")).to_contain_text("You will not be refunded.")
+    card.get_by_role("button", name="Yes, cancel it").click()
+    card = guest.locator(f"#booking-{booking_id}")
+    expect(card.locator(".status")).to_have_attribute("data-status", "CANCELLED")
+    expect(card.get_by_test_id("reason")).to_have_text(
+        "You cancelled this booking. Under the cancellation policy it was not refunded."
+    )
