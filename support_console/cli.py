@@ -93,6 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--state-machine-arn", help="skip the look-up: this state machine")
     where.add_argument("--bookings-table", help="skip the look-up: this bookings table")
     common.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    common.add_argument(
+        "--cancellations",
+        action="store_true",
+        help="the cancellation state machine's executions (named cancel-<bookingId>)",
+    )
 
     parser = argparse.ArgumentParser(
         prog="python -m support_console executions",
@@ -165,6 +170,11 @@ def connect(args: argparse.Namespace) -> tuple[Inspector, str]:
         resources.hotels_table,
         resources.cancellation_state_machine_arn,
     )
+    if getattr(args, "cancellations", False):
+        cancellations = resources.cancellations()
+        if cancellations is None:
+            raise LookupError("this deployment has no cancellation state machine")
+        resources = cancellations
     return Inspector(sfn, dynamodb, resources), region
 
 

@@ -3,6 +3,7 @@ one execution's page with the picture of the cancellation machine, and its JSON.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -98,3 +99,17 @@ def test_a_booking_with_no_cancellation_is_a_404_there(
 ) -> None:
     get(local_stack, "/console/cancellations/bk-never-cancelled", status=404)
     get(local_stack, f"/console/executions/{cancelled}")  # its booking saga is still there
+
+
+def test_the_cli_lists_and_shows_cancellations(
+    capsys: pytest.CaptureFixture[str], local_stack: LocalStack, cancelled: str
+) -> None:
+    from support_console.cli import main
+
+    assert main(["list", "--cancellations", "--endpoint", local_stack.aws_url]) == 0
+    listed = capsys.readouterr().out
+    assert any(line.startswith(f"{cancelled} ") for line in listed.splitlines())
+    show = ["show", cancelled, "--cancellations", "--json", "--endpoint", local_stack.aws_url]
+    assert main(show) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [v["name"] for v in data["path"]] == CANCELLED_PATH
