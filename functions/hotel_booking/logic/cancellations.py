@@ -179,7 +179,7 @@ def _own_booking(ports: CancellationPorts, caller: Caller | None, booking_id: st
             return booking
         if caller.is_manager:
             hotel = ports.hotels.get(booking.hotelId)
-            if hotel is not None and caller.manages(hotel.managerEmail):
+            if hotel is not None and caller.manages(hotel.managerSub):
                 raise NotAllowed("only the guest who booked, or an Admin, can cancel a booking")
     raise BookingNotVisible(f"no booking {booking_id}")
 

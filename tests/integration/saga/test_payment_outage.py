@@ -64,9 +64,9 @@ def test_a_booking_during_an_outage_ends_payment_unavailable(outage: SagaDriver)
     assert booking.reason == "PAYMENT_UNAVAILABLE"
     assert saga.payment(req["bookingId"]) is None
     assert saga.inventory(hotel, req) == [2, 2]
-    (to_guest,) = saga.messages("GuestNotificationsTopic", req["bookingId"])
-    assert "payment provider is unavailable" in to_guest["Message"]
-    assert "nothing was charged" in to_guest["Message"]
+    (to_guest,) = saga.guest_emails(req["bookingId"])
+    assert "payment provider is unavailable" in to_guest["Body"]
+    assert "nothing was charged" in to_guest["Body"]
 
     # It waited between attempts (3 waits in a 3 s window of 1 s waits), never retried at once
     visited = saga.visited(req["bookingId"])

@@ -36,7 +36,12 @@ parliament.override_config(
 
 # Findings accepted on purpose: (role logical id, parliament issue, action or "") -> why.
 # Keep each entry justified; an entry that no longer matches anything fails the suite.
-SUPPRESSED: dict[tuple[str, str, str], str] = {}
+SUPPRESSED: dict[tuple[str, str, str], str] = {
+    # sns:CreateTopic counts as permissions management (CreateTopic may set a topic policy).
+    # The hotels API creates each hotel's own topic (issue 9 item 5), passes no attributes,
+    # and the grant is scoped to the stack's "<stack>-hotel-*" topic names.
+    ("HotelsApiFunctionRole", "PERMISSIONS_MANAGEMENT_ACTIONS", ""): "per-hotel topics",
+}
 
 # AWS managed policies the roles may carry. Parliament cannot read their documents offline
 # (they live in IAM, not in the template), so each is listed here with why it is acceptable;
@@ -208,8 +213,8 @@ def test_every_role_was_audited(template: Template) -> None:
     ("action", "resource"),
     [
         # Subscription actions support only Resource "*": a topic ARN grants nothing.
-        ("sns:Unsubscribe", {"Ref": "ManagerNotificationsTopic"}),
-        ("sns:GetSubscriptionAttributes", {"Ref": "ManagerNotificationsTopic"}),
+        ("sns:Unsubscribe", {"Ref": "OperationsAlertsTopic"}),
+        ("sns:GetSubscriptionAttributes", {"Ref": "OperationsAlertsTopic"}),
         # A table action on a bucket ARN.
         ("dynamodb:GetItem", {"Fn::GetAtt": ["HotelPicturesBucket", "Arn"]}),
     ],
