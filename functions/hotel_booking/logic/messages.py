@@ -152,12 +152,12 @@ def guest_cancellation_notice(booking: Booking, refund_cents: int) -> tuple[str,
             refund,
         ]
     )
-    return _GUEST_SUBJECTS[BookingStatus.CANCELLED].format(hotel=hotel), body
+    return safe_subject(_GUEST_SUBJECTS[BookingStatus.CANCELLED].format(hotel=hotel)), body
 
 
 def manager_cancellation_notice(booking: Stay, refund_cents: int | None) -> tuple[str, str]:
     """The hotel manager's notice that a guest cancelled: the rooms are free again."""
-    subject = f"Cancelled: {booking.guest.name}, {booking.checkIn.isoformat()}"
+    subject = safe_subject(f"Cancelled: {booking.guest.name}, {booking.checkIn.isoformat()}")
     body = "\n".join(
         [
             f"{booking.guest.name} <{booking.guest.email}> cancelled booking {booking.bookingId}.",
