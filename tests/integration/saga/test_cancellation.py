@@ -5,6 +5,7 @@ the booking's final status and reason, the money, the rooms, the messages, the s
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from typing import Any
 
@@ -264,7 +265,7 @@ def test_a_refund_that_keeps_failing_alerts_operations(api: ApiClient) -> None:
     who = someone()
     booking_id = confirmed(api, hotel, who)
     api.cloud.runtime.inject_fault(
-        api.stack.ref("RefundPaymentFunction"), "TransientError", times=7
+        api.stack.ref("RefundPaymentFunction"), "TransientError", "payments table down", times=7
     )
 
     assert cancel(api, booking_id, who).status == 202
@@ -274,6 +275,7 @@ def test_a_refund_that_keeps_failing_alerts_operations(api: ApiClient) -> None:
     assert cancellation_visited(api, booking_id) == [
         "RefundDue",
         "RefundPayment",
+        "SummariseRefundPaymentFailure",
         "AlertOperations",
         "CancellationFailed",
     ]
@@ -284,6 +286,18 @@ def test_a_refund_that_keeps_failing_alerts_operations(api: ApiClient) -> None:
     assert rooms(api, hotel, booking_id) == [2, 2]
     (alert,) = api.saga.messages("OperationsAlertsTopic", booking_id)
     assert alert["Subject"] == f"CancellationFailed: booking {booking_id}"
+    # with what support staff need...
+    body = json.loads(alert["Message"])
+    arn = cancellation_arn(api, booking_id)
+    assert body["bookingId"] == booking_id
+    assert (body["executionName"], body["executionArn"]) == (cancellation_id_for(booking_id), arn)
+    assert body["console"].endswith(f"#/v2/executions/details/{arn}")
+    assert (body["failedState"], body["error"]) == ("RefundPayment", "TransientError")
+    assert "payments table down" in body["cause"]
+    assert body["runbook"] == "docs/operations.md#cancellationfailed"
+    # ...and nothing about the guest (who asked to cancel is the guest's email)
+    for secret in (who["email"], "Gus Guest"):
+        assert secret not in alert["Message"]
 
     # Asking again is answered (it is being cancelled) and starts nothing new
     again = cancel(api, booking_id, who)
