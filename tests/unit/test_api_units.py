@@ -210,6 +210,8 @@ def test_stays_start_today_somewhere_on_earth() -> None:
         (BookingStatus.REJECTED, 5, False),
         (BookingStatus.EXPIRED, 5, False),
         (BookingStatus.FAILED, 5, False),
+        (BookingStatus.CANCELLING, -1, True),
+        (BookingStatus.CANCELLED, 5, False),
     ],
 )
 def test_which_bookings_keep_a_hotel_alive(
