@@ -8,6 +8,9 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: How far ahead a stay may start unless ``STAY_HORIZON_DAYS`` says otherwise: two years.
+DEFAULT_STAY_HORIZON_DAYS = 730
+
 
 class SagaSettings(BaseModel):
     """What every saga function is told by template.yaml (Globals.Function.Environment)."""
@@ -72,6 +75,10 @@ class ApiSettings(SagaSettings):
     """What every REST API function is told: the saga's settings plus the browser origin."""
 
     allowed_origin: Annotated[str, Field(min_length=1)] = Field(alias="ALLOWED_ORIGIN")
+    #: How many days ahead a stay may start (searching and booking); two years unless set.
+    stay_horizon_days: Annotated[int, Field(ge=1, le=3660)] = Field(
+        default=DEFAULT_STAY_HORIZON_DAYS, alias="STAY_HORIZON_DAYS"
+    )
 
 
 class HotelsApiSettings(ApiSettings):
@@ -79,6 +86,8 @@ class HotelsApiSettings(ApiSettings):
 
     pictures_bucket: Annotated[str, Field(min_length=1)] = Field(alias="PICTURES_BUCKET")
     user_pool_id: Annotated[str, Field(min_length=1)] = Field(alias="USER_POOL_ID")
+    #: Set only by the local runtime (the emulator's S3); never on AWS.
+    s3_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL_S3")
 
 
 class UsersApiSettings(ApiSettings):

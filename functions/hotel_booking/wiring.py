@@ -26,7 +26,7 @@ from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.inventory import InventoryTable
 from hotel_booking.dal.parameters import OutageSwitch
 from hotel_booking.dal.payments import PaymentsTable
-from hotel_booking.dal.pictures import PictureStore
+from hotel_booking.dal.pictures import PictureStore, pictures_client
 from hotel_booking.dal.reservations import Reservations
 from hotel_booking.dal.secrets import SecretKey
 from hotel_booking.dal.subscriptions import HotelTopics
@@ -106,7 +106,7 @@ def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
         inventory=InventoryTable(dynamodb, settings.inventory_table),
         bookings=BookingsTable(dynamodb, settings.bookings_table),
         pictures=PictureStore(
-            boto3.client("s3", region_name=settings.region), settings.pictures_bucket
+            pictures_client(settings.region, settings.s3_endpoint_url), settings.pictures_bucket
         ),
         managers=HotelTopics(
             boto3.client("sns", region_name=settings.region), settings.hotel_topic_arn_prefix
@@ -114,6 +114,7 @@ def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
         directory=CognitoUsers(
             boto3.client("cognito-idp", region_name=settings.region), settings.user_pool_id
         ),
+        stay_horizon_days=settings.stay_horizon_days,
     )
 
 
@@ -138,6 +139,7 @@ def booking_ports(settings: BookingsApiSettings) -> BookingPorts:
         approvals=ApprovalsTable(dynamodb, settings.approvals_table),
         region=settings.region,
         policy=CancellationPolicy(settings.full_refund_days),
+        stay_horizon_days=settings.stay_horizon_days,
     )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hotel_booking.clock import Clock, utc_now
+from hotel_booking.config import DEFAULT_STAY_HORIZON_DAYS
 from hotel_booking.errors import SagaAlreadyStarted, SagaNotStarted, TaskNoLongerWaiting
 from hotel_booking.logic import inventory
 from hotel_booking.logic.approvals import (
@@ -77,6 +78,7 @@ class BookingPorts:
     tasks: TaskResumer
     region: str
     clock: Clock = utc_now
+    stay_horizon_days: int = DEFAULT_STAY_HORIZON_DAYS
     #: The cancellation policy, to show each booking's terms (None: shown without them).
     policy: CancellationPolicy | None = None
 
@@ -96,7 +98,9 @@ def create_booking(
     key = _idempotency_key(idempotency_key)
     request = validated(NewBooking, body)
     at = ports.clock()
-    problems = inventory.stay_problems(request.checkIn, request.checkOut, at)
+    problems = inventory.stay_problems(
+        request.checkIn, request.checkOut, at, ports.stay_horizon_days
+    )
     if problems:
         raise InvalidRequest.fields(problems)
     if not caller.email:
@@ -149,7 +153,7 @@ def create_booking(
 
 
 def fingerprint(request: NewBooking) -> str:
-    """Same for the same request however it was spelled (key order, spaces, "1" or 1)."""
+    """Same for the same request however it was spelled (key order, spaces)."""
     return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
 
 

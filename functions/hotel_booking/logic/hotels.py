@@ -19,6 +19,7 @@ from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
 from hotel_booking.clock import Clock, utc_now
+from hotel_booking.config import DEFAULT_STAY_HORIZON_DAYS
 from hotel_booking.logic import inventory
 from hotel_booking.logic.callers import HOTEL_MANAGER, Caller
 from hotel_booking.logic.ids import new_hotel_id
@@ -59,6 +60,8 @@ F = TypeVar("F", bound=BaseModel)
 logger = Logger()
 
 PICTURE_FIELD = "picture"
+#: The hotel fields that are JSON integers (a multipart form sends them as text).
+INTEGER_FIELDS = frozenset({"stars", "rooms"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class HotelPorts:
     managers: Subscriptions
     directory: UserDirectory
     clock: Clock = utc_now
+    stay_horizon_days: int = DEFAULT_STAY_HORIZON_DAYS
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -146,7 +150,9 @@ def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, 
         if q.checkIn is None or q.checkOut is None:
             missing = "checkIn" if q.checkIn is None else "checkOut"
             raise InvalidRequest.fields({missing: "give both checkIn and checkOut, or neither"})
-        problems = inventory.stay_problems(q.checkIn, q.checkOut, ports.clock())
+        problems = inventory.stay_problems(
+            q.checkIn, q.checkOut, ports.clock(), ports.stay_horizon_days
+        )
         if problems:
             raise InvalidRequest.fields(problems)
         nights = inventory.nights_of(q.checkIn, q.checkOut)
@@ -370,7 +376,7 @@ def _read_form(form: Form, model: type[F]) -> tuple[F, Picture | None]:
     """Fields and picture together, so one 400 names every bad field."""
     problems: list[FieldProblem] = []
     fields: F | None = None
-    given = dict(form.fields)
+    given = form.typed_fields(INTEGER_FIELDS)
     if given.pop(PICTURE_FIELD, None) is not None:
         problems.extend(
             InvalidRequest.fields(

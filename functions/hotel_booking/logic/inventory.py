@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hotel_booking.config import DEFAULT_STAY_HORIZON_DAYS
 from hotel_booking.models import Hotel, Stay
 from hotel_booking.models.domain import RoomChange, stay_length_problem
 
@@ -20,11 +21,24 @@ def earliest_stay_date(at: dt.datetime) -> dt.date:
     return (at.astimezone(dt.UTC) - dt.timedelta(hours=12)).date()
 
 
-def stay_problems(check_in: dt.date, check_out: dt.date, at: dt.datetime) -> dict[str, str]:
+def latest_stay_date(at: dt.datetime, horizon_days: int) -> dt.date:
+    """The last date a stay may start: ``horizon_days`` after today anywhere on Earth (UTC+14),
+    so nobody is refused a date that is within the horizon where they are."""
+    return (at.astimezone(dt.UTC) + dt.timedelta(hours=14)).date() + dt.timedelta(horizon_days)
+
+
+def stay_problems(
+    check_in: dt.date,
+    check_out: dt.date,
+    at: dt.datetime,
+    horizon_days: int = DEFAULT_STAY_HORIZON_DAYS,
+) -> dict[str, str]:
     """What is wrong with these dates, per field (empty when nothing is)."""
     problems: dict[str, str] = {}
     if check_in < earliest_stay_date(at):
         problems["checkIn"] = "must not be in the past"
+    elif check_in > latest_stay_date(at, horizon_days):
+        problems["checkIn"] = f"must be at most {horizon_days} days ahead"
     length = stay_length_problem(check_in, check_out)
     if length:
         problems["checkOut"] = length.removeprefix("checkOut ")

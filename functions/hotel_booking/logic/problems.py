@@ -89,6 +89,10 @@ class PictureTooLarge(RequestProblem):
     """The uploaded picture is over the size limit."""
 
 
+class BodyTooLarge(RequestProblem):
+    """The request body is larger than a Lambda event can carry (logic/uploads.MAX_BODY_BYTES)."""
+
+
 class UnsupportedContentType(RequestProblem):
     """The body is neither JSON nor multipart/form-data."""
 

@@ -79,6 +79,7 @@ def test_admin_sees_whether_the_manager_confirmed_the_approval_emails(
 ) -> None:
     # Given a new hotel: SNS asked its manager to confirm the subscription to its topic
     manager = f"{unique('confirming').lower().replace(' ', '-')}@example.com"
+    browsing.stack.create_user(manager, "Confirming Manager", "HotelManager")
     hotel = make_hotel(unique("Pending Lodge"), "Cork", managerEmail=manager)
     admin = browsing.signed_in("admin@example.com")
     admin.goto(browsing.url("admin.html"))

@@ -35,18 +35,17 @@ def run(saga: SagaDriver, token: str, decision: Decision | None) -> tuple[str, l
     # Powertools keeps metrics in module state shared by the process's functions: let other
     # tests' sagas finish so this one's metrics are flushed in its own invocations' logs.
     saga.cloud.runtime.wait_idle()
-    # The runtime keeps the last 1000 invocations: tell new ones by identity, not by index.
-    before = list(saga.cloud.runtime.invocations)  # held, so no id is reused meanwhile
-    seen = {id(i) for i in before}
     saga.start(req)
     if decision is not None:
         saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
         saga.decide(req["bookingId"], decision)
     saga.wait_done(req["bookingId"])
+    # Picked by the booking's id, not by list position: the runtime keeps only the last 1000
+    # invocations, so after a busy session the list's length no longer grows.
     mine = [
         inv
         for inv in saga.cloud.runtime.invocations
-        if id(inv) not in seen and req["bookingId"] in json.dumps(inv.event)
+        if req["bookingId"] in json.dumps(inv.event, default=str)
     ]
     return req["bookingId"], mine
 
