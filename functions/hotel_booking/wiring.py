@@ -68,11 +68,12 @@ def saga_ports(settings: SagaSettings, gateway: PaymentGateway | None = None) ->
     dynamodb = boto3.client("dynamodb", region_name=settings.region)
     bookings = BookingsTable(dynamodb, settings.bookings_table)
     inventory = InventoryTable(dynamodb, settings.inventory_table)
+    hotels = HotelsTable(dynamodb, settings.hotels_table)
     return SagaPorts(
         settings=settings,
-        hotels=HotelsTable(dynamodb, settings.hotels_table),
+        hotels=hotels,
         bookings=bookings,
-        reservations=Reservations(dynamodb, inventory, bookings),
+        reservations=Reservations(dynamodb, hotels, inventory, bookings),
         payments=PaymentsTable(dynamodb, settings.payments_table),
         approvals=ApprovalsTable(dynamodb, settings.approvals_table),
         topics=_topics(settings),

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from localaws.cloud import LocalCloud
 from localaws.deploy import Stack
 from localaws.lambdas import REQUEST_PAYLOAD_LIMIT
+from tests.fixtures.invocations import InvocationsSince
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "runtime" / "template.yaml"
 
@@ -78,15 +79,10 @@ def test_concurrent_invocations_get_containers_of_their_own(
 ) -> None:
     name = probes.ref("FrenchFunction")
     invoke(cloud, name, {})  # at least one warm container exists
-    # By request id, not list position: the runtime keeps only the last 1000 invocations.
-    before = {i.request_id for i in cloud.runtime.invocations}
+    since = InvocationsSince(cloud.runtime)
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda _: invoke(cloud, name, {"sleep": 0.3}), range(4)))
-    batch = [
-        i
-        for i in cloud.runtime.invocations
-        if i.function == "FrenchFunction" and i.request_id not in before
-    ]
+    batch = [i for i in since() if i.function == "FrenchFunction"]
     assert len(batch) == 4
     assert sum(i.cold_start for i in batch) >= 2  # one invocation per container at a time
     later = invoke(cloud, name, {})

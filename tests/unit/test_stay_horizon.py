@@ -20,14 +20,19 @@ ENV = {
     "BOOKINGS_TABLE": "b",
     "PAYMENTS_TABLE": "p",
     "APPROVALS_TABLE": "a",
-    "MANAGER_TOPIC_ARN": "m",
-    "GUEST_TOPIC_ARN": "g",
+    "HOTEL_TOPIC_ARN_PREFIX": "arn:aws:sns:eu-west-2:123456789012:s-hotel-",
+    "SENDER_EMAIL": "bookings@example.com",
+    "USER_POOL_ID": "eu-west-2_pool",
     "OPS_TOPIC_ARN": "o",
     "PAYMENT_GATEWAY": "sandbox",
     "APPROVAL_TIMEOUT_SECONDS": "60",
+    "PAYMENT_RETRY_WAIT_SECONDS": "30",
+    "PAYMENT_RETRY_WINDOW_SECONDS": "300",
     "ALLOWED_ORIGIN": "*",
     "PICTURES_BUCKET": "pics",
     "STATE_MACHINE_ARN": "arn:aws:states:eu-west-2:123456789012:stateMachine:s",
+    "CANCELLATION_STATE_MACHINE_ARN": "arn:aws:states:eu-west-2:123456789012:stateMachine:c",
+    "FULL_REFUND_DAYS": "2",
 }
 
 

@@ -1,12 +1,26 @@
-"""The hotels table. A Scan is fine for search: a hotel chain has hundreds, not millions."""
+"""The hotels table. A Scan is fine for search: a hotel chain has hundreds, not millions.
+
+Every write after the first is conditioned on the ``version`` it was read at and bumps it
+(optimistic locking), so a reservation can condition its transaction on the hotel being
+unchanged since it read the room count (:meth:`HotelsTable.unchanged`).
+"""
 
 from __future__ import annotations
 
-from hotel_booking.dal.items import Table, to_item
+import time
+from typing import Any
+
+from hotel_booking.dal.items import Table, to_item, values
+from hotel_booking.errors import TransientError
 from hotel_booking.models import Hotel
+
+#: Seconds to wait before trying a write again that met a transaction on the same item.
+_CONFLICT_PAUSES = (0.02, 0.05, 0.1)
 
 
 class HotelsTable(Table):
+    _sleep = staticmethod(time.sleep)
+
     def get(self, hotel_id: str) -> Hotel | None:
         item = self._get(hotelId=hotel_id)
         return Hotel.model_validate(item) if item else None
@@ -19,24 +33,54 @@ class HotelsTable(Table):
             "put_item", Item=to_item(hotel), ConditionExpression="attribute_not_exists(hotelId)"
         )
 
-    def replace(self, hotel: Hotel) -> bool:
-        """Overwrite an existing hotel; False when it was deleted meanwhile."""
-        return self._write_if(
-            "put_item", Item=to_item(hotel), ConditionExpression="attribute_exists(hotelId)"
-        )
+    def replace(self, hotel: Hotel) -> Hotel | None:
+        """Overwrite the hotel as it was at ``hotel.version``; the stored hotel (one version
+        on), or None when it was deleted or changed meanwhile.
+
+        A reservation's transaction that checks this hotel at the same moment makes DynamoDB
+        refuse the write (``TransactionConflictException``); it lasts milliseconds, so the
+        write is tried again a few times before the fault is let through."""
+        stored = hotel.model_copy(update={"version": hotel.version + 1})
+        for pause in _CONFLICT_PAUSES:
+            try:
+                return self._put_at_version(stored, hotel.version)
+            except TransientError:
+                self._sleep(pause)
+        return self._put_at_version(stored, hotel.version)
+
+    def _put_at_version(self, stored: Hotel, version: int) -> Hotel | None:
+        if self._write_if("put_item", Item=to_item(stored), **_at_version(version)):
+            return stored
+        return None
+
+    def unchanged(self, hotel_id: str, version: int) -> dict[str, Any]:
+        """A transaction item that holds only while the hotel is still at ``version``."""
+        return {
+            "ConditionCheck": {
+                "TableName": self.table,
+                "Key": {"hotelId": {"S": hotel_id}},
+                **_at_version(version),
+            }
+        }
 
     def set_manager_sub(self, hotel_id: str, manager_email: str, manager_sub: str) -> bool:
         """Name the manager of a hotel stored before managers were users; False when the
-        hotel changed meanwhile (gone, a manager already named, another email)."""
+        hotel changed meanwhile (gone, a manager already named, another email). Bumps the
+        ``version`` like every write, so an Admin's change read before it cannot undo it."""
         return self._write_if(
             "update_item",
             Key={"hotelId": {"S": hotel_id}},
-            UpdateExpression="SET managerSub = :sub",
+            UpdateExpression="SET managerSub = :sub ADD #version :one",
             ConditionExpression=(
                 "attribute_exists(hotelId) AND attribute_not_exists(managerSub) "
                 "AND managerEmail = :email"
             ),
-            ExpressionAttributeValues={":sub": {"S": manager_sub}, ":email": {"S": manager_email}},
+            ExpressionAttributeNames={"#version": "version"},
+            ExpressionAttributeValues={
+                ":sub": {"S": manager_sub},
+                ":email": {"S": manager_email},
+                ":one": {"N": "1"},
+            },
         )
 
     def delete(self, hotel_id: str) -> bool:
@@ -46,3 +90,18 @@ class HotelsTable(Table):
             Key={"hotelId": {"S": hotel_id}},
             ConditionExpression="attribute_exists(hotelId)",
         )
+
+
+def _at_version(version: int) -> dict[str, Any]:
+    """The condition "exists, still at ``version``" (an item written before versions
+    existed is at version 0)."""
+    condition = "attribute_exists(hotelId) AND #version = :v"
+    if version == 0:
+        condition = (
+            "attribute_exists(hotelId) AND (attribute_not_exists(#version) OR #version = :v)"
+        )
+    return {
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": {"#version": "version"},
+        "ExpressionAttributeValues": values(v=version),
+    }

@@ -34,6 +34,7 @@ from hotel_booking.logic.ports import (
 )
 from hotel_booking.logic.problems import (
     FieldProblem,
+    HotelChangedConcurrently,
     HotelHasLiveBookings,
     HotelNotListed,
     InvalidRequest,
@@ -249,26 +250,37 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
     hotel = _existing(ports, hotel_id)
     changes, picture = _read_form(form, HotelChanges)
     at = ports.clock()
-    updated = hotel.model_copy(update={**changes.model_dump(exclude_unset=True), "updatedAt": at})
+    updated = hotel.model_copy(
+        update={**changes.model_dump(exclude_unset=True), "updatedAt": at, "loweringTo": None}
+    )
     if changes.managerEmail is not None:
-        manager = _manager(ports, changes.managerEmail)
+        manager = _manager(ports, changes.managerEmail)  # before anything is stored
         updated = updated.model_copy(
             update={
                 "managerEmail": manager.email or changes.managerEmail,
                 "managerSub": manager.sub,
             }
         )
-    resized = None
-    if updated.rooms != hotel.rooms:
-        # First, as the one change that may be refused; undone if anything after it fails.
-        rows = ports.inventory.rows(hotel_id, inventory.earliest_stay_date(at))
-        resized = inventory.resize(hotel_id, hotel.rooms, updated.rooms, rows)
-        short = ports.inventory.apply_each(resized)
-        if short is not None:
+    fenced: Hotel | None = None
+    if inventory.lowers(hotel, updated.rooms):
+        # First, as the one change that may be refused: mark the hotel (no night fills beyond
+        # the new count from now on), then read what the nights hold.
+        fenced = _saved(ports, hotel.model_copy(update={"loweringTo": updated.rooms}))
+        held = ports.inventory.rows(hotel_id, inventory.earliest_stay_date(at))
+        over = inventory.overbooked_nights(held, updated.rooms)
+        if over:
+            _lift(ports, fenced)
+            nights = ", ".join(n.isoformat() for n in over)
             raise RoomsStillBooked(
-                f"more than {updated.rooms} room(s) are booked on {short.isoformat()}; "
-                "the hotel cannot have fewer rooms than that"
+                f"more than {updated.rooms} room(s) are booked on {nights}; "
+                "the hotel cannot have fewer rooms than that",
+                [
+                    FieldProblem(
+                        field="rooms", message=f"cannot go below what is booked on {nights}"
+                    )
+                ],
             )
+        updated = updated.model_copy(update={"version": fenced.version})
     manager_moved = updated.managerEmail.casefold() != hotel.managerEmail.casefold()
     new_key: str | None = None
     subscribed = False
@@ -279,12 +291,11 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
         if manager_moved:
             ports.managers.add(updated.managerEmail, hotel_id)
             subscribed = True
-        if not ports.hotels.replace(updated):
-            raise HotelNotListed(f"no hotel {hotel_id}")
+        updated = _saved(ports, updated)
     except Exception:
-        # Nothing of this change may outlive it: the rooms, the new picture, the new manager.
-        if resized is not None:
-            ports.inventory.apply_each(inventory.undo(resized))
+        # Nothing of this change may outlive it: the mark, the new picture, the new manager.
+        if fenced is not None:
+            _lift(ports, fenced)
         if new_key:
             _tidy(ports.pictures.delete, new_key)
         if subscribed:
@@ -296,6 +307,27 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
     if picture is not None and hotel.imageKey:
         _tidy(ports.pictures.delete, hotel.imageKey)
     return view(ports, updated, caller, with_subscription=True)
+
+
+def _saved(ports: HotelPorts, hotel: Hotel) -> Hotel:
+    """Store the hotel if nobody changed it since it was read; else 404 or 409."""
+    stored = ports.hotels.replace(hotel)
+    if stored is not None:
+        return stored
+    if ports.hotels.get(hotel.hotelId) is None:
+        raise HotelNotListed(f"no hotel {hotel.hotelId}")
+    raise HotelChangedConcurrently(
+        f"{hotel.name} was changed by someone else meanwhile; reload it and try again"
+    )
+
+
+def _lift(ports: HotelPorts, fenced: Hotel) -> None:
+    """Take the lowering mark off again (lifting it can only give rooms back); if someone
+    changed the hotel since, their change replaced the mark already."""
+    try:
+        ports.hotels.replace(fenced.model_copy(update={"loweringTo": None}))
+    except Exception:
+        logger.exception("could not lift the lowering mark", extra={"hotelId": fenced.hotelId})
 
 
 def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> None:

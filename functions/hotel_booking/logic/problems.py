@@ -69,6 +69,10 @@ class RoomsStillBooked(RequestProblem):
     """The hotel cannot have fewer rooms than are already booked on some night."""
 
 
+class HotelChangedConcurrently(RequestProblem):
+    """Someone else changed the hotel between this request's read and its write."""
+
+
 class BookingNotAwaitingApproval(RequestProblem):
     """A decision was sent for a booking that has no open approval."""
 

@@ -102,7 +102,7 @@ def test_search_by_dates_lists_only_hotels_with_a_room_every_night(api: ApiClien
         Item={
             "hotelId": {"S": full["hotelId"]},
             "night": {"S": night.isoformat()},
-            "available": {"N": "0"},
+            "held": {"N": "1"},
         },
     )
 
@@ -352,7 +352,7 @@ def test_jpeg_png_and_webp_are_recognised_by_their_bytes_and_served_as_such(
 def test_a_script_with_a_png_signature_is_refused_and_nothing_is_stored(api: ApiClient) -> None:
     polyglot = b"\x89PNG\r\n\x1a\n<script>alert(document.cookie)</script>"
     files = [("picture", "p.png", "image/png", polyglot)]
-    fields = form_fields(name=f"Polyglot Inn {uuid.uuid4().hex[:6]}")
+    fields = form_fields(api, name=f"Polyglot Inn {uuid.uuid4().hex[:6]}")
     resp = api.invoke(
         "HotelsApiFunction", form_event("POST", "/hotels", fields, files, claims=ADMIN)
     )
@@ -366,7 +366,7 @@ def test_a_real_png_carrying_a_script_is_stored_without_it(api: ApiClient) -> No
     carrier = encoded("PNG") + b"<script>alert(document.cookie)</script>"
     files = [("picture", "p.png", "image/png", carrier)]
     resp = api.invoke(
-        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(), files, claims=ADMIN)
+        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(api), files, claims=ADMIN)
     )
     assert resp.status == 201, resp.body
     _, obj = picture_object(api, resp.body["hotelId"])
@@ -412,7 +412,7 @@ def test_an_event_over_six_megabytes_never_reaches_the_function(api: ApiClient) 
     # What a 5 MB photo sent as is becomes: Lambda refuses the invocation, as on AWS (where
     # API Gateway then answers 5xx). The pages scale such a photo down before sending it.
     files = [("picture", "photo.png", "image/png", png() + b"\x00" * (5 * 1024 * 1024))]
-    event = form_event("POST", "/hotels", form_fields(), files, claims=ADMIN)
+    event = form_event("POST", "/hotels", form_fields(api), files, claims=ADMIN)
     with pytest.raises(ClientError) as refused:
         api.invoke("HotelsApiFunction", event)
     assert refused.value.response["Error"]["Code"] == "RequestEntityTooLargeException"
@@ -519,6 +519,11 @@ def test_room_count_changes_move_the_inventory_and_never_below_what_is_booked(
     refused = api.hotels("PUT", path, body={"rooms": 1}, claims=ADMIN)
     assert refused.status == 409
     assert CHECK_IN.isoformat() in refused.body["message"]
+    both_nights = ", ".join(n.isoformat() for n in nights)
+    assert refused.body["errors"] == [
+        {"field": "rooms", "message": f"cannot go below what is booked on {both_nights}"}
+    ]
+    assert api.hotels("GET", path).body["rooms"] == 3
     assert list(api.store.available_rooms(store_hotel, nights).values()) == [1, 1]
 
     grown = api.hotels("PUT", path, body={"rooms": 5}, claims=ADMIN)

@@ -53,6 +53,12 @@ def confirmed(api: ApiClient, hotel: dict[str, Any], who: dict[str, Any], **kw: 
     return booking_id
 
 
+def listed(api: ApiClient, who: dict[str, Any], status: str) -> list[str]:
+    resp = api.bookings("GET", "/bookings", claims=who, query={"status": status})
+    assert resp.status == 200, resp.body
+    return [b["bookingId"] for b in resp.body["items"]]
+
+
 def cancellation_arn(api: ApiClient, booking_id: str) -> str:
     machine = api.stack.ref("CancellationStateMachine")
     return machine.replace(":stateMachine:", ":execution:") + f":{cancellation_id_for(booking_id)}"
@@ -182,6 +188,10 @@ def test_cancel_a_confirmed_booking_before_the_deadline_refunds_in_full(api: Api
     manager_mail = api.manager_messages(hotel, booking_id)
     assert manager_mail[-1]["Subject"].startswith("Cancelled:")
     assert api.saga.messages("OperationsAlertsTopic", booking_id) == []
+    # The manager's list by status (the byHotelStatus index) has it under CANCELLED only
+    assert booking_id in listed(api, manager_of(api, hotel), "CANCELLED")
+    assert booking_id not in listed(api, manager_of(api, hotel), "CONFIRMED")
+    assert booking_id not in listed(api, manager_of(api, hotel), "CANCELLING")
 
 
 def test_cancel_after_the_deadline_refunds_nothing_but_frees_the_rooms(api: ApiClient) -> None:
