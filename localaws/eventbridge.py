@@ -74,7 +74,7 @@ class EventFeed:
 
     def record(self, entries: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]]) -> None:
         """PutEvents' request entries and its answer, entry for entry (failed ones skipped)."""
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         kept = []
         for entry, result in zip(entries, results, strict=False):
             bus = str(entry.get("EventBusName") or "default").rsplit("/", 1)[-1]
