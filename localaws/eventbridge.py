@@ -19,6 +19,10 @@ the same rule receives three copies. Here, for each rule:
   ``TARGET_ARN``, ``ERROR_CODE``, ``ERROR_MESSAGE``), else it is logged and dropped.
 
 Archives, log groups, other buses and API destinations are still moto's.
+
+Every event PutEvents accepts onto a custom bus is also kept in :class:`EventFeed` (the last
+200, newest first) for the support console's events page: recorded as PutEvents answers, so it
+costs nothing idle.
 """
 
 from __future__ import annotations
@@ -28,8 +32,10 @@ import datetime as dt
 import functools
 import json
 import logging
+import threading
 import uuid
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from jsonpath_ng import parse as jsonpath
@@ -55,6 +61,51 @@ _AWS_EVENT_KEYS = (
 )
 
 
+FEED_SIZE = 200
+_AGGREGATE_KEYS = ("bookingId", "hotelId")  # the aggregate an event is about, by preference
+
+
+class EventFeed:
+    """The last ``size`` events put on any custom bus, newest first (a bounded ring)."""
+
+    def __init__(self, size: int = FEED_SIZE) -> None:
+        self._events: deque[dict[str, Any]] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def record(self, entries: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]]) -> None:
+        """PutEvents' request entries and its answer, entry for entry (failed ones skipped)."""
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        kept = []
+        for entry, result in zip(entries, results, strict=False):
+            bus = str(entry.get("EventBusName") or "default").rsplit("/", 1)[-1]
+            if "EventId" not in result or bus == "default":
+                continue
+            try:
+                detail = json.loads(entry.get("Detail") or "{}")
+            except ValueError:
+                detail = {}
+            detail = detail if isinstance(detail, dict) else {}
+            key = next((k for k in _AGGREGATE_KEYS if detail.get(k)), None)
+            kept.append(
+                {
+                    "eventId": result["EventId"],
+                    "bus": bus,
+                    "source": entry.get("Source"),
+                    "detailType": entry.get("DetailType"),
+                    "aggregate": key,
+                    "aggregateId": str(detail[key]) if key else None,
+                    "version": detail.get("version"),
+                    "time": now,
+                }
+            )
+        with self._lock:
+            self._events.extend(kept)
+
+    def recent(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(reversed(self._events))
+
+
 class TargetFailed(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -73,6 +124,7 @@ class EventTargets:
         self.client = client
         self.scheduler = scheduler
         self.scale = scale
+        self.feed = EventFeed()
 
     def start(self) -> None:
         global _ACTIVE
@@ -235,3 +287,14 @@ def _install() -> None:
 
     send_to_targets._localaws_delivery = True  # type: ignore[attr-defined]
     rule_cls.send_to_targets = send_to_targets
+
+    backend_cls = guard.events_backend_class()
+    put_events = backend_cls.put_events
+
+    def recorded_put_events(self: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        results: list[dict[str, Any]] = put_events(self, events)
+        if _ACTIVE is not None:
+            _ACTIVE.feed.record(events, results)
+        return results
+
+    backend_cls.put_events = recorded_put_events

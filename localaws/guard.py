@@ -296,6 +296,7 @@ def check() -> None:
     sqs_queue_class()
     stream_shard_class()
     events_rule_class()
+    events_backend_class()
     event_pattern_class()
     event_template_parser()
     lambda_invalid_parameter()
@@ -402,6 +403,15 @@ def events_rule_class() -> Any:
         raise MotoInternalsMoved(f"moto.events.models.Rule.send_to_targets{params} changed shape")
     _instance_attributes(cls, "state", "targets", "event_pattern", "account_id", "region_name")
     _lookup("moto.events.models", "Rule", "arn")
+    return cls
+
+
+def events_backend_class() -> Any:
+    """EventBridge's backend; ``put_events(events)`` answers one entry per event, in order."""
+    cls = _lookup("moto.events.models", "EventsBackend")
+    params = list(inspect.signature(cls.put_events).parameters)
+    if params != ["self", "events"]:
+        raise MotoInternalsMoved(f"moto.events.models.EventsBackend.put_events{params} changed")
     return cls
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import signal
@@ -37,6 +38,7 @@ from localaws.search_gateway import SearchGateway, discovery_client
 from localaws.services import LocalEcsService
 from localaws.web import WebServer
 from support_console.app import Console
+from support_console.events import BusEvent, BusView, consumers
 from support_console.executions import Resources
 from support_console.history import describe_event, events
 
@@ -260,8 +262,16 @@ class LocalStack:
         sfn, dynamodb = self.cloud.client("stepfunctions"), self.cloud.client("dynamodb")
         search = self.search
         services = search.instances if search is not None else None
+        bus, feed = stack.ref("HotelBookingBus"), self.cloud.events.targets.feed
+        events = BusView(
+            bus,
+            functools.partial(
+                consumers, self.cloud.client("events"), self.cloud.client("sqs"), bus
+            ),
+            lambda: [BusEvent.from_feed(e) for e in feed.recent() if e["bus"] == bus],
+        )
         return Console.reading(
-            sfn, dynamodb, resources, self.cloud.region, self._log, services=services
+            sfn, dynamodb, resources, self.cloud.region, self._log, services=services, events=events
         )
 
     def _client_ids(self, pool_id: str) -> set[str]:
@@ -434,6 +444,7 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
                    "Subscription Confirmation" email there (one per hotel), as on AWS
   Executions       {stack.web_url}/console/   (CLI: python -m support_console executions list)
   Search tasks     {stack.web_url}/console/services
+  Bus events       {stack.web_url}/console/events
   AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
 
   Demo users (password: {"$DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else password}):

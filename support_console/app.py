@@ -7,6 +7,8 @@
 - ``/console/api/executions`` and ``/console/api/executions/<bookingId>`` are the same as JSON;
 - ``/console/services`` (and ``/console/api/services``) the search service's tasks and their
   health, as Cloud Map has them (when the console is given a way to read them);
+- ``/console/events`` (and ``/console/api/events``) recent events on the stack's bus and the
+  queues consuming it, with their DLQs' depths (:mod:`support_console.events`);
 - ``/console/static/`` the stylesheet and the few lines of vanilla JS.
 
 Pages come from templates/ (Jinja2, autoescaped); it reads through
@@ -30,6 +32,7 @@ from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from support_console import graph, templating
+from support_console.events import BusView
 from support_console.executions import (
     BOOKING_FIELDS,
     MAX_PAGE,
@@ -75,12 +78,14 @@ class Console:
         log: Callable[[str], None] = lambda line: None,
         cancellations: Inspector | None = None,
         services: Callable[[], list[ServiceInstance]] | None = None,
+        events: BusView | None = None,
     ) -> None:
         self.inspector = inspector
         self.cancellations = cancellations
         self.region = region
         self.log = log
         self.services = services
+        self.events = events
 
     def _inspector(self, machine: Machine) -> Inspector | None:
         return self.inspector if machine is BOOKINGS else self.cancellations
@@ -95,10 +100,12 @@ class Console:
         log: Callable[[str], None] = lambda line: None,
         warm_every: float | None = WARM_EVERY,
         services: Callable[[], list[ServiceInstance]] | None = None,
+        events: BusView | None = None,
     ) -> Console:
         """The console of one deployment, through these Step Functions and DynamoDB clients;
         ``warm_every`` seconds, a background thread reads ahead the hotels of newly finished
-        executions (None: never). ``services`` lists the search service's tasks."""
+        executions (None: never). ``services`` lists the search service's tasks; ``events`` reads
+        the bus's recent events and consumers."""
         cancellations = resources.cancellations()
         console = cls(
             Inspector(sfn, dynamodb, resources),
@@ -106,6 +113,7 @@ class Console:
             log,
             Inspector(sfn, dynamodb, cancellations) if cancellations else None,
             services,
+            events,
         )
         if warm_every:
             threading.Thread(
@@ -156,6 +164,8 @@ class Console:
             return self.list_page(request, BOOKINGS)
         if path in (f"{PREFIX}/services", f"{PREFIX}/api/services") and self.services:
             return self.services_view(json_wanted="/api/" in path)
+        if path in (f"{PREFIX}/events", f"{PREFIX}/api/events") and self.events:
+            return self.events_view(json_wanted="/api/" in path)
         if path.startswith(f"{PREFIX}/static/"):
             return _static(request, path.removeprefix(f"{PREFIX}/static/"))
         for machine in (BOOKINGS, CANCELLATIONS):
@@ -232,6 +242,7 @@ class Console:
             status=status,
             resources=inspector.resources,
             services=self.services is not None,
+            events=self.events is not None,
             query=_query(status, limit),
             chips=chips,
             tally=[(s, counts[s]) for s in STATUSES if counts[s]],
@@ -256,6 +267,26 @@ class Console:
             for m in (BOOKINGS, CANCELLATIONS)
             if self._inspector(m) is not None
         ]
+    # -- the bus: recent events and consumers -----------------------------------------------
+    def events_view(self, json_wanted: bool) -> Response:
+        assert self.events is not None
+        consumers = self.events.consumers()
+        recent = self.events.recent() if self.events.recent else None
+        if json_wanted:
+            return _json(
+                {
+                    "bus": self.events.bus,
+                    "events": [e.to_json() for e in recent] if recent is not None else None,
+                    "consumers": [c.to_json() for c in consumers],
+                }
+            )
+        return _page(
+            "events.html",
+            title="Events on the bus",
+            bus=self.events.bus,
+            recent=recent,
+            consumers=consumers,
+        )
 
     # -- one execution --------------------------------------------------------------------
     def _detail(self, booking_id: str, machine: Machine) -> ExecutionDetail | None:
