@@ -267,6 +267,7 @@ class Console:
             for m in (BOOKINGS, CANCELLATIONS)
             if self._inspector(m) is not None
         ]
+
     # -- the bus: recent events and consumers -----------------------------------------------
     def events_view(self, json_wanted: bool) -> Response:
         assert self.events is not None
