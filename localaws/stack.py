@@ -24,9 +24,9 @@ from typing import Any
 
 from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
 from localaws.cloud import LocalCloud, PortInUse, ensure_port_free
-from localaws.console import Console
+from localaws.console import WARM_EVERY, Console
 from localaws.deploy import Stack
-from localaws.history import describe_event, events
+from localaws.history import describe_event
 from localaws.lambdas import Invocation
 from localaws.mailbox import Mailbox
 from localaws.web import WebServer
@@ -91,6 +91,8 @@ class LocalStack:
         self.web: WebServer | None = None
         self._servers: list[Any] = []
         self._stopping = threading.Event()
+        self._execution_ended = threading.Event()
+        self._executions_prefix = "-"
 
     # -- URLs -----------------------------------------------------------------------------
     @property
@@ -136,17 +138,25 @@ class LocalStack:
         gateway = ApiGateway(api, self.cloud.runtime, verifier, self.cloud.region, self._log)
         self._servers.append(serve(gateway, "127.0.0.1", self.ports.api))
         self.web = WebServer(ROOT / "hotel", self.config, self.mailbox, self._log)
-        self.web.mount("/console/", Console.for_stack(self.cloud, self.stack, self._log))
+        console = Console.for_stack(self.cloud, self.stack, self._log, warm_every=None)
+        self.web.mount("/console/", console)
         self._servers.append(serve(self.web, "127.0.0.1", self.ports.web))
         (ROOT / "hotel" / "config.json").write_text(json.dumps(self.config, indent=2) + "\n")
         self._create_users()
         if self.seed_data:
             self._seed_hotels()
-        threading.Thread(target=self._follow_executions, daemon=True).start()
+        machine = self.stack.ref("BookingStateMachine")
+        self._executions_prefix = machine.replace(":stateMachine:", ":execution:") + ":"
+        self.cloud.add_history_listener(self._on_history_event)
+        threading.Thread(
+            target=self._warm_console, args=(console,), name="console-warm", daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
         self._stopping.set()
+        self._execution_ended.set()
+        self.cloud.remove_history_listener(self._on_history_event)
         for server in self._servers:
             server.shutdown()
         self._servers.clear()
@@ -229,40 +239,36 @@ class LocalStack:
         cold = ", cold start" if inv.cold_start else ""
         self._log(f"λ   {inv.function}: {status} ({inv.duration_ms:.0f} ms{cold})")
 
-    def _follow_executions(self) -> None:
-        """One log line per state transition, for every execution of the saga."""
-        assert self.stack is not None
-        sfn = self.cloud.client("stepfunctions")
-        arn = self.stack.ref("BookingStateMachine")
-        seen: dict[str, int] = {}
-        finished: set[str] = set()
-        while not self._stopping.wait(0.25):
-            try:
-                executions = sfn.list_executions(stateMachineArn=arn, maxResults=100)
-                for execution in executions["executions"]:
-                    name, execution_arn = execution["name"], execution["executionArn"]
-                    if name in finished:
-                        continue
-                    # One cheap look at the newest event; the whole history only if it moved
-                    # (an execution waiting for a manager can wait for a day).
-                    newest = sfn.get_execution_history(
-                        executionArn=execution_arn, maxResults=1, reverseOrder=True
-                    )["events"]
-                    if newest and newest[0]["id"] == seen.get(name, 0):
-                        if execution["status"] != "RUNNING":
-                            finished.add(name)
-                        continue
-                    history = list(events(sfn, execution_arn))
-                    for event in history[seen.get(name, 0) :]:
-                        line = describe_event(event)
-                        if line:
-                            self._log(f"SFN {name} {line.strip()}")
-                    seen[name] = len(history)
-                    if execution["status"] != "RUNNING":
-                        finished.add(name)
-            except Exception:
-                if self._stopping.is_set():
-                    return
+    def _on_history_event(self, execution_arn: str, event: dict[str, Any]) -> None:
+        """One log line per state transition of the saga, as the interpreter records it
+        (a listener, so an idle stack spends nothing on following executions)."""
+        if not execution_arn.startswith(self._executions_prefix):
+            return
+        line = describe_event(event)
+        if line:
+            self._log(f"SFN {execution_arn.rsplit(':', 1)[1]} {line.strip()}")
+        if event["type"] in _EXECUTION_ENDED:
+            self._execution_ended.set()
+
+    def _warm_console(self, console: Console) -> None:
+        """Read ahead the hotels of finished executions for the console, when some finished
+        (at most every WARM_EVERY seconds; nothing while nothing finishes)."""
+        while not self._stopping.is_set():
+            self._execution_ended.wait()
+            if self._stopping.is_set():
+                return
+            self._execution_ended.clear()
+            with contextlib.suppress(Exception):
+                console.inspector.warm()
+            self._stopping.wait(WARM_EVERY)
+
+
+_EXECUTION_ENDED = {
+    "ExecutionSucceeded",
+    "ExecutionFailed",
+    "ExecutionTimedOut",
+    "ExecutionAborted",
+}
 
 
 def multipart(

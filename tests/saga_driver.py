@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import threading
 import time
 from typing import Any
 
@@ -24,12 +25,41 @@ class SagaTimeout(AssertionError):
     pass
 
 
+class Changes:
+    """Wakes waiters whenever any execution records a history event (the cloud's hook), so a
+    test waits on events instead of polling every few milliseconds."""
+
+    _by_cloud: dict[int, Changes] = {}
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self.version = 0
+
+    @classmethod
+    def of(cls, cloud: LocalCloud) -> Changes:
+        if id(cloud) not in cls._by_cloud:
+            changes = cls._by_cloud[id(cloud)] = cls()
+            cloud.add_history_listener(changes._heard)
+        return cls._by_cloud[id(cloud)]
+
+    def _heard(self, execution_arn: str, event: dict[str, Any]) -> None:
+        with self._cond:
+            self.version += 1
+            self._cond.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> None:
+        """Until an event newer than version ``seen``, or ``timeout`` (a safety net)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.version != seen, timeout)
+
+
 class SagaDriver:
     def __init__(self, cloud: LocalCloud, stack: Stack) -> None:
         self.cloud = cloud
         self.stack = stack
         self.sfn = cloud.client("stepfunctions")
         self.state_machine_arn = stack.ref("BookingStateMachine")
+        self.changes = Changes.of(cloud)
         self.store = SagaStore(
             cloud.client("dynamodb"),
             hotels_table=stack.ref("HotelsTable"),
@@ -98,6 +128,7 @@ class SagaDriver:
         """Poll until the booking has ``status``; fail (never hang) if the saga ended elsewhere."""
         deadline = time.monotonic() + timeout
         while True:
+            seen = self.changes.version
             booking = self.store.get_booking(booking_id)
             if booking is not None and booking.status is status:
                 return booking
@@ -112,15 +143,16 @@ class SagaDriver:
                     f"booking {booking_id} is {booking.status if booking else None} after "
                     f"{timeout}s, wanted {status}"
                 )
-            time.sleep(0.01)
+            self.changes.wait(seen, 0.5)
 
     def wait_done(self, booking_id: str, timeout: float = 20) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            seen = self.changes.version
             done = self._finished(booking_id)
             if done is not None:
                 return done
-            time.sleep(0.01)
+            self.changes.wait(seen, 0.5)
         raise SagaTimeout(f"execution {booking_id} still running after {timeout}s")
 
     def _finished(self, booking_id: str) -> dict[str, Any] | None:
