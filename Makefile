@@ -39,10 +39,13 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
-## Benchmarks: the saga on the local engine, and the local stack over HTTP (figures in docs/performance.md).
+## Benchmarks, each figure beside its goal (docs/performance.md): the saga on the local engine, the
+## local stack over HTTP, the stack under load (100 guests at once), DynamoDB with 10,000 items.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/saga_bench.py
 	$(BIN)/python benchmarks/stack_bench.py
+	$(BIN)/python benchmarks/load_bench.py
+	$(BIN)/python benchmarks/dynamodb_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
