@@ -153,6 +153,8 @@ def _logging_view() -> types.ModuleType:
     def get_logger(name: str | None = None) -> logging.Logger:
         if not name or name == root.name:
             return root
+        if name.startswith(PREFIX):  # a module's __name__: its loggers keep their usual names
+            name = name.partition(".")[2]
         return manager.getLogger(name)
 
     view.root = root  # type: ignore[attr-defined]
