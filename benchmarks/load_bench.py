@@ -140,7 +140,7 @@ def main() -> None:
                 "paymentToken": "tok_visa",
             }
             return (http or session()).post(
-                f"{api}/bookings", json=payload, headers=guest, timeout=60
+                f"{api}/bookings", json=payload, headers=guest, timeout=600
             )
 
         def complete(_: int) -> bool:
