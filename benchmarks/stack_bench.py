@@ -62,6 +62,7 @@ def main() -> None:
             """Let the saga a POST started finish, so the next POST is measured alone."""
             for _ in range(500):
                 status = http.get(f"{api}/bookings/{booking_id}", headers=auth, timeout=10)
+                assert status.status_code == 200, (status.status_code, status.text)
                 if status.json()["status"] in ("CONFIRMED", "REJECTED", "EXPIRED", "FAILED"):
                     return
                 time.sleep(0.01)

@@ -62,8 +62,11 @@ class Namespace:
     def discard(self) -> None:
         """Forget the container's modules (it was thrown away)."""
         _namespaces.pop(self.prefix, None)
-        for name in [n for n in sys.modules if n == self.prefix or n.startswith(self.prefix + ".")]:
-            sys.modules.pop(name, None)
+        # list() copies the names in one step; a comprehension would iterate sys.modules while
+        # another thread imports (RuntimeError: dictionary changed size during iteration).
+        for name in list(sys.modules):
+            if name == self.prefix or name.startswith(self.prefix + "."):
+                sys.modules.pop(name, None)
 
     def _import(
         self,
