@@ -28,6 +28,7 @@ from localaws.lambdas import LambdaRuntime
 
 _FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
 INTEGRATION_TIMEOUT = 29  # seconds, API Gateway's default maximum
+LISTEN_BACKLOG = 1024  # connections waiting to be accepted (the kernel caps it at somaxconn)
 
 
 @dataclass
@@ -354,5 +355,8 @@ def _is_text(raw: bytes) -> bool:
 def serve(app: Any, host: str, port: int) -> BaseWSGIServer:
     """A real threaded HTTP server on loopback, started on its own thread."""
     server = make_server(host, port, app, threaded=True)
+    # werkzeug listens with a backlog of 128: a burst of guests connecting at once (issue 13
+    # asks for 500) would overflow it and see connections reset. API Gateway accepts them all.
+    server.socket.listen(LISTEN_BACKLOG)
     threading.Thread(target=server.serve_forever, name=f"http-{port}", daemon=True).start()
     return server
