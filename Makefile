@@ -3,14 +3,17 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# checkov pins boto3/botocore/packaging below this project's pins: its own venv, inside ours.
+CHECKOV := checkov==3.3.30
+CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: run demo test lint typecheck unit bench clean install chromium
+.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy admin migrate-managers
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[local,dev]"
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[local,dev,service]"
 	@touch $(STAMP)
 
 ## Run the whole system locally: AWS emulated on loopback, API, web pages, mailbox.
@@ -21,13 +24,28 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m localaws demo
 
-## The whole test suite: lint, types, unit, saga (local Step Functions), API, stack, browser, cfn-lint.
-test: $(STAMP) chromium lint typecheck
+## The support console's CLI against the running local stack (the web console: /console/).
+## make executions ARGS="show <bookingId>"; ARGS="list --aws --stack-name hotel-booking" reads AWS.
+ARGS ?= list
+executions: $(STAMP)
+	$(BIN)/python -m support_console executions $(ARGS)
+
+## The whole test suite: lint, types, unit, saga (local Step Functions), API, stack, browser, cfn-lint,
+## IAM audit (parliament + every call checked against its role), checkov.
+test: $(STAMP) chromium checkov lint typecheck
 	$(BIN)/python -m pytest
 
-## Debian's Chromium for the browser tests (tests/browser); Playwright's downloads are never used.
+## Debian's Chromium for the browser tests (tests/e2e/browser); Playwright's downloads are never used.
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+## checkov for tests/unit/template/test_checkov.py, isolated from the project's pins.
+checkov: $(CHECKOV_VENV)/.installed
+
+$(CHECKOV_VENV)/.installed: Makefile
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check '$(CHECKOV)'
+	@touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,13 +57,37 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
-## Benchmarks, each figure beside its goal (docs/performance.md): the saga on the local engine, the
-## local stack over HTTP, the stack under load (100 guests at once), DynamoDB with 10,000 items.
+## Benchmarks, each figure beside its goal where it has one (docs/performance.md): the saga on the
+## local engine, the local stack over HTTP, the stack under load (100 guests at once), DynamoDB with
+## 10,000 items, local event delivery, the search service through its HTTP API with 8 clients.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/saga_bench.py
 	$(BIN)/python benchmarks/stack_bench.py
 	$(BIN)/python benchmarks/load_bench.py
 	$(BIN)/python benchmarks/dynamodb_bench.py
+	$(BIN)/python benchmarks/events_bench.py
+	$(BIN)/python benchmarks/search_bench.py
+
+## Deploy to AWS (docs/deploy.md): build, push the search image, deploy the stack, publish the
+## pages with their config.json. Needs Docker (the search service's image); `sam build` needs
+## python3.13 on PATH, or SAM_BUILD_FLAGS=--use-container.
+SAM_BUILD_FLAGS ?=
+deploy: $(STAMP)
+	$(BIN)/python -m deploy check
+	sam build $(SAM_BUILD_FLAGS)
+	$(BIN)/python -m deploy image
+	sam deploy --parameter-overrides "$$(cat .aws-sam/parameter-overrides.txt)"
+	$(BIN)/python -m deploy site
+
+## The first administrator on AWS: make admin EMAIL=you@example.com [NAME="Your Name"]
+admin: $(STAMP)
+	@test -n "$(EMAIL)" || (echo "usage: make admin EMAIL=you@example.com" >&2; exit 2)
+	$(BIN)/python -m deploy admin --email "$(EMAIL)" --name "$(NAME)"
+
+## Once, after deploying issue 9 item 2 over older data: name hotels' managers by sub.
+## A dry run; APPLY=1 writes (docs/managers.md).
+migrate-managers: $(STAMP)
+	$(BIN)/python -m deploy migrate-managers $(if $(APPLY),--apply,)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -11,7 +11,7 @@ real HTTP on loopback:
 - GET /console/api/executions        the same as JSON
 - GET /console/?status=SUCCEEDED     a filtered list
 - GET /console/executions/<id>       one execution page (history, picture, booking record)
-- python -m localaws executions list --limit 1000, run in-process against the endpoint
+- python -m support_console executions list --limit 1000, run in-process against the endpoint
 
 Reading a booking's hotel costs ~0.6 ms on the local stack (moto's DynamoDB), so the console
 keeps what a finished execution's booking said (it never changes) and reads ahead, every 2 s,
@@ -42,14 +42,17 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
-from hotel_booking.dal.dynamo import SagaStore  # noqa: E402
+from hotel_booking.dal.approvals import ApprovalsTable  # noqa: E402
+from hotel_booking.dal.bookings import BookingsTable  # noqa: E402
+from hotel_booking.dal.executions import Executions  # noqa: E402
+from hotel_booking.dal.hotels import HotelsTable  # noqa: E402
 from hotel_booking.logic.approvals import decide  # noqa: E402
-from hotel_booking.logic.domain import derived_id  # noqa: E402
+from hotel_booking.logic.ids import approval_id_for  # noqa: E402
 from hotel_booking.models import Decision, Hotel  # noqa: E402
-from localaws.cli import main as cli  # noqa: E402
 from localaws.cloud import free_port  # noqa: E402
-from localaws.inspect import Inspector, Resources  # noqa: E402
 from localaws.stack import LocalStack, Ports  # noqa: E402
+from support_console.cli import main as cli  # noqa: E402
+from support_console.executions import Inspector, Resources  # noqa: E402
 
 CHECK_IN = dt.date.today() + dt.timedelta(days=45)
 
@@ -76,18 +79,14 @@ class Bookings:
         self.cloud = stack.cloud
         self.sfn = stack.cloud.client("stepfunctions")
         self.arn = stack.stack.ref("BookingStateMachine")
-        self.store = SagaStore(
-            stack.cloud.client("dynamodb"),
-            hotels_table=stack.stack.ref("HotelsTable"),
-            inventory_table=stack.stack.ref("InventoryTable"),
-            bookings_table=stack.stack.ref("BookingsTable"),
-            payments_table=stack.stack.ref("PaymentsTable"),
-            approvals_table=stack.stack.ref("ApprovalsTable"),
-        )
+        dynamodb = stack.cloud.client("dynamodb")
+        self.hotels = HotelsTable(dynamodb, stack.stack.ref("HotelsTable"))
+        self.bookings = BookingsTable(dynamodb, stack.stack.ref("BookingsTable"))
+        self.approvals = ApprovalsTable(dynamodb, stack.stack.ref("ApprovalsTable"))
 
     def hotel(self, hotel_id: str, name: str, rooms: int) -> str:
         now = dt.datetime.now(dt.UTC)
-        self.store.put_hotel(
+        self.hotels.create(
             Hotel(
                 hotelId=hotel_id,
                 name=name,
@@ -124,9 +123,9 @@ class Bookings:
         if then == "approve":
             self._wait(lambda: self._status(booking_id) == "AWAITING_APPROVAL")
             decide(
-                self.store,
-                self.sfn,
-                derived_id("apr", booking_id),
+                self.approvals,
+                Executions(self.sfn),
+                approval_id_for(booking_id),
                 Decision.APPROVE,
                 "manager@example.com",
                 None,
@@ -137,7 +136,7 @@ class Bookings:
         )
 
     def _status(self, booking_id: str) -> str | None:
-        booking = self.store.get_booking(booking_id)
+        booking = self.bookings.get(booking_id)
         return None if booking is None else str(booking.status)
 
     @staticmethod

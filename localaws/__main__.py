@@ -9,7 +9,6 @@ def main() -> int:
     commands = {
         "run": "the whole system: AWS emulated on loopback, API, web pages, mailbox",
         "demo": "one booking through the saga, printed step by step",
-        "executions": "list booking executions or show one (local stack, or --aws)",
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print("usage: python -m localaws <command> [options]\n")
@@ -25,10 +24,6 @@ def main() -> int:
         from localaws.demo import main as demo
 
         return demo(rest)
-    if command == "executions":
-        from localaws.cli import main as executions
-
-        return executions(rest)
     return 2
 
 

@@ -16,19 +16,26 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 from joserfc import jwt
 from joserfc.jwk import KeySet
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from localaws.deploy import Stack
-from localaws.lambdas import LambdaRuntime
+from localaws.lambdas import LambdaRuntime, RequestTooLarge
 
 _FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
 INTEGRATION_TIMEOUT = 29  # seconds, API Gateway's default maximum
 LISTEN_BACKLOG = 1024  # connections waiting to be accepted (the kernel caps it at somaxconn)
+# REST API quotas (not adjustable): payload size 10 MB; "total combined size of request line
+# and header values" 10240 bytes. Over either, API Gateway answers its REQUEST_TOO_LARGE
+# gateway response: 413 {"message":"Request Too Long"} with the DEFAULT_4XX headers.
+PAYLOAD_LIMIT = 10 * 1024 * 1024
+HEADER_LIMIT = 10240
+TOO_LARGE = "Request Too Long"
 
 
 @dataclass
@@ -210,6 +217,9 @@ class ApiGateway:
 
     # -- request handling -----------------------------------------------------------------
     def handle(self, request: Request) -> Response:
+        raw = _body_within_limit(request) if _header_bytes(request) <= HEADER_LIMIT else None
+        if raw is None:
+            return self._gateway(413, TOO_LARGE)
         path = request.path
         candidates = [(r, r.pattern.match(path)) for r in self.api.routes]
         matching = [(r, m) for r, m in candidates if m]
@@ -231,10 +241,14 @@ class ApiGateway:
             if verified is None:
                 return self._gateway(401, "Unauthorized")
             claims = _claims_as_api_gateway_gives_them(verified)
-        event = self._event(request, route, match.groupdict(), claims)
-        payload, is_error, _logs = self.runtime.invoke(
-            self.runtime.spec(route.function_arn).name, event, timeout=INTEGRATION_TIMEOUT
-        )
+        event = self._event(request, raw, route, match.groupdict(), claims)
+        try:
+            payload, is_error, _logs = self.runtime.invoke(
+                self.runtime.spec(route.function_arn).name, event, timeout=INTEGRATION_TIMEOUT
+            )
+        except RequestTooLarge:
+            # Lambda refused the event (over 6 MB): API Gateway's answer to a failed invoke.
+            return self._gateway(502, "Internal server error")
         if is_error:
             error = json.loads(payload)
             if error.get("errorType") == "Sandbox.Timedout":
@@ -245,11 +259,11 @@ class ApiGateway:
     def _event(
         self,
         request: Request,
+        raw: bytes,
         route: Route,
         path_parameters: dict[str, str],
         claims: dict[str, str] | None,
     ) -> dict[str, Any]:
-        raw = request.get_data()
         content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         binary = any(
             _media_matches(content_type, pattern) for pattern in self.api.binary_media_types
@@ -323,17 +337,51 @@ class ApiGateway:
 
     def _gateway(self, status: int, message: str) -> Response:
         """A response API Gateway itself makes, with the template's gateway response headers."""
+        return Response(
+            json.dumps({"message": message}),
+            status,
+            headers=self.gateway_headers(status),
+            mimetype="application/json",
+        )
+
+    def gateway_headers(self, status: int) -> dict[str, str]:
         kind = "DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"
         headers = dict(self.api.gateway_headers.get(kind, {}))
-        headers["x-amzn-ErrorType"] = {
+        error_type = {
             401: "UnauthorizedException",
             403: "MissingAuthenticationTokenException",
             502: "InternalServerErrorException",
             504: "IntegrationTimeout",
-        }.get(status, "")
-        return Response(
-            json.dumps({"message": message}), status, headers=headers, mimetype="application/json"
-        )
+        }.get(status)
+        if error_type:
+            headers["x-amzn-ErrorType"] = error_type
+        return headers
+
+
+def _header_bytes(request: Request) -> int:
+    """Request line plus header lines, as sent (names, values, separators)."""
+    environ = request.environ
+    target = environ.get("REQUEST_URI") or environ.get("RAW_URI") or request.full_path
+    line = f"{request.method} {target} {environ.get('SERVER_PROTOCOL', 'HTTP/1.1')}"
+    return len(line) + sum(len(k) + len(v) + 4 for k, v in request.headers.items())
+
+
+def _body_within_limit(request: Request) -> bytes | None:
+    """The body, or None when it is over the payload quota (the rest is read and dropped,
+    so that the client, still sending, gets the answer rather than a reset connection)."""
+    stream = request.stream
+    if request.content_length is not None and request.content_length <= PAYLOAD_LIMIT:
+        return request.get_data()
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := stream.read(1 << 16):
+        size += len(chunk)
+        if size > PAYLOAD_LIMIT:
+            while stream.read(1 << 16):
+                pass
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _media_matches(content_type: str, pattern: str) -> bool:
@@ -352,9 +400,33 @@ def _is_text(raw: bytes) -> bool:
     return True
 
 
+class GatewayRequestHandler(WSGIRequestHandler):
+    """http.server refuses a header line over 64 KiB (or over 100 header lines) itself, with
+    an HTML 431, before any WSGI app runs; API Gateway answers those as it answers any request
+    over its header quota."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        app = self.server.app
+        if code != HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE or not isinstance(app, ApiGateway):
+            super().send_error(code, message, explain)
+            return
+        body = json.dumps({"message": TOO_LARGE}).encode()
+        self.log_error("code %d, message %s", code, message)
+        self.send_response(413)
+        for key, value in app.gateway_headers(413).items():
+            self.send_header(key, value)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+        self.close_connection = True
+
+
 def serve(app: Any, host: str, port: int) -> BaseWSGIServer:
     """A real threaded HTTP server on loopback, started on its own thread."""
-    server = make_server(host, port, app, threaded=True)
+    handler = GatewayRequestHandler if isinstance(app, ApiGateway) else None
+    server = make_server(host, port, app, threaded=True, request_handler=handler)
     # werkzeug listens with a backlog of 128: a burst of guests connecting at once (issue 13
     # asks for 500) would overflow it and see connections reset. API Gateway accepts them all.
     server.socket.listen(LISTEN_BACKLOG)

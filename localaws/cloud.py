@@ -27,8 +27,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from localaws import guard
+from localaws import guard, sns
 from localaws.deploy import Deployer, Stack
+from localaws.eventing import EventPlumbing
 from localaws.lambdas import Invocation, LambdaRuntime
 from localaws.template import load_template
 
@@ -41,6 +42,10 @@ DUMMY_CREDENTIALS = {
 
 
 HistoryListener = Callable[[str, dict[str, Any]], None]
+
+#: The template parameter naming the SES identity guests' emails come from, and its local value.
+SENDER_PARAMETER = "SenderEmail"
+LOCAL_SENDER = "bookings@hotel-booking.example"
 
 
 class PortInUse(RuntimeError):
@@ -104,6 +109,8 @@ class LocalCloud:
         if on_invocation:
             self._listeners.append(on_invocation)
         self.runtime = LambdaRuntime(self._lambda_env(), self._notify)
+        # SQS / DynamoDB Streams pollers and EventBridge delivery, as AWS runs them.
+        self.events = EventPlumbing(self.runtime, self.client, lambda: self.clock.scale)
         self._server: Any = None
         self._mock: Any = None
         self._clients: dict[str, Any] = {}
@@ -131,10 +138,13 @@ class LocalCloud:
         _copy_only_touched_items()
         _serialise_backends()
         _keep_task_failure_cause()
+        sns.enforce_subject_rule()
+        sns.enforce_filter_policy_quota()
         _reuse_interpreter_clients()
         _parse_each_definition_once()
         _announce_history_events()
         self.runtime.install()
+        self.events.start()
 
         from moto import mock_aws
         from moto.server import ThreadedMotoServer
@@ -157,6 +167,7 @@ class LocalCloud:
         return self
 
     def stop(self) -> None:
+        self.events.stop()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -180,6 +191,11 @@ class LocalCloud:
     ) -> Stack:
         """Translate ``template`` (SAM) and create every resource it declares."""
         translated = load_template(template, self.region)
+        parameters = dict(parameters or {})
+        if SENDER_PARAMETER in translated.cfn.get("Parameters", {}):
+            parameters.setdefault(SENDER_PARAMETER, LOCAL_SENDER)
+            # SES sends only from a verified identity; on AWS its owner verifies it once.
+            self.client("ses").verify_email_identity(EmailAddress=parameters[SENDER_PARAMETER])
         stack = Deployer(
             translated, stack_name, self.region, self.client, self.runtime, parameters
         ).deploy()
@@ -227,6 +243,20 @@ class LocalCloud:
                 },
             }
             for message_id, message, subject, attributes, _group in topic.sent_notifications
+        ]
+
+    def ses_messages(self) -> list[dict[str, Any]]:
+        """Every email SES sent (moto keeps them on the backend), oldest first."""
+        return [
+            {
+                "MessageId": m.id,
+                "Source": m.source,
+                "To": [a for addresses in m.destinations.values() for a in addresses],
+                "Subject": m.subject,
+                "Body": m.body,
+            }
+            for m in guard.ses_backend(self.region).sent_messages
+            if hasattr(m, "subject")  # raw messages have no parsed subject
         ]
 
     # -- internals ------------------------------------------------------------------------
@@ -411,12 +441,14 @@ def _copy_only_touched_items() -> None:
             undo = _touched_items(self, transact_items)
         except Exception:  # malformed: let moto answer as it does, with its own copies
             return original(self, transact_items)
+        streams = _stream_lengths(undo)
         no_table_copy.skip.on = True
         try:
             return original(self, transact_items)
         except Exception:
             for table, hash_key, range_key, item in undo:
                 _put_back(table, hash_key, range_key, item)
+            _drop_stream_records(streams)
             raise
         finally:
             no_table_copy.skip.on = False
@@ -442,6 +474,20 @@ def _touched_items(backend: Any, transact_items: list[dict[str, Any]]) -> list[t
         item = table.get_item(hash_key, range_key)
         undo.append((table, hash_key, range_key, copy.deepcopy(item) if item else None))
     return undo
+
+
+def _stream_lengths(undo: list[tuple[Any, ...]]) -> list[tuple[Any, int]]:
+    """Each named table's live stream shard and its record count before the transaction."""
+    shards = {id(t.stream_shard): t.stream_shard for t, *_ in undo if t.stream_shard is not None}
+    return [(shard, len(shard.items)) for shard in shards.values()]
+
+
+def _drop_stream_records(streams: list[tuple[Any, int]]) -> None:
+    """A cancelled transaction writes nothing, so its stream gets no records: drop those moto
+    appended as it applied the items before the failing one. The tables are not replaced by
+    copies here, so the shard the pollers read stays the live one."""
+    for shard, length in streams:
+        del shard.items[length:]
 
 
 def _put_back(table: Any, hash_key: Any, range_key: Any, item: Any) -> None:

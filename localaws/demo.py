@@ -32,12 +32,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "functions"))
-    from hotel_booking.dal.dynamo import SagaStore
+    from hotel_booking.dal.approvals import ApprovalsTable
+    from hotel_booking.dal.bookings import BookingsTable
+    from hotel_booking.dal.executions import Executions
+    from hotel_booking.dal.hotels import HotelsTable
+    from hotel_booking.dal.subscriptions import HotelTopics
     from hotel_booking.logic.approvals import decide
-    from hotel_booking.logic.domain import derived_id
+    from hotel_booking.logic.ids import approval_id_for
     from hotel_booking.models import BookingStatus, Decision, Hotel
     from localaws.cloud import LocalCloud
-    from localaws.history import describe_event, follow
+    from support_console.history import describe_event, follow
 
     def show_invocation(inv: Any) -> None:
         status = inv.error_type or "ok"
@@ -54,14 +58,9 @@ def main(argv: list[str] | None = None) -> int:
             f"local AWS at {cloud.endpoint}; template.yaml deployed in "
             f"{time.perf_counter() - started:.1f} s ({len(stack.resources)} resources)"
         )
-        store = SagaStore(
-            cloud.client("dynamodb"),
-            hotels_table=stack.ref("HotelsTable"),
-            inventory_table=stack.ref("InventoryTable"),
-            bookings_table=stack.ref("BookingsTable"),
-            payments_table=stack.ref("PaymentsTable"),
-            approvals_table=stack.ref("ApprovalsTable"),
-        )
+        dynamodb = cloud.client("dynamodb")
+        bookings = BookingsTable(dynamodb, stack.ref("BookingsTable"))
+        approvals = ApprovalsTable(dynamodb, stack.ref("ApprovalsTable"))
         now = dt.datetime.now(dt.UTC)
         hotel = Hotel(
             hotelId="harbour-lisbon",
@@ -74,7 +73,11 @@ def main(argv: list[str] | None = None) -> int:
             createdAt=now,
             updatedAt=now,
         )
-        store.put_hotel(hotel)
+        HotelsTable(dynamodb, stack.ref("HotelsTable")).create(hotel)
+        # The hotels API creates each hotel's topic; this demo writes the hotel directly.
+        HotelTopics(cloud.client("sns"), stack.outputs["HotelTopicArnPrefix"]).add(
+            hotel.managerEmail, hotel.hotelId
+        )
         check_in = dt.date.today() + dt.timedelta(days=14)
         booking_id = f"demo-{int(time.time())}"
         request = {
@@ -96,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def manager() -> None:
             for _ in range(500):
-                booking = store.get_booking(booking_id)
+                booking = bookings.get(booking_id)
                 if booking and booking.status is BookingStatus.AWAITING_APPROVAL:
                     break
                 if booking and booking.status.is_final:
@@ -110,9 +113,9 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.5)
             print(f"  (manager clicks {args.decision})", flush=True)
             decide(
-                store,
-                sfn,
-                derived_id("apr", booking_id),
+                approvals,
+                Executions(sfn),
+                approval_id_for(booking_id),
                 Decision(args.decision),
                 "manager@example.com",
                 "demo rejection" if args.decision == "reject" else None,
@@ -126,18 +129,20 @@ def main(argv: list[str] | None = None) -> int:
                 print(line, flush=True)
 
         desc = follow(sfn, arn, on_event, timeout=args.approval_timeout + 120)
-        booking = store.get_booking(booking_id)
+        booking = bookings.get(booking_id)
         assert booking is not None
         print(
             f"booking {booking_id}: {booking.status.value}"
             + (f" ({booking.reason.value})" if booking.reason else "")
             + f"; execution {desc['status']}"
         )
-        for topic in (
-            "ManagerNotificationsTopic",
-            "GuestNotificationsTopic",
-            "OperationsAlertsTopic",
-        ):
-            for message in cloud.sns_messages(stack.ref(topic)):
-                print(f"  ✉ {topic}: {message['Subject']}")
+        topics = {
+            "the hotel's topic": stack.outputs["HotelTopicArnPrefix"] + hotel.hotelId,
+            "OperationsAlertsTopic": stack.ref("OperationsAlertsTopic"),
+        }
+        for label, topic_arn in topics.items():
+            for message in cloud.sns_messages(topic_arn):
+                print(f"  ✉ {label}: {message['Subject']}")
+        for mail in cloud.ses_messages():
+            print(f"  ✉ SES to {', '.join(mail['To'])}: {mail['Subject']}")
     return 0

@@ -1,7 +1,7 @@
 """Every private moto name localaws relies on, looked up in one place.
 
 moto is pinned to one exact version (pyproject.toml). When an upgrade moves one of these
-names, :func:`check` fails with a message naming it, and so does ``tests/test_guard.py``,
+names, :func:`check` fails with a message naming it, and so does ``tests/tooling/test_guard.py``,
 instead of the emulator silently returning moto's canned Lambda payloads.
 """
 
@@ -98,6 +98,11 @@ def sns_backend_class() -> Any:
     cls = _lookup("moto.sns.models", "SNSBackend")
     for name in SNS_OPERATIONS:
         _lookup("moto.sns.models", "SNSBackend", name)
+    # localaws.sns reads the subject moto's Publish handler passes as a keyword and raises
+    # ValueError, which that handler answers as InvalidParameter.
+    handler = inspect.getsource(_lookup("moto.sns.responses", "SNSResponse", "publish"))
+    if "subject=subject" not in handler or "except ValueError" not in handler:
+        raise MotoInternalsMoved("SNSResponse.publish no longer passes subject= / maps ValueError")
     return cls
 
 
@@ -173,11 +178,118 @@ def sns_subscription_class() -> Any:
     return cls
 
 
+def sns_response_class() -> Any:
+    """SNS's HTTP handler: localaws.sns replaces its ``confirm_subscription`` (moto's accepts
+    any token) and relies on ``_get_param`` and ``backend.subscriptions``."""
+    _lookup("moto.sns.responses", "SNSResponse", "confirm_subscription")
+    _lookup("moto.sns.responses", "SNSResponse", "_get_param")
+    _lookup("moto.sns.models", "SNSBackend", "_find_subscription")
+    if "self.subscriptions" not in inspect.getsource(_lookup("moto.sns.models", "SNSBackend")):
+        raise MotoInternalsMoved("moto SNSBackend no longer keeps self.subscriptions")
+    # The listing serializer reads ``SubscriptionArn`` before ``arn`` (a pending one hides it).
+    _lookup("moto.core.serialize", "XFormedAttributePicker")
+    return _lookup("moto.sns.responses", "SNSResponse")
+
+
+def sns_invalid_parameter() -> Any:
+    return _lookup("moto.sns.exceptions", "SNSInvalidParameter")
+
+
+def sns_exception_class() -> Any:
+    """Base of moto's SNS errors (a ``code`` class attribute names the AWS error)."""
+    cls = _lookup("moto.sns.exceptions", "SNSException")
+    _lookup("moto.sns.models", "Subscription")
+    if "self._filter_policy =" not in inspect.getsource(_lookup("moto.sns.models", "Subscription")):
+        raise MotoInternalsMoved("moto Subscription no longer keeps self._filter_policy")
+    return cls
+
+
+def ses_backend_class() -> Any:
+    """SES (v1 and v2 alike) sends through ``SESBackend.send_email``; the mailbox copies it."""
+    cls = _lookup("moto.ses.models", "SESBackend")
+    params = list(
+        inspect.signature(_lookup("moto.ses.models", "SESBackend", "send_email")).parameters
+    )
+    if params[:5] != ["self", "source", "subject", "body", "destinations"]:
+        raise MotoInternalsMoved(f"moto.ses.models.SESBackend.send_email{params} changed shape")
+    return cls
+
+
 def sfn_user_config() -> dict[str, Any]:
     config: dict[str, Any] = _lookup("moto.core.config", "default_user_config")
     if "stepfunctions" not in config:
         raise MotoInternalsMoved("moto.core.config.default_user_config has no 'stepfunctions'")
     return config
+
+
+COGNITO_BACKEND_METHODS = (
+    "sign_up",
+    "admin_create_user",
+    "describe_user_pool",
+    "forgot_password",
+    "confirm_forgot_password",
+    "_validate_password",
+)
+
+
+def cognito_backend_class() -> Any:
+    """Cognito's backend; localaws.cognito wraps sign-up and password reset to send codes."""
+    cls = _lookup("moto.cognitoidp.models", "CognitoIdpBackend")
+    for name in COGNITO_BACKEND_METHODS:
+        _lookup("moto.cognitoidp.models", "CognitoIdpBackend", name)
+    params = list(inspect.signature(cls.admin_create_user).parameters)
+    expected = ["self", "user_pool_id", "username", "message_action", "temporary_password"]
+    if params[:5] != expected:
+        raise MotoInternalsMoved(f"CognitoIdpBackend.admin_create_user{params} changed shape")
+    _lookup("moto.cognitoidp.models", "CognitoIdpUserPool", "_get_user")
+    pool_source = inspect.getsource(_lookup("moto.cognitoidp.models", "CognitoIdpUserPool"))
+    for name in ("refresh_tokens", "access_tokens", "clients", "extended_config", "arn"):
+        if f"self.{name} =" not in pool_source and f"self.{name}:" not in pool_source:
+            raise MotoInternalsMoved(f"moto CognitoIdpUserPool no longer sets self.{name}")
+    return cls
+
+
+def cognito_response_class() -> Any:
+    """Cognito's HTTP handler: actions dispatch to its methods by name (``revoke_token``...)."""
+    _lookup("moto.cognitoidp.responses", "CognitoIdpResponse", "confirm_sign_up")
+    _lookup("moto.cognitoidp.responses", "CognitoIdpResponse", "_get_param")
+    return _lookup("moto.cognitoidp.responses", "CognitoIdpResponse")
+
+
+def cognito_backends() -> list[Any]:
+    """Every regional Cognito backend that exists (the public API carries no region)."""
+    backends = _lookup("moto.cognitoidp.models", "cognitoidp_backends")
+    found = []
+    for account in backends.values():
+        for region, backend in account.items():
+            if region != "global":
+                found.append(backend)
+    return found
+
+
+def cognito_action_result() -> Any:
+    """Wraps a response method's JSON answer."""
+    return _lookup("moto.core.responses", "ActionResult")
+
+
+class _CognitoErrors:
+    """``errors.CodeMismatchException("...")``: a JSON error with AWS's ``__type``, HTTP 400."""
+
+    def __getattr__(self, error_type: str) -> Any:
+        base = _lookup("moto.core.exceptions", "JsonRESTError")
+        return lambda message: base(error_type, message)
+
+
+def cognito_errors() -> Any:
+    return _CognitoErrors()
+
+
+def too_large_error(message: str) -> Exception:
+    """Lambda's ``RequestEntityTooLargeException`` (HTTP 413) as moto's server answers errors."""
+    error_class = _lookup("moto.core.exceptions", "JsonRESTError")
+    error = error_class("RequestEntityTooLargeException", message)
+    error.code = 413
+    return error
 
 
 def check() -> None:
@@ -199,13 +311,160 @@ def check() -> None:
     sfn_execution_worker_class()
     sfn_event_manager_class()
     sns_subscription_class()
+    sns_response_class()
+    sns_invalid_parameter()
+    sns_exception_class()
+    ses_backend_class()
     _lookup("moto.sns.models", "sns_backends")
     _lookup("moto.sns.models", "Topic")
+    cognito_backend_class()
+    cognito_response_class()
+    cognito_backends()
+    cognito_action_result()
+    cognito_errors().CodeMismatchException("checked")
+    lambda_backend_class()
+    sqs_queue_class()
+    stream_shard_class()
+    events_rule_class()
+    event_pattern_class()
+    event_template_parser()
+    lambda_invalid_parameter()
+    _instance_attributes(
+        _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend"), "shard_iterators"
+    )
+    too_large_error("checked")
 
 
 def sns_backend(region: str) -> Any:
     """moto's SNS backend: topics keep ``sent_notifications`` (what was published)."""
     backends = _lookup("moto.sns.models", "sns_backends")
+    from localaws.deploy import ACCOUNT_ID
+
+    return backends[ACCOUNT_ID][region]
+
+
+# -- event plumbing (pollers.py, eventbridge.py) ----------------------------------------------
+ESM_OPERATIONS = (
+    "create_event_source_mapping",
+    "update_event_source_mapping",
+    "delete_event_source_mapping",
+)
+
+
+def lambda_backend_class() -> Any:
+    """Creates event source mappings; localaws takes them over from moto's synchronous calls."""
+    cls = _lookup("moto.awslambda.models", "LambdaBackend")
+    for name in ESM_OPERATIONS:
+        _lookup("moto.awslambda.models", "LambdaBackend", name)
+    esm = _lookup("moto.awslambda.models", "EventSourceMapping")
+    for attr in ("batch_size", "event_source_arn"):
+        _lookup("moto.awslambda.models", "EventSourceMapping", attr)
+    params = list(inspect.signature(esm.__init__).parameters)
+    if params[:2] != ["self", "spec"]:
+        raise MotoInternalsMoved(f"EventSourceMapping.__init__{params} changed shape")
+    return cls
+
+
+def sqs_queue_class() -> Any:
+    """A queue: ``_messages`` under the ``_messages_lock`` condition (notified on every add),
+    ``lambda_event_source_mappings`` (what moto invokes synchronously inside SendMessage)."""
+    cls = _lookup("moto.sqs.models", "Queue")
+    _lookup("moto.sqs.models", "Queue", "add_message")
+    _instance_attributes(
+        cls, "_messages", "_messages_lock", "lambda_event_source_mappings", "fifo_queue"
+    )
+    _instance_attributes(_lookup("moto.awslambda.models", "LambdaFunction"), "timeout")
+    message = _lookup("moto.sqs.models", "Message")
+    _instance_attributes(message, "visible_at", "delayed_until", "group_id")
+    _lookup("moto.sqs.models", "sqs_backends")
+    return cls
+
+
+def _instance_attributes(cls: type, *names: str) -> None:
+    """Attributes set in ``__init__`` (there is no class attribute to look up)."""
+    source = inspect.getsource(cls.__init__)  # type: ignore[misc]
+    for name in names:
+        if f"self.{name} " not in source and f"self.{name}:" not in source:
+            raise MotoInternalsMoved(
+                f"{cls.__module__}.{cls.__name__}.{name} is no longer set in __init__; "
+                f"localaws was written against moto {PINNED_MOTO}"
+            )
+
+
+def sqs_queue(region: str, name: str) -> Any:
+    from localaws.deploy import ACCOUNT_ID
+
+    backends = _lookup("moto.sqs.models", "sqs_backends")
+    return backends[ACCOUNT_ID][region].get_queue(name)
+
+
+def sqs_backend(region: str) -> Any:
+    from localaws.deploy import ACCOUNT_ID
+
+    return _lookup("moto.sqs.models", "sqs_backends")[ACCOUNT_ID][region]
+
+
+def stream_shard_class() -> Any:
+    """A table's stream shard; ``add(old, new)`` appends one record per write."""
+    cls = _lookup("moto.dynamodb.models.table", "StreamShard")
+    _instance_attributes(
+        _lookup("moto.dynamodb.models.table", "Table"), "lambda_event_source_mappings"
+    )
+    add = _lookup("moto.dynamodb.models.table", "StreamShard", "add")
+    params = list(inspect.signature(add).parameters)
+    if params != ["self", "old", "new"]:
+        raise MotoInternalsMoved(f"StreamShard.add{params} changed shape")
+    return cls
+
+
+def dynamodb_table(region: str, name: str) -> Any:
+    from localaws.deploy import ACCOUNT_ID
+
+    backends = _lookup("moto.dynamodb.models", "dynamodb_backends")
+    return backends[ACCOUNT_ID][region].get_table(name)
+
+
+def events_rule_class() -> Any:
+    """An EventBridge rule; ``send_to_targets(event, transform_input=True)`` delivers."""
+    cls = _lookup("moto.events.models", "Rule")
+    params = list(inspect.signature(cls.send_to_targets).parameters)
+    if params[:3] != ["self", "original_event", "transform_input"]:
+        raise MotoInternalsMoved(f"moto.events.models.Rule.send_to_targets{params} changed shape")
+    _instance_attributes(cls, "state", "targets", "event_pattern", "account_id", "region_name")
+    _lookup("moto.events.models", "Rule", "arn")
+    return cls
+
+
+def event_pattern_class() -> Any:
+    """EventBridge's pattern matcher; Lambda's FilterCriteria use the same pattern syntax."""
+    _lookup("moto.events.models", "EventPattern", "load")
+    _lookup("moto.events.models", "EventPattern", "matches_event")
+    return _lookup("moto.events.models", "EventPattern")
+
+
+def event_template_parser() -> Any:
+    """InputTransformer: ``parse(input_template, input_paths_map, event)``."""
+    return _lookup("moto.events.utils", "EventTemplateParser", "parse")
+
+
+def lambda_invalid_parameter() -> Any:
+    """Lambda's InvalidParameterValueException, raised from a backend method as AWS answers."""
+    return _lookup("moto.awslambda.exceptions", "InvalidParameterValueException")
+
+
+def stream_shard_iterators(region: str) -> dict[str, Any]:
+    """moto keeps every shard iterator it ever handed out (one per GetRecords); the stream
+    pollers drop the ones they have used, or a long ``make run`` would grow without bound."""
+    from localaws.deploy import ACCOUNT_ID
+
+    backends = _lookup("moto.dynamodbstreams.models", "dynamodbstreams_backends")
+    iterators: dict[str, Any] = backends[ACCOUNT_ID][region].shard_iterators
+    return iterators
+
+
+def ses_backend(region: str) -> Any:
+    """moto's SES backend: ``sent_messages`` keeps every message sent (v1 and v2)."""
+    backends = _lookup("moto.ses.models", "ses_backends")
     from localaws.deploy import ACCOUNT_ID
 
     return backends[ACCOUNT_ID][region]

@@ -8,6 +8,7 @@ logs one line per request and per state transition until Ctrl-C.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -21,19 +22,28 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
+from deploy.site import password_policy_of
+from localaws import sns
 from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
-from localaws.cloud import LocalCloud, PortInUse, ensure_port_free
-from localaws.console import WARM_EVERY, Console
+from localaws.cloud import LocalCloud, PortInUse, ensure_port_free, free_port
+from localaws.cognito import CognitoCodes
 from localaws.deploy import Stack
-from localaws.history import describe_event
+from localaws.hosting import allow_sources, security_headers
 from localaws.lambdas import Invocation
 from localaws.mailbox import Mailbox
+from localaws.search_gateway import SearchGateway, discovery_client
+from localaws.services import LocalEcsService
 from localaws.web import WebServer
+from support_console.app import WARM_EVERY, Console
+from support_console.executions import Resources
+from support_console.history import describe_event
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PASSWORD = "Demo-Passw0rd!"
 OPS_EMAIL = "ops@example.com"
+CONFIRMATION_PATH = "/sns/confirmation.html"
 DEMO_USERS = (
     ("admin@example.com", "Ada Admin", "Admin"),
     ("manager@example.com", "Manny Manager", "HotelManager"),
@@ -51,6 +61,8 @@ class Ports:
     aws: int
     api: int
     web: int
+    # The search service's HTTP API; `make run` uses SEARCH_PORT (3001), others any free port.
+    search: int = dataclasses.field(default_factory=free_port)
 
     @classmethod
     def from_env(cls) -> Ports:
@@ -58,6 +70,7 @@ class Ports:
             aws=int(os.environ.get("AWS_PORT", "4566")),
             api=int(os.environ.get("API_PORT", "3000")),
             web=int(os.environ.get("WEB_PORT", "8080")),
+            search=int(os.environ.get("SEARCH_PORT", "3001")),
         )
 
 
@@ -87,8 +100,10 @@ class LocalStack:
             on_invocation=self._on_invocation,
         )
         self.mailbox = Mailbox()
+        self.cognito_codes = CognitoCodes(self.mailbox)
         self.stack: Stack | None = None
         self.web: WebServer | None = None
+        self.search: LocalEcsService | None = None
         self._servers: list[Any] = []
         self._stopping = threading.Event()
         self._execution_ended = threading.Event()
@@ -104,6 +119,11 @@ class LocalStack:
         return f"http://{self.host}:{self.ports.web}"
 
     @property
+    def search_url(self) -> str:
+        """The search service's route on its HTTP API (on AWS: the SearchUrl output)."""
+        return f"http://{self.host}:{self.ports.search}/search"
+
+    @property
     def aws_url(self) -> str:
         return f"http://{self.host}:{self.ports.aws}"
 
@@ -113,38 +133,71 @@ class LocalStack:
         assert self.stack is not None
         return {
             "apiUrl": self.api_url,
+            "searchUrl": self.search_url,
             "region": self.cloud.region,
             "userPoolId": self.stack.outputs["UserPoolId"],
             "userPoolClientId": self.stack.outputs["UserPoolClientId"],
             "cognitoEndpoint": self.aws_url,
+            "passwordPolicy": password_policy(self.stack),
         }
+
+    @property
+    def page_headers(self) -> dict[str, str]:
+        """The site's security headers from the template; the CSP also lets the pages reach
+        the local API and Cognito (on AWS: execute-api and cognito-idp hosts)."""
+        assert self.stack is not None
+        headers = security_headers(self.stack)
+        local = (self.api_url, self.aws_url, self.search_url.rsplit("/", 1)[0])
+        csp = allow_sources(headers["Content-Security-Policy"], "connect-src", *local)
+        pictures = (self.aws_url, self.cloud.endpoint)  # presigned S3 URLs of the emulator
+        headers["Content-Security-Policy"] = allow_sources(csp, "img-src", *pictures)
+        return headers
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> LocalStack:
         ensure_port_free(self.ports.api, "API_PORT")
         ensure_port_free(self.ports.web, "WEB_PORT")
+        ensure_port_free(self.ports.search, "SEARCH_PORT")
         self.cloud.start()
         self.mailbox.install()
+        # Email subscriptions wait for the link in SNS's confirmation email, as on AWS.
+        sns.EmailConfirmations(self.mailbox.deliver, self._confirmation_link).install()
+        self.cognito_codes.install()
         parameters = {
             # Links in emails must point at this machine's API, not at execute-api.
             "PublicApiUrl": self.api_url,
             # Operations alerts land in the local mailbox too.
             "OperationsAlertEmail": OPS_EMAIL,
+            # CORS: the pages' own origin, as on AWS (where it is the CloudFront domain).
+            "AllowedOrigin": self.web_url,
             **self.parameters,
         }
         self.stack = self.cloud.deploy(ROOT / "template.yaml", parameters=parameters)
+        # The search service's tasks start now and come up while the rest is set up.
+        discovery = discovery_client(self.cloud.endpoint, self.cloud.region)
+        self.search = LocalEcsService(self.stack, discovery, self.cloud.endpoint, log=self._log)
+        self.search.start()
+        self._servers.append(
+            serve(
+                SearchGateway(self.stack, discovery, log=self._log), "127.0.0.1", self.ports.search
+            )
+        )
         api = RestApiDefinition.from_stack(self.stack, "HotelApi")
         verifier = TokenVerifier(self.cloud.endpoint, self.cloud.region, self._client_ids)
         gateway = ApiGateway(api, self.cloud.runtime, verifier, self.cloud.region, self._log)
         self._servers.append(serve(gateway, "127.0.0.1", self.ports.api))
-        self.web = WebServer(ROOT / "hotel", self.config, self.mailbox, self._log)
-        console = Console.for_stack(self.cloud, self.stack, self._log, warm_every=None)
+        self.web = WebServer(
+            ROOT / "hotel", self.config, self.mailbox, self._log, self.page_headers
+        )
+        console = self._console(self.stack)
         self.web.mount("/console/", console)
+        self.web.mount(CONFIRMATION_PATH, sns.confirmation_page(self.cloud.client("sns")))
         self._servers.append(serve(self.web, "127.0.0.1", self.ports.web))
         (ROOT / "hotel" / "config.json").write_text(json.dumps(self.config, indent=2) + "\n")
         self._create_users()
         if self.seed_data:
             self._seed_hotels()
+        self.search.wait_ready()
         machine = self.stack.ref("BookingStateMachine")
         self._executions_prefix = machine.replace(":stateMachine:", ":execution:") + ":"
         self.cloud.add_history_listener(self._on_history_event)
@@ -160,6 +213,8 @@ class LocalStack:
         for server in self._servers:
             server.shutdown()
         self._servers.clear()
+        if self.search is not None:
+            self.search.stop()
         self.cloud.stop()
 
     def __enter__(self) -> LocalStack:
@@ -167,6 +222,11 @@ class LocalStack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def _confirmation_link(self, topic_arn: str, token: str, endpoint: str) -> str:
+        """Where SNS's confirmation email points (on AWS: sns.<region>.amazonaws.com)."""
+        query = urlencode({"TopicArn": topic_arn, "Token": token, "Endpoint": endpoint})
+        return f"{self.web_url}{CONFIRMATION_PATH}?{query}"
 
     # -- helpers for people and tests ------------------------------------------------------
     def login(self, email: str, password: str | None = None) -> str:
@@ -199,6 +259,19 @@ class LocalStack:
             idp.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName=group)
 
     # -- internals ------------------------------------------------------------------------
+    def _console(self, stack: Stack) -> Console:
+        """The support console (a product of its own) reading this stack's executions; its
+        read-ahead is driven by finished executions (``_warm_console``), not its own timer."""
+        resources = Resources(
+            stack.ref("BookingStateMachine"), stack.ref("BookingsTable"), stack.ref("HotelsTable")
+        )
+        sfn, dynamodb = self.cloud.client("stepfunctions"), self.cloud.client("dynamodb")
+        search = self.search
+        services = search.instances if search is not None else None
+        return Console.reading(
+            sfn, dynamodb, resources, self.cloud.region, self._log, None, services
+        )
+
     def _client_ids(self, pool_id: str) -> set[str]:
         clients = self.cloud.client("cognito-idp").list_user_pool_clients(
             UserPoolId=pool_id, MaxResults=60
@@ -271,6 +344,11 @@ _EXECUTION_ENDED = {
 }
 
 
+def password_policy(stack: Stack) -> dict[str, Any]:
+    """The user pool's password rules, for the sign-up page to show before submit."""
+    return password_policy_of(stack.resources["UserPool"].properties)
+
+
 def multipart(
     fields: dict[str, str], files: list[tuple[str, str, str, bytes]] | None = None
 ) -> tuple[bytes, str]:
@@ -331,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
             (ports.aws, "AWS_PORT"),
             (ports.api, "API_PORT"),
             (ports.web, "WEB_PORT"),
+            (ports.search, "SEARCH_PORT"),
         ):
             ensure_port_free(port, variable)
         stack = LocalStack(ports, password, log=log).start()
@@ -341,14 +420,24 @@ def main(argv: list[str] | None = None) -> int:
     users = "\n".join(
         f"    {email:22} {group or '(guest, no group)'}" for email, _, group in DEMO_USERS
     )
+    assert stack.search is not None
+    search_name = stack.search.name
+    search_tasks = "\n".join(
+        f"    task {i.id:28} {i.address:16} {i.health}" for i in stack.search.instances()
+    )
     print(
         f"""
 hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
 
   Web pages        {stack.web_url}/hotel/
   REST API         {stack.api_url}
+  Search           {stack.search_url}   (HTTP API → Cloud Map → ECS service {search_name})
+{search_tasks}
   Mailbox          {stack.web_url}/mailbox/   (JSON: {stack.web_url}/mailbox/messages.json)
-  Executions       {stack.web_url}/console/   (CLI: python -m localaws executions list)
+                   managers get approval emails once they follow the link in SNS's
+                   "Subscription Confirmation" email there (one per hotel), as on AWS
+  Executions       {stack.web_url}/console/   (CLI: python -m support_console executions list)
+  Search tasks     {stack.web_url}/console/services
   AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
 
   Demo users (password: {"$DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else password}):

@@ -26,11 +26,14 @@ class WebServer:
         config: dict[str, str],
         mailbox: Mailbox,
         log: Callable[[str], None] = lambda line: None,
+        page_headers: dict[str, str] | None = None,
     ) -> None:
         self.pages = pages
         self.config = config
         self.mailbox = mailbox
         self.log = log
+        # What CloudFront's response headers policy adds on AWS (localaws.hosting).
+        self.page_headers = page_headers or {}
         self.mounts: dict[str, WsgiApp] = {}
 
     def mount(self, prefix: str, app: WsgiApp) -> None:
@@ -52,9 +55,9 @@ class WebServer:
         if path in ("/", "/hotel"):
             return _redirect("/hotel/")
         if path == "/hotel/config.json":
-            return _json(self.config)
+            return self._with_page_headers(_json(self.config))
         if path.startswith("/hotel/"):
-            return self._static(path[len("/hotel/") :])
+            return self._with_page_headers(self._static(path[len("/hotel/") :]))
         if path == "/mailbox":
             return _redirect("/mailbox/")
         if path == "/mailbox/messages.json":
@@ -62,6 +65,10 @@ class WebServer:
         if path == "/mailbox/":
             return self._mailbox_page(request.args.get("to"))
         return Response("Not found", 404, mimetype="text/plain")
+
+    def _with_page_headers(self, response: Response) -> Response:
+        response.headers.update(self.page_headers)
+        return response
 
     def _static(self, relative: str) -> Response:
         if relative == "" or relative.endswith("/"):

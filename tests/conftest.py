@@ -14,6 +14,7 @@ import pytest
 
 from localaws.cloud import LocalCloud, free_port
 from localaws.stack import LocalStack, Ports
+from tests.fixtures.iam_calls import CallRecorder
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
@@ -21,10 +22,19 @@ TEMPLATE = ROOT / "template.yaml"
 RETRY_TIME_SCALE = 0.001
 
 
+@pytest.fixture(scope="session", autouse=True)
+def aws_calls() -> Iterator[CallRecorder]:
+    """Every AWS call functions make in this session (tests/integration/test_zz_iam_grants.py)."""
+    recorder = CallRecorder()
+    recorder.install()
+    yield recorder
+    recorder.uninstall()
+
+
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
     stack = LocalStack(
-        Ports(aws=free_port(), api=free_port(), web=free_port()),
+        Ports(aws=free_port(), api=free_port(), web=free_port(), search=free_port()),
         retry_time_scale=RETRY_TIME_SCALE,
         seed=False,
     )

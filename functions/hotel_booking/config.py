@@ -8,6 +8,9 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: How far ahead a stay may start unless ``STAY_HORIZON_DAYS`` says otherwise: two years.
+DEFAULT_STAY_HORIZON_DAYS = 730
+
 
 class SagaSettings(BaseModel):
     """What every saga function is told by template.yaml (Globals.Function.Environment)."""
@@ -20,9 +23,13 @@ class SagaSettings(BaseModel):
     bookings_table: str = Field(alias="BOOKINGS_TABLE")
     payments_table: str = Field(alias="PAYMENTS_TABLE")
     approvals_table: str = Field(alias="APPROVALS_TABLE")
-    manager_topic_arn: str = Field(alias="MANAGER_TOPIC_ARN")
-    guest_topic_arn: str = Field(alias="GUEST_TOPIC_ARN")
+    # A hotel's topic is this prefix + its hotelId (created and deleted with the hotel).
+    hotel_topic_arn_prefix: Annotated[str, Field(min_length=1)] = Field(
+        alias="HOTEL_TOPIC_ARN_PREFIX"
+    )
     ops_topic_arn: str = Field(alias="OPS_TOPIC_ARN")
+    # The SES identity guests' emails come from (template parameter SenderEmail).
+    sender_email: Annotated[str, Field(min_length=1)] = Field(alias="SENDER_EMAIL")
     payment_gateway: str = Field(alias="PAYMENT_GATEWAY")
     approval_timeout_seconds: Annotated[int, Field(ge=1)] = Field(alias="APPROVAL_TIMEOUT_SECONDS")
 
@@ -49,12 +56,25 @@ class ApiSettings(SagaSettings):
     """What every REST API function is told: the saga's settings plus the browser origin."""
 
     allowed_origin: Annotated[str, Field(min_length=1)] = Field(alias="ALLOWED_ORIGIN")
+    #: How many days ahead a stay may start (searching and booking); two years unless set.
+    stay_horizon_days: Annotated[int, Field(ge=1, le=3660)] = Field(
+        default=DEFAULT_STAY_HORIZON_DAYS, alias="STAY_HORIZON_DAYS"
+    )
 
 
 class HotelsApiSettings(ApiSettings):
-    """The hotels API also stores pictures."""
+    """The hotels API also stores pictures, and finds managers in the user pool."""
 
     pictures_bucket: Annotated[str, Field(min_length=1)] = Field(alias="PICTURES_BUCKET")
+    user_pool_id: Annotated[str, Field(min_length=1)] = Field(alias="USER_POOL_ID")
+    #: Set only by the local runtime (the emulator's S3); never on AWS.
+    s3_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL_S3")
+
+
+class UsersApiSettings(ApiSettings):
+    """The users API reads and changes the user pool."""
+
+    user_pool_id: Annotated[str, Field(min_length=1)] = Field(alias="USER_POOL_ID")
 
 
 class BookingsApiSettings(ApiSettings):

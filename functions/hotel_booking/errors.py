@@ -1,8 +1,8 @@
-"""Exceptions whose class names are the ASL error names.
+"""Exceptions whose class names are the ASL error names, and the Step Functions wrapper's errors.
 
 A Lambda that raises one of these reports ``errorType`` = the class name, and Step Functions
 matches that string in ``Retry``/``Catch`` ``ErrorEquals``. Renaming a class is therefore a
-change to the state machine contract: ``tests/unit/test_errors.py`` checks both stay in step.
+change to the state machine contract: ``tests/unit/test_contracts.py`` checks both stay in step.
 """
 
 from __future__ import annotations
@@ -62,3 +62,31 @@ ASL_ERROR_NAMES = frozenset(
         NotificationError,
     )
 )
+
+
+# -- Step Functions, as ``dal/executions.py`` reports it (not ASL names) --------------------
+class ExecutionProblem(Exception):
+    """Base class for what the Step Functions wrapper tells the logic."""
+
+
+class SagaNotStarted(ExecutionProblem):
+    """Step Functions refused or could not be reached; nothing was started."""
+
+
+class TaskNoLongerWaiting(ExecutionProblem):
+    """The execution stopped waiting for this task token (``TaskTimedOut``,
+    ``TaskDoesNotExist``, ``InvalidToken``)."""
+
+
+class SagaAlreadyStarted(ExecutionProblem):
+    """An execution with that name exists (``ExecutionAlreadyExists``): the same booking."""
+
+    def __init__(self, execution_arn: str) -> None:
+        super().__init__(f"execution {execution_arn} exists already")
+        self.execution_arn = execution_arn
+
+
+# -- the tables, as ``dal/`` reports them (not ASL names) -----------------------------------
+class HotelChangedMeanwhile(Exception):
+    """The hotel item is no longer at the version a change was based on (its room count may
+    have moved, or it was deleted): read it again and decide again."""

@@ -1,5 +1,5 @@
 // The REST API: JSON in and out, errors as ApiError {status, message, errors:[{field, message}]}.
-import { idToken, signOut } from "./auth.js";
+import { freshIdToken, refreshSession, signOut } from "./auth.js";
 import { loadConfig } from "./config.js";
 
 export class ApiError extends Error {
@@ -22,17 +22,19 @@ const FALLBACK = {
 
 /**
  * Call the API. Options: method, query (object; empty values left out), json (sent as JSON),
- * form (FormData, sent as multipart/form-data), headers.
+ * form (FormData, sent as multipart/form-data), headers, baseUrl (another API than apiUrl).
  */
-export async function api(path, { method = "GET", query, json, form, headers = {} } = {}) {
+export async function api(
+  path,
+  { method = "GET", query, json, form, headers = {}, baseUrl } = {},
+) {
   const config = await loadConfig();
-  const url = new URL(config.apiUrl + path);
+  const url = new URL((baseUrl ?? config.apiUrl) + path);
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
   }
-  const token = idToken();
+  const token = await freshIdToken();
   const sent = { Accept: "application/json", ...headers };
-  if (token) sent.Authorization = token;
   let body;
   if (json !== undefined) {
     sent["Content-Type"] = "application/json";
@@ -40,14 +42,25 @@ export async function api(path, { method = "GET", query, json, form, headers = {
   } else if (form) {
     body = form; // the browser writes the multipart boundary
   }
-  let resp;
-  try {
-    resp = await fetch(url, { method, headers: sent, body });
-  } catch {
-    throw new ApiError(
-      0,
-      "The hotel service could not be reached. Check your connection and try again.",
-    );
+  const send = async (idToken) => {
+    try {
+      return await fetch(url, {
+        method,
+        headers: idToken ? { ...sent, Authorization: idToken } : sent,
+        body,
+      });
+    } catch {
+      throw new ApiError(
+        0,
+        "The hotel service could not be reached. Check your connection and try again.",
+      );
+    }
+  };
+  let resp = await send(token);
+  if (resp.status === 401 && token) {
+    // The token may have ended early (clock skew, revoked): one refresh, one retry.
+    const renewed = await refreshSession();
+    if (renewed) resp = await send(renewed.idToken);
   }
   const text = await resp.text();
   let data = null;
@@ -58,7 +71,7 @@ export async function api(path, { method = "GET", query, json, form, headers = {
   }
   if (!resp.ok) {
     if (resp.status === 401 && token) {
-      signOut();
+      await signOut();
       throw new ApiError(401, FALLBACK[401]);
     }
     const fallback =
@@ -77,4 +90,15 @@ export async function api(path, { method = "GET", query, json, form, headers = {
 export function itemsOf(data) {
   if (Array.isArray(data)) return data;
   return Array.isArray(data?.items) ? data.items : [];
+}
+
+/**
+ * Search hotels (public): the search service's route (config.searchUrl, its HTTP API), which
+ * answers as GET /hotels does; a config without it searches through the REST API.
+ */
+export async function searchHotels(query) {
+  const config = await loadConfig();
+  return config.searchUrl
+    ? api("", { query, baseUrl: config.searchUrl })
+    : api("/hotels", { query });
 }

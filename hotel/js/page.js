@@ -1,5 +1,5 @@
 // What every page does first: the shared navigation, config.json, and who may see the page.
-import { currentUser, signOut } from "./auth.js";
+import { sessionUser, signOut } from "./auth.js";
 import { loadConfig } from "./config.js";
 import { h } from "./ui.js";
 
@@ -9,7 +9,17 @@ const LINKS = [
   { href: "manager.html", text: "Approvals", show: (user) => user?.isManager },
   { href: "admin.html", text: "Manage hotels", show: (user) => user?.isAdmin },
   { href: "addHotel.html", text: "Add a hotel", show: (user) => user?.isAdmin },
+  { href: "users.html", text: "Users", show: (user) => user?.isAdmin },
 ];
+
+// Pages about getting in: the nav offers no "Sign in" there.
+const ACCOUNT_PAGES = new Set([
+  "login.html",
+  "signup.html",
+  "confirm.html",
+  "forgot.html",
+  "newPassword.html",
+]);
 
 const ROLE_NAMES = { Admin: "administrators", HotelManager: "hotel managers" };
 
@@ -51,8 +61,9 @@ export function renderNav(user) {
           {
             type: "button",
             class: "secondary outline small",
-            onclick: () => {
-              signOut();
+            onclick: async (event) => {
+              event.currentTarget.setAttribute("aria-busy", "true");
+              await signOut();
               location.href = "index.html";
             },
           },
@@ -60,12 +71,13 @@ export function renderNav(user) {
         ),
       ),
     );
-  } else if (page === "login.html") {
+  } else if (ACCOUNT_PAGES.has(page)) {
     who = h("ul", { class: "who" });
   } else {
     who = h(
       "ul",
       { class: "who" },
+      h("li", {}, h("a", { href: "signup.html", class: "small" }, "Create an account")),
       h(
         "li",
         {},
@@ -103,7 +115,7 @@ function stop(main, title, ...content) {
  * Returns {user, config}, or null when the page must not go on.
  */
 export async function startPage({ requires } = {}) {
-  const user = currentUser();
+  const user = await sessionUser(); // refreshes a session about to expire
   renderNav(user);
   const main = document.getElementById("main");
   let config;

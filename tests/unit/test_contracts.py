@@ -12,7 +12,7 @@ import pytest
 
 from hotel_booking import errors
 from hotel_booking.config import SagaSettings
-from hotel_booking.logic.saga import StepEvent
+from hotel_booking.models.saga import StepEvent
 from localaws.deploy import DeployError, substitute_definition
 from localaws.template import load_template
 
@@ -63,7 +63,7 @@ def test_every_placeholder_has_a_substitution_and_nothing_is_left_over(template:
 
 
 def test_a_missing_substitution_is_a_clear_error() -> None:
-    with pytest.raises(DeployError, match="ApprovalTimeoutSeconds"):
+    with pytest.raises(DeployError, match="NotifyManagerFunctionArn"):
         substitute_definition(ASL, {"ReserveRoomFunctionArn": "x"})
 
 

@@ -15,6 +15,7 @@ import base64
 import binascii
 import functools
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from email import errors as email_errors
 from email import policy
@@ -23,18 +24,21 @@ from email.parser import BytesParser
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.problems import (
+    BodyTooLarge,
     BookingNotAwaitingApproval,
     BookingNotStarted,
     DecisionAlreadyMade,
     DecisionWindowClosed,
+    HotelChangedConcurrently,
     HotelHasLiveBookings,
     IdempotencyKeyReused,
     InvalidRequest,
@@ -46,7 +50,7 @@ from hotel_booking.logic.problems import (
     RoomsStillBooked,
     UnsupportedContentType,
 )
-from hotel_booking.logic.uploads import Form, Upload
+from hotel_booking.logic.uploads import MAX_BODY_BYTES, Form, Upload
 
 ALLOWED_HEADERS = ["Content-Type", "Authorization", "Idempotency-Key"]
 CORS_MAX_AGE = 600
@@ -60,16 +64,19 @@ STATUS_BY_ERROR: dict[type[RequestProblem], HTTPStatus] = {
     NotFound: HTTPStatus.NOT_FOUND,
     HotelHasLiveBookings: HTTPStatus.CONFLICT,
     RoomsStillBooked: HTTPStatus.CONFLICT,
+    HotelChangedConcurrently: HTTPStatus.CONFLICT,
     BookingNotAwaitingApproval: HTTPStatus.CONFLICT,
     DecisionAlreadyMade: HTTPStatus.CONFLICT,
     DecisionWindowClosed: HTTPStatus.GONE,
     PictureTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    BodyTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     UnsupportedContentType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     IdempotencyKeyReused: HTTPStatus.UNPROCESSABLE_ENTITY,
     BookingNotStarted: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 logger = Logger()
+tracer = Tracer()
 
 
 # -- the resolver --------------------------------------------------------------------------
@@ -85,6 +92,19 @@ def resolver(allowed_origin: str) -> APIGatewayRestResolver:
     app.not_found(_no_such_route)
     app.exception_handler(Exception)(_unexpected)
     return app
+
+
+def entry_point(
+    app: APIGatewayRestResolver, allowed_origin: str
+) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The function's Lambda handler: Powertools' context and tracing around :func:`respond`."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return respond(app, event, context, allowed_origin)
+
+    return lambda_handler
 
 
 def respond(
@@ -145,6 +165,10 @@ def json_response(status: int, body: dict[str, Any]) -> Response[Any]:
     )
 
 
+def ok(body: dict[str, Any]) -> Response[Any]:
+    return json_response(HTTPStatus.OK, body)
+
+
 def no_content() -> Response[Any]:
     return Response(status_code=HTTPStatus.NO_CONTENT, body=None, headers={})
 
@@ -167,10 +191,18 @@ def header(app: APIGatewayRestResolver, name: str) -> str | None:
 
 
 def body_bytes(app: APIGatewayRestResolver) -> bytes:
+    """The body's bytes; 413 first when they are more than any Lambda event can carry (a
+    larger one would never reach a function on AWS: the same limit for every client)."""
     event = app.current_event
     body = event.body
     if not body:
         return b""
+    size = len(body) * 3 // 4 if event.is_base64_encoded else len(body.encode("utf-8", "replace"))
+    if size > MAX_BODY_BYTES:
+        raise BodyTooLarge(
+            f"the request body is about {size} bytes; at most {MAX_BODY_BYTES} are accepted "
+            "(a picture at most 4.5 MB)"
+        )
     if event.is_base64_encoded:
         try:
             return base64.b64decode(body, validate=True)
@@ -259,7 +291,7 @@ def parse_multipart(body: bytes, content_type: str) -> Form:
         or any(isinstance(d, _FATAL_DEFECTS) for d in message.defects)
     ):
         raise bad
-    form = Form()
+    form = Form(multipart=True)
     for part in message.get_payload():
         if not isinstance(part, Message) or part.is_multipart():
             raise bad

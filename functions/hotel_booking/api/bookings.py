@@ -9,74 +9,43 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-import boto3
-from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from hotel_booking.api._http import (
-    caller_of,
-    header,
-    json_body,
-    json_response,
-    query_of,
-    resolver,
-    respond,
-)
+from hotel_booking.api import _http as web
 from hotel_booking.config import BookingsApiSettings
-from hotel_booking.dal.bookings import BookingRecords
-from hotel_booking.dal.dynamo import SagaStore
-from hotel_booking.dal.hotels import HotelTable
-from hotel_booking.dal.subscriptions import guest_subscriptions
 from hotel_booking.logic import bookings
+from hotel_booking.wiring import booking_ports
 
 SETTINGS = BookingsApiSettings.from_env()
-_dynamodb = boto3.client("dynamodb", region_name=SETTINGS.region)
-PORTS = bookings.BookingPorts(
-    store=SagaStore.from_settings(_dynamodb, SETTINGS),
-    hotels=HotelTable(_dynamodb, SETTINGS.hotels_table),
-    bookings=BookingRecords(_dynamodb, SETTINGS.bookings_table),
-    guests=guest_subscriptions(
-        boto3.client("sns", region_name=SETTINGS.region), SETTINGS.guest_topic_arn
-    ),
-    sfn=boto3.client("stepfunctions", region_name=SETTINGS.region),
-    state_machine_arn=SETTINGS.state_machine_arn,
-    region=SETTINGS.region,
-)
+PORTS = booking_ports(SETTINGS)
 
-logger = Logger()
-tracer = Tracer()
-app = resolver(SETTINGS.allowed_origin)
+app = web.resolver(SETTINGS.allowed_origin)
 
 
 @app.post("/bookings")
 def create_booking() -> Response[Any]:
     accepted = bookings.create_booking(
-        PORTS, caller_of(app), json_body(app), header(app, bookings.IDEMPOTENCY_HEADER)
+        PORTS, web.caller_of(app), web.json_body(app), web.header(app, bookings.IDEMPOTENCY_HEADER)
     )
-    return json_response(HTTPStatus.ACCEPTED, accepted.model_dump(mode="json"))
+    return web.json_response(HTTPStatus.ACCEPTED, accepted.model_dump(mode="json"))
 
 
 @app.get("/bookings")
 def list_bookings() -> Response[Any]:
-    page = bookings.list_bookings(PORTS, caller_of(app), query_of(app))
-    return json_response(HTTPStatus.OK, page.model_dump(mode="json"))
+    page = bookings.list_bookings(PORTS, web.caller_of(app), web.query_of(app))
+    return web.ok(page.model_dump(mode="json"))
 
 
 @app.get("/bookings/<bookingId>")
 def get_booking(bookingId: str) -> Response[Any]:
-    booking = bookings.get_booking(PORTS, caller_of(app), bookingId)
-    return json_response(HTTPStatus.OK, booking.model_dump(mode="json"))
+    booking = bookings.get_booking(PORTS, web.caller_of(app), bookingId)
+    return web.ok(booking.model_dump(mode="json"))
 
 
 @app.post("/bookings/<bookingId>/decision")
 def decide_booking(bookingId: str) -> Response[Any]:
-    decided = bookings.decide_booking(PORTS, caller_of(app), bookingId, json_body(app))
-    return json_response(HTTPStatus.OK, decided.model_dump(mode="json"))
+    decided = bookings.decide_booking(PORTS, web.caller_of(app), bookingId, web.json_body(app))
+    return web.ok(decided.model_dump(mode="json"))
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return respond(app, event, context, SETTINGS.allowed_origin)
+lambda_handler = web.entry_point(app, SETTINGS.allowed_origin)

@@ -9,78 +9,55 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-import boto3
-from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from hotel_booking.api._http import (
-    caller_of,
-    form_body,
-    json_response,
-    no_content,
-    query_of,
-    resolver,
-    respond,
-)
+from hotel_booking.api import _http as web
 from hotel_booking.config import HotelsApiSettings
-from hotel_booking.dal.bookings import BookingRecords
-from hotel_booking.dal.dynamo import SagaStore
-from hotel_booking.dal.hotels import HotelTable, Inventory, PictureStore
-from hotel_booking.dal.subscriptions import manager_subscriptions
 from hotel_booking.logic import hotels
+from hotel_booking.wiring import hotel_ports
 
 SETTINGS = HotelsApiSettings.from_env()
-_dynamodb = boto3.client("dynamodb", region_name=SETTINGS.region)
-PORTS = hotels.HotelPorts(
-    store=SagaStore.from_settings(_dynamodb, SETTINGS),
-    hotels=HotelTable(_dynamodb, SETTINGS.hotels_table),
-    inventory=Inventory(_dynamodb, SETTINGS.inventory_table),
-    bookings=BookingRecords(_dynamodb, SETTINGS.bookings_table),
-    pictures=PictureStore(
-        boto3.client("s3", region_name=SETTINGS.region), SETTINGS.pictures_bucket
-    ),
-    managers=manager_subscriptions(
-        boto3.client("sns", region_name=SETTINGS.region), SETTINGS.manager_topic_arn
-    ),
-)
+PORTS = hotel_ports(SETTINGS)
 
-logger = Logger()
-tracer = Tracer()
-app = resolver(SETTINGS.allowed_origin)
+app = web.resolver(SETTINGS.allowed_origin)
 
 
 @app.get("/hotels")
 def search_hotels() -> Response[Any]:
-    found = hotels.search_hotels(PORTS, caller_of(app), query_of(app))
-    return json_response(HTTPStatus.OK, found.body())
+    return web.ok(hotels.search_hotels(PORTS, web.caller_of(app), web.query_of(app)).body())
 
 
 @app.get("/hotels/<hotelId>")
 def get_hotel(hotelId: str) -> Response[Any]:
-    return json_response(HTTPStatus.OK, hotels.get_hotel(PORTS, caller_of(app), hotelId).body())
+    return web.ok(hotels.get_hotel(PORTS, web.caller_of(app), hotelId).body())
+
+
+@app.get("/hotels/<hotelId>/manager")
+def get_hotel_manager(hotelId: str) -> Response[Any]:
+    return web.ok(hotels.get_manager(PORTS, web.caller_of(app), hotelId).body())
+
+
+@app.get("/hotels/<hotelId>/subscription")
+def manager_subscription(hotelId: str) -> Response[Any]:
+    return web.ok(hotels.manager_subscription(PORTS, web.caller_of(app), hotelId).model_dump())
 
 
 @app.post("/hotels")
 def create_hotel() -> Response[Any]:
-    created = hotels.create_hotel(PORTS, caller_of(app), form_body(app))
-    return json_response(HTTPStatus.CREATED, created.body())
-
-
-@app.put("/hotels/<hotelId>")
-def update_hotel(hotelId: str) -> Response[Any]:
-    updated = hotels.update_hotel(PORTS, caller_of(app), hotelId, form_body(app))
-    return json_response(HTTPStatus.OK, updated.body())
+    created = hotels.create_hotel(PORTS, web.caller_of(app), web.form_body(app))
+    return web.json_response(HTTPStatus.CREATED, created.body())
 
 
 @app.delete("/hotels/<hotelId>")
 def delete_hotel(hotelId: str) -> Response[Any]:
-    hotels.delete_hotel(PORTS, caller_of(app), hotelId)
-    return no_content()
+    hotels.delete_hotel(PORTS, web.caller_of(app), hotelId)
+    return web.no_content()
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return respond(app, event, context, SETTINGS.allowed_origin)
+@app.put("/hotels/<hotelId>")
+def update_hotel(hotelId: str) -> Response[Any]:
+    updated = hotels.update_hotel(PORTS, web.caller_of(app), hotelId, web.form_body(app))
+    return web.ok(updated.body())
+
+
+lambda_handler = web.entry_point(app, SETTINGS.allowed_origin)

@@ -1,8 +1,14 @@
-"""Booking records as the REST API reads and writes them.
+"""The bookings table: the record people see, written by the API once and by the saga after.
 
 The API writes a booking only once, as PENDING, before it starts the saga; from then on the
-saga's steps own the record (``SagaStore.reserve`` takes over a PENDING record that has no
-reservation yet). Reads are by id, by hotel (GSI ``byHotel``) or, for a guest, a filtered Scan.
+saga's steps own the record (``dal/reservations.py`` takes over a PENDING record that has no
+reservation yet). Every saga write is conditional, so a retried step changes nothing twice.
+
+Reads are by id (consistent) or, newest first, from a GSI: ``byGuest`` (``guestSub``),
+``byHotel`` (``hotelId``) and ``byHotelStatus`` (``hotelStatus`` = ``<hotelId>#<status>``), each
+sorted by ``createdAt``. So every write that sets ``status`` also sets ``hotelStatus``
+(:func:`hotel_status`). GSIs are eventually consistent: a list may lag a write by a moment;
+whatever decides something reads the item by id.
 """
 
 from __future__ import annotations
@@ -10,102 +16,260 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from hotel_booking.dal.dynamo import from_item, to_item
-from hotel_booking.models import Booking, BookingStatus
+from hotel_booking.dal.items import Table, assignments, to_item, transient_faults, values
+from hotel_booking.errors import BookingStateConflict
+from hotel_booking.models import Booking, BookingStatus, Stay
+from hotel_booking.models.domain import ListPosition
+from hotel_booking.models.saga import Outcome
 
 BY_HOTEL_INDEX = "byHotel"
+BY_GUEST_INDEX = "byGuest"
+BY_HOTEL_STATUS_INDEX = "byHotelStatus"
 
 
-def _condition_failed(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+def stay_attributes(stay: Stay) -> dict[str, Any]:
+    """What a booking record says about the stay, besides its key (and the guest's sub, top
+    level, as the ``byGuest`` index needs it)."""
+    return stay.model_dump(include=set(Stay.model_fields) - {"bookingId"}) | {
+        "guestSub": stay.guest.sub
+    }
 
 
-class BookingRecords:
-    def __init__(self, client: Any, table: str) -> None:
-        self._db = client
-        self.table = table
+def hotel_status(hotel_id: str, status: BookingStatus) -> str:
+    """The ``byHotelStatus`` index's partition key."""
+    return f"{hotel_id}#{status.value}"
 
+
+_FINAL = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.REJECTED,
+    BookingStatus.EXPIRED,
+    BookingStatus.FAILED,
+)
+
+
+class BookingsTable(Table):
+    # -- reads ----------------------------------------------------------------------------
+    def get(self, booking_id: str) -> Booking | None:
+        item = self._get(bookingId=booking_id)
+        return Booking.model_validate(item) if item else None
+
+    def of_hotel(
+        self,
+        hotel_id: str,
+        status: BookingStatus | None = None,
+        before: ListPosition | None = None,
+        count: int | None = None,
+    ) -> list[Booking]:
+        """A hotel's bookings (in ``status``), newest first: see :meth:`_newest`."""
+        if status is None:
+            return self._newest(BY_HOTEL_INDEX, "hotelId", hotel_id, before, count)
+        key = hotel_status(hotel_id, status)
+        return self._newest(BY_HOTEL_STATUS_INDEX, "hotelStatus", key, before, count)
+
+    def of_guest(
+        self,
+        sub: str,
+        status: BookingStatus | None = None,
+        hotel_id: str | None = None,
+        before: ListPosition | None = None,
+        count: int | None = None,
+    ) -> list[Booking]:
+        """A guest's bookings (in ``status``, at ``hotel_id``), newest first: see
+        :meth:`_newest`."""
+        only = {"status": status.value} if status else {}
+        if hotel_id is not None:
+            only["hotelId"] = hotel_id
+        return self._newest(BY_GUEST_INDEX, "guestSub", sub, before, count, only)
+
+    def _newest(
+        self,
+        index: str,
+        key: str,
+        value: str,
+        before: ListPosition | None,
+        count: int | None,
+        only: dict[str, str] | None = None,
+    ) -> list[Booking]:
+        """Query ``index`` newest first (``only``: attributes that must match); only bookings
+        strictly after ``before`` in that order.
+        With ``count``: stop once more than ``count`` were found and the next one is not tied
+        with the last on ``createdAt`` (so a merge of several lists can order ties by id and
+        knows whether there is more); without: every one."""
+        condition = "#k = :k"
+        named: dict[str, Any] = {"k": value}
+        if before is not None:
+            condition += " AND createdAt <= :before"
+            named["before"] = before.createdAt
+        names = {"#k": key}
+        filters = []
+        for i, (name, wanted) in enumerate((only or {}).items()):
+            filters.append(f"#f{i} = :f{i}")
+            names[f"#f{i}"] = name
+            named[f"f{i}"] = wanted
+        found: list[Booking] = []
+        for item in self._pages(
+            "query",
+            IndexName=index,
+            KeyConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values(**named),
+            ScanIndexForward=False,
+            **({"FilterExpression": " AND ".join(filters)} if filters else {}),
+            **({"PaginationConfig": {"PageSize": count + 1}} if count else {}),
+        ):
+            booking = Booking.model_validate(item)
+            if before is not None and booking.position >= before:
+                continue
+            if (
+                count is not None
+                and len(found) > count
+                and booking.createdAt != found[-1].createdAt
+            ):
+                break
+            found.append(booking)
+        return found
+
+    def all(self) -> list[Booking]:
+        return _bookings(self._pages("scan"))
+
+    # -- the API's writes -----------------------------------------------------------------
     def create_pending(self, booking: Booking, request_hash: str) -> bool:
         """Store a new PENDING booking; False when one with that id exists already."""
-        item = to_item(booking)
-        item["requestHash"] = {"S": request_hash}
-        try:
-            self._db.put_item(
-                TableName=self.table,
-                Item=item,
-                ConditionExpression="attribute_not_exists(bookingId)",
-            )
-        except ClientError as exc:
-            if _condition_failed(exc):
-                return False
-            raise
-        return True
-
-    def get_item(self, booking_id: str) -> dict[str, Any] | None:
-        resp = self._db.get_item(
-            TableName=self.table, Key={"bookingId": {"S": booking_id}}, ConsistentRead=True
+        item = to_item(booking.model_copy(update={"requestHash": request_hash})) | {
+            "guestSub": {"S": booking.guest.sub},
+            "hotelStatus": {"S": hotel_status(booking.hotelId, booking.status)},
+        }
+        return self._write_if(
+            "put_item", Item=item, ConditionExpression="attribute_not_exists(bookingId)"
         )
-        item = resp.get("Item")
-        return from_item(item) if item else None
-
-    def get(self, booking_id: str) -> Booking | None:
-        item = self.get_item(booking_id)
-        return Booking.model_validate(item) if item else None
 
     def set_execution_arn(self, booking_id: str, execution_arn: str) -> None:
         """Note the saga's execution; a record already gone (the saga recreates it) is fine."""
-        try:
-            self._db.update_item(
-                TableName=self.table,
-                Key={"bookingId": {"S": booking_id}},
-                UpdateExpression="SET executionArn = if_not_exists(executionArn, :arn)",
-                ConditionExpression="attribute_exists(bookingId)",
-                ExpressionAttributeValues={":arn": {"S": execution_arn}},
-            )
-        except ClientError as exc:
-            if not _condition_failed(exc):
-                raise
+        self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET executionArn = if_not_exists(executionArn, :arn)",
+            ConditionExpression="attribute_exists(bookingId)",
+            ExpressionAttributeValues=values(arn=execution_arn),
+        )
 
     def discard_unstarted(self, booking_id: str) -> None:
         """Remove a PENDING record whose saga never started (so it blocks nothing)."""
-        try:
-            self._db.delete_item(
+        self._write_if(
+            "delete_item",
+            Key={"bookingId": {"S": booking_id}},
+            ConditionExpression="#s = :pending AND attribute_not_exists(executionArn)",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values(pending=BookingStatus.PENDING),
+        )
+
+    # -- the saga's writes ----------------------------------------------------------------
+    def advance(
+        self, booking_id: str, to: BookingStatus, since: set[BookingStatus], step: str, **extra: str
+    ) -> bool:
+        """Move the booking to ``to`` if it is in one of ``since``; log the ``step`` (state name).
+
+        Returns False when the booking was already at ``to`` or beyond it on the happy path
+        (a retry or a late redelivery); raises BookingStateConflict when it is anywhere else.
+        """
+        at = self._clock()
+        sets = ["#s = :to", "updatedAt = :at", "steps = list_append(steps, :step)"]
+        named: dict[str, Any] = {"to": to, "at": at, "step": [{"state": step, "at": at}]}
+        hotel_id = self._hotel_of(booking_id)
+        if hotel_id is not None:
+            sets.append("hotelStatus = :hs")
+            named["hs"] = hotel_status(hotel_id, to)
+        for i, (name, value) in enumerate(extra.items()):
+            sets.append(f"{name} = :x{i}")
+            named[f"x{i}"] = value
+        froms = sorted(s.value for s in since)
+        named |= {f"f{i}": status for i, status in enumerate(froms)}
+        if self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET " + ", ".join(sets),
+            ConditionExpression=f"#s IN ({', '.join(f':f{i}' for i in range(len(froms)))})",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values(**named),
+        ):
+            return True
+        current = self.get(booking_id)
+        if current is not None and current.status.reached(to):
+            return False
+        raise BookingStateConflict(
+            f"booking {booking_id} is {current.status if current else None}, "
+            f"cannot become {to.value}"
+        )
+
+    def _hotel_of(self, booking_id: str) -> str | None:
+        """The booking's hotel (it never changes), for the status index key."""
+        with transient_faults():
+            item = self._db.get_item(
                 TableName=self.table,
                 Key={"bookingId": {"S": booking_id}},
-                ConditionExpression="#s = :pending AND attribute_not_exists(executionArn)",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":pending": {"S": BookingStatus.PENDING.value}},
-            )
-        except ClientError as exc:
-            if not _condition_failed(exc):
-                raise
+                ProjectionExpression="hotelId",
+            ).get("Item")
+        return str(item["hotelId"]["S"]) if item and "hotelId" in item else None
 
-    def of_hotel(self, hotel_id: str) -> list[Booking]:
-        """Newest first (the index sorts by createdAt)."""
-        pages = self._db.get_paginator("query").paginate(
-            TableName=self.table,
-            IndexName=BY_HOTEL_INDEX,
-            KeyConditionExpression="hotelId = :h",
-            ExpressionAttributeValues={":h": {"S": hotel_id}},
-            ScanIndexForward=False,
+    def record_outcome(
+        self, stay: Stay, outcome: Outcome, state_name: str, execution_arn: str
+    ) -> bool:
+        """Write a final failed/rejected/expired status, creating the record if the saga never
+        got to write one (e.g. sold out). Returns False if it was already final."""
+        at = self._clock()
+        kept, kept_names, kept_values = assignments(
+            keep_existing=True,
+            **stay_attributes(stay),
+            executionArn=execution_arn,
+            createdAt=at,
         )
-        return _bookings(item for page in pages for item in page.get("Items", []))
-
-    def of_guest(self, sub: str) -> list[Booking]:
-        pages = self._db.get_paginator("scan").paginate(
-            TableName=self.table,
-            FilterExpression="guest.#sub = :sub",
-            ExpressionAttributeNames={"#sub": "sub"},
-            ExpressionAttributeValues={":sub": {"S": sub}},
+        finals = sorted(s.value for s in _FINAL)
+        return self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": stay.bookingId}},
+            UpdateExpression="SET "
+            + ", ".join(kept)
+            + ", #s = :status, hotelStatus = :hs, reason = :reason, reasonDetail = :detail, "
+            "updatedAt = :at, "
+            "steps = list_append(if_not_exists(steps, :empty), :step)",
+            ConditionExpression="attribute_not_exists(#s) OR NOT #s IN ("
+            + ", ".join(f":final{i}" for i in range(len(finals)))
+            + ")",
+            ExpressionAttributeNames={"#s": "status", **kept_names},
+            ExpressionAttributeValues=kept_values
+            | values(
+                at=at,
+                status=outcome.status,
+                hs=hotel_status(stay.hotelId, outcome.status),
+                reason=outcome.reason,
+                detail=outcome.detail[:1000],
+                empty=[],
+                step=[{"state": state_name, "at": at}],
+                **{f"final{i}": s for i, s in enumerate(finals)},
+            ),
         )
-        return _bookings(item for page in pages for item in page.get("Items", []))
 
-    def all(self) -> list[Booking]:
-        pages = self._db.get_paginator("scan").paginate(TableName=self.table)
-        return _bookings(item for page in pages for item in page.get("Items", []))
+    def mark_guest_notified(self, booking_id: str) -> bool:
+        """Claim the right to send the guest's outcome message: True exactly once."""
+        return self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET guestNotifiedAt = :at",
+            ConditionExpression="attribute_exists(bookingId) AND "
+            "attribute_not_exists(guestNotifiedAt)",
+            ExpressionAttributeValues=values(at=self._clock()),
+        )
+
+    def unmark_guest_notified(self, booking_id: str) -> None:
+        """Undo the claim when the message could not be sent, so a retry sends it."""
+        self._write(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="REMOVE guestNotifiedAt",
+            ConditionExpression="attribute_exists(bookingId)",
+        )
 
 
 def _bookings(items: Iterable[dict[str, Any]]) -> list[Booking]:
-    return [Booking.model_validate(from_item(item)) for item in items]
+    return [Booking.model_validate(item) for item in items]

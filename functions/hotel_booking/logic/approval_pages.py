@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Any
 
-from hotel_booking.dal.dynamo import SagaStore
 from hotel_booking.logic.approvals import (
     ApprovalAlreadyDecided,
     ApprovalExpired,
@@ -18,7 +16,15 @@ from hotel_booking.logic.approvals import (
     decide,
 )
 from hotel_booking.logic.links import LinkProblem, check_link
+from hotel_booking.logic.ports import ApprovalRepository, BookingReader, TaskResumer
 from hotel_booking.models import ApprovalState, Booking, Decision
+
+
+@dataclass(frozen=True)
+class PagePorts:
+    approvals: ApprovalRepository
+    bookings: BookingReader
+    tasks: TaskResumer
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,28 @@ class LinkRequest:
     signature: str | None
 
 
+#: The POST's form could not be read (bytes that are not UTF-8, not a form).
+UNREADABLE = Page(
+    400,
+    "Request not readable",
+    "<p>This request could not be read. Open the link from the email again, "
+    "or decide from the manager dashboard.</p>",
+)
+
+
+def not_found() -> Page:
+    return Page(404, "Not found", "<p>There is no booking request behind this link.</p>")
+
+
+def went_wrong() -> Page:
+    return Page(
+        500,
+        "Something went wrong",
+        "<p>Nothing was decided. Try the link again in a minute, or decide from the manager "
+        "dashboard.</p>",
+    )
+
+
 _GONE = {
     ApprovalState.EXPIRED: "The time to answer this booking request has passed; the booking "
     "expired and the guest has been told.",
@@ -47,17 +75,17 @@ _GONE = {
 }
 
 
-def show(store: SagaStore, key: bytes, link: LinkRequest) -> Page:
+def show(ports: PagePorts, key: bytes, link: LinkRequest) -> Page:
     """GET: a confirmation page, or why the link cannot be used. Changes nothing."""
     refusal = _refusal(key, link)
     if refusal:
         return refusal
-    approval = store.get_approval(link.approval_id)
+    approval = ports.approvals.get(link.approval_id)
     if approval is None:
         return Page(404, "Not found", "<p>There is no booking request behind this link.</p>")
     if approval.state is not ApprovalState.PENDING:
         return _already(approval.state, approval.bookingId)
-    booking = store.get_booking(approval.bookingId)
+    booking = ports.bookings.get(approval.bookingId)
     decision = Decision(str(link.decision))
     verb = "Approve" if decision is Decision.APPROVE else "Reject"
     reason = (
@@ -73,7 +101,7 @@ def show(store: SagaStore, key: bytes, link: LinkRequest) -> Page:
     return Page(200, f"{verb} booking?", _summary(booking, approval.bookingId) + form)
 
 
-def submit(store: SagaStore, sfn: Any, key: bytes, link: LinkRequest, reason: str | None) -> Page:
+def submit(ports: PagePorts, key: bytes, link: LinkRequest, reason: str | None) -> Page:
     """POST: check the link again, then make the decision; exactly one decision ever wins."""
     refusal = _refusal(key, link)
     if refusal:
@@ -81,8 +109,8 @@ def submit(store: SagaStore, sfn: Any, key: bytes, link: LinkRequest, reason: st
     decision = Decision(str(link.decision))
     try:
         result = decide(
-            store,
-            sfn,
+            ports.approvals,
+            ports.tasks,
             link.approval_id,
             decision,
             decided_by="email link",

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
 from pydantic import BaseModel
 
-from hotel_booking.dal.dynamo import SagaStore, now
-from hotel_booking.errors import BusinessError
-from hotel_booking.models import ApprovalOutcome, ApprovalState, Decision
+from hotel_booking.clock import utc_now
+from hotel_booking.logic.ports import ApprovalRepository, TaskResumer
+from hotel_booking.models import ApprovalState, Decision
+from hotel_booking.models.saga import ApprovalOutcome
 
 
-class ApprovalNotFound(BusinessError):
+class ApprovalError(Exception):
+    """Why a decision was not taken (the API and the link pages each say it their way)."""
+
+
+class ApprovalNotFound(ApprovalError):
     """No approval with that id."""
 
 
-class ApprovalAlreadyDecided(BusinessError):
+class ApprovalAlreadyDecided(ApprovalError):
     """Someone (or an earlier click) decided already; nothing changes."""
 
     def __init__(self, state: ApprovalState) -> None:
@@ -25,7 +29,7 @@ class ApprovalAlreadyDecided(BusinessError):
         self.state = state
 
 
-class ApprovalExpired(BusinessError):
+class ApprovalExpired(ApprovalError):
     """The approval window has passed; the saga has compensated or is about to."""
 
 
@@ -36,8 +40,8 @@ class DecisionResult(BaseModel):
 
 
 def decide(
-    store: SagaStore,
-    sfn: Any,
+    approvals: ApprovalRepository,
+    tasks: TaskResumer,
     approval_id: str,
     decision: Decision,
     decided_by: str,
@@ -46,24 +50,24 @@ def decide(
 ) -> DecisionResult:
     """Exactly one decision wins: the conditional close in DynamoDB is the arbiter, and only
     its winner sends the task token back to Step Functions."""
-    approval = store.get_approval(approval_id)
+    approval = approvals.get(approval_id)
     if approval is None:
         raise ApprovalNotFound(approval_id)
     if approval.state is not ApprovalState.PENDING:
         raise ApprovalAlreadyDecided(approval.state)
-    if (at or now()) >= approval.expiresAt:
+    if (at or utc_now()) >= approval.expiresAt:
         raise ApprovalExpired(approval_id)
     state = ApprovalState.APPROVED if decision is Decision.APPROVE else ApprovalState.REJECTED
-    if not store.close_approval(approval_id, state, decided_by, reason):
-        current = store.get_approval(approval_id)
+    if not approvals.close(approval_id, state, decided_by, reason):
+        current = approvals.get(approval_id)
         raise ApprovalAlreadyDecided(current.state if current else state)
     if decision is Decision.APPROVE:
         outcome = ApprovalOutcome(approvalId=approval_id, decision=decision, decidedBy=decided_by)
-        sfn.send_task_success(taskToken=approval.taskToken, output=outcome.model_dump_json())
+        tasks.succeed(approval.taskToken, outcome.model_dump_json())
     else:
-        sfn.send_task_failure(
-            taskToken=approval.taskToken,
-            error="BookingRejected",
-            cause=json.dumps({"reason": reason or "rejected by the hotel", "by": decided_by}),
+        tasks.fail(
+            approval.taskToken,
+            "BookingRejected",
+            json.dumps({"reason": reason or "rejected by the hotel", "by": decided_by}),
         )
     return DecisionResult(approvalId=approval_id, bookingId=approval.bookingId, state=state)

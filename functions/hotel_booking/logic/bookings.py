@@ -2,7 +2,7 @@
 may see, and a hotel's manager (or an Admin) decides on the ones awaiting approval.
 
 Who sees a booking: the guest who made it, the manager of its hotel (group HotelManager and
-signed in with the hotel's manager email), and Admins. To anyone else it does not exist (404).
+the user the hotel names by ``sub``), and Admins. To anyone else it does not exist (404).
 """
 
 from __future__ import annotations
@@ -12,20 +12,13 @@ import binascii
 import datetime as dt
 import hashlib
 import json
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger
-from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel, ConfigDict, Field
-
-from hotel_booking.dal.bookings import BookingRecords
-from hotel_booking.dal.dynamo import SagaStore, now
-from hotel_booking.dal.hotels import HotelTable
-from hotel_booking.dal.subscriptions import EmailSubscriptions
+from hotel_booking.clock import Clock, utc_now
+from hotel_booking.config import DEFAULT_STAY_HORIZON_DAYS
+from hotel_booking.errors import SagaAlreadyStarted, SagaNotStarted, TaskNoLongerWaiting
+from hotel_booking.logic import inventory
 from hotel_booking.logic.approvals import (
     ApprovalAlreadyDecided,
     ApprovalExpired,
@@ -33,8 +26,14 @@ from hotel_booking.logic.approvals import (
     decide,
 )
 from hotel_booking.logic.callers import Caller
-from hotel_booking.logic.domain import derived_id
-from hotel_booking.logic.hotels import stay_problems
+from hotel_booking.logic.ids import approval_id_for, booking_id_for, new_booking_id
+from hotel_booking.logic.ports import (
+    ApprovalRepository,
+    BookingRecords,
+    HotelCatalog,
+    SagaStarter,
+    TaskResumer,
+)
 from hotel_booking.logic.problems import (
     BookingNotAwaitingApproval,
     BookingNotStarted,
@@ -49,124 +48,42 @@ from hotel_booking.logic.problems import (
     possible_id,
     validated,
 )
-from hotel_booking.models import (
-    ApprovalState,
-    Booking,
-    BookingRequest,
-    BookingStatus,
-    Decision,
-    Guest,
-    Id,
+from hotel_booking.models import ApprovalState, Booking, BookingStatus, Guest, Stay
+from hotel_booking.models.api import (
+    BookingAccepted,
+    BookingPage,
+    BookingQuery,
+    BookingView,
+    DecisionRequest,
+    DecisionView,
+    GuestView,
+    NewBooking,
+    StepView,
 )
+from hotel_booking.models.domain import ListPosition, to_cents
+from hotel_booking.models.saga import BookingRequest
 
-logger = Logger()
-
-_CENT = Decimal("0.01")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _KEY_MAX = 255
-# Step Functions' answers that mean the execution stopped waiting for this decision.
-_TOKEN_GONE = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
 
 
 @dataclass(frozen=True)
 class BookingPorts:
     """What the bookings API touches; built once per Lambda container."""
 
-    store: SagaStore
-    hotels: HotelTable
+    hotels: HotelCatalog
     bookings: BookingRecords
-    guests: EmailSubscriptions
-    sfn: Any
-    state_machine_arn: str
+    approvals: ApprovalRepository
+    sagas: SagaStarter
+    tasks: TaskResumer
     region: str
-    clock: Callable[[], dt.datetime] = now
-
-
-# -- requests ------------------------------------------------------------------------------
-class NewBooking(BaseModel):
-    """POST /bookings."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    hotelId: Id
-    checkIn: dt.date
-    checkOut: dt.date
-    rooms: Annotated[int, Field(ge=1, le=10_000)]
-    guestName: Annotated[str, Field(min_length=1, max_length=100)]
-    paymentToken: Annotated[str, Field(min_length=1, max_length=100)]
-
-
-class BookingQuery(BaseModel):
-    """GET /bookings query string."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    hotelId: Id | None = None
-    status: BookingStatus | None = None
-    limit: Annotated[int, Field(ge=1, le=100)] = 20
-    nextToken: str | None = None
-
-
-class DecisionRequest(BaseModel):
-    """POST /bookings/{bookingId}/decision."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    decision: Decision
-    reason: Annotated[str, Field(max_length=500)] | None = None
-
-
-# -- responses -----------------------------------------------------------------------------
-class BookingAccepted(BaseModel):
-    bookingId: str
-    status: BookingStatus
-    links: dict[str, str]
-
-
-class GuestView(BaseModel):
-    name: str
-    email: str
-
-
-class StepView(BaseModel):
-    state: str
-    at: dt.datetime
-
-
-class BookingView(BaseModel):
-    bookingId: str
-    hotelId: str
-    hotelName: str | None
-    checkIn: dt.date
-    checkOut: dt.date
-    rooms: int
-    amount: str | None
-    currency: str
-    status: BookingStatus
-    reason: str | None
-    reasonDetail: str | None
-    guest: GuestView
-    steps: list[StepView]
-    createdAt: dt.datetime
-    updatedAt: dt.datetime
-    executionArn: str | None
-    consoleUrl: str | None
-
-
-class BookingPage(BaseModel):
-    items: list[BookingView]
-    nextToken: str | None
-
-
-class DecisionView(BaseModel):
-    bookingId: str
-    decision: Decision
-    state: ApprovalState
+    clock: Clock = utc_now
+    stay_horizon_days: int = DEFAULT_STAY_HORIZON_DAYS
 
 
 # -- book ----------------------------------------------------------------------------------
 def create_booking(
-    ports: BookingPorts, caller: Caller | None, body: Any, idempotency_key: str | None
+    ports: BookingPorts, caller: Caller | None, body: object, idempotency_key: str | None
 ) -> BookingAccepted:
     """Record the booking as PENDING, then start its saga (execution name = bookingId).
 
@@ -179,29 +96,35 @@ def create_booking(
     key = _idempotency_key(idempotency_key)
     request = validated(NewBooking, body)
     at = ports.clock()
-    problems = stay_problems(request.checkIn, request.checkOut, at)
+    problems = inventory.stay_problems(
+        request.checkIn, request.checkOut, at, ports.stay_horizon_days
+    )
     if problems:
         raise InvalidRequest.fields(problems)
     if not caller.email:
         raise NotAllowed("booking needs the email address in your ID token; sign in again")
-    hotel = ports.store.get_hotel(request.hotelId)
+    hotel = ports.hotels.get(request.hotelId)
     if hotel is None:
         raise HotelNotListed(f"no hotel {request.hotelId}")
-    if request.rooms > hotel.rooms:
-        raise InvalidRequest.fields({"rooms": f"{hotel.name} has only {hotel.rooms} room(s)"})
+    too_many = inventory.capacity_problem(hotel, request.rooms)
+    if too_many:
+        raise InvalidRequest.fields({"rooms": too_many})
     guest = validated(
         Guest, {"sub": caller.sub, "name": request.guestName, "email": caller.email}, "guest."
     )
-    booking_id = derived_id("bk", f"{caller.sub}:{key}") if key else f"bk_{uuid.uuid4().hex[:20]}"
+    booking_id = booking_id_for(caller.sub, key) if key else new_booking_id()
     request_hash = fingerprint(request)
-    booking = Booking(
+    stay = Stay(
         bookingId=booking_id,
         hotelId=hotel.hotelId,
-        hotelName=hotel.name,
         guest=guest,
         checkIn=request.checkIn,
         checkOut=request.checkOut,
         rooms=request.rooms,
+    )
+    booking = Booking(
+        **dict(stay),
+        hotelName=hotel.name,
         currency=hotel.currency,
         status=BookingStatus.PENDING,
         createdAt=at,
@@ -213,41 +136,23 @@ def create_booking(
         links={"self": f"/bookings/{booking_id}"},
     )
     if not ports.bookings.create_pending(booking, request_hash):
-        existing = ports.bookings.get_item(booking_id) or {}
-        same_guest = (existing.get("guest") or {}).get("sub") == caller.sub
-        if existing.get("requestHash") != request_hash or not same_guest:
+        existing = ports.bookings.get(booking_id)
+        same_guest = existing is not None and existing.guest.sub == caller.sub
+        if existing is None or existing.requestHash != request_hash or not same_guest:
             raise IdempotencyKeyReused(
                 f"this {IDEMPOTENCY_HEADER} was used before with a different request; "
                 "use a new key for a new booking"
             )
-        if existing.get("executionArn"):
+        if existing.executionArn:
             return accepted
-    _subscribe_guest(ports, guest)
-    saga_input = BookingRequest(
-        bookingId=booking_id,
-        hotelId=hotel.hotelId,
-        guest=guest,
-        checkIn=request.checkIn,
-        checkOut=request.checkOut,
-        rooms=request.rooms,
-        paymentToken=request.paymentToken,
-    )
+    saga_input = BookingRequest(**dict(stay), paymentToken=request.paymentToken)
     ports.bookings.set_execution_arn(booking_id, _start_saga(ports, saga_input))
     return accepted
 
 
 def fingerprint(request: NewBooking) -> str:
-    """Same for the same request however it was spelled (key order, spaces, "1" or 1)."""
+    """Same for the same request however it was spelled (key order, spaces)."""
     return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
-
-
-def _subscribe_guest(ports: BookingPorts, guest: Guest) -> None:
-    """So the guest hears how the booking ends. A booking does not fail for want of an email
-    (the outcome is on the booking itself), so a refusal here is logged and passed over."""
-    try:
-        ports.guests.add(guest.email, guest.email)
-    except (ClientError, BotoCoreError):
-        logger.exception("could not subscribe the guest to outcome emails")
 
 
 def _idempotency_key(value: str | None) -> str | None:
@@ -261,27 +166,14 @@ def _idempotency_key(value: str | None) -> str | None:
     return key
 
 
-def execution_arn_of(state_machine_arn: str, name: str) -> str:
-    prefix, sep, machine = state_machine_arn.rpartition(":stateMachine:")
-    return f"{prefix}:execution:{machine}:{name}" if sep else ""
-
-
 def _start_saga(ports: BookingPorts, request: BookingRequest) -> str:
     try:
-        resp = ports.sfn.start_execution(
-            stateMachineArn=ports.state_machine_arn,
-            name=request.bookingId,
-            input=request.model_dump_json(),
-        )
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
-            return execution_arn_of(ports.state_machine_arn, request.bookingId)
+        return ports.sagas.start(request.bookingId, request.model_dump_json())
+    except SagaAlreadyStarted as exc:
+        return exc.execution_arn
+    except SagaNotStarted as exc:
         ports.bookings.discard_unstarted(request.bookingId)
         raise BookingNotStarted(_NOT_STARTED) from exc
-    except BotoCoreError as exc:
-        ports.bookings.discard_unstarted(request.bookingId)
-        raise BookingNotStarted(_NOT_STARTED) from exc
-    return str(resp["executionArn"])
 
 
 _NOT_STARTED = "the booking could not be started; nothing was booked or charged, please try again"
@@ -296,59 +188,59 @@ def get_booking(ports: BookingPorts, caller: Caller | None, booking_id: str) -> 
 def list_bookings(
     ports: BookingPorts, caller: Caller | None, query: Mapping[str, str]
 ) -> BookingPage:
-    """Every booking the caller may see, newest first, a page at a time."""
+    """Every booking the caller may see, newest first, a page at a time.
+
+    A guest's and a manager's come from index queries (by guest; by hotel, or by hotel and
+    status), each read only as far as the page needs, then merged; the page token is the
+    last booking shown, so a page never depends on how many came before it. Only an Admin's
+    list of every booking reads the whole table.
+    """
     if caller is None:
         raise NotSignedIn("sign in first")
     q = validated(BookingQuery, dict(query))
     fingerprint = hashlib.sha256(f"{caller.sub}|{q.hotelId}|{q.status}".encode()).hexdigest()[:12]
-    offset = _offset(q.nextToken, fingerprint) if q.nextToken else 0
+    before = _position(q.nextToken, fingerprint) if q.nextToken else None
 
-    found: dict[str, Booking] = {}
-    if caller.is_admin:
-        everything = ports.bookings.of_hotel(q.hotelId) if q.hotelId else ports.bookings.all()
-        found.update((b.bookingId, b) for b in everything)
+    lists: list[list[Booking]] = []
+    if caller.is_admin and q.hotelId is None:
+        lists.append([b for b in ports.bookings.all() if q.status in (None, b.status)])
+    elif caller.is_admin and q.hotelId is not None:
+        lists.append(ports.bookings.of_hotel(q.hotelId, q.status, before, q.limit))
     else:
-        found.update((b.bookingId, b) for b in ports.bookings.of_guest(caller.sub))
+        lists.append(ports.bookings.of_guest(caller.sub, q.status, q.hotelId, before, q.limit))
         if caller.is_manager:
             for hotel in ports.hotels.all():
-                if caller.manages(hotel.managerEmail) and q.hotelId in (None, hotel.hotelId):
-                    found.update((b.bookingId, b) for b in ports.bookings.of_hotel(hotel.hotelId))
-    bookings = sorted(
-        (
-            b
-            for b in found.values()
-            if q.hotelId in (None, b.hotelId) and q.status in (None, b.status)
-        ),
-        key=lambda b: (b.createdAt, b.bookingId),
-        reverse=True,
-    )
-    page = bookings[offset : offset + q.limit]
-    more = offset + q.limit < len(bookings)
+                if caller.manages(hotel.managerSub) and q.hotelId in (None, hotel.hotelId):
+                    lists.append(ports.bookings.of_hotel(hotel.hotelId, q.status, before, q.limit))
+    found = {
+        b.bookingId: b for each in lists for b in each if before is None or b.position < before
+    }
+    bookings = sorted(found.values(), key=lambda b: b.position, reverse=True)
+    page = bookings[: q.limit]
+    more = len(bookings) > q.limit
     return BookingPage(
         items=[_view(ports, b) for b in page],
-        nextToken=_token(offset + q.limit, fingerprint) if more else None,
+        nextToken=_token(page[-1].position, fingerprint) if more else None,
     )
 
 
-def _token(offset: int, fingerprint: str) -> str:
-    raw = json.dumps({"v": 1, "offset": offset, "q": fingerprint}, separators=(",", ":"))
+def _token(after: ListPosition, fingerprint: str) -> str:
+    raw = json.dumps(
+        {"v": 2, "at": after.createdAt.isoformat(), "id": after.bookingId, "q": fingerprint},
+        separators=(",", ":"),
+    )
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _offset(token: str, fingerprint: str) -> int:
+def _position(token: str, fingerprint: str) -> ListPosition:
     """The page token is opaque to clients; one not made by us for this listing is a 400."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = json.loads(raw)
-        offset = data["offset"]
-        if (
-            data.get("v") == 1
-            and data.get("q") == fingerprint
-            and isinstance(offset, int)
-            and not isinstance(offset, bool)
-            and offset >= 0
-        ):
-            return offset
+        if data.get("v") == 2 and data.get("q") == fingerprint and isinstance(data["id"], str):
+            at = dt.datetime.fromisoformat(data["at"])
+            if at.tzinfo is not None:
+                return ListPosition(at, data["id"])
     except (binascii.Error, ValueError, TypeError, KeyError, AttributeError):
         pass
     raise InvalidRequest.fields(
@@ -358,7 +250,7 @@ def _offset(token: str, fingerprint: str) -> int:
 
 # -- decide --------------------------------------------------------------------------------
 def decide_booking(
-    ports: BookingPorts, caller: Caller | None, booking_id: str, body: Any
+    ports: BookingPorts, caller: Caller | None, booking_id: str, body: object
 ) -> DecisionView:
     """The dashboard's approve/reject: the same single-winner decision as the email links."""
     booking = _visible_booking(ports, caller, booking_id, to_decide=True)
@@ -366,9 +258,9 @@ def decide_booking(
     request = validated(DecisionRequest, body)
     try:
         result = decide(
-            ports.store,
-            ports.sfn,
-            derived_id("apr", booking.bookingId),
+            ports.approvals,
+            ports.tasks,
+            approval_id_for(booking.bookingId),
             request.decision,
             decided_by=caller.name,
             reason=request.reason or None,
@@ -386,10 +278,8 @@ def decide_booking(
         ) from None
     except ApprovalExpired:
         raise DecisionWindowClosed(_EXPIRED.format(booking.bookingId)) from None
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in _TOKEN_GONE:
-            raise DecisionWindowClosed(_EXPIRED.format(booking.bookingId)) from None
-        raise
+    except TaskNoLongerWaiting:
+        raise DecisionWindowClosed(_EXPIRED.format(booking.bookingId)) from None
     return DecisionView(bookingId=booking.bookingId, decision=request.decision, state=result.state)
 
 
@@ -410,8 +300,8 @@ def _visible_booking(
         if not to_decide and booking.guest.sub == caller.sub:
             return booking
         if caller.is_manager:
-            hotel = ports.store.get_hotel(booking.hotelId)
-            if hotel is not None and caller.manages(hotel.managerEmail):
+            hotel = ports.hotels.get(booking.hotelId)
+            if hotel is not None and caller.manages(hotel.managerSub):
                 return booking
     raise BookingNotVisible(f"no booking {booking_id}")
 
@@ -425,7 +315,7 @@ def _view(ports: BookingPorts, booking: Booking) -> BookingView:
         checkIn=booking.checkIn,
         checkOut=booking.checkOut,
         rooms=booking.rooms,
-        amount=str(booking.amount.quantize(_CENT)) if booking.amount is not None else None,
+        amount=str(to_cents(booking.amount)) if booking.amount is not None else None,
         currency=booking.currency,
         status=booking.status,
         reason=booking.reason.value if booking.reason else None,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,7 +18,7 @@ class Caller(BaseModel):
 
     sub: str
     email: str | None = None
-    email_verified: bool = True
+    email_verified: bool = False
     username: str | None = None
     groups: frozenset[str] = frozenset()
 
@@ -31,16 +30,10 @@ class Caller(BaseModel):
     def is_manager(self) -> bool:
         return HOTEL_MANAGER in self.groups
 
-    def manages(self, manager_email: str | None) -> bool:
-        """A hotel's manager: in the HotelManager group, signed in with the hotel's manager
-        email, and that email verified (an unverified change of address proves nothing)."""
-        return bool(
-            self.is_manager
-            and self.email_verified
-            and self.email
-            and manager_email
-            and self.email.casefold() == manager_email.casefold()
-        )
+    def manages(self, manager_sub: str | None) -> bool:
+        """A hotel's manager: in the HotelManager group and the very user the Admin chose
+        (``sub``, which never changes). Never the email: a user may change their own."""
+        return bool(self.is_manager and manager_sub and self.sub == manager_sub)
 
     @property
     def name(self) -> str:
@@ -48,14 +41,15 @@ class Caller(BaseModel):
         return self.email or self.username or self.sub
 
     @classmethod
-    def from_claims(cls, claims: Mapping[str, Any] | None) -> Caller | None:
+    def from_claims(cls, claims: Mapping[str, object] | None) -> Caller | None:
         if not claims or not claims.get("sub"):
             return None
         email = claims.get("email")
         return cls(
             sub=str(claims["sub"]),
             email=str(email) if email else None,
-            email_verified=str(claims.get("email_verified", "true")).lower() != "false",
+            # A claim that is missing proves nothing: unverified.
+            email_verified=str(claims.get("email_verified", "false")).lower() == "true",
             username=str(claims.get("cognito:username") or "") or None,
             groups=parse_groups(claims.get("cognito:groups")),
         )
@@ -64,7 +58,7 @@ class Caller(BaseModel):
 _SEPARATORS = re.compile(r"[,\s]+")
 
 
-def parse_groups(value: Any) -> frozenset[str]:
+def parse_groups(value: object) -> frozenset[str]:
     """``cognito:groups`` in any shape it arrives in: a list (HTTP APIs, the token itself), a
     comma-separated string (REST APIs), or ``"[Admin HotelManager]"`` (REST APIs, too)."""
     if value is None:

@@ -1,7 +1,10 @@
 """Hotels: search (public), and create, change, delete (group Admin).
 
-Creating a hotel subscribes its manager's email to the manager topic for that hotel, so the
-approval requests NotifyManager publishes reach them; changing the manager moves it.
+A hotel's manager is a user of the Cognito pool in the HotelManager group: the Admin names
+them by email, the hotel stores their ``sub`` (who may see and decide its bookings) and their
+email (where approval emails go). Creating a hotel creates its own SNS topic and subscribes
+that email to it, so the approval requests NotifyManager publishes reach them once they confirm
+the subscription; changing the manager moves it; deleting the hotel deletes the topic.
 """
 
 from __future__ import annotations
@@ -10,19 +13,28 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import TypeVar
 
 from aws_lambda_powertools import Logger
-from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel
 
-from hotel_booking.dal.bookings import BookingRecords
-from hotel_booking.dal.dynamo import SagaStore, now
-from hotel_booking.dal.hotels import HotelTable, Inventory, PictureStore
-from hotel_booking.dal.subscriptions import EmailSubscriptions
-from hotel_booking.logic.callers import Caller
+from hotel_booking.clock import Clock, utc_now
+from hotel_booking.config import DEFAULT_STAY_HORIZON_DAYS
+from hotel_booking.logic import inventory
+from hotel_booking.logic.callers import HOTEL_MANAGER, Caller
+from hotel_booking.logic.ids import new_hotel_id
+from hotel_booking.logic.ports import (
+    HotelBookings,
+    HotelRepository,
+    InventoryRepository,
+    LegacyHotels,
+    Pictures,
+    Subscriptions,
+    UserDirectory,
+)
 from hotel_booking.logic.problems import (
+    FieldProblem,
+    HotelChangedConcurrently,
     HotelHasLiveBookings,
     HotelNotListed,
     InvalidRequest,
@@ -33,128 +45,38 @@ from hotel_booking.logic.problems import (
     validated,
 )
 from hotel_booking.logic.uploads import Form, Picture, Upload, accept_picture, is_empty
-from hotel_booking.models import MAX_NIGHTS, Booking, BookingStatus, Email, Hotel
+from hotel_booking.models import Booking, BookingStatus, Hotel
+from hotel_booking.models.api import (
+    HotelChanges,
+    HotelFields,
+    HotelList,
+    HotelManagerView,
+    HotelQuery,
+    HotelView,
+    ManagerSubscriptionView,
+)
+from hotel_booking.models.domain import PoolUser, to_cents
 
 F = TypeVar("F", bound=BaseModel)
 logger = Logger()
 
-_CENT = Decimal("0.01")
 PICTURE_FIELD = "picture"
-
-Name = Annotated[str, Field(min_length=1, max_length=120)]
-City = Annotated[str, Field(min_length=1, max_length=80)]
-Stars = Annotated[int, Field(ge=1, le=5)]
-Price = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2, allow_inf_nan=False)]
-Rooms = Annotated[int, Field(ge=1, le=10_000)]
+#: The hotel fields that are JSON integers (a multipart form sends them as text).
+INTEGER_FIELDS = frozenset({"stars", "rooms"})
 
 
 @dataclass(frozen=True)
 class HotelPorts:
     """What the hotels API touches; built once per Lambda container."""
 
-    store: SagaStore
-    hotels: HotelTable
-    inventory: Inventory
-    bookings: BookingRecords
-    pictures: PictureStore
-    managers: EmailSubscriptions
-    clock: Callable[[], dt.datetime] = now
-
-
-# -- requests ------------------------------------------------------------------------------
-class HotelFields(BaseModel):
-    """POST /hotels: every field."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: Name
-    city: City
-    stars: Stars
-    pricePerNight: Price
-    rooms: Rooms
-    managerEmail: Email
-
-
-class HotelChanges(BaseModel):
-    """PUT /hotels/{hotelId}: any of the fields; the others stay as they are."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: Name | None = None
-    city: City | None = None
-    stars: Stars | None = None
-    pricePerNight: Price | None = None
-    rooms: Rooms | None = None
-    managerEmail: Email | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nulls(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("must not be null; leave the field out to keep it")
-        return value
-
-
-class HotelQuery(BaseModel):
-    """GET /hotels query string (unknown parameters are ignored, as for any GET)."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    city: City | None = None
-    minStars: Stars | None = None
-    maxPrice: Price | None = None
-    checkIn: dt.date | None = None
-    checkOut: dt.date | None = None
-
-
-# -- responses -----------------------------------------------------------------------------
-class HotelView(BaseModel):
-    hotelId: str
-    name: str
-    city: str
-    stars: int
-    pricePerNight: str
-    currency: str
-    rooms: int
-    imageUrl: str | None
-    managerEmail: str | None = None
-
-    def body(self) -> dict[str, Any]:
-        """JSON body; ``managerEmail`` is left out, not null, for those who may not see it."""
-        data = self.model_dump(mode="json")
-        if data["managerEmail"] is None:
-            del data["managerEmail"]
-        return data
-
-
-class HotelList(BaseModel):
-    items: list[HotelView]
-
-    def body(self) -> dict[str, Any]:
-        return {"items": [hotel.body() for hotel in self.items]}
-
-
-# -- dates shared with bookings ------------------------------------------------------------
-def earliest_stay_date(at: dt.datetime) -> dt.date:
-    """The first date a stay may start: today somewhere on Earth (UTC-12), so a guest late in
-    the evening west of Greenwich can still book tonight."""
-    return (at.astimezone(dt.UTC) - dt.timedelta(hours=12)).date()
-
-
-def stay_problems(check_in: dt.date, check_out: dt.date, at: dt.datetime) -> dict[str, str]:
-    problems: dict[str, str] = {}
-    if check_in < earliest_stay_date(at):
-        problems["checkIn"] = "must not be in the past"
-    nights = (check_out - check_in).days
-    if nights < 1:
-        problems["checkOut"] = "must be after checkIn"
-    elif nights > MAX_NIGHTS:
-        problems["checkOut"] = f"a stay is at most {MAX_NIGHTS} nights"
-    return problems
-
-
-def nights_of(check_in: dt.date, check_out: dt.date) -> list[dt.date]:
-    return [check_in + dt.timedelta(days=i) for i in range((check_out - check_in).days)]
+    hotels: HotelRepository
+    inventory: InventoryRepository
+    bookings: HotelBookings
+    pictures: Pictures
+    managers: Subscriptions
+    directory: UserDirectory
+    clock: Clock = utc_now
+    stay_horizon_days: int = DEFAULT_STAY_HORIZON_DAYS
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -176,29 +98,46 @@ def is_live(booking: Booking, today: dt.date) -> bool:
 
 
 def shows_manager_email(caller: Caller | None, hotel: Hotel) -> bool:
-    return caller is not None and (caller.is_admin or caller.manages(hotel.managerEmail))
+    return caller is not None and (caller.is_admin or caller.manages(hotel.managerSub))
 
 
-def require_admin(caller: Caller | None) -> Caller:
+def require_admin(caller: Caller | None, what: str = "create, change or delete hotels") -> Caller:
     if caller is None:
         raise NotSignedIn("sign in first")
     if not caller.is_admin:
-        raise NotAllowed("only members of the Admin group may create, change or delete hotels")
+        raise NotAllowed(f"only members of the Admin group may {what}")
     return caller
 
 
-def view(ports: HotelPorts, hotel: Hotel, caller: Caller | None) -> HotelView:
+def view(
+    ports: HotelPorts, hotel: Hotel, caller: Caller | None, with_subscription: bool = False
+) -> HotelView:
+    """``with_subscription``: for one hotel an Admin creates or changes, whether its manager has
+    confirmed the topic subscription (one SNS call; never for a whole list)."""
     return HotelView(
         hotelId=hotel.hotelId,
         name=hotel.name,
         city=hotel.city,
         stars=hotel.stars,
-        pricePerNight=str(hotel.pricePerNight.quantize(_CENT)),
+        pricePerNight=str(to_cents(hotel.pricePerNight)),
         currency=hotel.currency,
         rooms=hotel.rooms,
         imageUrl=ports.pictures.url(hotel.imageKey) if hotel.imageKey else None,
         managerEmail=hotel.managerEmail if shows_manager_email(caller, hotel) else None,
+        managerSub=hotel.managerSub if caller is not None and caller.is_admin else None,
+        managerSubscription=_subscription_state(ports, hotel)
+        if with_subscription and caller is not None and caller.is_admin
+        else None,
     )
+
+
+def _subscription_state(ports: HotelPorts, hotel: Hotel) -> str | None:
+    """None when SNS cannot say: the hotel reads fine without it."""
+    try:
+        return ports.managers.status(hotel.managerEmail, hotel.hotelId)
+    except Exception:
+        logger.exception("could not read the manager's subscription")
+        return None
 
 
 # -- public --------------------------------------------------------------------------------
@@ -209,10 +148,12 @@ def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, 
         if q.checkIn is None or q.checkOut is None:
             missing = "checkIn" if q.checkIn is None else "checkOut"
             raise InvalidRequest.fields({missing: "give both checkIn and checkOut, or neither"})
-        problems = stay_problems(q.checkIn, q.checkOut, ports.clock())
+        problems = inventory.stay_problems(
+            q.checkIn, q.checkOut, ports.clock(), ports.stay_horizon_days
+        )
         if problems:
             raise InvalidRequest.fields(problems)
-        nights = nights_of(q.checkIn, q.checkOut)
+        nights = inventory.nights_of(q.checkIn, q.checkOut)
 
     def wanted(hotel: Hotel) -> bool:
         if q.city is not None and hotel.city.casefold() != q.city.casefold():
@@ -221,7 +162,10 @@ def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, 
             return False
         if q.maxPrice is not None and hotel.pricePerNight > q.maxPrice:
             return False
-        return not nights or min(ports.store.available_rooms(hotel, nights).values()) >= 1
+        if not nights:
+            return True
+        rows = ports.inventory.rows(hotel.hotelId, nights[0], nights[-1])
+        return inventory.has_room(hotel, rows, nights)
 
     hotels = sorted(
         (h for h in ports.hotels.all() if wanted(h)),
@@ -232,6 +176,32 @@ def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, 
 
 def get_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> HotelView:
     return view(ports, _existing(ports, hotel_id), caller)
+
+
+def get_manager(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> HotelManagerView:
+    """Who manages a hotel: for Admins and that manager only (the public reads leave it out)."""
+    if caller is None:
+        raise NotSignedIn("sign in first")
+    hotel = _existing(ports, hotel_id)
+    if not shows_manager_email(caller, hotel):
+        raise NotAllowed("only Admins and the hotel's manager may see who manages it")
+    return HotelManagerView(
+        hotelId=hotel.hotelId, managerEmail=hotel.managerEmail, managerSub=hotel.managerSub
+    )
+
+
+def manager_subscription(
+    ports: HotelPorts, caller: Caller | None, hotel_id: str
+) -> ManagerSubscriptionView:
+    """For the admin page: has the manager confirmed SNS's subscription email? Until then no
+    approval email reaches them (they decide from the dashboard)."""
+    require_admin(caller)
+    hotel = _existing(ports, hotel_id)
+    return ManagerSubscriptionView(
+        hotelId=hotel.hotelId,
+        managerEmail=hotel.managerEmail,
+        state=ports.managers.status(hotel.managerEmail, hotel.hotelId),
+    )
 
 
 def _existing(ports: HotelPorts, hotel_id: str) -> Hotel:
@@ -245,16 +215,19 @@ def _existing(ports: HotelPorts, hotel_id: str) -> Hotel:
 def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelView:
     require_admin(caller)
     fields, picture = _read_form(form, HotelFields)
-    hotel_id = f"ht_{uuid.uuid4().hex[:20]}"
+    hotel_id = new_hotel_id()
     at = ports.clock()
+    manager = _manager(ports, fields.managerEmail)  # before anything is stored
+    manager_email = manager.email or fields.managerEmail
     image_key = _store_picture(ports, hotel_id, picture) if picture else None
     subscribed = False
     try:
-        ports.managers.add(fields.managerEmail, hotel_id)
+        ports.managers.add(manager_email, hotel_id)
         subscribed = True
         hotel = Hotel(
             hotelId=hotel_id,
-            **fields.model_dump(),
+            **{**fields.model_dump(), "managerEmail": manager_email},
+            managerSub=manager.sub,
             imageKey=image_key,
             createdAt=at,
             updatedAt=at,
@@ -264,9 +237,9 @@ def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelV
         if image_key:
             _tidy(ports.pictures.delete, image_key)
         if subscribed:
-            _tidy(ports.managers.remove, fields.managerEmail, hotel_id)
+            _tidy(ports.managers.close, hotel_id)
         raise
-    return view(ports, hotel, caller)
+    return view(ports, hotel, caller, with_subscription=True)
 
 
 def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: Form) -> HotelView:
@@ -274,16 +247,37 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
     hotel = _existing(ports, hotel_id)
     changes, picture = _read_form(form, HotelChanges)
     at = ports.clock()
-    updated = hotel.model_copy(update={**changes.model_dump(exclude_unset=True), "updatedAt": at})
-    delta = updated.rooms - hotel.rooms
-    if delta:
-        # First, as the one change that may be refused; undone if anything after it fails.
-        short = ports.inventory.adjust(hotel_id, delta, earliest_stay_date(at))
-        if short is not None:
+    updated = hotel.model_copy(
+        update={**changes.model_dump(exclude_unset=True), "updatedAt": at, "loweringTo": None}
+    )
+    if changes.managerEmail is not None:
+        manager = _manager(ports, changes.managerEmail)  # before anything is stored
+        updated = updated.model_copy(
+            update={
+                "managerEmail": manager.email or changes.managerEmail,
+                "managerSub": manager.sub,
+            }
+        )
+    fenced: Hotel | None = None
+    if inventory.lowers(hotel, updated.rooms):
+        # First, as the one change that may be refused: mark the hotel (no night fills beyond
+        # the new count from now on), then read what the nights hold.
+        fenced = _saved(ports, hotel.model_copy(update={"loweringTo": updated.rooms}))
+        held = ports.inventory.rows(hotel_id, inventory.earliest_stay_date(at))
+        over = inventory.overbooked_nights(held, updated.rooms)
+        if over:
+            _lift(ports, fenced)
+            nights = ", ".join(n.isoformat() for n in over)
             raise RoomsStillBooked(
-                f"more than {updated.rooms} room(s) are booked on {short.isoformat()}; "
-                "the hotel cannot have fewer rooms than that"
+                f"more than {updated.rooms} room(s) are booked on {nights}; "
+                "the hotel cannot have fewer rooms than that",
+                [
+                    FieldProblem(
+                        field="rooms", message=f"cannot go below what is booked on {nights}"
+                    )
+                ],
             )
+        updated = updated.model_copy(update={"version": fenced.version})
     manager_moved = updated.managerEmail.casefold() != hotel.managerEmail.casefold()
     new_key: str | None = None
     subscribed = False
@@ -294,12 +288,11 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
         if manager_moved:
             ports.managers.add(updated.managerEmail, hotel_id)
             subscribed = True
-        if not ports.hotels.replace(updated):
-            raise HotelNotListed(f"no hotel {hotel_id}")
+        updated = _saved(ports, updated)
     except Exception:
-        # Nothing of this change may outlive it: the rooms, the new picture, the new manager.
-        if delta:
-            ports.inventory.adjust(hotel_id, -delta, earliest_stay_date(at), guarded=False)
+        # Nothing of this change may outlive it: the mark, the new picture, the new manager.
+        if fenced is not None:
+            _lift(ports, fenced)
         if new_key:
             _tidy(ports.pictures.delete, new_key)
         if subscribed:
@@ -310,13 +303,34 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
         _tidy(ports.managers.remove, hotel.managerEmail, hotel_id)
     if picture is not None and hotel.imageKey:
         _tidy(ports.pictures.delete, hotel.imageKey)
-    return view(ports, updated, caller)
+    return view(ports, updated, caller, with_subscription=True)
+
+
+def _saved(ports: HotelPorts, hotel: Hotel) -> Hotel:
+    """Store the hotel if nobody changed it since it was read; else 404 or 409."""
+    stored = ports.hotels.replace(hotel)
+    if stored is not None:
+        return stored
+    if ports.hotels.get(hotel.hotelId) is None:
+        raise HotelNotListed(f"no hotel {hotel.hotelId}")
+    raise HotelChangedConcurrently(
+        f"{hotel.name} was changed by someone else meanwhile; reload it and try again"
+    )
+
+
+def _lift(ports: HotelPorts, fenced: Hotel) -> None:
+    """Take the lowering mark off again (lifting it can only give rooms back); if someone
+    changed the hotel since, their change replaced the mark already."""
+    try:
+        ports.hotels.replace(fenced.model_copy(update={"loweringTo": None}))
+    except Exception:
+        logger.exception("could not lift the lowering mark", extra={"hotelId": fenced.hotelId})
 
 
 def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> None:
     require_admin(caller)
     hotel = _existing(ports, hotel_id)
-    today = earliest_stay_date(ports.clock())
+    today = inventory.earliest_stay_date(ports.clock())
     live = [b for b in ports.bookings.of_hotel(hotel_id) if is_live(b, today)]
     if live:
         raise HotelHasLiveBookings(
@@ -328,16 +342,70 @@ def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> Non
     # The hotel is gone; what follows only tidies up after it.
     if hotel.imageKey:
         _tidy(ports.pictures.delete, hotel.imageKey)
-    _tidy(ports.managers.remove, hotel.managerEmail, hotel_id)
+    _tidy(ports.managers.close, hotel_id)
     _tidy(ports.inventory.delete_all, hotel_id)
 
 
+# -- migration -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ManagerMigration:
+    hotelId: str
+    managerEmail: str
+    managerSub: str | None  # None: left unmanaged, ``why`` says why
+    why: str
+
+
+def assign_missing_managers(
+    hotels: LegacyHotels, directory: UserDirectory, apply: bool
+) -> list[ManagerMigration]:
+    """Name by ``sub`` the manager of each hotel stored with only an email (before issue 9
+    item 2), once: the user who holds that email *verified*, in HotelManager and enabled.
+    Anything less stays unmanaged (no one sees its bookings but Admins) until an Admin picks
+    the manager: an unverified or missing address proves nothing about who should manage it.
+    """
+    out = []
+    for hotel in hotels.all():
+        if hotel.managerSub is not None:
+            continue
+        user = directory.find_by_email(hotel.managerEmail)
+        if user is None:
+            why = "no user has this email"
+        elif not user.emailVerified:
+            why = "the user with this email has not verified it"
+        elif HOTEL_MANAGER not in user.groups:
+            why = "the user with this email is not in HotelManager"
+        elif not user.enabled:
+            why = "the user with this email is disabled"
+        elif apply and not hotels.set_manager_sub(hotel.hotelId, hotel.managerEmail, user.sub):
+            why = "the hotel changed meanwhile; run again"
+        else:
+            done = "assigned" if apply else "would be assigned (dry run)"
+            out.append(ManagerMigration(hotel.hotelId, hotel.managerEmail, user.sub, done))
+            continue
+        out.append(ManagerMigration(hotel.hotelId, hotel.managerEmail, None, why))
+    return out
+
+
 # -- helpers -------------------------------------------------------------------------------
+def _manager(ports: HotelPorts, email: str) -> PoolUser:
+    """The HotelManager user an Admin means by this email, or a 400 naming ``managerEmail``."""
+    user = ports.directory.find_by_email(email)
+    if user is None:
+        problem = "no user has this email; they sign up first (or an Admin creates them)"
+    elif HOTEL_MANAGER not in user.groups:
+        problem = "this user is not in the HotelManager group; add them on the Users page"
+    elif not user.enabled:
+        problem = "this user is disabled; enable them on the Users page first"
+    else:
+        return user
+    raise InvalidRequest.fields({"managerEmail": problem})
+
+
 def _read_form(form: Form, model: type[F]) -> tuple[F, Picture | None]:
     """Fields and picture together, so one 400 names every bad field."""
-    problems: list[Any] = []
+    problems: list[FieldProblem] = []
     fields: F | None = None
-    given = dict(form.fields)
+    given = form.typed_fields(INTEGER_FIELDS)
     if given.pop(PICTURE_FIELD, None) is not None:
         problems.extend(
             InvalidRequest.fields(
@@ -368,10 +436,11 @@ def _picture(upload: Upload) -> Picture | None:
 
 def _tidy(action: Callable[..., object], *args: str) -> None:
     """Clean-up after a change that is already made: a failure leaves an orphan (a picture
-    nobody links to, a subscription to a hotel that sends nothing), logged, not a failed call."""
+    nobody links to, a subscription to a hotel that sends nothing), logged, not a failed call.
+    Whatever the failure: the change is made and must be answered as made."""
     try:
         action(*args)
-    except (ClientError, BotoCoreError):
+    except Exception:
         logger.exception("clean-up failed", extra={"action": getattr(action, "__name__", "?")})
 
 

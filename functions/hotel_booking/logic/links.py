@@ -8,9 +8,12 @@ later expiry) breaks the signature.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlencode
 
@@ -43,6 +46,20 @@ def approval_link(
     return f"{base_url.rstrip('/')}/approvals/{approval_id}?{query}"
 
 
+@dataclass(frozen=True)
+class LinkSigner:
+    """Makes the approve/reject links for the manager's email."""
+
+    base_url: str
+    key: Callable[[], bytes]
+
+    def links(self, approval_id: str, expires: dt.datetime) -> dict[Decision, str]:
+        epoch = int(expires.timestamp())
+        return {
+            d: approval_link(self.base_url, self.key(), approval_id, d, epoch) for d in Decision
+        }
+
+
 def check_link(
     key: bytes,
     approval_id: str,
@@ -56,6 +73,10 @@ def check_link(
     The signature is checked first (constant-time), so a tampered link is never told apart
     from an expired one."""
     if not (decision and expires and signature) or decision not in Decision._value2member_map_:
+        return LinkProblem.BAD_SIGNATURE
+    if not (approval_id.isascii() and expires.isascii() and signature.isascii()):
+        # Every genuine link is ASCII; anything else (replacement characters, lone surrogates
+        # from bytes that were not UTF-8) could not even be compared or signed.
         return LinkProblem.BAD_SIGNATURE
     try:
         expires_at = int(expires)

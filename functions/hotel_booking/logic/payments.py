@@ -1,4 +1,4 @@
-"""The payment gateway port and its sandbox implementation.
+"""The sandbox payment gateway (the port is ``logic.ports.PaymentGateway``).
 
 The sandbox honours the familiar test tokens (documented in README.md):
 
@@ -13,28 +13,14 @@ Any other token is declined as unknown, as a real gateway would.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Protocol
 
 from hotel_booking.errors import PaymentDeclined, TransientError
-from hotel_booking.logic.domain import derived_id
-
-
-class PaymentGateway(Protocol):
-    def charge(self, token: str, amount: Decimal, currency: str, idempotency_key: str) -> str:
-        """Charge once per idempotency key; return the gateway's reference."""
-
-    def refund(self, reference: str, idempotency_key: str) -> None:
-        """Refund a charge; refunding twice is a no-op."""
+from hotel_booking.logic.ids import charge_reference_for
+from hotel_booking.logic.ports import PaymentGateway
 
 
 class SandboxGateway:
     """A deterministic gateway for development and tests (no money moves)."""
-
-    TOKENS = {
-        "tok_visa": "succeeds",
-        "tok_chargeDeclined": "declined (PaymentDeclined, not retried)",
-        "tok_processingError": "transient error (TransientError, retried then compensated)",
-    }
 
     def charge(self, token: str, amount: Decimal, currency: str, idempotency_key: str) -> str:
         if token == "tok_chargeDeclined":
@@ -45,7 +31,7 @@ class SandboxGateway:
             raise PaymentDeclined(f"unknown payment token {token!r}")
         if amount <= 0:
             raise PaymentDeclined("amount must be positive")
-        return derived_id("ch", idempotency_key)
+        return charge_reference_for(idempotency_key)
 
     def refund(self, reference: str, idempotency_key: str) -> None:
         return None

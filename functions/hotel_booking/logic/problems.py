@@ -8,7 +8,7 @@ Every message is meant for the person calling the API: no stack traces, no inter
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -69,6 +69,10 @@ class RoomsStillBooked(RequestProblem):
     """The hotel cannot have fewer rooms than are already booked on some night."""
 
 
+class HotelChangedConcurrently(RequestProblem):
+    """Someone else changed the hotel between this request's read and its write."""
+
+
 class BookingNotAwaitingApproval(RequestProblem):
     """A decision was sent for a booking that has no open approval."""
 
@@ -83,6 +87,10 @@ class DecisionWindowClosed(RequestProblem):
 
 class PictureTooLarge(RequestProblem):
     """The uploaded picture is over the size limit."""
+
+
+class BodyTooLarge(RequestProblem):
+    """The request body is larger than a Lambda event can carry (logic/uploads.MAX_BODY_BYTES)."""
 
 
 class UnsupportedContentType(RequestProblem):
@@ -127,7 +135,7 @@ def invalid(exc: ValidationError, prefix: str = "") -> InvalidRequest:
     return InvalidRequest(f"invalid request: {', '.join(e.field for e in errors)}", errors)
 
 
-def validated(model: type[M], data: Any, prefix: str = "") -> M:
+def validated(model: type[M], data: object, prefix: str = "") -> M:
     """``model.model_validate(data)``, a bad request becoming InvalidRequest naming each field."""
     try:
         return model.model_validate(data)

@@ -8,61 +8,57 @@ state machine stores at its ``ResultPath``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ValidationError
 
+from hotel_booking.clock import Clock, utc_now
 from hotel_booking.config import SagaSettings
-from hotel_booking.dal.dynamo import SagaStore, now
-from hotel_booking.dal.topics import Topics
-from hotel_booking.errors import HotelNotFound, InvalidBookingInput, RoomUnavailable
-from hotel_booking.logic.domain import derived_id, failure_outcome, guest_notice, stay_amount
-from hotel_booking.logic.links import approval_link
-from hotel_booking.logic.payments import PaymentGateway
+from hotel_booking.errors import (
+    HotelChangedMeanwhile,
+    HotelNotFound,
+    InvalidBookingInput,
+    RoomUnavailable,
+    TransientError,
+)
+from hotel_booking.logic import inventory
+from hotel_booking.logic.domain import failure_outcome, stay_amount
+from hotel_booking.logic.ids import approval_id_for, payment_id_for
+from hotel_booking.logic.links import LinkSigner
+from hotel_booking.logic.messages import compensation_alert, guest_notice, manager_message
+from hotel_booking.logic.ports import (
+    ApprovalRepository,
+    BookingProgress,
+    HotelReader,
+    Notifier,
+    PaymentGateway,
+    PaymentRepository,
+    Reservations,
+)
 from hotel_booking.models import (
     ApprovalState,
-    BookingRequest,
     BookingStatus,
-    Decision,
-    FailureInput,
     FailureReason,
-    Outcome,
     Payment,
     PaymentStatus,
+    ReservationState,
+    Stay,
+)
+from hotel_booking.models.saga import (
+    BookingIdOnly,
+    BookingRequest,
+    ConfirmResult,
+    FailureInput,
+    NotifyResult,
+    Outcome,
     Reservation,
+    ReservedStay,
+    StepEvent,
+    StepResult,
 )
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class StepEvent(BaseModel):
-    """What every Task state sends its Lambda (see ``Parameters`` in booking.asl.json)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    input: dict[str, Any]
-    executionArn: str
-    stateName: str
-    taskToken: str | None = None
-
-
-class StepResult(BaseModel):
-    """Result of a compensation: whether it changed anything this time."""
-
-    bookingId: str
-    changed: bool
-
-
-class NotifyResult(BaseModel):
-    approvalId: str
-    notified: bool
-
-
-class ConfirmResult(BaseModel):
-    bookingId: str
-    status: BookingStatus
 
 
 @dataclass(frozen=True)
@@ -70,12 +66,17 @@ class SagaPorts:
     """Everything a step touches outside itself; built once per Lambda container."""
 
     settings: SagaSettings
-    store: SagaStore
-    topics: Topics
+    hotels: HotelReader
+    bookings: BookingProgress
+    reservations: Reservations
+    payments: PaymentRepository
+    approvals: ApprovalRepository
+    topics: Notifier
     gateway: PaymentGateway
+    clock: Clock = utc_now
 
 
-def parse(model: type[M], data: Any) -> M:
+def parse(model: type[M], data: object) -> M:
     """Validate step input; a malformed input is a named business error with a clear cause."""
     try:
         return model.model_validate(data)
@@ -87,28 +88,47 @@ def parse(model: type[M], data: Any) -> M:
         raise InvalidBookingInput(f"invalid {model.__name__}: {problems}") from None
 
 
+#: How many times ReserveRoom reads the hotel again when its room count moved meanwhile
+#: before it leaves the retry to the state machine (TransientError).
+RESERVE_READS = 5
+
+
 def reserve_room(event: StepEvent, ports: SagaPorts) -> Reservation:
     request = parse(BookingRequest, event.input)
-    hotel = ports.store.get_hotel(request.hotelId)
+    for _ in range(RESERVE_READS):
+        try:
+            return _reserve(request, event, ports)
+        except HotelChangedMeanwhile:
+            continue  # an Admin changed the hotel between our read and our write: read again
+    raise TransientError(f"hotel {request.hotelId} kept changing while reserving; try again")
+
+
+def _reserve(request: BookingRequest, event: StepEvent, ports: SagaPorts) -> Reservation:
+    hotel = ports.hotels.get(request.hotelId)
     if hotel is None:
         raise HotelNotFound(f"hotel {request.hotelId} does not exist")
-    if request.rooms > hotel.rooms:
-        raise RoomUnavailable(f"{hotel.name} has only {hotel.rooms} room(s)")
-    amount = ports.store.reserve(
-        request, hotel, stay_amount(hotel, request), event.executionArn, event.stateName
+    too_many = inventory.capacity_problem(hotel, request.rooms)
+    if too_many:
+        raise RoomUnavailable(too_many)
+    priced = Reservation(
+        hotelName=hotel.name,
+        nights=len(request.nights),
+        amount=stay_amount(hotel, request),
+        currency=hotel.currency,
+        approvalTimeoutSeconds=ports.settings.approval_timeout_seconds,
     )
-    return Reservation(
-        hotelName=hotel.name, nights=len(request.nights), amount=amount, currency=hotel.currency
-    )
-
-
-class _PaymentInput(BookingRequest):
-    reservation: Reservation
+    existing = ports.bookings.get(request.bookingId)
+    if existing is not None and existing.reservation is not None:
+        # A retry: keep the amount the first attempt stored (the price may have changed since).
+        amount = existing.amount if existing.amount is not None else priced.amount
+    else:
+        amount = ports.reservations.reserve(request, priced, inventory.take(request, hotel), event)
+    return priced.model_copy(update={"amount": amount})
 
 
 def record_payment(event: StepEvent, ports: SagaPorts) -> Payment:
-    data = parse(_PaymentInput, event.input)
-    payment = ports.store.get_payment(data.bookingId)
+    data = parse(ReservedStay, event.input)
+    payment = ports.payments.get(data.bookingId)
     if payment is None:
         reference = ports.gateway.charge(
             data.paymentToken,
@@ -116,18 +136,18 @@ def record_payment(event: StepEvent, ports: SagaPorts) -> Payment:
             data.reservation.currency,
             idempotency_key=data.bookingId,
         )
-        payment = ports.store.put_payment(
+        payment = ports.payments.put(
             Payment(
-                paymentId=derived_id("pay", data.bookingId),
+                paymentId=payment_id_for(data.bookingId),
                 bookingId=data.bookingId,
                 amount=data.reservation.amount,
                 currency=data.reservation.currency,
                 status=PaymentStatus.RECORDED,
                 gatewayReference=reference,
-                createdAt=now(),
+                createdAt=ports.clock(),
             )
         )
-    ports.store.advance(
+    ports.bookings.advance(
         data.bookingId,
         BookingStatus.PAYMENT_RECORDED,
         {BookingStatus.ROOM_RESERVED},
@@ -137,20 +157,6 @@ def record_payment(event: StepEvent, ports: SagaPorts) -> Payment:
     return payment
 
 
-@dataclass(frozen=True)
-class LinkSigner:
-    """Makes the approve/reject links for the manager's email."""
-
-    base_url: str
-    key: Callable[[], bytes]
-
-    def links(self, approval_id: str, expires: dt.datetime) -> dict[Decision, str]:
-        epoch = int(expires.timestamp())
-        return {
-            d: approval_link(self.base_url, self.key(), approval_id, d, epoch) for d in Decision
-        }
-
-
 def notify_manager(event: StepEvent, ports: SagaPorts, signer: LinkSigner) -> NotifyResult:
     """Store the task token with the approval record, then tell the hotel's manager.
 
@@ -158,15 +164,15 @@ def notify_manager(event: StepEvent, ports: SagaPorts, signer: LinkSigner) -> No
     not the token. A redelivery (new token, same booking) updates the record and does not
     email again; the links already sent keep working.
     """
-    data = parse(_PaymentInput, event.input)
+    data = parse(ReservedStay, event.input)
     if not event.taskToken:
         raise InvalidBookingInput("NotifyManager needs a task token (.waitForTaskToken)")
-    approval_id = derived_id("apr", data.bookingId)
-    expires = now() + dt.timedelta(seconds=ports.settings.approval_timeout_seconds)
-    approval = ports.store.open_approval(
+    approval_id = approval_id_for(data.bookingId)
+    expires = ports.clock() + dt.timedelta(seconds=ports.settings.approval_timeout_seconds)
+    approval = ports.approvals.open(
         approval_id, data.bookingId, data.hotelId, event.taskToken, expires
     )
-    ports.store.advance(
+    ports.bookings.advance(
         data.bookingId,
         BookingStatus.AWAITING_APPROVAL,
         {BookingStatus.PAYMENT_RECORDED},
@@ -178,42 +184,13 @@ def notify_manager(event: StepEvent, ports: SagaPorts, signer: LinkSigner) -> No
     links = signer.links(approval_id, approval.expiresAt)
     subject, body = manager_message(data, approval_id, approval.expiresAt, links)
     ports.topics.to_manager(data.hotelId, data.bookingId, subject, body)
-    ports.store.mark_notified(approval_id)
+    ports.approvals.mark_notified(approval_id)
     return NotifyResult(approvalId=approval_id, notified=True)
 
 
-def manager_message(
-    data: _PaymentInput, approval_id: str, expires: dt.datetime, links: dict[Decision, str]
-) -> tuple[str, str]:
-    r = data.reservation
-    subject = f"Approval needed: {data.guest.name} at {r.hotelName}, {data.checkIn.isoformat()}"
-    body = "\n".join(
-        [
-            f"A guest asks to stay at {r.hotelName}.",
-            "",
-            f"Guest:    {data.guest.name} <{data.guest.email}>",
-            f"Dates:    {data.checkIn.isoformat()} to {data.checkOut.isoformat()} "
-            f"({r.nights} night(s))",
-            f"Rooms:    {data.rooms}",
-            f"Amount:   {r.amount} {r.currency} (payment recorded)",
-            f"Booking:  {data.bookingId}",
-            f"Approval: {approval_id}",
-            "",
-            f"Please approve or reject before {expires.strftime('%Y-%m-%d %H:%M UTC')}:",
-            "",
-            f"Approve: {links[Decision.APPROVE]}",
-            "",
-            f"Reject: {links[Decision.REJECT]}",
-            "",
-            "Each link opens a page that asks you to confirm; nothing happens until you do.",
-        ]
-    )
-    return subject, body
-
-
 def confirm_booking(event: StepEvent, ports: SagaPorts) -> ConfirmResult:
-    data = parse(_PaymentInput, event.input)
-    ports.store.advance(
+    data = parse(ReservedStay, event.input)
+    ports.bookings.advance(
         data.bookingId,
         BookingStatus.CONFIRMED,
         {BookingStatus.AWAITING_APPROVAL},
@@ -224,81 +201,62 @@ def confirm_booking(event: StepEvent, ports: SagaPorts) -> ConfirmResult:
 
 
 def refund_payment(event: StepEvent, ports: SagaPorts) -> StepResult:
-    request = _booking_id_only(event)
-    payment = ports.store.get_payment(request)
+    booking_id = parse(BookingIdOnly, event.input).bookingId
+    payment = ports.payments.get(booking_id)
     if payment is None or payment.status is PaymentStatus.REFUNDED:
-        return StepResult(bookingId=request, changed=False)
-    ports.gateway.refund(payment.gatewayReference, idempotency_key=request)
-    return StepResult(bookingId=request, changed=ports.store.mark_refunded(request))
+        return StepResult(bookingId=booking_id, changed=False)
+    ports.gateway.refund(payment.gatewayReference, idempotency_key=booking_id)
+    return StepResult(bookingId=booking_id, changed=ports.payments.mark_refunded(booking_id))
 
 
 def release_room(event: StepEvent, ports: SagaPorts) -> StepResult:
-    booking_id = _booking_id_only(event)
-    return StepResult(
-        bookingId=booking_id, changed=ports.store.release(booking_id, event.stateName)
-    )
-
-
-class _BookingIdOnly(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    bookingId: str
-
-
-def _booking_id_only(event: StepEvent) -> str:
-    return parse(_BookingIdOnly, event.input).bookingId
+    """Give back the rooms this booking took; unchanged when there was nothing to give."""
+    booking_id = parse(BookingIdOnly, event.input).bookingId
+    booking = ports.bookings.get(booking_id)
+    if booking is None or booking.reservation is not ReservationState.RESERVED:
+        return StepResult(bookingId=booking_id, changed=False)
+    changed = ports.reservations.release(booking_id, inventory.give_back(booking), event.stateName)
+    return StepResult(bookingId=booking_id, changed=changed)
 
 
 def record_failure(event: StepEvent, ports: SagaPorts) -> Outcome:
     """Write how the booking ended, tell the guest, and alert operations if compensation failed."""
     failure = parse(FailureInput, event.input)
     outcome = failure_outcome(failure)
-    request = BookingRequest.model_validate({**event.input, "paymentToken": "-"})
-    ports.store.record_outcome(
-        request, outcome.status, outcome.reason, outcome.detail, event.stateName, event.executionArn
-    )
+    ports.bookings.record_outcome(failure, outcome, event.stateName, event.executionArn)
     # A link or dashboard button must not resume a saga that has moved on.
-    ports.store.close_approval(
-        derived_id("apr", request.bookingId),
+    ports.approvals.close(
+        approval_id_for(failure.bookingId),
         ApprovalState.EXPIRED
         if outcome.status is BookingStatus.EXPIRED
         else ApprovalState.CANCELLED,
     )
     if outcome.reason is FailureReason.COMPENSATION_FAILED:
-        ports.topics.to_operations(
-            request.bookingId,
-            f"CompensationFailed: booking {request.bookingId}",
-            "\n".join(
-                [
-                    f"Booking {request.bookingId} at hotel {request.hotelId} could not be "
-                    "compensated automatically.",
-                    f"Original error: {failure.error.Error}: {failure.error.Cause or ''}",
-                    f"Detail: {outcome.detail}",
-                    f"Execution: {event.executionArn}",
-                    "Runbook: docs/operations.md#compensationfailed",
-                ]
-            ),
+        subject, body = compensation_alert(
+            failure, failure.error, outcome.detail, event.executionArn
         )
-    hotel_name = failure.reservation.hotelName if failure.reservation else request.hotelId
+        ports.topics.to_operations(failure.bookingId, subject, body)
+    hotel_name = failure.reservation.hotelName if failure.reservation else failure.hotelId
     if failure.reservation is None:
-        hotel = ports.store.get_hotel(request.hotelId)
-        hotel_name = hotel.name if hotel else request.hotelId
-    _tell_guest(ports, request, hotel_name, outcome.status, outcome.reason)
+        hotel = ports.hotels.get(failure.hotelId)
+        hotel_name = hotel.name if hotel else failure.hotelId
+    _tell_guest(ports, failure, hotel_name, outcome.status, outcome.reason)
     return outcome
 
 
 def _tell_guest(
     ports: SagaPorts,
-    request: BookingRequest,
+    stay: Stay,
     hotel_name: str,
     status: BookingStatus,
     reason: FailureReason | None,
 ) -> None:
     """At most one outcome message per booking, even when the step is retried."""
-    if not ports.store.mark_guest_notified(request.bookingId):
+    if not ports.bookings.mark_guest_notified(stay.bookingId):
         return
-    subject, body = guest_notice(request, hotel_name, status, reason)
+    subject, body = guest_notice(stay, hotel_name, status, reason)
     try:
-        ports.topics.to_guest(request.guest.email, request.bookingId, status.value, subject, body)
+        ports.topics.to_guest(stay.guest.email, stay.bookingId, status.value, subject, body)
     except Exception:
-        ports.store.unmark_guest_notified(request.bookingId)
+        ports.bookings.unmark_guest_notified(stay.bookingId)
         raise

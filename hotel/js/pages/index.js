@@ -1,4 +1,4 @@
-import { api, itemsOf } from "../api.js";
+import { itemsOf, searchHotels } from "../api.js";
 import { startPage } from "../page.js";
 import {
   addDays,
@@ -89,7 +89,7 @@ async function search(query) {
   results.setAttribute("aria-busy", "true");
   say(resultsError, "");
   try {
-    const hotels = itemsOf(await api("/hotels", { query }));
+    const hotels = itemsOf(await searchHotels(query));
     if (mine !== latestSearch) return;
     list.replaceChildren(...hotels.map((hotel) => card(hotel, query)));
     const filtered = Object.values(query).some(Boolean);

@@ -1,0 +1,181 @@
+"""python -m deploy check | image | site | admin --email E [--name N] | migrate-managers [--apply]
+(make deploy, make admin, make migrate-managers)
+
+Stack name and region come from samconfig.toml (the file `sam deploy` reads), so the three
+steps of `make deploy` always talk about the same stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from deploy import image
+from deploy.site import DeployError, publish, site_config, stack_outputs, template_pool_properties
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMCONFIG = ROOT / "samconfig.toml"
+LAMBDA_PYTHON = "python3.13"  # template.yaml Globals.Function.Runtime
+
+
+def stack_settings(samconfig: Path = SAMCONFIG) -> tuple[str, str]:
+    """(stack name, region) from samconfig.toml, the values `sam deploy` uses (it ignores
+    AWS_REGION when samconfig.toml names a region, so this does too)."""
+    settings = tomllib.loads(samconfig.read_text())["default"]["global"]["parameters"]
+    return settings["stack_name"], settings["region"]
+
+
+def check_credentials(session: Any) -> str:
+    """Who the deploy runs as; a DeployError saying why not when there are no credentials."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if session.get_credentials() is None:
+        raise DeployError(
+            "no AWS credentials: make deploy creates real resources in your AWS account and "
+            "needs credentials for it. Run `aws configure` (or `aws sso login --profile P` and "
+            "export AWS_PROFILE=P), then run make deploy again. Nothing was deployed."
+        )
+    try:
+        identity = session.client("sts").get_caller_identity()
+    except (BotoCoreError, ClientError) as exc:
+        raise DeployError(
+            f"the AWS credentials found do not work ({exc}); refresh them "
+            "(e.g. `aws sso login`) and run make deploy again. Nothing was deployed."
+        ) from exc
+    return str(identity["Arn"])
+
+
+def check_build_tools() -> None:
+    if shutil.which("sam") is None:
+        raise DeployError(
+            "the AWS SAM CLI (`sam`) is not on PATH: install it (docs/deploy.md, step 1)."
+        )
+    uses_container = "--use-container" in os.environ.get("SAM_BUILD_FLAGS", "")
+    if not uses_container and shutil.which(LAMBDA_PYTHON) is None:
+        raise DeployError(
+            f"`sam build` builds the functions with {LAMBDA_PYTHON}, the Lambda runtime's "
+            f"Python, which is not on PATH. Install it, or build in Docker with "
+            f"`make deploy SAM_BUILD_FLAGS=--use-container`."
+        )
+
+
+def _session(region: str) -> Any:
+    import boto3
+
+    return boto3.Session(region_name=region)
+
+
+def cmd_check(_: argparse.Namespace) -> None:
+    stack, region = stack_settings()
+    who = check_credentials(_session(region))
+    check_build_tools()
+    image.check_docker()
+    print(f"deploying stack {stack} in {region} as {who}")
+
+
+def cmd_image(args: argparse.Namespace) -> None:
+    """Build and push the search image; write the `sam deploy --parameter-overrides` value."""
+    _, region = stack_settings()
+    session = _session(region)
+    check_credentials(session)
+    image.check_docker()
+    repository = image.repository_name(SAMCONFIG)
+    tag = image.image_tag()
+    pushed = image.build_and_push(session.client("ecr"), repository, tag)
+    Path(args.overrides_file).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.overrides_file).write_text(image.parameter_overrides(SAMCONFIG, tag, repository))
+    print(f"search image: {pushed}")
+
+
+def cmd_site(_: argparse.Namespace) -> None:
+    stack, region = stack_settings()
+    session = _session(region)
+    check_credentials(session)
+    outputs = stack_outputs(session.client("cloudformation").describe_stacks(StackName=stack))
+    config = site_config(outputs, region, template_pool_properties())
+    uploaded = publish(
+        session.client("s3"),
+        session.client("cloudfront"),
+        outputs["SiteBucketName"],
+        outputs["SiteDistributionId"],
+        config,
+    )
+    print(f"published {len(uploaded)} files; the site: {outputs['SiteUrl']}")
+    print("First time? Create the first administrator: make admin EMAIL=you@example.com")
+
+
+def cmd_admin(args: argparse.Namespace) -> None:
+    stack, region = stack_settings()
+    session = _session(region)
+    check_credentials(session)
+    outputs = stack_outputs(session.client("cloudformation").describe_stacks(StackName=stack))
+    idp = session.client("cognito-idp")
+    pool = outputs["UserPoolId"]
+    try:
+        idp.admin_create_user(
+            UserPoolId=pool,
+            Username=args.email,
+            UserAttributes=[
+                {"Name": "email", "Value": args.email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "name", "Value": args.name or args.email.split("@")[0]},
+            ],
+            DesiredDeliveryMediums=["EMAIL"],
+        )
+        print(f"{args.email}: created; Cognito emails them a temporary password.")
+    except idp.exceptions.UsernameExistsException:
+        print(f"{args.email}: already a user; adding them to Admin.")
+    idp.admin_add_user_to_group(UserPoolId=pool, Username=args.email, GroupName="Admin")
+    print(
+        f"{args.email} is in Admin. They sign in at {outputs.get('SiteUrl', 'the site')}"
+        "login.html with the emailed password and choose their own."
+    )
+
+
+def cmd_migrate_managers(args: argparse.Namespace) -> None:
+    from deploy.managers import migrate
+
+    stack, region = stack_settings()
+    session = _session(region)
+    check_credentials(session)
+    outputs = stack_outputs(session.client("cloudformation").describe_stacks(StackName=stack))
+    migrate(session, outputs, args.apply)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="refuse early: credentials, sam, the Lambda runtime's Python")
+    built = sub.add_parser("image", help="build the search service's image, push it to ECR")
+    built.add_argument("--overrides-file", default=".aws-sam/parameter-overrides.txt")
+    sub.add_parser("site", help="write config.json from the stack and publish hotel/")
+    admin = sub.add_parser("admin", help="create an Admin user (verified email)")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="")
+    managers = sub.add_parser(
+        "migrate-managers", help="name by sub the managers of hotels stored with only an email"
+    )
+    managers.add_argument("--apply", action="store_true", help="write (default: a dry run)")
+    args = parser.parse_args(argv)
+    handlers = {
+        "check": cmd_check,
+        "image": cmd_image,
+        "site": cmd_site,
+        "admin": cmd_admin,
+        "migrate-managers": cmd_migrate_managers,
+    }
+    try:
+        handlers[args.command](args)
+    except DeployError as exc:
+        print(f"make deploy: refused: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,1 +1,0 @@
-"""Lambda entry points: Powertools decorators and one call into ``logic``."""

@@ -1,9 +1,0 @@
-"""Record the payment (saga step): Lambda entry point."""
-
-from __future__ import annotations
-
-from hotel_booking.config import SagaSettings
-from hotel_booking.handlers._common import build_ports, step_handler
-from hotel_booking.logic.saga import record_payment
-
-lambda_handler = step_handler(record_payment, build_ports(SagaSettings.from_env()))

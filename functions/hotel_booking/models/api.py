@@ -1,0 +1,272 @@
+"""What the REST API accepts and answers: request bodies, query strings and views.
+
+A view is built field by field from a record, so nothing stored (a request hash, a task
+token) reaches a response by accident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from hotel_booking.models.domain import ApprovalState, BookingStatus, Decision, Email, Id
+
+#: Control characters (NUL, tabs, line breaks, DEL, C1) and Unicode line/paragraph separators:
+#: no name, token or reason needs them, and SNS refuses them in subjects.
+_CONTROL_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def plain_text(value: str) -> str:
+    if any(unicodedata.category(c) in _CONTROL_CATEGORIES for c in value):
+        raise ValueError("must not contain control characters (line breaks, tabs, NUL)")
+    return value
+
+
+def iso_date(value: Any) -> Any:
+    """Only ``YYYY-MM-DD``: pydantic alone would also take a timestamp at midnight."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("must be a date as YYYY-MM-DD")
+
+
+def not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+Text = Annotated[str, AfterValidator(plain_text)]
+Name = Annotated[Text, Field(min_length=1, max_length=120)]
+City = Annotated[Text, Field(min_length=1, max_length=80)]
+Stars = Annotated[int, Field(ge=1, le=5)]
+Price = Annotated[
+    Decimal,
+    BeforeValidator(not_a_boolean),
+    Field(gt=0, max_digits=10, decimal_places=2, allow_inf_nan=False),
+]
+Rooms = Annotated[int, Field(ge=1, le=10_000)]
+Date = Annotated[dt.date, BeforeValidator(iso_date)]
+#: A JSON body's integers are JSON integers, as the contract says: not "1", not true.
+StrictStars = Annotated[int, Field(ge=1, le=5, strict=True)]
+StrictRooms = Annotated[int, Field(ge=1, le=10_000, strict=True)]
+ManagerEmail = Annotated[Email, AfterValidator(plain_text)]
+
+
+# -- hotels --------------------------------------------------------------------------------
+class HotelFields(BaseModel):
+    """POST /hotels: every field."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name
+    city: City
+    stars: StrictStars
+    pricePerNight: Price
+    rooms: StrictRooms
+    managerEmail: ManagerEmail
+
+
+class HotelChanges(BaseModel):
+    """PUT /hotels/{hotelId}: any of the fields; the others stay as they are."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name | None = None
+    city: City | None = None
+    stars: StrictStars | None = None
+    pricePerNight: Price | None = None
+    rooms: StrictRooms | None = None
+    managerEmail: ManagerEmail | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nulls(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep it")
+        return value
+
+
+class HotelQuery(BaseModel):
+    """GET /hotels query string (unknown parameters are ignored, as for any GET)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    city: City | None = None
+    minStars: Stars | None = None
+    maxPrice: Price | None = None
+    checkIn: Date | None = None
+    checkOut: Date | None = None
+
+
+#: A manager's email subscription to their hotel's approval requests (SNS).
+SubscriptionState = Literal["Confirmed", "PendingConfirmation", "NotSubscribed"]
+
+
+class HotelView(BaseModel):
+    hotelId: str
+    name: str
+    city: str
+    stars: int
+    pricePerNight: str
+    currency: str
+    rooms: int
+    imageUrl: str | None
+    managerEmail: str | None = None
+    managerSub: str | None = None
+    managerSubscription: SubscriptionState | None = None
+
+    def body(self) -> dict[str, Any]:
+        """JSON body; ``managerEmail``, ``managerSub`` and ``managerSubscription`` are left out,
+        not null, for those who may not see them."""
+        data = self.model_dump(mode="json")
+        for private in ("managerEmail", "managerSub", "managerSubscription"):
+            if data[private] is None:
+                del data[private]
+        return data
+
+
+class HotelManagerView(BaseModel):
+    """GET /hotels/{hotelId}/manager (Admins and that manager)."""
+
+    hotelId: str
+    managerEmail: str
+    managerSub: str | None
+
+    def body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class ManagerSubscriptionView(BaseModel):
+    """Whether a hotel's manager confirmed the email subscription to its approval requests."""
+
+    hotelId: str
+    managerEmail: str
+    state: SubscriptionState
+
+
+class HotelList(BaseModel):
+    items: list[HotelView]
+
+    def body(self) -> dict[str, Any]:
+        return {"items": [hotel.body() for hotel in self.items]}
+
+
+# -- users ---------------------------------------------------------------------------------
+class UserQuery(BaseModel):
+    """GET /users query string: a page of at most 60 (Cognito's own page limit)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    group: Literal["Admin", "HotelManager"] | None = None
+    limit: Annotated[int, Field(ge=1, le=60)] = 60
+    nextToken: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+
+
+class UserView(BaseModel):
+    userId: str
+    sub: str
+    email: str | None
+    name: str | None
+    status: str
+    enabled: bool
+    groups: list[str]
+
+    def body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class UserList(BaseModel):
+    items: list[UserView]
+    nextToken: str | None
+
+    def body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+# -- bookings ------------------------------------------------------------------------------
+class NewBooking(BaseModel):
+    """POST /bookings."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    hotelId: Id
+    checkIn: Date
+    checkOut: Date
+    rooms: StrictRooms
+    guestName: Annotated[Text, Field(min_length=1, max_length=100)]
+    paymentToken: Annotated[Text, Field(min_length=1, max_length=100)]
+
+
+class BookingQuery(BaseModel):
+    """GET /bookings query string."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    hotelId: Id | None = None
+    status: BookingStatus | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    nextToken: Text | None = None
+
+
+class DecisionRequest(BaseModel):
+    """POST /bookings/{bookingId}/decision."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    decision: Decision
+    reason: Annotated[Text, Field(max_length=500)] | None = None
+
+
+class BookingAccepted(BaseModel):
+    bookingId: str
+    status: BookingStatus
+    links: dict[str, str]
+
+
+class GuestView(BaseModel):
+    name: str
+    email: str
+
+
+class StepView(BaseModel):
+    state: str
+    at: dt.datetime
+
+
+class BookingView(BaseModel):
+    bookingId: str
+    hotelId: str
+    hotelName: str | None
+    checkIn: dt.date
+    checkOut: dt.date
+    rooms: int
+    amount: str | None
+    currency: str
+    status: BookingStatus
+    reason: str | None
+    reasonDetail: str | None
+    guest: GuestView
+    steps: list[StepView]
+    createdAt: dt.datetime
+    updatedAt: dt.datetime
+    executionArn: str | None
+    consoleUrl: str | None
+
+
+class BookingPage(BaseModel):
+    items: list[BookingView]
+    nextToken: str | None
+
+
+class DecisionView(BaseModel):
+    bookingId: str
+    decision: Decision
+    state: ApprovalState

@@ -1,0 +1,128 @@
+"""What flows through the state machine: step envelopes, step inputs and step results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hotel_booking.models.domain import (
+    CURRENCY,
+    BookingStatus,
+    Decision,
+    FailureReason,
+    Money,
+    Payment,
+    RoomCount,
+    Stay,
+    stay_length_problem,
+)
+
+
+class StepEvent(BaseModel):
+    """What every Task state sends its Lambda (see ``Parameters`` in booking.asl.json)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: dict[str, Any]
+    executionArn: str
+    stateName: str
+    taskToken: str | None = None
+
+
+class BookingRequest(Stay):
+    """The execution input: what a guest asked for. Later steps add their results beside it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    rooms: RoomCount
+    paymentToken: Annotated[str, Field(min_length=1, max_length=100)]
+
+    @model_validator(mode="after")
+    def _stay_length(self) -> BookingRequest:
+        problem = stay_length_problem(self.checkIn, self.checkOut)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class Reservation(BaseModel):
+    """ReserveRoom's result, kept at ``$.reservation``."""
+
+    hotelName: str
+    nights: int
+    amount: Money
+    currency: str = CURRENCY
+    #: How long the rooms wait for the manager: NotifyManager's ``TimeoutSecondsPath``.
+    approvalTimeoutSeconds: Annotated[int, Field(ge=1)]
+
+
+class ReservedStay(BookingRequest):
+    """The input of every step after ReserveRoom."""
+
+    reservation: Reservation
+
+
+class ApprovalOutcome(BaseModel):
+    """What SendTaskSuccess hands back to the execution at ``$.approval``."""
+
+    approvalId: str
+    decision: Decision
+    decidedBy: str
+
+
+class StepError(BaseModel):
+    """What a Catch puts at ``$.error`` / ``$.compensationError``."""
+
+    Error: str
+    Cause: str | None = None
+
+
+class FailureInput(Stay):
+    """RecordFailure's input: whatever the saga had got to, plus the error that stopped it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    reservation: Reservation | None = None
+    payment: Payment | None = None
+    approval: ApprovalOutcome | None = None
+    error: StepError
+    compensationError: StepError | None = None
+
+
+class BookingIdOnly(BaseModel):
+    """What a compensation needs: it reads the rest from the records."""
+
+    model_config = ConfigDict(extra="ignore")
+    bookingId: str
+
+
+class Outcome(BaseModel):
+    """RecordFailure's result at ``$.outcome``; ``failState`` names the Fail state to end in."""
+
+    status: BookingStatus
+    reason: FailureReason
+    failState: str
+    detail: str
+
+
+class StepResult(BaseModel):
+    """Result of a compensation: whether it changed anything this time."""
+
+    bookingId: str
+    changed: bool
+
+
+class NotifyResult(BaseModel):
+    approvalId: str
+    notified: bool
+
+
+class ConfirmResult(BaseModel):
+    bookingId: str
+    status: BookingStatus
+
+
+def as_state(model: BaseModel) -> dict[str, Any]:
+    """Serialise a model to what a Lambda returns into the execution (JSON types only)."""
+    return model.model_dump(mode="json", exclude_none=True)

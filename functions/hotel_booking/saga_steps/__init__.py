@@ -1,0 +1,1 @@
+"""The saga's steps as Lambda entry points: Powertools around one call into ``logic.saga``."""

@@ -1,0 +1,23 @@
+"""Record how a booking ended (failed, rejected, expired) and tell the guest: Lambda entry point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotel_booking.config import SagaSettings
+from hotel_booking.logic.saga import record_failure
+from hotel_booking.saga_steps._common import count, step_handler
+from hotel_booking.wiring import saga_ports
+
+_METRIC_BY_STATUS = {
+    "REJECTED": "BookingsRejected",
+    "EXPIRED": "BookingsExpired",
+    "FAILED": "BookingsFailed",
+}
+
+
+def _record(outcome: dict[str, Any]) -> None:
+    count(_METRIC_BY_STATUS[outcome["status"]], reason=outcome["reason"])
+
+
+lambda_handler = step_handler(record_failure, saga_ports(SagaSettings.from_env()), _record)

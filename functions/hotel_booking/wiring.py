@@ -1,0 +1,121 @@
+"""The composition root: where boto3 clients are made and each function's ports assembled.
+
+Called once per Lambda container, at cold start, with the settings read from the
+environment. Logic never builds a client; a test builds its ports from fakes instead.
+"""
+
+from __future__ import annotations
+
+import boto3
+
+from hotel_booking.config import (
+    ApprovalPageSettings,
+    BookingsApiSettings,
+    HotelsApiSettings,
+    NotifySettings,
+    SagaSettings,
+    UsersApiSettings,
+)
+from hotel_booking.dal.approvals import ApprovalsTable
+from hotel_booking.dal.bookings import BookingsTable
+from hotel_booking.dal.executions import Executions
+from hotel_booking.dal.hotels import HotelsTable
+from hotel_booking.dal.inventory import InventoryTable
+from hotel_booking.dal.payments import PaymentsTable
+from hotel_booking.dal.pictures import PictureStore, pictures_client
+from hotel_booking.dal.reservations import Reservations
+from hotel_booking.dal.secrets import SecretKey
+from hotel_booking.dal.subscriptions import HotelTopics
+from hotel_booking.dal.topics import Topics
+from hotel_booking.dal.users import CognitoUsers
+from hotel_booking.logic.approval_pages import PagePorts
+from hotel_booking.logic.bookings import BookingPorts
+from hotel_booking.logic.hotels import HotelPorts
+from hotel_booking.logic.links import LinkSigner
+from hotel_booking.logic.payments import gateway_for
+from hotel_booking.logic.saga import SagaPorts
+from hotel_booking.logic.users import UserPorts
+
+
+def saga_ports(settings: SagaSettings) -> SagaPorts:
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    bookings = BookingsTable(dynamodb, settings.bookings_table)
+    inventory = InventoryTable(dynamodb, settings.inventory_table)
+    hotels = HotelsTable(dynamodb, settings.hotels_table)
+    return SagaPorts(
+        settings=settings,
+        hotels=hotels,
+        bookings=bookings,
+        reservations=Reservations(dynamodb, hotels, inventory, bookings),
+        payments=PaymentsTable(dynamodb, settings.payments_table),
+        approvals=ApprovalsTable(dynamodb, settings.approvals_table),
+        topics=Topics(
+            boto3.client("sns", region_name=settings.region),
+            boto3.client("sesv2", region_name=settings.region),
+            hotel_topic_arn_prefix=settings.hotel_topic_arn_prefix,
+            ops_topic_arn=settings.ops_topic_arn,
+            sender_email=settings.sender_email,
+        ),
+        gateway=gateway_for(settings.payment_gateway),
+    )
+
+
+def link_key(settings: NotifySettings | ApprovalPageSettings) -> SecretKey:
+    client = boto3.client("secretsmanager", region_name=settings.region)
+    return SecretKey(client, settings.approval_link_key_arn)
+
+
+def link_signer(settings: NotifySettings) -> LinkSigner:
+    return LinkSigner(base_url=settings.public_api_url, key=link_key(settings).get)
+
+
+def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    return HotelPorts(
+        hotels=HotelsTable(dynamodb, settings.hotels_table),
+        inventory=InventoryTable(dynamodb, settings.inventory_table),
+        bookings=BookingsTable(dynamodb, settings.bookings_table),
+        pictures=PictureStore(
+            pictures_client(settings.region, settings.s3_endpoint_url), settings.pictures_bucket
+        ),
+        managers=HotelTopics(
+            boto3.client("sns", region_name=settings.region), settings.hotel_topic_arn_prefix
+        ),
+        directory=CognitoUsers(
+            boto3.client("cognito-idp", region_name=settings.region), settings.user_pool_id
+        ),
+        stay_horizon_days=settings.stay_horizon_days,
+    )
+
+
+def user_ports(settings: UsersApiSettings) -> UserPorts:
+    return UserPorts(
+        users=CognitoUsers(
+            boto3.client("cognito-idp", region_name=settings.region), settings.user_pool_id
+        )
+    )
+
+
+def booking_ports(settings: BookingsApiSettings) -> BookingPorts:
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    executions = Executions(
+        boto3.client("stepfunctions", region_name=settings.region), settings.state_machine_arn
+    )
+    return BookingPorts(
+        sagas=executions,
+        tasks=executions,
+        hotels=HotelsTable(dynamodb, settings.hotels_table),
+        bookings=BookingsTable(dynamodb, settings.bookings_table),
+        approvals=ApprovalsTable(dynamodb, settings.approvals_table),
+        region=settings.region,
+        stay_horizon_days=settings.stay_horizon_days,
+    )
+
+
+def approval_page_ports(settings: ApprovalPageSettings) -> PagePorts:
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    return PagePorts(
+        approvals=ApprovalsTable(dynamodb, settings.approvals_table),
+        bookings=BookingsTable(dynamodb, settings.bookings_table),
+        tasks=Executions(boto3.client("stepfunctions", region_name=settings.region)),
+    )

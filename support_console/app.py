@@ -1,0 +1,284 @@
+"""The execution console for support staff: a WSGI app, mounted at ``/console/``.
+
+- ``/console/`` lists executions of the booking state machine, newest first (``?status=FAILED``
+  filters, ``?limit=N`` pages, ``?nextToken=`` continues), each with its booking's hotel;
+- ``/console/executions/<bookingId>`` shows one: the state machine as a picture with the path
+  it took, its event history, and the booking record;
+- ``/console/api/executions`` and ``/console/api/executions/<bookingId>`` are the same as JSON;
+- ``/console/services`` (and ``/console/api/services``) the search service's tasks and their
+  health, as Cloud Map has them (when the console is given a way to read them);
+- ``/console/static/`` the stylesheet and the few lines of vanilla JS.
+
+Pages come from templates/ (Jinja2, autoescaped); it reads through
+:mod:`support_console.executions`, the same code as ``python -m support_console executions``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from werkzeug.exceptions import NotFound as NoSuchFile
+from werkzeug.utils import send_from_directory
+from werkzeug.wrappers import Request, Response
+
+from support_console import graph, templating
+from support_console.executions import (
+    BOOKING_FIELDS,
+    MAX_PAGE,
+    STATUSES,
+    ExecutionDetail,
+    ExecutionPage,
+    Inspector,
+    NotFound,
+    Resources,
+    console_url,
+)
+from support_console.services import ServiceInstance
+from support_console.templating import PREFIX, STATUS_LABELS
+
+STATIC = Path(__file__).parent / "static"
+WARM_EVERY = 2.0  # seconds between read-aheads of finished executions' hotels
+
+
+class Console:
+    """A WSGI app; mount it on a web server at ``/console/``."""
+
+    def __init__(
+        self,
+        inspector: Inspector,
+        region: str,
+        log: Callable[[str], None] = lambda line: None,
+        services: Callable[[], list[ServiceInstance]] | None = None,
+    ) -> None:
+        self.inspector = inspector
+        self.region = region
+        self.log = log
+        self.services = services
+
+    @classmethod
+    def reading(
+        cls,
+        sfn: Any,
+        dynamodb: Any,
+        resources: Resources,
+        region: str,
+        log: Callable[[str], None] = lambda line: None,
+        warm_every: float | None = WARM_EVERY,
+        services: Callable[[], list[ServiceInstance]] | None = None,
+    ) -> Console:
+        """The console of one deployment, through these Step Functions and DynamoDB clients;
+        ``warm_every`` seconds, a background thread reads ahead the hotels of newly finished
+        executions (None: never). ``services`` lists the search service's tasks."""
+        console = cls(Inspector(sfn, dynamodb, resources), region, log, services)
+        if warm_every:
+            threading.Thread(
+                target=console._warm, args=(warm_every,), name="console-warm", daemon=True
+            ).start()
+        return console
+
+    def _warm(self, every: float) -> None:
+        """On the local stack a booking record costs ~0.6 ms to read (moto), so 1,000 unread
+        ones would make the list's first load slow; read them as their executions finish.
+        Ends when the emulated AWS endpoint has gone (the stack stopped)."""
+        failures = 0
+        while failures < 3:
+            time.sleep(every)
+            try:
+                self.inspector.warm()
+                failures = 0
+            except Exception:
+                failures += 1
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        started = time.perf_counter()
+        try:
+            response = self.handle(request)
+        except Exception as exc:  # an AWS error: say what it was, on a page or as JSON
+            message = f"{type(exc).__name__}: {exc}"
+            if "/api/" in request.path:
+                response = _json({"message": message}, 502)
+            else:
+                response = _page(
+                    "message.html", 502, title="Error", heading="Could not read", text=message
+                )
+        elapsed = (time.perf_counter() - started) * 1000
+        timing = [f"app;dur={elapsed:.1f}", response.headers.get("Server-Timing", "")]
+        response.headers["Server-Timing"] = ", ".join(t for t in timing if t)
+        if "/api/" not in request.path and "/static/" not in request.path:
+            self.log(f"WEB {request.method} {request.path} → {response.status_code}")
+        return response(environ, start_response)
+
+    def handle(self, request: Request) -> Response:
+        if request.method not in {"GET", "HEAD"}:
+            return Response("Method not allowed", 405, headers={"Allow": "GET, HEAD"})
+        path = request.path
+        if path == PREFIX:
+            return Response("", 302, headers={"Location": f"{PREFIX}/"})
+        if path == f"{PREFIX}/":
+            return self.list_page(request)
+        if path == f"{PREFIX}/api/executions":
+            return self.list_json(request)
+        if path in (f"{PREFIX}/services", f"{PREFIX}/api/services") and self.services:
+            return self.services_view(json_wanted="/api/" in path)
+        if path.startswith(f"{PREFIX}/static/"):
+            return _static(request, path.removeprefix(f"{PREFIX}/static/"))
+        for route, view in (
+            (f"{PREFIX}/api/executions/", self.detail_json),
+            (f"{PREFIX}/executions/", self.detail_page),
+        ):
+            if path.startswith(route) and len(path) > len(route):
+                return view(path[len(route) :])
+        return _page("message.html", 404, title="Not found", heading="Not found")
+
+    # -- list -----------------------------------------------------------------------------
+    def _list(self, request: Request) -> ExecutionPage | str:
+        status = request.args.get("status") or None
+        if status is not None:
+            status = status.upper()
+            if status not in STATUSES:
+                return f"unknown status {status!r}; one of {', '.join(STATUSES)}"
+        try:
+            limit = int(request.args.get("limit") or MAX_PAGE)
+        except ValueError:
+            return "limit must be a number"
+        if not 1 <= limit <= MAX_PAGE:
+            return f"limit must be between 1 and {MAX_PAGE}"
+        token = request.args.get("nextToken") or None
+        return self.inspector.list_executions(status, limit, token)
+
+    def list_json(self, request: Request) -> Response:
+        page = self._list(request)
+        if isinstance(page, str):
+            return _json({"message": page}, 400)
+        response = _json(
+            {
+                "stateMachineArn": self.inspector.resources.state_machine_arn,
+                "bookingsTable": self.inspector.resources.bookings_table,
+                **page.to_json(),
+            }
+        )
+        return _timed(response, page)
+
+    def list_page(self, request: Request) -> Response:
+        started = time.perf_counter()
+        page = self._list(request)
+        if isinstance(page, str):
+            return _page("message.html", 400, title="Bad request", heading="Bad request", text=page)
+        status = (request.args.get("status") or "").upper() or None
+        limit = request.args.get("limit")
+        counts = Counter(e.status for e in page.executions)
+        chips = [{"label": "All", "url": _list_url(None, limit), "active": status is None}]
+        chips += [
+            {"label": label, "url": _list_url(s, limit), "active": status == s}
+            for s, label in STATUS_LABELS.items()
+        ]
+        more = _list_url(status, limit, page.next_token) if page.next_token else None
+        response = _page(
+            "list.html",
+            title="Booking executions",
+            page=page,
+            status=status,
+            resources=self.inspector.resources,
+            services=self.services is not None,
+            query=_query(status, limit),
+            chips=chips,
+            tally=[(s, counts[s]) for s in STATUSES if counts[s]],
+            more=more,
+            elapsed=(time.perf_counter() - started) * 1000,
+        )
+        return _timed(response, page)
+
+    # -- the search service's tasks ---------------------------------------------------------
+    def services_view(self, json_wanted: bool) -> Response:
+        assert self.services is not None
+        instances = self.services()
+        if json_wanted:
+            return _json({"instances": [i.to_json() for i in instances]})
+        healthy = sum(i.health == "HEALTHY" for i in instances)
+        return _page("services.html", title="Search service", instances=instances, healthy=healthy)
+
+    # -- one execution --------------------------------------------------------------------
+    def _detail(self, booking_id: str) -> ExecutionDetail | None:
+        try:
+            return self.inspector.execution(booking_id)
+        except NotFound:
+            return None
+
+    def detail_json(self, booking_id: str) -> Response:
+        detail = self._detail(booking_id)
+        if detail is None:
+            return _json({"message": f"no execution named {booking_id!r}"}, 404)
+        return _json(detail.to_json())
+
+    def detail_page(self, booking_id: str) -> Response:
+        detail = self._detail(booking_id)
+        if detail is None:
+            return _page("message.html", 404, title="Not found", missing=booking_id)
+        s, path = detail.summary, detail.path
+        booking = detail.booking
+        keys = []
+        if booking is not None:
+            keys = [k for k in BOOKING_FIELDS if k in booking]
+            keys += sorted(k for k in booking if k not in BOOKING_FIELDS)
+        return _page(
+            "execution.html",
+            title=f"{s.booking_id} · execution",
+            detail=detail,
+            failed=next((v for v in path.visits if v.name == path.failed_state), None),
+            picture=graph.render(detail.definition, path),
+            aws_console_url=console_url(self.region, s.execution_arn),
+            booking=booking,
+            booking_rows=[(k, booking[k]) for k in keys] if booking is not None else [],
+            table=self.inspector.resources.bookings_table,
+            state_names=list(dict.fromkeys(path.names)),
+            api=f"{PREFIX}/api/executions/{templating.quote(s.booking_id)}",
+        )
+
+
+# ------------------------------------------------------------------------------ pieces
+def _query(status: str | None, limit: str | None, token: str | None = None) -> str:
+    params = {k: v for k, v in (("status", status), ("limit", limit), ("nextToken", token)) if v}
+    return f"?{urllib.parse.urlencode(params)}" if params else ""
+
+
+def _list_url(status: str | None, limit: str | None, token: str | None = None) -> str:
+    return f"{PREFIX}/{_query(status, limit, token)}"
+
+
+def _timed(response: Response, page: ExecutionPage) -> Response:
+    """How long the reads took, for the browser's dev tools and the benchmark."""
+    response.headers["Server-Timing"] = ", ".join(
+        f"{name};dur={ms:.1f}" for name, ms in page.timings.items()
+    )
+    return response
+
+
+def _static(request: Request, name: str) -> Response:
+    """A file of static/; revalidated on every load (ETag), like the hotel pages."""
+    try:
+        return send_from_directory(STATIC, name, request.environ)
+    except NoSuchFile:
+        return Response("Not found", 404, mimetype="text/plain")
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    response = Response(json.dumps(data, indent=1), status, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page(template: str, http_status: int = 200, **context: Any) -> Response:
+    context.setdefault("missing", None)
+    context.setdefault("text", None)
+    body = templating.render(template, **context)
+    response = Response(body, http_status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,342 @@
+"""The API's logic on in-memory ports, no AWS: what happens when a step after another fails."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from hotel_booking.dal.executions import Executions
+from hotel_booking.logic import bookings, hotels
+from hotel_booking.logic.callers import Caller
+from hotel_booking.logic.problems import BookingNotStarted, InvalidRequest, RoomsStillBooked
+from hotel_booking.logic.uploads import Form, Upload
+from hotel_booking.models import Booking, Hotel
+from hotel_booking.models.domain import PoolUser
+from tests.fixtures.events import png
+
+NOW = dt.datetime(2030, 6, 15, 10, 0, tzinfo=dt.UTC)
+ADMIN = Caller(sub="a", email="admin@example.com", groups=frozenset({"Admin"}))
+
+
+def boom(*args: Any, **kwargs: Any) -> Any:
+    raise ClientError({"Error": {"Code": "InternalError", "Message": "boom"}}, "Op")
+
+
+class FakeHotels:
+    def __init__(self) -> None:
+        self.items: dict[str, Hotel] = {}
+
+    def all(self) -> list[Hotel]:
+        return list(self.items.values())
+
+    def get(self, hotel_id: str) -> Hotel | None:
+        return self.items.get(hotel_id)
+
+    def create(self, hotel: Hotel) -> None:
+        self.items[hotel.hotelId] = hotel
+
+    def replace(self, hotel: Hotel) -> Hotel | None:
+        stored = self.items.get(hotel.hotelId)
+        if stored is None or stored.version != hotel.version:
+            return None
+        self.items[hotel.hotelId] = hotel.model_copy(update={"version": hotel.version + 1})
+        return self.items[hotel.hotelId]
+
+    def delete(self, hotel_id: str) -> bool:
+        return self.items.pop(hotel_id, None) is not None
+
+
+class FakePictures:
+    def __init__(self) -> None:
+        self.items: dict[str, bytes] = {}
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.items[key] = data
+
+    def delete(self, key: str) -> None:
+        self.items.pop(key, None)
+
+    def url(self, key: str) -> str:
+        return f"https://pictures.example/{key}"
+
+
+class FakeSubscriptions:
+    def __init__(self) -> None:
+        self.items: dict[str, list[str]] = {}
+
+    def add(self, email: str, value: str) -> str:
+        self.items.setdefault(email, []).append(value)
+        return "arn:sub"
+
+    def remove(self, email: str, value: str) -> None:
+        self.items[email].remove(value)
+
+    def close(self, value: str) -> None:
+        """The hotel's topic deleted: every subscription to it goes with it."""
+        for values in self.items.values():
+            if value in values:
+                values.remove(value)
+
+    def status(self, email: str, value: str) -> str:
+        return "PendingConfirmation" if value in self.items.get(email, []) else "NotSubscribed"
+
+
+class FakeInventory:
+    def __init__(self) -> None:
+        self.held: dict[dt.date, int] = {}
+
+    def rows(
+        self, hotel_id: str, first: dt.date | None = None, last: dt.date | None = None
+    ) -> dict[dt.date, int]:
+        return dict(self.held)
+
+    def delete_all(self, hotel_id: str) -> None:
+        self.held.clear()
+
+
+class FakeBookings:
+    def of_hotel(self, hotel_id: str, *args: Any) -> list[Booking]:
+        return []
+
+
+class FakeDirectory:
+    """The user pool: every address is a HotelManager whose sub is derived from it."""
+
+    def find_by_email(self, email: str) -> PoolUser | None:
+        return PoolUser(
+            userId=f"sub-{email}",
+            sub=f"sub-{email}",
+            email=email,
+            status="CONFIRMED",
+            enabled=True,
+            groups=frozenset({"HotelManager"}),
+        )
+
+
+class NoUsers:
+    def find_by_email(self, email: str) -> PoolUser | None:
+        return None
+
+
+class Fakes:
+    def __init__(self) -> None:
+        self.hotels = FakeHotels()
+        self.pictures = FakePictures()
+        self.managers = FakeSubscriptions()
+        self.inventory = FakeInventory()
+
+    def ports(self) -> hotels.HotelPorts:
+        return hotels.HotelPorts(
+            hotels=self.hotels,
+            inventory=self.inventory,
+            bookings=FakeBookings(),
+            pictures=self.pictures,
+            managers=self.managers,
+            directory=FakeDirectory(),
+            clock=lambda: NOW,
+        )
+
+
+def fields() -> dict[str, Any]:
+    return {
+        "name": "Unit Hotel",
+        "city": "Lisbon",
+        "stars": 4,
+        "pricePerNight": Decimal("120"),
+        "rooms": 3,
+        "managerEmail": "m@example.com",
+    }
+
+
+def with_picture() -> Form:
+    return Form(fields=fields(), files={"picture": Upload("picture", "p.png", None, png())})
+
+
+def test_a_failed_subscription_leaves_no_picture_behind() -> None:
+    fakes = Fakes()
+    fakes.managers.add = boom  # type: ignore[method-assign]
+    with pytest.raises(ClientError):
+        hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+    assert fakes.pictures.items == {}
+    assert fakes.hotels.items == {}
+
+
+def test_a_manager_who_is_not_a_hotel_manager_user_leaves_nothing_behind() -> None:
+    fakes = Fakes()
+    ports = dataclasses.replace(fakes.ports(), directory=NoUsers())
+    with pytest.raises(InvalidRequest) as refused:
+        hotels.create_hotel(ports, ADMIN, with_picture())
+    assert [e.field for e in refused.value.errors] == ["managerEmail"]
+    assert fakes.pictures.items == {}
+    assert fakes.hotels.items == {}
+    assert fakes.managers.items == {}
+
+
+def test_a_hotel_that_cannot_be_stored_leaves_no_subscription() -> None:
+    fakes = Fakes()
+    fakes.hotels.create = boom  # type: ignore[method-assign]
+    with pytest.raises(ClientError):
+        hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+    assert fakes.managers.items == {"m@example.com": []}
+    assert fakes.pictures.items == {}
+
+
+def test_a_clean_up_that_fails_does_not_fail_the_delete() -> None:
+    fakes = Fakes()
+    created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+    fakes.pictures.delete = boom  # type: ignore[method-assign]
+    fakes.managers.remove = boom  # type: ignore[method-assign]
+    fakes.managers.close = boom  # type: ignore[method-assign]
+    fakes.inventory.delete_all = boom  # type: ignore[method-assign]
+
+    hotels.delete_hotel(fakes.ports(), ADMIN, created.hotelId)
+
+    assert fakes.hotels.items == {}
+
+
+def test_a_change_that_cannot_be_saved_leaves_nothing_behind() -> None:
+    fakes = Fakes()
+    created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+    pictures = dict(fakes.pictures.items)
+    fakes.inventory.held = {NOW.date(): 1}
+    fakes.hotels.replace = boom  # type: ignore[method-assign]
+    change = Form(
+        fields={"rooms": 5, "managerEmail": "new@example.com"},
+        files={"picture": Upload("picture", "q.png", None, png(5, 5))},
+    )
+
+    with pytest.raises(ClientError):
+        hotels.update_hotel(fakes.ports(), ADMIN, created.hotelId, change)
+
+    assert fakes.inventory.held == {NOW.date(): 1}
+    assert fakes.pictures.items == pictures
+    assert fakes.managers.items == {"m@example.com": [created.hotelId], "new@example.com": []}
+    assert fakes.hotels.items[created.hotelId].rooms == 3
+
+
+def test_fewer_rooms_than_booked_is_refused_before_anything_changes() -> None:
+    fakes = Fakes()
+    created = hotels.create_hotel(fakes.ports(), ADMIN, Form(fields=fields()))
+    fakes.inventory.held = {NOW.date(): 2}  # 2 of 3 rooms booked that night
+
+    with pytest.raises(RoomsStillBooked, match=NOW.date().isoformat()):
+        hotels.update_hotel(
+            fakes.ports(),
+            ADMIN,
+            created.hotelId,
+            Form(fields={"rooms": 1, "managerEmail": "new@example.com"}),
+        )
+    assert fakes.inventory.held == {NOW.date(): 2}
+    assert fakes.managers.items == {"m@example.com": [created.hotelId]}
+    stored = fakes.hotels.items[created.hotelId]
+    assert (stored.rooms, stored.loweringTo) == (3, None)  # the mark is lifted again
+
+
+# -- bookings ------------------------------------------------------------------------------
+class FakeRecords:
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+        self.discarded: list[str] = []
+
+    def create_pending(self, booking: Booking, request_hash: str) -> bool:
+        if booking.bookingId in self.items:
+            return False
+        self.items[booking.bookingId] = {**booking.model_dump(), "requestHash": request_hash}
+        return True
+
+    def get(self, booking_id: str) -> Booking | None:
+        item = self.items.get(booking_id)
+        return None if item is None else Booking.model_validate(item)
+
+    def of_hotel(self, hotel_id: str, *args: Any) -> list[Booking]:
+        return []
+
+    def of_guest(self, sub: str, *args: Any) -> list[Booking]:
+        return []
+
+    def all(self) -> list[Booking]:
+        return []
+
+    def set_execution_arn(self, booking_id: str, arn: str) -> None:
+        self.items[booking_id]["executionArn"] = arn
+
+    def discard_unstarted(self, booking_id: str) -> None:
+        self.discarded.append(booking_id)
+        self.items.pop(booking_id, None)
+
+
+class FakeSfn:
+    def __init__(self, error: str | None = None) -> None:
+        self.error = error
+        self.started: list[str] = []
+
+    def start_execution(self, stateMachineArn: str, name: str, input: str) -> dict[str, str]:
+        if self.error:
+            raise ClientError({"Error": {"Code": self.error, "Message": "no"}}, "StartExecution")
+        self.started.append(name)
+        return {"executionArn": f"arn:aws:states:eu-west-2:1:execution:sm:{name}"}
+
+
+class FakeApprovals:
+    def get(self, approval_id: str) -> None:
+        return None
+
+    def open(self, *args: Any) -> Any:
+        raise AssertionError("not called")
+
+    def mark_notified(self, approval_id: str) -> None:
+        raise AssertionError("not called")
+
+    def close(self, *args: Any) -> bool:
+        raise AssertionError("not called")
+
+
+def booking_ports(sfn: FakeSfn, records: FakeRecords) -> bookings.BookingPorts:
+    """The real Step Functions wrapper over a fake client: its error codes are under test."""
+    hotels_ = FakeHotels()
+    hotels_.create(Hotel(**fields(), hotelId="h1", createdAt=NOW, updatedAt=NOW))
+    executions = Executions(sfn, "arn:aws:states:eu-west-2:1:stateMachine:sm")
+    return bookings.BookingPorts(
+        hotels=hotels_,
+        bookings=records,
+        approvals=FakeApprovals(),
+        sagas=executions,
+        tasks=executions,
+        region="eu-west-2",
+        clock=lambda: NOW,
+    )
+
+
+GUEST = Caller(sub="g1", email="g1@example.com")
+REQUEST = {
+    "hotelId": "h1",
+    "checkIn": "2030-07-01",
+    "checkOut": "2030-07-03",
+    "rooms": 1,
+    "guestName": "G",
+    "paymentToken": "tok_visa",
+}
+
+
+def test_a_saga_that_would_not_start_leaves_no_booking_and_asks_for_a_retry() -> None:
+    records = FakeRecords()
+    with pytest.raises(BookingNotStarted):
+        bookings.create_booking(
+            booking_ports(FakeSfn("ThrottlingException"), records), GUEST, REQUEST, None
+        )
+    assert records.items == {}
+    assert len(records.discarded) == 1
+
+
+def test_a_saga_already_started_under_that_name_is_the_same_booking() -> None:
+    records = FakeRecords()
+    accepted = bookings.create_booking(
+        booking_ports(FakeSfn("ExecutionAlreadyExists"), records), GUEST, REQUEST, "k1"
+    )
+    arn = records.items[accepted.bookingId]["executionArn"]
+    assert arn == f"arn:aws:states:eu-west-2:1:execution:sm:{accepted.bookingId}"

@@ -1,0 +1,167 @@
+"""Saga steps on in-memory ports (no AWS, no casts): what a retry and a compensation change."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from hotel_booking.config import SagaSettings
+from hotel_booking.errors import HotelChangedMeanwhile, RoomUnavailable, TransientError
+from hotel_booking.logic import saga
+from hotel_booking.logic.payments import SandboxGateway
+from hotel_booking.models import Booking, BookingStatus, Hotel, ReservationState, Stay
+from hotel_booking.models.domain import RoomChange
+from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
+from tests.fixtures.samples import HOTEL, NOW, REQUEST
+
+TABLES_AND_TOPICS = (
+    "HOTELS_TABLE",
+    "INVENTORY_TABLE",
+    "BOOKINGS_TABLE",
+    "PAYMENTS_TABLE",
+    "APPROVALS_TABLE",
+    "HOTEL_TOPIC_ARN_PREFIX",
+    "OPS_TOPIC_ARN",
+    "SENDER_EMAIL",
+)
+ENV = {name: "x@y" for name in TABLES_AND_TOPICS} | {
+    "AWS_REGION": "eu-west-2",
+    "PAYMENT_GATEWAY": "sandbox",
+    "APPROVAL_TIMEOUT_SECONDS": "60",
+}
+
+
+class Hotels:
+    def get(self, hotel_id: str) -> Hotel | None:
+        return HOTEL if hotel_id == HOTEL.hotelId else None
+
+
+class Bookings:
+    def __init__(self) -> None:
+        self.items: dict[str, Booking] = {}
+
+    def get(self, booking_id: str) -> Booking | None:
+        return self.items.get(booking_id)
+
+    def advance(self, booking_id: str, to: BookingStatus, *args: Any, **extra: str) -> bool:
+        return True
+
+    def record_outcome(self, stay: Stay, outcome: Outcome, *args: str) -> bool:
+        return True
+
+    def mark_guest_notified(self, booking_id: str) -> bool:
+        return True
+
+    def unmark_guest_notified(self, booking_id: str) -> None:
+        return None
+
+
+class Reservations:
+    def __init__(self) -> None:
+        self.changes: list[RoomChange] = []
+
+    def reserve(
+        self, request: BookingRequest, priced: Reservation, take: RoomChange, step: StepEvent
+    ) -> Decimal:
+        self.changes.append(take)
+        return priced.amount
+
+    def release(self, booking_id: str, give_back: RoomChange, state_name: str) -> bool:
+        self.changes.append(give_back)
+        return True
+
+
+class Unused:
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"{name} is not called here")
+
+
+def ports(bookings: Bookings, reservations: Reservations) -> saga.SagaPorts:
+    unused: Any = Unused()
+    return saga.SagaPorts(
+        settings=SagaSettings.from_env(ENV),
+        hotels=Hotels(),
+        bookings=bookings,
+        reservations=reservations,
+        payments=unused,
+        approvals=unused,
+        topics=unused,
+        gateway=SandboxGateway(),
+        clock=lambda: NOW,
+    )
+
+
+def step(state: str, data: dict[str, Any] | None = None) -> StepEvent:
+    return StepEvent(input=data or REQUEST, executionArn="arn:e", stateName=state)
+
+
+def booking(**changes: Any) -> Booking:
+    base = Booking.model_validate(
+        {**REQUEST, "status": "ROOM_RESERVED", "createdAt": NOW, "updatedAt": NOW}
+    )
+    return base.model_copy(update=changes)
+
+
+def test_reserve_takes_one_room_a_night_at_the_stays_price() -> None:
+    reservations = Reservations()
+    result = saga.reserve_room(step("ReserveRoom"), ports(Bookings(), reservations))
+    assert (result.amount, result.nights, result.approvalTimeoutSeconds) == (Decimal("200"), 2, 60)
+    assert [(c.delta, len(c.nights)) for c in reservations.changes] == [(1, 2)]  # held +1
+
+
+def test_a_retried_reserve_keeps_the_stored_amount_and_takes_nothing_again() -> None:
+    bookings, reservations = Bookings(), Reservations()
+    bookings.items["b1"] = booking(reservation=ReservationState.RESERVED, amount=Decimal("150"))
+    result = saga.reserve_room(step("ReserveRoom"), ports(bookings, reservations))
+    assert result.amount == Decimal("150")
+    assert reservations.changes == []
+
+
+def test_more_rooms_than_the_hotel_has_is_room_unavailable_before_any_write() -> None:
+    reservations = Reservations()
+    with pytest.raises(RoomUnavailable, match="only 3 room"):
+        saga.reserve_room(
+            step("ReserveRoom", {**REQUEST, "rooms": 4}), ports(Bookings(), reservations)
+        )
+    assert reservations.changes == []
+
+
+def test_release_gives_back_only_what_is_still_reserved() -> None:
+    bookings, reservations = Bookings(), Reservations()
+    bookings.items["b1"] = booking(reservation=ReservationState.RELEASED)
+    assert not saga.release_room(step("ReleaseRoom"), ports(bookings, reservations)).changed
+    bookings.items["b1"] = booking(reservation=ReservationState.RESERVED)
+    assert saga.release_room(step("ReleaseRoom"), ports(bookings, reservations)).changed
+    assert [(c.delta, c.limit) for c in reservations.changes] == [(-1, None)]
+
+
+class ChangingHotel(Reservations):
+    """The hotel's version moves under the first ``times`` reservations."""
+
+    def __init__(self, times: int) -> None:
+        super().__init__()
+        self.times = times
+
+    def reserve(
+        self, request: BookingRequest, priced: Reservation, take: RoomChange, step: StepEvent
+    ) -> Decimal:
+        if self.times:
+            self.times -= 1
+            self.changes.append(take)
+            raise HotelChangedMeanwhile("moved")
+        return super().reserve(request, priced, take, step)
+
+
+def test_reserve_reads_the_hotel_again_when_it_changed_under_the_write() -> None:
+    reservations = ChangingHotel(times=2)
+    result = saga.reserve_room(step("ReserveRoom"), ports(Bookings(), reservations))
+    assert result.amount == Decimal("200")
+    assert len(reservations.changes) == 3
+
+
+def test_a_hotel_that_keeps_changing_is_left_to_the_state_machines_retry() -> None:
+    reservations = ChangingHotel(times=saga.RESERVE_READS)
+    with pytest.raises(TransientError):
+        saga.reserve_room(step("ReserveRoom"), ports(Bookings(), reservations))
