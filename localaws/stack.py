@@ -263,7 +263,10 @@ class LocalStack:
         """The support console (a product of its own) reading this stack's executions; its
         read-ahead is driven by finished executions (``_warm_console``), not its own timer."""
         resources = Resources(
-            stack.ref("BookingStateMachine"), stack.ref("BookingsTable"), stack.ref("HotelsTable")
+            stack.ref("BookingStateMachine"),
+            stack.ref("BookingsTable"),
+            stack.ref("HotelsTable"),
+            stack.ref("CancellationStateMachine"),
         )
         sfn, dynamodb = self.cloud.client("stepfunctions"), self.cloud.client("dynamodb")
         search = self.search

@@ -71,6 +71,7 @@ def test_every_call_of_the_search_service_is_allowed_by_its_task_role(
         "rooms": "2",
         "managerEmail": "grant.manager@example.com",
     }
+    local_stack.create_user(fields["managerEmail"], "Grant Manager", "HotelManager")
     body, content_type = multipart(
         fields, [("picture", "p.png", "image/png", demo_picture((10, 20, 30), 8, 8))]
     )

@@ -24,9 +24,9 @@ from support_console import services as services_cli
 HOTEL = {
     "name": "Search Rooms",
     "city": "Ghent",
-    "stars": "4",
+    "stars": 4,
     "pricePerNight": "110.00",
-    "rooms": "2",
+    "rooms": 2,
     "managerEmail": "search.manager@example.com",
 }
 
@@ -40,6 +40,7 @@ def service(local_stack: LocalStack) -> LocalEcsService:
 @pytest.fixture(scope="module")
 def hotel(local_stack: LocalStack) -> dict[str, Any]:
     token = local_stack.login("admin@example.com")
+    local_stack.create_user(HOTEL["managerEmail"], "Search Manager", "HotelManager")
     resp = requests.post(
         f"{local_stack.api_url}/hotels", json=HOTEL, headers={"Authorization": token}, timeout=30
     )
