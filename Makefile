@@ -57,11 +57,14 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
-## Benchmarks: the saga on the local engine, the local stack over HTTP, local event delivery, the search
-## service through its HTTP API with 8 clients (figures in docs/performance.md).
+## Benchmarks, each figure beside its goal where it has one (docs/performance.md): the saga on the
+## local engine, the local stack over HTTP, the stack under load (100 guests at once), DynamoDB with
+## 10,000 items, local event delivery, the search service through its HTTP API with 8 clients.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/saga_bench.py
 	$(BIN)/python benchmarks/stack_bench.py
+	$(BIN)/python benchmarks/load_bench.py
+	$(BIN)/python benchmarks/dynamodb_bench.py
 	$(BIN)/python benchmarks/events_bench.py
 	$(BIN)/python benchmarks/search_bench.py
 

@@ -29,6 +29,7 @@ from localaws.lambdas import LambdaRuntime, RequestTooLarge
 
 _FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
 INTEGRATION_TIMEOUT = 29  # seconds, API Gateway's default maximum
+LISTEN_BACKLOG = 1024  # connections waiting to be accepted (the kernel caps it at somaxconn)
 # REST API quotas (not adjustable): payload size 10 MB; "total combined size of request line
 # and header values" 10240 bytes. Over either, API Gateway answers its REQUEST_TOO_LARGE
 # gateway response: 413 {"message":"Request Too Long"} with the DEFAULT_4XX headers.
@@ -426,5 +427,8 @@ def serve(app: Any, host: str, port: int) -> BaseWSGIServer:
     """A real threaded HTTP server on loopback, started on its own thread."""
     handler = GatewayRequestHandler if isinstance(app, ApiGateway) else None
     server = make_server(host, port, app, threaded=True, request_handler=handler)
+    # werkzeug listens with a backlog of 128: a burst of guests connecting at once (issue 13
+    # asks for 500) would overflow it and see connections reset. API Gateway accepts them all.
+    server.socket.listen(LISTEN_BACKLOG)
     threading.Thread(target=server.serve_forever, name=f"http-{port}", daemon=True).start()
     return server

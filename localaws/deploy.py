@@ -368,6 +368,11 @@ def _function(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
             timeout=args["Timeout"],
             memory=args["MemorySize"],
             environment=environment,
+            reserved_concurrency=(
+                int(props["ReservedConcurrentExecutions"])
+                if "ReservedConcurrentExecutions" in props
+                else None
+            ),
         )
     )
     return Deployed(logical_id, "AWS::Lambda::Function", name, {"Arn": arn})

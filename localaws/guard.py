@@ -83,6 +83,17 @@ SNS_OPERATIONS = (
 )
 
 
+def dynamodb_models_module() -> Any:
+    """Where ``transact_write_items`` deep-copies whole tables (``copy``) to roll back."""
+    module = _lookup("moto.dynamodb.models")
+    _lookup("moto.dynamodb.models", "copy", "deepcopy")
+    _lookup("moto.dynamodb.models", "DynamoDBBackend", "get_keys_value")
+    _lookup("moto.dynamodb.models.table", "Table", "get_item")
+    if "items" not in inspect.getsource(_lookup("moto.dynamodb.models.table", "Table", "__init__")):
+        raise MotoInternalsMoved("moto.dynamodb.models.table.Table no longer keeps .items")
+    return module
+
+
 def sns_backend_class() -> Any:
     cls = _lookup("moto.sns.models", "SNSBackend")
     for name in SNS_OPERATIONS:
@@ -138,6 +149,23 @@ def sfn_execution_worker_class() -> Any:
         "_get_evaluation_entrypoint",
     )
     return _lookup("moto.stepfunctions.parser.backend.execution_worker", "ExecutionWorker")
+
+
+def sfn_event_manager_class() -> Any:
+    """Appends each history event (``_publish_history_event``); localaws announces it."""
+    module = f"{_SFN}.eval.event.event_manager"
+    publish = _lookup(module, "EventManager", "_publish_history_event")
+    if "_history_event_list" not in _lookup(module, "EventManager").__annotations__:
+        raise MotoInternalsMoved(f"{module}.EventManager no longer keeps _history_event_list")
+    params = list(inspect.signature(publish).parameters)
+    if params[:3] != ["self", "event_id", "source_event_id"]:
+        raise MotoInternalsMoved(f"EventManager._publish_history_event{params} changed shape")
+    _lookup(
+        "moto.stepfunctions.parser.backend.execution_worker",
+        "ExecutionWorker",
+        "_get_evaluation_environment",
+    )
+    return _lookup(module, "EventManager")
 
 
 def sns_subscription_class() -> Any:
@@ -275,11 +303,13 @@ def check() -> None:
     lambda_function_class()
     retrier_module()
     dynamodb_backend_class()
+    dynamodb_models_module()
     sns_backend_class()
     sfn_user_config()
     sfn_response_class()
     sfn_client_factory_users()
     sfn_execution_worker_class()
+    sfn_event_manager_class()
     sns_subscription_class()
     sns_response_class()
     sns_invalid_parameter()

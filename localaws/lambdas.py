@@ -4,10 +4,14 @@ Each function runs as Lambda would run it:
 
 - with the environment template.yaml gives it, in a per-thread overlay of ``os.environ`` (the
   state machine runs branches on threads, so a process-wide swap would leak between functions);
-- with its own copy of the handler module, imported on first use (a cold start) under that
-  environment, so configuration read at import time is the function's own;
-- within its ``Timeout``: past it the invocation reports ``Sandbox.Timedout`` as Lambda does
-  (the thread is abandoned; Python cannot kill it);
+- in containers of its own, each with its own copy of the handler's code and of the libraries
+  that keep module state (Powertools; see isolation.py), imported on first use (a cold start)
+  under that environment, so configuration read at import time is the function's own;
+- on at most ``max_containers`` containers at once (or its ReservedConcurrentExecutions):
+  further invocations queue for a container instead of adding cold starts a loaded process
+  cannot afford, so a burst is served slower, never failed;
+- within its ``Timeout``, counted from the end of the cold start as on Lambda: past it the
+  invocation reports ``Sandbox.Timedout`` (the thread is abandoned; Python cannot kill it);
 - with what it prints captured as its log, returned to the caller and written to the log sink.
 
 A test or a developer can also make the next N invocations of a function fail with a named
@@ -16,7 +20,6 @@ error (``inject_fault``), as a chaos tool would, to drive retry and compensation
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -31,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from localaws import guard
+from localaws.isolation import Namespace
 
 #: Lambda's quota on a synchronous invocation's request payload: 6 MB, 6,291,456 bytes. AWS
 #: refuses a larger Invoke (``RequestEntityTooLargeException``, HTTP 413) before any code runs,
@@ -75,6 +79,7 @@ class FunctionSpec:
     timeout: int
     memory: int
     environment: dict[str, str]
+    reserved_concurrency: int | None = None
 
 
 @dataclass
@@ -100,9 +105,30 @@ class _Fault:
 
 @dataclass
 class _Container:
-    """One execution environment: its own copy of the handler module, one invocation at a time."""
+    """One execution environment: its own copy of the handler module and of the libraries
+    that keep module state (see isolation.py); one invocation at a time."""
 
     module: Any
+    namespace: Namespace
+
+
+class _Slot:
+    """A function's concurrency taken by one invocation, given back exactly once."""
+
+    def __init__(self, limit: threading.BoundedSemaphore) -> None:
+        self._limit = limit
+        self._held = False
+        self._lock = threading.Lock()
+
+    def acquire(self, timeout: float | None) -> bool:
+        self._held = self._limit.acquire(timeout=timeout)
+        return self._held
+
+    def release(self) -> None:
+        with self._lock:
+            if self._held:
+                self._held = False
+                self._limit.release()
 
 
 class _ThreadEnviron(MutableMapping[str, str]):
@@ -186,7 +212,17 @@ def _wrap_stdout() -> None:
 class LambdaRuntime:
     """Registry of deployed functions and the patch that runs them when moto invokes them."""
 
-    def __init__(self, endpoint_env: dict[str, str], on_invocation: Callable[[Invocation], None]):
+    def __init__(
+        self,
+        endpoint_env: dict[str, str],
+        on_invocation: Callable[[Invocation], None],
+        max_containers: int | None = None,
+    ):
+        #: Containers per function at most; more invocations queue for one (see module doc).
+        self.max_containers = max_containers or int(
+            os.environ.get("LOCALAWS_MAX_CONTAINERS", DEFAULT_MAX_CONTAINERS)
+        )
+        self._limits: dict[str, threading.BoundedSemaphore] = {}
         self._endpoint_env = endpoint_env
         self._on_invocation = on_invocation
         self._specs: dict[str, FunctionSpec] = {}
@@ -201,7 +237,18 @@ class LambdaRuntime:
     def register(self, spec: FunctionSpec) -> None:
         with self._lock:
             self._specs[spec.name] = spec
-            self._idle.pop(spec.name, None)
+            for container in self._idle.pop(spec.name, []):
+                container.namespace.discard()
+            cap = self.max_containers
+            if spec.reserved_concurrency is not None:
+                cap = max(1, min(cap, spec.reserved_concurrency))
+            self._limits[spec.name] = threading.BoundedSemaphore(cap)
+
+    def _limit(self, spec: FunctionSpec) -> threading.BoundedSemaphore:
+        with self._lock:
+            return self._limits.setdefault(
+                spec.name, threading.BoundedSemaphore(self.max_containers)
+            )
 
     def spec(self, name_or_logical_id: str) -> FunctionSpec:
         for spec in self._specs.values():
@@ -253,7 +300,7 @@ class LambdaRuntime:
         """Run one invocation; return (payload, is_error, logs) as moto expects.
 
         ``timeout`` lets a caller with a shorter deadline (API Gateway's 29 s) stop waiting
-        sooner; the function's own ``Timeout`` still applies."""
+        sooner, counted like the function's own ``Timeout`` from the end of the cold start."""
         spec = self._specs.get(function_name)
         if spec is None:
             err = {"errorType": "ResourceNotFoundException", "errorMessage": function_name}
@@ -273,20 +320,34 @@ class LambdaRuntime:
 
         outcome: dict[str, Any] = {}
         logs = io.StringIO()
+        # Queue for a container, as invocations of a function at its reserved concurrency
+        # would; a caller with a deadline (API Gateway) stops waiting at it.
+        slot = _Slot(self._limit(spec))
+        if not slot.acquire(QUEUE_LIMIT):
+            payload = {"errorType": "Sandbox.Timedout", "errorMessage": "no container in time"}
+            self._record(spec, request_id, started, "Sandbox.Timedout", False, "", event, payload)
+            return json.dumps(payload), True, ""
         with self._lock:
             self._in_flight += 1
+        running = threading.Event()
         worker = threading.Thread(
             target=self._run,
-            args=(spec, event, request_id, logs, outcome),
+            args=(spec, event, request_id, logs, outcome, slot, running),
             name=f"lambda-{spec.logical_id}",
             daemon=True,
         )
         worker.start()
-        limit = spec.timeout if timeout is None else min(spec.timeout, timeout)
-        worker.join(limit)
+        # The function's Timeout counts from the end of its init (a cold start), as on Lambda;
+        # so does a caller's deadline: the time a burst spends queued for a container or in a
+        # slow cold start is the local engine's, not the function's (see aws-differences.md).
+        running.wait(INIT_LIMIT)
+        if running.is_set():
+            limit = float(spec.timeout if timeout is None else min(spec.timeout, timeout))
+            worker.join(limit)
         with self._lock:
             self._in_flight -= 1
         if worker.is_alive():
+            slot.release()  # the container is thrown away; its thread cannot be stopped
             error_type = "Sandbox.Timedout"
             payload = {
                 "errorType": error_type,
@@ -366,16 +427,20 @@ class LambdaRuntime:
         request_id: str,
         logs: io.StringIO,
         outcome: dict[str, Any],
+        slot: _Slot,
+        running: threading.Event,
     ) -> None:
         environ = os.environ
         assert isinstance(environ, _ThreadEnviron), "LambdaRuntime.install() first"
         _wrap_stdout()
         environ.set_overlay(self._environment(spec))
         _ThreadStdout._local.buffer = logs
-        started = time.monotonic()
         container: _Container | None = None
+        started = time.monotonic()
         try:
             container, cold = self._acquire(spec)
+            started = time.monotonic()
+            running.set()
             handler = getattr(container.module, spec.handler.rsplit(".", 1)[1])
             context = _Context(spec, request_id)
             result = handler(event, context)
@@ -394,10 +459,15 @@ class LambdaRuntime:
         finally:
             _ThreadStdout._local.buffer = None
             environ.set_overlay(None)
+            running.set()
             # A container whose invocation timed out is thrown away, as Lambda resets it.
-            if container is not None and time.monotonic() - started <= spec.timeout:
-                with self._lock:
-                    self._idle.setdefault(spec.name, []).append(container)
+            if container is not None:
+                if time.monotonic() - started <= spec.timeout:
+                    with self._lock:
+                        self._idle.setdefault(spec.name, []).append(container)
+                else:
+                    container.namespace.discard()
+            slot.release()
 
     def _acquire(self, spec: FunctionSpec) -> tuple[_Container, bool]:
         """An idle container of this function (warm), or a new one (a cold start): like
@@ -407,19 +477,15 @@ class LambdaRuntime:
             if idle:
                 return idle.pop(), False
         module_path, _, _ = spec.handler.rpartition(".")
-        file = spec.code_dir / (module_path.replace(".", "/") + ".py")
         if str(spec.code_dir) not in sys.path:
             sys.path.insert(0, str(spec.code_dir))
-        unique = f"_localaws_{spec.logical_id}_{module_path.replace('.', '_')}"
-        loader_spec = importlib.util.spec_from_file_location(unique, file)
-        if loader_spec is None or loader_spec.loader is None:
-            raise ImportError(f"Unable to import module '{module_path}' from {spec.code_dir}")
-        module = importlib.util.module_from_spec(loader_spec)
+        namespace = Namespace(str(spec.code_dir), _top_level_names(spec.code_dir))
         try:
-            loader_spec.loader.exec_module(module)
+            module = namespace.load(module_path)
         except Exception as exc:
+            namespace.discard()
             raise ImportModuleError(f"Unable to import module '{module_path}': {exc}") from exc
-        return _Container(module), True
+        return _Container(module, namespace), True
 
     def _record(
         self,
@@ -447,6 +513,27 @@ class LambdaRuntime:
             del self.invocations[:-1000]
         self._on_invocation(inv)
 
+
+def _top_level_names(code_dir: Path) -> set[str]:
+    """The packages and modules a function's code directory holds (its deployment package)."""
+    names = set()
+    for entry in code_dir.iterdir():
+        if entry.suffix == ".py":
+            names.add(entry.stem)
+        elif (entry / "__init__.py").exists():
+            names.add(entry.name)
+    return names
+
+
+#: Containers per function. In one process, more containers than cores add cold starts (each
+#: a fresh import of the code and Powertools), not throughput; more invocations queue.
+DEFAULT_MAX_CONTAINERS = 4
+#: How long a cold start may take. Lambda allows 10 s; a loaded 2-core machine running the
+#: whole account in one process can be slower than a Lambda sandbox, so locally it is longer,
+#: and it does not count against the function's Timeout (as on Lambda).
+INIT_LIMIT = 60.0
+#: How long an invocation may wait for a container before it is given up.
+QUEUE_LIMIT = 600.0
 
 # Variables a function inherits from the host (Lambda's own set, plus the local endpoint).
 _INHERITED = frozenset({"PATH", "LANG", "TZ", "HOME", "PYTHONPATH", "TMPDIR"})

@@ -37,10 +37,10 @@ from localaws.mailbox import Mailbox
 from localaws.search_gateway import SearchGateway, discovery_client
 from localaws.services import LocalEcsService
 from localaws.web import WebServer
-from support_console.app import Console
+from support_console.app import WARM_EVERY, Console
 from support_console.events import BusEvent, BusView, consumers
 from support_console.executions import Resources
-from support_console.history import describe_event, events
+from support_console.history import describe_event
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PASSWORD = "Demo-Passw0rd!"
@@ -108,6 +108,8 @@ class LocalStack:
         self.search: LocalEcsService | None = None
         self._servers: list[Any] = []
         self._stopping = threading.Event()
+        self._execution_ended = threading.Event()
+        self._executions_prefix = "-"
 
     # -- URLs -----------------------------------------------------------------------------
     @property
@@ -189,7 +191,8 @@ class LocalStack:
         self.web = WebServer(
             ROOT / "hotel", self.config, self.mailbox, self._log, self.page_headers
         )
-        self.web.mount("/console/", self._console(self.stack))
+        console = self._console(self.stack)
+        self.web.mount("/console/", console)
         self.web.mount(CONFIRMATION_PATH, sns.confirmation_page(self.cloud.client("sns")))
         self._servers.append(serve(self.web, "127.0.0.1", self.ports.web))
         (ROOT / "hotel" / "config.json").write_text(json.dumps(self.config, indent=2) + "\n")
@@ -197,11 +200,18 @@ class LocalStack:
         if self.seed_data:
             self._seed_hotels()
         self.search.wait_ready()
-        threading.Thread(target=self._follow_executions, daemon=True).start()
+        machine = self.stack.ref("BookingStateMachine")
+        self._executions_prefix = machine.replace(":stateMachine:", ":execution:") + ":"
+        self.cloud.add_history_listener(self._on_history_event)
+        threading.Thread(
+            target=self._warm_console, args=(console,), name="console-warm", daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
         self._stopping.set()
+        self._execution_ended.set()
+        self.cloud.remove_history_listener(self._on_history_event)
         for server in self._servers:
             server.shutdown()
         self._servers.clear()
@@ -252,7 +262,8 @@ class LocalStack:
 
     # -- internals ------------------------------------------------------------------------
     def _console(self, stack: Stack) -> Console:
-        """The support console (a product of its own) reading this stack's executions."""
+        """The support console (a product of its own) reading this stack's executions; its
+        read-ahead is driven by finished executions (``_warm_console``), not its own timer."""
         resources = Resources(
             stack.ref("BookingStateMachine"),
             stack.ref("BookingsTable"),
@@ -271,7 +282,14 @@ class LocalStack:
             lambda: [BusEvent.from_feed(e) for e in feed.recent() if e["bus"] == bus],
         )
         return Console.reading(
-            sfn, dynamodb, resources, self.cloud.region, self._log, services=services, events=events
+            sfn,
+            dynamodb,
+            resources,
+            self.cloud.region,
+            self._log,
+            warm_every=None,
+            services=services,
+            events=events,
         )
 
     def _client_ids(self, pool_id: str) -> set[str]:
@@ -314,40 +332,36 @@ class LocalStack:
         cold = ", cold start" if inv.cold_start else ""
         self._log(f"λ   {inv.function}: {status} ({inv.duration_ms:.0f} ms{cold})")
 
-    def _follow_executions(self) -> None:
-        """One log line per state transition, for every execution of the saga."""
-        assert self.stack is not None
-        sfn = self.cloud.client("stepfunctions")
-        arn = self.stack.ref("BookingStateMachine")
-        seen: dict[str, int] = {}
-        finished: set[str] = set()
-        while not self._stopping.wait(0.25):
-            try:
-                executions = sfn.list_executions(stateMachineArn=arn, maxResults=100)
-                for execution in executions["executions"]:
-                    name, execution_arn = execution["name"], execution["executionArn"]
-                    if name in finished:
-                        continue
-                    # One cheap look at the newest event; the whole history only if it moved
-                    # (an execution waiting for a manager can wait for a day).
-                    newest = sfn.get_execution_history(
-                        executionArn=execution_arn, maxResults=1, reverseOrder=True
-                    )["events"]
-                    if newest and newest[0]["id"] == seen.get(name, 0):
-                        if execution["status"] != "RUNNING":
-                            finished.add(name)
-                        continue
-                    history = list(events(sfn, execution_arn))
-                    for event in history[seen.get(name, 0) :]:
-                        line = describe_event(event)
-                        if line:
-                            self._log(f"SFN {name} {line.strip()}")
-                    seen[name] = len(history)
-                    if execution["status"] != "RUNNING":
-                        finished.add(name)
-            except Exception:
-                if self._stopping.is_set():
-                    return
+    def _on_history_event(self, execution_arn: str, event: dict[str, Any]) -> None:
+        """One log line per state transition of the saga, as the interpreter records it
+        (a listener, so an idle stack spends nothing on following executions)."""
+        if not execution_arn.startswith(self._executions_prefix):
+            return
+        line = describe_event(event)
+        if line:
+            self._log(f"SFN {execution_arn.rsplit(':', 1)[1]} {line.strip()}")
+        if event["type"] in _EXECUTION_ENDED:
+            self._execution_ended.set()
+
+    def _warm_console(self, console: Console) -> None:
+        """Read ahead the hotels of finished executions for the console, when some finished
+        (at most every WARM_EVERY seconds; nothing while nothing finishes)."""
+        while not self._stopping.is_set():
+            self._execution_ended.wait()
+            if self._stopping.is_set():
+                return
+            self._execution_ended.clear()
+            with contextlib.suppress(Exception):
+                console.inspector.warm()
+            self._stopping.wait(WARM_EVERY)
+
+
+_EXECUTION_ENDED = {
+    "ExecutionSucceeded",
+    "ExecutionFailed",
+    "ExecutionTimedOut",
+    "ExecutionAborted",
+}
 
 
 def password_policy(stack: Stack) -> dict[str, Any]:

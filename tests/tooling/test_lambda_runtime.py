@@ -78,6 +78,9 @@ def test_concurrent_invocations_get_containers_of_their_own(
     cloud: LocalCloud, probes: Stack
 ) -> None:
     name = probes.ref("FrenchFunction")
+    # Registering again drops the idle containers earlier tests left (up to the cap of 4 after
+    # the 8-at-once test above), so exactly one is warm when the four arrive.
+    cloud.runtime.register(cloud.runtime.spec(name))
     invoke(cloud, name, {})  # at least one warm container exists
     since = InvocationsSince(cloud.runtime)
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -88,6 +91,62 @@ def test_concurrent_invocations_get_containers_of_their_own(
     later = invoke(cloud, name, {})
     assert later["payload"]["greeting"] == "bonjour"
     assert not cloud.runtime.invocations[-1].cold_start  # containers are reused when idle
+
+
+def test_overlapping_invocations_keep_their_own_metrics_and_correlation_ids(
+    cloud: LocalCloud, probes: Stack, tmp_path: Path
+) -> None:
+    # Given two invocations of one function, interleaved step by step: B adds its metric and
+    # finishes (flushing its metrics) while A has added its own and is still running
+    name = probes.ref("PowertoolsFunction")
+    a_added, b_done = str(tmp_path / "a-added"), str(tmp_path / "b-done")
+    events = [
+        {"id": "booking-A", "metric": "MetricA", "signal": a_added, "then_after": b_done},
+        {"id": "booking-B", "metric": "MetricB", "after": a_added, "signal": b_done},
+    ]
+    # When both run at once
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        a, b = pool.map(lambda e: invoke(cloud, name, e), events)
+    # Then each logged only its own correlation id and published only its own metric
+    for result, booking, metric in ((a, "booking-A", "MetricA"), (b, "booking-B", "MetricB")):
+        assert result["error"] is None, result["payload"]
+        assert result["payload"]["correlationId"] == booking
+        lines = [json.loads(line) for line in result["logs"].splitlines() if line.startswith("{")]
+        logged = [line for line in lines if "message" in line]
+        assert [line["message"] for line in logged] == ["metric added", "finishing"]
+        assert {line["correlation_id"] for line in logged} == {booking}
+        published = [
+            m["Name"]
+            for line in lines
+            for block in line.get("_aws", {}).get("CloudWatchMetrics", [])
+            for m in block["Metrics"]
+        ]
+        assert published == [metric]
+
+
+def test_the_timeout_counts_from_the_end_of_the_cold_start(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    # The import takes 1.5 s, the function's Timeout is 1 s: Lambda runs it, and so do we.
+    result = invoke(cloud, probes.ref("SlowInitFunction"), {})
+    assert result["error"] is None, result["payload"]
+    assert cloud.runtime.invocations[-1].cold_start
+
+
+def test_invocations_beyond_the_concurrency_limit_queue_instead_of_timing_out(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    # Given a function with ReservedConcurrentExecutions 1 and a 1 s Timeout
+    name = probes.ref("OneAtATimeFunction")
+    since = InvocationsSince(cloud.runtime)
+    # When four invocations of 0.3 s each arrive at once (1.2 s of work in all)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: invoke(cloud, name, {"sleep": 0.3}), range(4)))
+    # Then they run one after another in one container, and none times out
+    assert [r["error"] for r in results] == [None] * 4, results
+    batch = [i for i in since() if i.function == "OneAtATimeFunction"]
+    assert len(batch) == 4
+    assert sum(i.cold_start for i in batch) == 1
 
 
 def test_a_request_payload_over_six_megabytes_is_refused_before_any_code_runs(

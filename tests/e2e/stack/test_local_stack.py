@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import socket
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -146,8 +148,11 @@ def test_wrong_group_is_403(local_stack: LocalStack, tokens: dict[str, str]) -> 
     assert resp.headers["Access-Control-Allow-Origin"] == local_stack.web_url
 
 
-def create_hotel(local_stack: LocalStack, token: str, picture: bytes) -> dict[str, Any]:
-    body, content_type = multipart(HOTEL_FIELDS, [("picture", "quay.png", "image/png", picture)])
+def create_hotel(
+    local_stack: LocalStack, token: str, picture: bytes, rooms: int = 4
+) -> dict[str, Any]:
+    fields = {**HOTEL_FIELDS, "rooms": str(rooms)}
+    body, content_type = multipart(fields, [("picture", "quay.png", "image/png", picture)])
     resp = requests.post(
         f"{local_stack.api_url}/hotels",
         data=body,
@@ -227,6 +232,52 @@ def test_book_approve_confirm_over_http(local_stack: LocalStack, tokens: dict[st
     assert status == "CONFIRMED"
     confirmed = wait_for_mail(local_stack, "guest@example.com", booking_id)
     assert "confirmed" in confirmed["subject"]
+
+
+def test_twenty_guests_booking_at_once_are_all_accepted(
+    local_stack: LocalStack, tokens: dict[str, str]
+) -> None:
+    # Given a hotel with a room for each of twenty guests
+    api = local_stack.api_url
+    hotel = create_hotel(local_stack, tokens["admin"], demo_picture((90, 30, 30)), rooms=20)
+    check_in = dt.date.today() + dt.timedelta(days=50)
+    body = {
+        "hotelId": hotel["hotelId"],
+        "checkIn": check_in.isoformat(),
+        "checkOut": (check_in + dt.timedelta(days=1)).isoformat(),
+        "rooms": 1,
+        "guestName": "Gus Guest",
+        "paymentToken": "tok_visa",
+    }
+    gate = threading.Barrier(20)
+
+    def book(_: int) -> requests.Response:
+        session = requests.Session()
+        gate.wait()
+        return session.post(
+            f"{api}/bookings", json=body, headers={"Authorization": tokens["guest"]}, timeout=60
+        )
+
+    # When they all book at the same moment
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(book, range(20)))
+    # Then every booking is accepted, and every saga reaches the manager
+    assert [a.status_code for a in answers] == [202] * 20, [a.text for a in answers]
+    pending = {a.json()["bookingId"] for a in answers}
+    assert len(pending) == 20
+    deadline = time.monotonic() + 120
+    while pending and time.monotonic() < deadline:
+        for booking_id in sorted(pending):
+            status = requests.get(
+                f"{api}/bookings/{booking_id}",
+                headers={"Authorization": tokens["guest"]},
+                timeout=30,
+            ).json()["status"]
+            assert status in {"PENDING", "ROOM_RESERVED", "PAYMENT_RECORDED", "AWAITING_APPROVAL"}
+            if status == "AWAITING_APPROVAL":
+                pending.discard(booking_id)
+        time.sleep(0.2)
+    assert pending == set()
 
 
 def wait_for_mail(local_stack: LocalStack, to: str, text: str) -> dict[str, Any]:

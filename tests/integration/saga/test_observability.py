@@ -82,3 +82,25 @@ def test_metrics_per_outcome(saga: SagaDriver) -> None:
     ) in rejected_metrics
     compensations = [m for m in rejected_metrics if m[0] == "CompensationsRun"]
     assert {d["step"] for _, d in compensations} == {"RefundPayment", "ReleaseRoom"}
+
+
+def test_history_listeners_hear_every_event_an_execution_records(saga: SagaDriver) -> None:
+    # Given a listener on the local engine's history hook (the follower and tests use it)
+    heard: list[tuple[str, int, str]] = []
+
+    def listener(arn: str, event: dict[str, Any]) -> None:
+        heard.append((arn, event["id"], event["type"]))
+
+    saga.cloud.add_history_listener(listener)
+    try:
+        # When a saga runs to its end (a declined payment needs no manager)
+        req = saga.request(saga.hotel(), token="tok_chargeDeclined")
+        saga.start(req)
+        saga.wait_done(req["bookingId"])
+    finally:
+        saga.cloud.remove_history_listener(listener)
+    # Then it heard the same events, in the same order, as GetExecutionHistory returns
+    arn = saga.execution_arn(req["bookingId"])
+    mine = [(event_id, kind) for a, event_id, kind in heard if a == arn]
+    assert mine == [(e["id"], e["type"]) for e in saga.history(req["bookingId"])]
+    assert mine[-1][1] == "ExecutionSucceeded" or mine[-1][1] == "ExecutionFailed"

@@ -1,0 +1,271 @@
+"""The local stack under load, over real HTTP on loopback, as `make run` serves it (issue 13).
+
+    .venv/bin/python benchmarks/load_bench.py [--burst 100] [--clients 8] [--bookings 40]
+
+Starts ``LocalStack`` on free ports and measures, printing each figure beside its goal:
+
+- time to ready (deploy, users, seeded hotels);
+- warm public GET /hotels, p50;
+- throughput: ``--clients`` guests each booking through the API, a manager approving through the
+  API, until ``--bookings`` bookings are CONFIRMED (book → awaiting approval → approve → confirmed);
+- a burst: ``--burst`` POST /bookings sent at the same moment; every one must be accepted and
+  every saga must reach AWAITING_APPROVAL, with no local time-out or failure;
+- an idle stack (the burst's sagas waiting for a manager): CPU used over a few seconds.
+
+Bounded: every wait has a deadline, and the burst is capped at 1,000 requests. Waiting is on
+events from the Lambda runtime in this process (no polling of the API).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
+
+from localaws.cloud import free_port  # noqa: E402
+from localaws.lambdas import Invocation  # noqa: E402
+from localaws.stack import LocalStack, Ports, demo_picture, multipart  # noqa: E402
+
+#: Saga steps whose successful end tells a booking's state (the step writes it).
+REACHED = {"NotifyManagerFunction": "AWAITING_APPROVAL", "ConfirmBookingFunction": "CONFIRMED"}
+ENDED = {"RecordFailureFunction": "FAILED"}
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+class Watch:
+    """What each booking's saga reached, from the runtime's invocation events."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self.states: dict[str, set[str]] = {}
+        self.errors: Counter[str] = Counter()
+
+    def __call__(self, inv: Invocation) -> None:
+        if inv.error_type:
+            with self._cond:
+                self.errors[f"{inv.function}: {inv.error_type}"] += 1
+        event = inv.event if isinstance(inv.event, dict) else {}
+        booking_id = (event.get("input") or {}).get("bookingId")
+        step = REACHED.get(inv.function) or ENDED.get(inv.function)
+        if booking_id and step and not inv.error_type:
+            with self._cond:
+                self.states.setdefault(booking_id, set()).add(step)
+                self._cond.notify_all()
+
+    def wait(self, booking_ids: list[str], state: str, timeout: float) -> list[str]:
+        """Block until every booking reached ``state`` or failed; return those that did not."""
+        deadline = time.monotonic() + timeout
+
+        def missing() -> list[str]:
+            return [b for b in booking_ids if not ({state, "FAILED"} & self.states.get(b, set()))]
+
+        with self._cond:
+            while (left := missing()) and (remaining := deadline - time.monotonic()) > 0:
+                self._cond.wait(remaining)
+            return left
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--burst", type=int, default=100)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--bookings", type=int, default=40)
+    parser.add_argument("--idle-seconds", type=int, default=10)
+    args = parser.parse_args()
+    burst = min(args.burst, 1000)
+
+    watch = Watch()
+    t0 = time.perf_counter()
+    stack = LocalStack(Ports(free_port(), free_port(), free_port())).start()
+    ready = time.perf_counter() - t0
+    stack.cloud.add_listener(watch)
+    figures: dict[str, Any] = {"ready": ready}
+    try:
+        api = stack.api_url
+        admin = {"Authorization": stack.login("admin@example.com")}
+        guest = {"Authorization": stack.login("guest@example.com")}
+        manager = {"Authorization": stack.login("manager@example.com")}
+        fields = {
+            "name": "Load Hotel",
+            "city": "Lisbon",
+            "stars": "4",
+            "pricePerNight": "100.00",
+            "rooms": "10000",
+            "managerEmail": "manager@example.com",
+        }
+        body, content_type = multipart(
+            fields, [("picture", "load.png", "image/png", demo_picture((90, 90, 90), 32, 20))]
+        )
+        made = requests.post(
+            f"{api}/hotels",
+            data=body,
+            headers={**admin, "Content-Type": content_type},
+            timeout=30,
+        )
+        assert made.status_code == 201, made.text
+        hotel_id = made.json()["hotelId"]
+        check_in = dt.date.today() + dt.timedelta(days=90)
+        local = threading.local()
+
+        def session() -> requests.Session:
+            if not hasattr(local, "http"):
+                local.http = requests.Session()
+            http: requests.Session = local.http
+            return http
+
+        def book(http: requests.Session | None = None) -> requests.Response:
+            payload = {
+                "hotelId": hotel_id,
+                "checkIn": check_in.isoformat(),
+                "checkOut": (check_in + dt.timedelta(days=1)).isoformat(),
+                "rooms": 1,
+                "guestName": "Load Guest",
+                "paymentToken": "tok_visa",
+            }
+            return (http or session()).post(
+                f"{api}/bookings", json=payload, headers=guest, timeout=600
+            )
+
+        def complete(_: int) -> bool:
+            resp = book()
+            if resp.status_code != 202:
+                return False
+            booking_id = resp.json()["bookingId"]
+            if watch.wait([booking_id], "AWAITING_APPROVAL", 60):
+                return False
+            decided = session().post(
+                f"{api}/bookings/{booking_id}/decision",
+                json={"decision": "approve"},
+                headers=manager,
+                timeout=60,
+            )
+            if decided.status_code != 200:
+                return False
+            return not watch.wait([booking_id], "CONFIRMED", 60)
+
+        # Warm-up at the measured concurrency: the cold starts of the containers it needs.
+        with ThreadPoolExecutor(max_workers=args.clients) as pool:
+            list(pool.map(complete, range(2 * args.clients)))
+        http = requests.Session()
+        for _ in range(20):
+            http.get(f"{api}/hotels", timeout=10)
+        hotels_ms = []
+        for _ in range(100):
+            t = time.perf_counter()
+            http.get(f"{api}/hotels", timeout=10)
+            hotels_ms.append((time.perf_counter() - t) * 1000)
+        figures["get_hotels_p50"] = pct(hotels_ms, 50)
+
+        # Throughput: complete bookings through the API with N clients.
+        started, cpu = time.perf_counter(), time.process_time()
+        with ThreadPoolExecutor(max_workers=args.clients) as pool:
+            done = list(pool.map(complete, range(args.bookings)))
+        elapsed = time.perf_counter() - started
+        figures["throughput"] = sum(done) / elapsed
+        figures["cpu_per_booking_ms"] = (time.process_time() - cpu) / max(1, sum(done)) * 1000
+        figures["throughput_failed"] = done.count(False)
+
+        # Burst: every guest at the same moment.
+        gate = threading.Barrier(burst)
+
+        def one(_: int) -> tuple[int, str]:
+            http = requests.Session()
+            gate.wait()
+            resp = book(http)
+            booking = resp.json().get("bookingId", "") if resp.status_code == 202 else ""
+            return resp.status_code, booking
+
+        errors_before = sum(watch.errors.values())
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=burst) as pool:
+            answers = list(pool.map(one, range(burst)))
+        accepted_in = time.perf_counter() - started
+        codes = Counter(code for code, _ in answers)
+        booking_ids = [b for code, b in answers if code == 202]
+        left = watch.wait(booking_ids, "AWAITING_APPROVAL", 300)
+        waited = time.perf_counter() - started
+        failed = [b for b in booking_ids if "FAILED" in watch.states.get(b, set())]
+        figures["burst"] = {
+            "codes": dict(codes),
+            "accepted": codes.get(202, 0),
+            "awaiting": len(booking_ids) - len(left) - len(failed),
+            "failed": len(failed),
+            "not_reached": len(left),
+            "all_posts_answered_s": accepted_in,
+            "all_awaiting_s": waited,
+            "invocation_errors": sum(watch.errors.values()) - errors_before,
+        }
+
+        # Idle: the burst's sagas wait for a manager; nothing else happens. CPU per second,
+        # once the last saga's work has settled (its Lambda threads and connections closed).
+        seconds = []
+        for _ in range(int(args.idle_seconds)):
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            time.sleep(1.0)
+            seconds.append((time.process_time() - cpu0) / (time.perf_counter() - wall0))
+        figures["idle_cpu"] = statistics.median(seconds)
+        figures["idle_seconds"] = seconds
+        figures["errors"] = dict(watch.errors)
+    finally:
+        stack.stop()
+
+    b = figures["burst"]
+    rows = [
+        ("stack ready", f"{figures['ready']:.2f} s", "≤ 5 s"),
+        ("warm GET /hotels p50", f"{figures['get_hotels_p50']:.1f} ms", "≤ 10 ms"),
+        (
+            f"complete bookings/s, {args.clients} clients over HTTP",
+            f"{figures['throughput']:.2f}/s ({figures['throughput_failed']} failed)",
+            "≥ 20/s",
+        ),
+        (
+            "  … CPU per complete booking (this process)",
+            f"{figures['cpu_per_booking_ms']:.0f} ms",
+            "≤ 100 ms (20/s on 2 cores)",
+        ),
+        (f"{burst} concurrent POST /bookings accepted", f"{b['accepted']}/{burst}", f"{burst}"),
+        (
+            "  … sagas reaching AWAITING_APPROVAL",
+            f"{b['awaiting']} (failed {b['failed']}, not reached {b['not_reached']})",
+            f"{burst}, 0 failed",
+        ),
+        (
+            "  … time to all answered / all awaiting",
+            f"{b['all_posts_answered_s']:.1f} s / {b['all_awaiting_s']:.1f} s",
+            "",
+        ),
+        (
+            "idle stack CPU (burst's sagas waiting)",
+            f"{figures['idle_cpu'] * 100:.1f}% of a core",
+            "< 2%",
+        ),
+    ]
+    print("local stack under load (benchmarks/load_bench.py)")
+    for label, value, target in rows:
+        print(f"  {label:46} {value:34} goal {target}")
+    print(f"  HTTP answers in the burst: {json.dumps(b['codes'])}")
+    idle = " ".join(f"{100 * c:.0f}%" for c in figures["idle_seconds"])
+    print(f"  idle CPU, second by second after the burst: {idle}")
+    if figures["errors"]:
+        print(f"  invocation errors: {json.dumps(figures['errors'])}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""The local engine's own fixes to moto keep AWS's behaviour (see localaws/cloud.py)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from localaws.cloud import LocalCloud
+
+
+@pytest.fixture
+def table(cloud: LocalCloud) -> str:
+    name = f"engine-{uuid.uuid4().hex[:8]}"
+    ddb = cloud.client("dynamodb")
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return name
+
+
+def items(cloud: LocalCloud, table: str) -> dict[str, Any]:
+    scanned = cloud.client("dynamodb").scan(TableName=table, ConsistentRead=True)["Items"]
+    return {i["pk"]["S"]: i.get("n", {}).get("N") for i in scanned}
+
+
+def test_a_cancelled_transaction_leaves_every_item_as_it_was(cloud: LocalCloud, table: str) -> None:
+    # Given one item, and others the transaction does not name
+    ddb = cloud.client("dynamodb")
+    for pk in ("a", "other-1", "other-2"):
+        ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "n": {"N": "1"}})
+    # When a transaction updates it and adds another, but its last condition fails
+    with pytest.raises(ClientError) as cancelled:
+        ddb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": {"pk": {"S": "a"}},
+                        "UpdateExpression": "SET n = :two",
+                        "ExpressionAttributeValues": {":two": {"N": "2"}},
+                    }
+                },
+                {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "n": {"N": "1"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": {"pk": {"S": "missing"}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    # Then nothing changed, as on AWS
+    assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert items(cloud, table) == {"a": "1", "other-1": "1", "other-2": "1"}
+
+
+def test_a_transaction_that_succeeds_applies_every_write(cloud: LocalCloud, table: str) -> None:
+    ddb = cloud.client("dynamodb")
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "n": {"N": "1"}})
+    ddb.transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {"pk": {"S": "a"}},
+                    "UpdateExpression": "SET n = :two",
+                    "ExpressionAttributeValues": {":two": {"N": "2"}},
+                }
+            },
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "n": {"N": "1"}}}},
+            {"Delete": {"TableName": table, "Key": {"pk": {"S": "gone"}}}},
+        ]
+    )
+    assert items(cloud, table) == {"a": "2", "b": "1"}
+
+
+def test_a_cancelled_transaction_appends_no_stream_records_and_keeps_the_live_shard(
+    cloud: LocalCloud,
+) -> None:
+    # Given a table with a stream, one item written (one record), and a reader of its shard
+    name = f"engine-{uuid.uuid4().hex[:8]}"
+    ddb, streams = cloud.client("dynamodb"), cloud.client("dynamodbstreams")
+    stream_arn = ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )["TableDescription"]["LatestStreamArn"]
+    ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "n": {"N": "1"}})
+    shard_id = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0][
+        "ShardId"
+    ]
+    iterator = streams.get_shard_iterator(
+        StreamArn=stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    first = streams.get_records(ShardIterator=iterator)
+    assert [r["eventName"] for r in first["Records"]] == ["INSERT"]
+    # When a transaction updates it and adds another, but its last condition fails
+    with pytest.raises(ClientError) as cancelled:
+        ddb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": name,
+                        "Key": {"pk": {"S": "a"}},
+                        "UpdateExpression": "SET n = :two",
+                        "ExpressionAttributeValues": {":two": {"N": "2"}},
+                    }
+                },
+                {"Put": {"TableName": name, "Item": {"pk": {"S": "b"}, "n": {"N": "1"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": name,
+                        "Key": {"pk": {"S": "missing"}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
+    # Then the reader finds no record of it, and the next write reaches the same shard
+    assert streams.get_records(ShardIterator=first["NextShardIterator"])["Records"] == []
+    ddb.put_item(TableName=name, Item={"pk": {"S": "c"}, "n": {"N": "1"}})
+    after = streams.get_records(ShardIterator=first["NextShardIterator"])["Records"]
+    assert [(r["eventName"], r["dynamodb"]["Keys"]["pk"]["S"]) for r in after] == [("INSERT", "c")]
+    shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+    assert [s["ShardId"] for s in shards] == [shard_id]
+    assert items(cloud, name) == {"a": "1", "c": "1"}
