@@ -34,10 +34,12 @@ async function showManagers() {
   }
 }
 
+// Listen at once: a picture chosen while the page still loads its managers gets its preview.
+form.picture.addEventListener("change", showPreview);
+
 async function main() {
   if (!(await startPage({ requires: "Admin" }))) return;
   await showManagers();
-  form.picture.addEventListener("change", showPreview);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearFieldErrors(form);
