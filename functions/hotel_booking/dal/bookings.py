@@ -3,7 +3,8 @@
 The API writes a booking only once, as PENDING, before it starts the saga; from then on the
 saga's steps own the record (``dal/reservations.py`` takes over a PENDING record that has no
 reservation yet). Reads are by id, by hotel (GSI ``byHotel``) or, for a guest, a filtered Scan.
-Every saga write is conditional, so a retried step changes nothing twice.
+Every saga write is conditional, so a retried step changes nothing twice, and every write
+bumps ``version`` (``BUMP``): the events published from the table's stream carry it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from hotel_booking.models import Booking, BookingStatus, Stay
 from hotel_booking.models.saga import Outcome
 
 BY_HOTEL_INDEX = "byHotel"
+#: Appended to every UpdateExpression on the table: each committed change has its own version.
+BUMP = " ADD version :one"
+ONE = values(one=1)
 
 
 def stay_attributes(stay: Stay) -> dict[str, Any]:
@@ -66,7 +70,7 @@ class BookingsTable(Table):
     # -- the API's writes -----------------------------------------------------------------
     def create_pending(self, booking: Booking, request_hash: str) -> bool:
         """Store a new PENDING booking; False when one with that id exists already."""
-        item = to_item(booking.model_copy(update={"requestHash": request_hash}))
+        item = to_item(booking.model_copy(update={"requestHash": request_hash, "version": 1}))
         return self._write_if(
             "put_item", Item=item, ConditionExpression="attribute_not_exists(bookingId)"
         )
@@ -76,9 +80,9 @@ class BookingsTable(Table):
         self._write_if(
             "update_item",
             Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="SET executionArn = if_not_exists(executionArn, :arn)",
+            UpdateExpression="SET executionArn = if_not_exists(executionArn, :arn)" + BUMP,
             ConditionExpression="attribute_exists(bookingId)",
-            ExpressionAttributeValues=values(arn=execution_arn),
+            ExpressionAttributeValues=values(arn=execution_arn) | ONE,
         )
 
     def discard_unstarted(self, booking_id: str) -> None:
@@ -111,10 +115,10 @@ class BookingsTable(Table):
         if self._write_if(
             "update_item",
             Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="SET " + ", ".join(sets),
+            UpdateExpression="SET " + ", ".join(sets) + BUMP,
             ConditionExpression=f"#s IN ({', '.join(f':f{i}' for i in range(len(froms)))})",
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=values(**named),
+            ExpressionAttributeValues=values(**named) | ONE,
         ):
             return True
         current = self.get(booking_id)
@@ -144,7 +148,7 @@ class BookingsTable(Table):
             UpdateExpression="SET "
             + ", ".join(kept)
             + ", #s = :status, reason = :reason, reasonDetail = :detail, updatedAt = :at, "
-            "steps = list_append(if_not_exists(steps, :empty), :step)",
+            "steps = list_append(if_not_exists(steps, :empty), :step)" + BUMP,
             ConditionExpression="attribute_not_exists(#s) OR NOT #s IN ("
             + ", ".join(f":final{i}" for i in range(len(finals)))
             + ")",
@@ -158,7 +162,8 @@ class BookingsTable(Table):
                 empty=[],
                 step=[{"state": state_name, "at": at}],
                 **{f"final{i}": s for i, s in enumerate(finals)},
-            ),
+            )
+            | ONE,
         )
 
     def mark_guest_notified(self, booking_id: str) -> bool:
@@ -166,10 +171,10 @@ class BookingsTable(Table):
         return self._write_if(
             "update_item",
             Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="SET guestNotifiedAt = :at",
+            UpdateExpression="SET guestNotifiedAt = :at" + BUMP,
             ConditionExpression="attribute_exists(bookingId) AND "
             "attribute_not_exists(guestNotifiedAt)",
-            ExpressionAttributeValues=values(at=self._clock()),
+            ExpressionAttributeValues=values(at=self._clock()) | ONE,
         )
 
     def unmark_guest_notified(self, booking_id: str) -> None:
@@ -177,8 +182,9 @@ class BookingsTable(Table):
         self._write(
             "update_item",
             Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="REMOVE guestNotifiedAt",
+            UpdateExpression="REMOVE guestNotifiedAt" + BUMP,
             ConditionExpression="attribute_exists(bookingId)",
+            ExpressionAttributeValues=ONE,
         )
 
 

@@ -1,8 +1,13 @@
-"""The hotels table. A Scan is fine for search: a hotel chain has hundreds, not millions."""
+"""The hotels table (the write model). Public search reads the search projection instead
+(``hotel_booking.search``); a Scan here serves the admin pages and rebuilding that projection.
+
+Every write carries the hotel's ``version``: created at 1, each change exactly one more,
+under a condition on the version it replaces, so two concurrent changes cannot both commit
+(and the events published from the table's stream never share a version)."""
 
 from __future__ import annotations
 
-from hotel_booking.dal.items import Table, to_item
+from hotel_booking.dal.items import Table, to_item, values
 from hotel_booking.models import Hotel
 
 
@@ -16,13 +21,26 @@ class HotelsTable(Table):
 
     def create(self, hotel: Hotel) -> None:
         self._write(
-            "put_item", Item=to_item(hotel), ConditionExpression="attribute_not_exists(hotelId)"
+            "put_item",
+            Item=to_item(hotel.model_copy(update={"version": 1})),
+            ConditionExpression="attribute_not_exists(hotelId)",
         )
 
     def replace(self, hotel: Hotel) -> bool:
-        """Overwrite an existing hotel; False when it was deleted meanwhile."""
+        """Overwrite the hotel at ``hotel.version - 1`` with ``hotel`` (whose version the caller
+        bumped); False when it was deleted or changed meanwhile."""
+        previous = hotel.version - 1
+        condition = "attribute_exists(hotelId) AND version = :previous"
+        if previous == 0:  # a record written before versions existed
+            condition = (
+                "attribute_exists(hotelId) AND "
+                "(attribute_not_exists(version) OR version = :previous)"
+            )
         return self._write_if(
-            "put_item", Item=to_item(hotel), ConditionExpression="attribute_exists(hotelId)"
+            "put_item",
+            Item=to_item(hotel),
+            ConditionExpression=condition,
+            ExpressionAttributeValues=values(previous=previous),
         )
 
     def delete(self, hotel_id: str) -> bool:

@@ -28,6 +28,7 @@ from hotel_booking.logic.ports import (
 )
 from hotel_booking.logic.problems import (
     FieldProblem,
+    HotelChangedMeanwhile,
     HotelHasLiveBookings,
     HotelNotListed,
     InvalidRequest,
@@ -180,7 +181,13 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
     hotel = _existing(ports, hotel_id)
     changes, picture = _read_form(form, HotelChanges)
     at = ports.clock()
-    updated = hotel.model_copy(update={**changes.model_dump(exclude_unset=True), "updatedAt": at})
+    updated = hotel.model_copy(
+        update={
+            **changes.model_dump(exclude_unset=True),
+            "updatedAt": at,
+            "version": hotel.version + 1,
+        }
+    )
     resized = None
     if updated.rooms != hotel.rooms:
         # First, as the one change that may be refused; undone if anything after it fails.
@@ -203,7 +210,9 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
             ports.managers.add(updated.managerEmail, hotel_id)
             subscribed = True
         if not ports.hotels.replace(updated):
-            raise HotelNotListed(f"no hotel {hotel_id}")
+            if ports.hotels.get(hotel_id) is None:
+                raise HotelNotListed(f"no hotel {hotel_id}")
+            raise HotelChangedMeanwhile(f"{hotel.name} was changed meanwhile; read it again")
     except Exception:
         # Nothing of this change may outlive it: the rooms, the new picture, the new manager.
         if resized is not None:

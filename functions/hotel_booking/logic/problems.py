@@ -65,6 +65,10 @@ class HotelHasLiveBookings(RequestProblem):
     """The hotel cannot be deleted while bookings are in flight or stays are to come."""
 
 
+class HotelChangedMeanwhile(RequestProblem):
+    """Someone else changed the hotel between reading and writing it; read it again."""
+
+
 class RoomsStillBooked(RequestProblem):
     """The hotel cannot have fewer rooms than are already booked on some night."""
 

@@ -109,6 +109,9 @@ class Hotel(BaseModel):
     imageKey: str | None = None
     createdAt: dt.datetime
     updatedAt: dt.datetime
+    #: Bumped by every change (a record written before versions existed reads as 0); the
+    #: events published from the table carry it, and the search projection keeps the newest.
+    version: int = 0
 
 
 class Stay(BaseModel):
@@ -215,3 +218,5 @@ class Booking(Stay):
     steps: list[StepLogEntry] = Field(default_factory=list)
     createdAt: dt.datetime
     updatedAt: dt.datetime
+    #: Bumped by every write of the record (dal/bookings.py, dal/reservations.py).
+    version: int = 0
