@@ -24,7 +24,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from localaws import guard
+from localaws import guard, stream_delivery
 from localaws.deploy import Deployer, Stack
 from localaws.lambdas import Invocation, LambdaRuntime
 from localaws.template import load_template
@@ -126,6 +126,7 @@ class LocalCloud:
         _reuse_interpreter_clients()
         _parse_each_definition_once()
         self.runtime.install()
+        stream_delivery.install()
 
         from moto import mock_aws
         from moto.server import ThreadedMotoServer

@@ -221,9 +221,11 @@ def _table(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
         args["ProvisionedThroughput"] = props.get(
             "ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
         )
-    for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification"):
+    for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
         if key in props:
             args[key] = props[key]
+    if "StreamSpecification" in props:  # CloudFormation's has no StreamEnabled; the API's does
+        args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
     desc = d.client("dynamodb").create_table(**args)["TableDescription"]
     ttl = props.get("TimeToLiveSpecification")
     if ttl:
@@ -265,10 +267,45 @@ def _subscription(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deploy
 
 @creates("AWS::SQS::Queue")
 def _queue(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
-    name = props.get("QueueName") or d.physical_name(logical_id, 80)
-    url = d.client("sqs").create_queue(QueueName=name)["QueueUrl"]
+    fifo = str(props.get("FifoQueue", "false")).lower() == "true"
+    name = props.get("QueueName") or d.physical_name(logical_id, 75 if fifo else 80)
+    if fifo and not name.endswith(".fifo"):
+        name += ".fifo"  # as CloudFormation names a FIFO queue
+    attributes = {
+        key: _json_text(props[key])
+        for key in _QUEUE_ATTRIBUTES
+        if key in props and key != "QueueName"
+    }
+    url = d.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
     arn = d.arn("sqs", name)
     return Deployed(logical_id, "AWS::SQS::Queue", url, {"Arn": arn, "QueueName": name})
+
+
+_QUEUE_ATTRIBUTES = (
+    "ContentBasedDeduplication",
+    "DeduplicationScope",
+    "DelaySeconds",
+    "FifoQueue",
+    "FifoThroughputLimit",
+    "KmsDataKeyReusePeriodSeconds",
+    "KmsMasterKeyId",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "RedriveAllowPolicy",
+    "RedrivePolicy",
+    "SqsManagedSseEnabled",
+    "VisibilityTimeout",
+)
+
+
+def _json_text(value: Any) -> str:
+    """A queue attribute as SQS takes it: JSON text for policies, lower-case booleans."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
 
 
 @creates("AWS::IAM::Role")
@@ -340,7 +377,7 @@ def _function(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     return Deployed(logical_id, "AWS::Lambda::Function", name, {"Arn": arn})
 
 
-@creates("AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping", "AWS::ApiGateway::Account")
+@creates("AWS::Lambda::Permission", "AWS::ApiGateway::Account")
 def _recorded_only(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     """Permissions (resource policies, API Gateway's CloudWatch role): IAM is not enforced
     locally, so these are recorded, not applied."""
@@ -544,5 +581,6 @@ def _api_stage(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     return Deployed(logical_id, "AWS::ApiGateway::Stage", props["StageName"], {})
 
 
-# More resource types, registered with @creates in their own modules.
-from localaws import hosting  # noqa: E402, F401
+# More resource types, registered with @creates in their own modules (event_resources: the
+# event plumbing's buses, rules, queue policies and event source mappings).
+from localaws import event_resources, hosting  # noqa: E402, F401

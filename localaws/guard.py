@@ -214,6 +214,19 @@ def cognito_errors() -> Any:
     return _CognitoErrors()
 
 
+def lambda_backend_class() -> Any:
+    """The class whose ``send_dynamodb_items(self, function_arn, items, source)`` moto calls
+    inside every write of a table with a stream mapping (localaws.stream_delivery)."""
+    cls = _lookup("moto.awslambda.models", "LambdaBackend")
+    method = _lookup("moto.awslambda.models", "LambdaBackend", "send_dynamodb_items")
+    params = list(inspect.signature(method).parameters)
+    if params != ["self", "function_arn", "items", "source"]:
+        raise MotoInternalsMoved(
+            f"LambdaBackend.send_dynamodb_items{inspect.signature(method)} changed shape"
+        )
+    return cls
+
+
 def check() -> None:
     """Fail loudly, naming the moved internal, if this moto is not the one localaws knows."""
     import moto
@@ -223,6 +236,7 @@ def check() -> None:
             f"moto {moto.__version__} is installed; localaws is pinned to {PINNED_MOTO}"
         )
     lambda_function_class()
+    lambda_backend_class()
     retrier_module()
     dynamodb_backend_class()
     sns_backend_class()

@@ -9,10 +9,19 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class SagaSettings(BaseModel):
-    """What every saga function is told by template.yaml (Globals.Function.Environment)."""
+class EnvSettings(BaseModel):
+    """Settings read from the environment, once, at cold start."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
+        """Fail at cold start, naming every missing variable, rather than at first use."""
+        return cls.model_validate(dict(os.environ if environ is None else environ))
+
+
+class SagaSettings(EnvSettings):
+    """What every saga function is told by template.yaml (Globals.Function.Environment)."""
 
     region: str = Field(alias="AWS_REGION")
     hotels_table: str = Field(alias="HOTELS_TABLE")
@@ -25,11 +34,6 @@ class SagaSettings(BaseModel):
     ops_topic_arn: str = Field(alias="OPS_TOPIC_ARN")
     payment_gateway: str = Field(alias="PAYMENT_GATEWAY")
     approval_timeout_seconds: Annotated[int, Field(ge=1)] = Field(alias="APPROVAL_TIMEOUT_SECONDS")
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
-        """Fail at cold start, naming every missing variable, rather than at first use."""
-        return cls.model_validate(dict(os.environ if environ is None else environ))
 
 
 class NotifySettings(SagaSettings):
@@ -52,9 +56,26 @@ class ApiSettings(SagaSettings):
 
 
 class HotelsApiSettings(ApiSettings):
-    """The hotels API also stores pictures."""
+    """The hotels API also stores pictures, and searches the search projection."""
 
     pictures_bucket: Annotated[str, Field(min_length=1)] = Field(alias="PICTURES_BUCKET")
+    search_table: Annotated[str, Field(min_length=1)] = Field(alias="SEARCH_TABLE")
+
+
+class PublisherSettings(EnvSettings):
+    """EventPublisherFunction: which stream is which table, and the bus."""
+
+    region: str = Field(alias="AWS_REGION")
+    hotels_table: str = Field(alias="HOTELS_TABLE")
+    bookings_table: str = Field(alias="BOOKINGS_TABLE")
+    event_bus_name: Annotated[str, Field(min_length=1)] = Field(alias="EVENT_BUS_NAME")
+
+
+class ProjectorSettings(EnvSettings):
+    """SearchProjectorFunction writes the search projection only."""
+
+    region: str = Field(alias="AWS_REGION")
+    search_table: Annotated[str, Field(min_length=1)] = Field(alias="SEARCH_TABLE")
 
 
 class BookingsApiSettings(ApiSettings):

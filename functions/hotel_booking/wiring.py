@@ -13,10 +13,13 @@ from hotel_booking.config import (
     BookingsApiSettings,
     HotelsApiSettings,
     NotifySettings,
+    ProjectorSettings,
+    PublisherSettings,
     SagaSettings,
 )
 from hotel_booking.dal.approvals import ApprovalsTable
 from hotel_booking.dal.bookings import BookingsTable
+from hotel_booking.dal.bus import EventBus
 from hotel_booking.dal.executions import Executions
 from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.inventory import InventoryTable
@@ -31,7 +34,9 @@ from hotel_booking.logic.bookings import BookingPorts
 from hotel_booking.logic.hotels import HotelPorts
 from hotel_booking.logic.links import LinkSigner
 from hotel_booking.logic.payments import gateway_for
+from hotel_booking.logic.publishing import Table
 from hotel_booking.logic.saga import SagaPorts
+from hotel_booking.search.dynamo import SearchTable
 
 
 def saga_ports(settings: SagaSettings) -> SagaPorts:
@@ -76,6 +81,7 @@ def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
         managers=manager_subscriptions(
             boto3.client("sns", region_name=settings.region), settings.manager_topic_arn
         ),
+        search=SearchTable(dynamodb, settings.search_table),
     )
 
 
@@ -104,3 +110,13 @@ def approval_page_ports(settings: ApprovalPageSettings) -> PagePorts:
         bookings=BookingsTable(dynamodb, settings.bookings_table),
         tasks=Executions(boto3.client("stepfunctions", region_name=settings.region)),
     )
+
+
+def event_bus(settings: PublisherSettings) -> tuple[EventBus, dict[str, Table]]:
+    """The bus, and which write table each stream comes from."""
+    bus = EventBus(boto3.client("events", region_name=settings.region), settings.event_bus_name)
+    return bus, {settings.hotels_table: "hotels", settings.bookings_table: "bookings"}
+
+
+def search_projection(settings: ProjectorSettings) -> SearchTable:
+    return SearchTable(boto3.client("dynamodb", region_name=settings.region), settings.search_table)

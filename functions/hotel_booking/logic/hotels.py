@@ -1,5 +1,8 @@
 """Hotels: search (public), and create, change, delete (group Admin).
 
+Search reads the search projection (``hotel_booking.search``, the CQRS read side), never the
+hotels table; reading one hotel and the Admin's changes use the hotels table (the write model).
+
 Creating a hotel subscribes its manager's email to the manager topic for that hotel, so the
 approval requests NotifyManager publishes reach them; changing the manager moves it.
 """
@@ -42,6 +45,9 @@ from hotel_booking.logic.uploads import Form, Picture, Upload, accept_picture, i
 from hotel_booking.models import Booking, BookingStatus, Hotel
 from hotel_booking.models.api import HotelChanges, HotelFields, HotelList, HotelQuery, HotelView
 from hotel_booking.models.domain import to_cents
+from hotel_booking.search import query as search
+from hotel_booking.search.model import BadPageToken, HotelDoc, SearchQuery, SortBy
+from hotel_booking.search.ports import SearchStore
 
 F = TypeVar("F", bound=BaseModel)
 logger = Logger()
@@ -58,6 +64,7 @@ class HotelPorts:
     bookings: HotelBookings
     pictures: Pictures
     managers: Subscriptions
+    search: SearchStore
     clock: Clock = utc_now
 
 
@@ -87,7 +94,9 @@ def require_admin(caller: Caller | None) -> Caller:
     if caller is None:
         raise NotSignedIn("sign in first")
     if not caller.is_admin:
-        raise NotAllowed("only members of the Admin group may create, change or delete hotels")
+        raise NotAllowed(
+            "only members of the Admin group may list, create, change or delete hotels"
+        )
     return caller
 
 
@@ -108,7 +117,6 @@ def view(ports: HotelPorts, hotel: Hotel, caller: Caller | None) -> HotelView:
 # -- public --------------------------------------------------------------------------------
 def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, str]) -> HotelList:
     q = validated(HotelQuery, dict(query))
-    nights: list[dt.date] = []
     if q.checkIn is not None or q.checkOut is not None:
         if q.checkIn is None or q.checkOut is None:
             missing = "checkIn" if q.checkIn is None else "checkOut"
@@ -116,23 +124,48 @@ def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, 
         problems = inventory.stay_problems(q.checkIn, q.checkOut, ports.clock())
         if problems:
             raise InvalidRequest.fields(problems)
-        nights = inventory.nights_of(q.checkIn, q.checkOut)
+    try:
+        page = search.search(
+            ports.search,
+            SearchQuery(
+                city=q.city,
+                minStars=q.minStars,
+                maxPrice=q.maxPrice,
+                name=q.name,
+                checkIn=q.checkIn,
+                checkOut=q.checkOut,
+                rooms=q.rooms,
+                sort=SortBy(q.sort) if q.sort else None,
+                limit=q.limit,
+                nextToken=q.nextToken,
+            ),
+        )
+    except BadPageToken as exc:
+        raise InvalidRequest.fields({"nextToken": str(exc)}) from exc
+    return HotelList(
+        items=[found(ports, doc, caller) for doc in page.items], nextToken=page.nextToken
+    )
 
-    def wanted(hotel: Hotel) -> bool:
-        if q.city is not None and hotel.city.casefold() != q.city.casefold():
-            return False
-        if q.minStars is not None and hotel.stars < q.minStars:
-            return False
-        if q.maxPrice is not None and hotel.pricePerNight > q.maxPrice:
-            return False
-        if not nights:
-            return True
-        rows = ports.inventory.rows(hotel.hotelId, nights[0], nights[-1])
-        return inventory.has_room(hotel, rows, nights)
 
+def found(ports: HotelPorts, doc: HotelDoc, caller: Caller | None) -> HotelView:
+    """A search result: the projection holds no manager email, so nobody sees one here."""
+    return HotelView(
+        hotelId=doc.hotelId,
+        name=doc.name,
+        city=doc.city,
+        stars=doc.stars,
+        pricePerNight=str(to_cents(doc.pricePerNight)),
+        currency=doc.currency,
+        rooms=doc.rooms,
+        imageUrl=ports.pictures.url(doc.imageKey) if doc.imageKey else None,
+    )
+
+
+def list_hotels(ports: HotelPorts, caller: Caller | None) -> HotelList:
+    """Every hotel, from the hotels table (the write model): the Admin's page."""
+    require_admin(caller)
     hotels = sorted(
-        (h for h in ports.hotels.all() if wanted(h)),
-        key=lambda h: (h.city.casefold(), h.name.casefold(), h.hotelId),
+        ports.hotels.all(), key=lambda h: (h.city.casefold(), h.name.casefold(), h.hotelId)
     )
     return HotelList(items=[view(ports, h, caller) for h in hotels])
 

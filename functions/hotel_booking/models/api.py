@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -56,7 +56,10 @@ class HotelChanges(BaseModel):
 
 
 class HotelQuery(BaseModel):
-    """GET /hotels query string (unknown parameters are ignored, as for any GET)."""
+    """GET /hotels query string (unknown parameters are ignored, as for any GET).
+
+    ``city`` is a prefix and ``name`` words to find in the name, both case- and
+    accent-insensitive (``hotel_booking.search``)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
@@ -65,6 +68,12 @@ class HotelQuery(BaseModel):
     maxPrice: Price | None = None
     checkIn: dt.date | None = None
     checkOut: dt.date | None = None
+    # Search on the read model (issue 10).
+    name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    rooms: Rooms = 1
+    sort: Literal["price", "stars", "name"] | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    nextToken: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
 
 
 class HotelView(BaseModel):
@@ -88,9 +97,14 @@ class HotelView(BaseModel):
 
 class HotelList(BaseModel):
     items: list[HotelView]
+    nextToken: str | None = None
 
     def body(self) -> dict[str, Any]:
-        return {"items": [hotel.body() for hotel in self.items]}
+        """``nextToken`` only when there is a next page."""
+        body: dict[str, Any] = {"items": [hotel.body() for hotel in self.items]}
+        if self.nextToken:
+            body["nextToken"] = self.nextToken
+        return body
 
 
 # -- bookings ------------------------------------------------------------------------------
