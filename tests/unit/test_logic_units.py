@@ -16,6 +16,7 @@ from hotel_booking.logic.problems import BookingNotStarted, RoomsStillBooked
 from hotel_booking.logic.uploads import Form, Upload
 from hotel_booking.models import Booking, Hotel
 from hotel_booking.models.domain import RoomChange
+from hotel_booking.search.model import HotelDoc
 from tests.fixtures.events import png
 
 NOW = dt.datetime(2030, 6, 15, 10, 0, tzinfo=dt.UTC)
@@ -94,6 +95,11 @@ class FakeInventory:
         self.left.clear()
 
 
+class FakeSearch:
+    def candidates(self, city_prefix: str | None, max_price: Decimal | None) -> list[HotelDoc]:
+        return []
+
+
 class FakeBookings:
     def of_hotel(self, hotel_id: str) -> list[Booking]:
         return []
@@ -113,6 +119,7 @@ class Fakes:
             bookings=FakeBookings(),
             pictures=self.pictures,
             managers=self.managers,
+            search=FakeSearch(),
             clock=lambda: NOW,
         )
 

@@ -21,6 +21,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 from hotel_booking.logic.ports import EventPublisher
@@ -74,7 +75,7 @@ def publish(changes: Sequence[Change], bus: EventPublisher) -> list[str]:
     for change in changes:
         try:
             event = event_for(change)
-        except (ValueError, KeyError, TypeError):  # a record that is not what we wrote
+        except (ValueError, KeyError, TypeError, ArithmeticError):  # not what we wrote
             failed.append(change.sequence)
             continue
         if event is not None:
@@ -136,7 +137,7 @@ def _booking_event(change: Change) -> DomainEvent | None:
         return None  # an unstarted PENDING record discarded: nothing happened to a stay
     old_status = str((change.old or {}).get("status", ""))
     status = str(new.get("status", ""))
-    if status == old_status:
+    if status == old_status or not (status in _FAILED or status in {"CONFIRMED", "CANCELLED"}):
         return None
     booking_id = str(new["bookingId"])
     version = max(int(new.get("version", 0)), 1)
@@ -157,7 +158,7 @@ def _booking_event(change: Change) -> DomainEvent | None:
             detailType="BookingConfirmed",
             detail=BookingConfirmed(
                 eventId=event_id("bookings", booking_id, version, "BookingConfirmed"),
-                amount=None if amount is None else str(to_cents(amount)),
+                amount=None if amount is None else str(to_cents(Decimal(str(amount)))),
                 currency=str(new.get("currency", "EUR")),
                 **facts,
             ),
