@@ -6,6 +6,11 @@ writes any table from there (the event publisher -> bus -> queue -> search proje
 for that lock forever. Here the records are taken as they are at the write and handed to one
 worker per function, in order (a shard is processed in order on AWS too), after the write.
 
+moto also hands a transaction's records to the function as it applies each item, before it
+knows whether the transaction commits (it restores the tables when it is cancelled, not the
+invocations made meanwhile). On AWS a cancelled transaction leaves nothing on the stream, so
+records written inside a transaction are held here until it returns, and dropped if it raises.
+
 Retries, partial batch failures, bisection and the on-failure destination are not emulated
 here; localaws.pollers (issue 10, event plumbing) replaces this module when it lands.
 """
@@ -23,6 +28,7 @@ _lock = threading.Lock()
 _workers: dict[str, queue.Queue[tuple[Any, str] | None]] = {}
 _pending = 0
 _installed = False
+_in_transaction = threading.local()
 
 
 def install() -> None:
@@ -35,10 +41,29 @@ def install() -> None:
 
     def send_dynamodb_items(self: Any, function_arn: str, items: list[Any], source: str) -> str:
         event = _event(self, original, items, source)
-        _submit(self, function_arn, event)
+        held = getattr(_in_transaction, "held", None)
+        if held is not None:
+            held.append((self, function_arn, event))
+        else:
+            _submit(self, function_arn, event)
         return "queued"  # truthy: moto forgets the records it has handed over
 
     backend.send_dynamodb_items = send_dynamodb_items
+
+    dynamodb = guard.dynamodb_backend_class()
+    transact = dynamodb.transact_write_items
+
+    def transact_write_items(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _in_transaction.held = held = []
+        try:
+            result = transact(self, *args, **kwargs)
+        finally:
+            _in_transaction.held = None
+        for lambdas, function_arn, event in held:  # committed: now the stream has them
+            _submit(lambdas, function_arn, event)
+        return result
+
+    dynamodb.transact_write_items = transact_write_items
     _installed = True
 
 
