@@ -136,10 +136,15 @@ class DomainEvent(BaseModel):
 
 
 def parse_detail(detail_type: str, detail: object) -> EventDetail:
-    """The typed detail of an event read from a queue (raises on an unknown type)."""
+    """The typed detail of an event read from a queue (raises on an unknown type).
+
+    A tolerant reader: fields a newer publisher added are ignored (what is published is held
+    to the schema, which forbids them, by the publisher's tests)."""
     model = DETAIL_TYPES.get(detail_type)
     if model is None:
         raise ValueError(f"unknown detail-type {detail_type!r}")
+    if isinstance(detail, dict):
+        detail = {k: v for k, v in detail.items() if k in model.model_fields}
     return model.model_validate(detail)
 
 
