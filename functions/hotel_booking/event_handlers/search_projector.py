@@ -57,6 +57,8 @@ def handle(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(
-        event=event, record_handler=handle, processor=processor, context=context
+    return dict(
+        process_partial_response(
+            event=event, record_handler=handle, processor=processor, context=context
+        )
     )

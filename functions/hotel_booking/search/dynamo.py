@@ -41,7 +41,7 @@ _DOC_FIELDS = ("hotelId", "name", "city", "stars", "pricePerNight", "currency", 
 
 
 def _v(value: Any) -> dict[str, Any]:
-    return _ser.serialize(value)
+    return dict(_ser.serialize(value))
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
