@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CHECKOV := checkov==3.3.30
 CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy admin
+.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy admin rebuild-projection
 
 install: $(STAMP)
 
@@ -57,10 +57,18 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
+## Rebuild the search projection from the write tables (docs/operations.md): the running
+## `make run` stack, or on AWS with STACK=<stack name> (and your AWS credentials).
+AWS_PORT ?= 4566
+rebuild-projection: $(STAMP)
+	PYTHONPATH=functions $(BIN)/python -m hotel_booking.search.rebuild \
+		$(if $(STACK),--stack-name "$(STACK)",--endpoint http://127.0.0.1:$(AWS_PORT))
+
 ## Benchmarks: the saga on the local engine, and the local stack over HTTP (figures in docs/performance.md).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/saga_bench.py
 	$(BIN)/python benchmarks/stack_bench.py
+	$(BIN)/python benchmarks/search_lag_bench.py
 
 ## Deploy to AWS (docs/deploy.md): build, deploy the stack, publish the pages with their config.json.
 ## `sam build` needs python3.13 on PATH, or Docker with SAM_BUILD_FLAGS=--use-container.
