@@ -17,12 +17,14 @@ from typing import Any
 
 import boto3
 
-from hotel_booking.dal.bookings import BookingsTable
 from hotel_booking.dal.hotels import HotelsTable
+from hotel_booking.dal.items import from_item
+from hotel_booking.models import Booking, BookingStatus
 from hotel_booking.search.dynamo import SearchTable
 from hotel_booking.search.projector import replay
 
 LOCAL_STACK = "hotel-booking"
+LOCAL_REGION = "eu-west-2"  # localaws.cloud.DEFAULT_REGION, where `make run` deploys
 
 
 def tables(args: argparse.Namespace) -> dict[str, str]:
@@ -51,8 +53,20 @@ def rebuild(client: Any, names: dict[str, str]) -> tuple[int, int]:
     search = SearchTable(client, names["search"])
     removed = search.clear()
     hotels = HotelsTable(client, names["hotels"]).all()
-    bookings = BookingsTable(client, names["bookings"]).all()
-    return removed, replay(hotels, bookings, search)
+    return removed, replay(hotels, confirmed_bookings(client, names["bookings"]), search)
+
+
+def confirmed_bookings(client: Any, table: str) -> list[Booking]:
+    """Only CONFIRMED stays take nights in search; the others are not read (or parsed)."""
+    pages = client.get_paginator("scan").paginate(
+        TableName=table,
+        FilterExpression="#s = :confirmed",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":confirmed": {"S": BookingStatus.CONFIRMED.value}},
+    )
+    return [
+        Booking.model_validate(from_item(item)) for page in pages for item in page.get("Items", [])
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,9 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.endpoint and not args.stack_name:
         parser.error("give --stack-name (AWS) or --endpoint (local)")
-    kwargs: dict[str, Any] = {"region_name": args.region or "eu-west-1"} if args.endpoint else {}
-    if args.region:
-        kwargs["region_name"] = args.region
+    kwargs: dict[str, Any] = {}
+    if args.region or args.endpoint:
+        kwargs["region_name"] = args.region or LOCAL_REGION
     if args.endpoint:
         kwargs |= {
             "endpoint_url": args.endpoint,

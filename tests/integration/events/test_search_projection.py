@@ -14,7 +14,7 @@ import pytest
 
 from hotel_booking.models import BookingStatus, Decision
 from hotel_booking.search.dynamo import SearchTable
-from hotel_booking.search.rebuild import rebuild
+from hotel_booking.search.rebuild import main, rebuild
 from localaws import stream_delivery
 from tests.fixtures.api_client import ApiClient
 from tests.fixtures.events import ADMIN
@@ -227,3 +227,16 @@ def test_rebuild_gives_back_the_same_search(events_api: ApiClient) -> None:
     assert events_api.hotels("GET", "/hotels", query=query).body == before_free
     item = projection(events_api).get(hotel["hotelId"])
     assert item is not None and item["booked"][req["checkIn"]] == 1
+
+
+def test_the_rebuild_command_finds_the_local_stack_tables(
+    events_api: ApiClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What `make rebuild-projection` runs against `make run`, here against this session's stack.
+    hotel = events_api.create_hotel(city="Clitown")
+    before = events_api.hotels("GET", "/hotels", query={"city": "clitown"}).body
+    argv = ["--endpoint", events_api.cloud.endpoint, "--stack-name", events_api.stack.name]
+    assert main([*argv, "--region", events_api.cloud.region]) == 0
+    assert f"{events_api.stack.ref('SearchTable')}: removed" in capsys.readouterr().out
+    after = events_api.hotels("GET", "/hotels", query={"city": "clitown"}).body
+    assert after == before and [h["hotelId"] for h in after["items"]] == [hotel["hotelId"]]
