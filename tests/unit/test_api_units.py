@@ -258,10 +258,12 @@ def test_api_settings_name_each_missing_variable() -> None:
         "APPROVAL_TIMEOUT_SECONDS": "60",
         "ALLOWED_ORIGIN": "*",
     }
-    HotelsApiSettings.from_env({**base, "PICTURES_BUCKET": "pics"})
+    HotelsApiSettings.from_env({**base, "PICTURES_BUCKET": "pics", "SEARCH_TABLE": "s"})
     BookingsApiSettings.from_env({**base, "STATE_MACHINE_ARN": "arn"})
     with pytest.raises(ValidationError, match="PICTURES_BUCKET"):
-        HotelsApiSettings.from_env(base)
+        HotelsApiSettings.from_env(base | {"SEARCH_TABLE": "s"})
+    with pytest.raises(ValidationError, match="SEARCH_TABLE"):
+        HotelsApiSettings.from_env(base | {"PICTURES_BUCKET": "pics"})
     with pytest.raises(ValidationError, match="ALLOWED_ORIGIN"):
         BookingsApiSettings.from_env(
             {k: v for k, v in base.items() if k != "ALLOWED_ORIGIN"} | {"STATE_MACHINE_ARN": "a"}
