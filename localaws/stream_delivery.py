@@ -54,7 +54,8 @@ def install() -> None:
     transact = dynamodb.transact_write_items
 
     def transact_write_items(self: Any, *args: Any, **kwargs: Any) -> Any:
-        _in_transaction.held = held = []
+        held: list[tuple[Any, str, str]] = []
+        _in_transaction.held = held
         try:
             result = transact(self, *args, **kwargs)
         finally:

@@ -8,6 +8,11 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: The Powertools service of the event functions: a logger and metrics of their own, so they
+#: never share state with the saga's and API's (one process locally; Powertools keeps a
+#: service's logger keys and metrics in module state).
+EVENTS_SERVICE = "hotel-booking-events"
+
 
 class EnvSettings(BaseModel):
     """Settings read from the environment, once, at cold start."""

@@ -16,13 +16,14 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
+from hotel_booking.config import EVENTS_SERVICE
 from hotel_booking.models.events import DomainEvent
 
 MAX_ENTRIES = 10
 MAX_REQUEST_BYTES = 256 * 1024
 _TIME_BYTES = 14
 
-logger = Logger()
+logger = Logger(service=EVENTS_SERVICE)
 
 
 class EventTooLarge(ValueError):

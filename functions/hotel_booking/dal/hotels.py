@@ -2,7 +2,7 @@
 (``hotel_booking.search``); a Scan here serves the admin pages and rebuilding that projection.
 
 Every write carries the hotel's ``version``: created at 1, each change exactly one more,
-under a condition on the version it replaces, so two concurrent changes cannot both commit
+under a condition on the version that was read, so two concurrent changes cannot both commit
 (and the events published from the table's stream never share a version)."""
 
 from __future__ import annotations
@@ -21,26 +21,22 @@ class HotelsTable(Table):
 
     def create(self, hotel: Hotel) -> None:
         self._write(
-            "put_item",
-            Item=to_item(hotel.model_copy(update={"version": 1})),
-            ConditionExpression="attribute_not_exists(hotelId)",
+            "put_item", Item=to_item(hotel), ConditionExpression="attribute_not_exists(hotelId)"
         )
 
     def replace(self, hotel: Hotel) -> bool:
-        """Overwrite the hotel at ``hotel.version - 1`` with ``hotel`` (whose version the caller
-        bumped); False when it was deleted or changed meanwhile."""
-        previous = hotel.version - 1
-        condition = "attribute_exists(hotelId) AND version = :previous"
-        if previous == 0:  # a record written before versions existed
+        """Overwrite the hotel as it was read (``hotel.version``) with ``hotel`` at the next
+        version; False when it was deleted or changed meanwhile."""
+        condition = "attribute_exists(hotelId) AND version = :read"
+        if hotel.version == 1:  # also a record written before versions existed
             condition = (
-                "attribute_exists(hotelId) AND "
-                "(attribute_not_exists(version) OR version = :previous)"
+                "attribute_exists(hotelId) AND (attribute_not_exists(version) OR version = :read)"
             )
         return self._write_if(
             "put_item",
-            Item=to_item(hotel),
+            Item=to_item(hotel.model_copy(update={"version": hotel.version + 1})),
             ConditionExpression=condition,
-            ExpressionAttributeValues=values(previous=previous),
+            ExpressionAttributeValues=values(read=hotel.version),
         )
 
     def delete(self, hotel_id: str) -> bool:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from hotel_booking.config import PublisherSettings
+from hotel_booking.config import EVENTS_SERVICE, PublisherSettings
 from hotel_booking.dal.streams import change_of
 from hotel_booking.logic.publishing import Change, publish
 from hotel_booking.wiring import event_bus
@@ -24,9 +24,9 @@ from hotel_booking.wiring import event_bus
 # A batch with nothing to count would otherwise warn on every invocation.
 warnings.filterwarnings("ignore", "No application metrics to publish")
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
+logger = Logger(service=EVENTS_SERVICE)
+tracer = Tracer(service=EVENTS_SERVICE)
+metrics = EphemeralMetrics(service=EVENTS_SERVICE)
 
 SETTINGS = PublisherSettings.from_env()
 BUS, TABLES = event_bus(SETTINGS)

@@ -12,8 +12,8 @@ import json
 import warnings
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from hotel_booking.config import ProjectorSettings
+from hotel_booking.config import EVENTS_SERVICE, ProjectorSettings
 from hotel_booking.models.events import parse_detail
 from hotel_booking.search.projector import project
 from hotel_booking.wiring import search_projection
@@ -30,9 +30,9 @@ from hotel_booking.wiring import search_projection
 # A batch with nothing to count would otherwise warn on every invocation.
 warnings.filterwarnings("ignore", "No application metrics to publish")
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
+logger = Logger(service=EVENTS_SERVICE)
+tracer = Tracer(service=EVENTS_SERVICE)
+metrics = EphemeralMetrics(service=EVENTS_SERVICE)
 processor = BatchProcessor(event_type=EventType.SQS)
 
 SETTINGS = ProjectorSettings.from_env()
@@ -42,9 +42,12 @@ PROJECTION = search_projection(SETTINGS)
 def handle(record: SQSRecord) -> None:
     envelope = json.loads(record.body)
     detail = parse_detail(envelope["detail-type"], envelope["detail"])
+    logger.set_correlation_id(
+        getattr(detail, "bookingId", None) or getattr(detail, "hotelId", None)
+    )
     changed = project(detail, PROJECTION)
     lag = dt.datetime.now(dt.UTC) - detail.occurredAt
-    logger.info(
+    logger.debug(
         "event projected" if changed else "event changed nothing (duplicate or stale)",
         extra={"detailType": envelope["detail-type"], "eventId": detail.eventId},
     )

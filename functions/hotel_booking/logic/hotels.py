@@ -214,13 +214,7 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
     hotel = _existing(ports, hotel_id)
     changes, picture = _read_form(form, HotelChanges)
     at = ports.clock()
-    updated = hotel.model_copy(
-        update={
-            **changes.model_dump(exclude_unset=True),
-            "updatedAt": at,
-            "version": hotel.version + 1,
-        }
-    )
+    updated = hotel.model_copy(update={**changes.model_dump(exclude_unset=True), "updatedAt": at})
     resized = None
     if updated.rooms != hotel.rooms:
         # First, as the one change that may be refused; undone if anything after it fails.

@@ -101,7 +101,7 @@ def _hotel_event(change: Change) -> DomainEvent | None:
         )
     new = Hotel.model_validate(change.new)
     if change.kind == "MODIFY":
-        old_version = int((change.old or {}).get("version", 0))
+        old_version = int((change.old or {}).get("version", 1))
         if new.version <= old_version:
             return None  # not a change of the hotel (nothing our code writes)
     detail_type: Literal["HotelCreated", "HotelUpdated"] = (

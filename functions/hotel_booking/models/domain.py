@@ -109,9 +109,10 @@ class Hotel(BaseModel):
     imageKey: str | None = None
     createdAt: dt.datetime
     updatedAt: dt.datetime
-    #: Bumped by every change (a record written before versions existed reads as 0); the
-    #: events published from the table carry it, and the search projection keeps the newest.
-    version: int = 0
+    #: 1 when created, one more with every change (a record written before versions existed
+    #: reads as 1); the events published from the table carry it, and the search projection
+    #: keeps the newest.
+    version: int = 1
 
 
 class Stay(BaseModel):
