@@ -12,7 +12,11 @@ from botocore.exceptions import ClientError
 from hotel_booking.dal.executions import Executions
 from hotel_booking.logic import bookings, hotels
 from hotel_booking.logic.callers import Caller
-from hotel_booking.logic.problems import BookingNotStarted, RoomsStillBooked
+from hotel_booking.logic.problems import (
+    BookingNotStarted,
+    HotelChangedMeanwhile,
+    RoomsStillBooked,
+)
 from hotel_booking.logic.uploads import Form, Upload
 from hotel_booking.models import Booking, Hotel
 from hotel_booking.models.domain import RoomChange
@@ -187,6 +191,23 @@ def test_a_change_that_cannot_be_saved_leaves_nothing_behind() -> None:
     assert fakes.pictures.items == pictures
     assert fakes.managers.items == {"m@example.com": [created.hotelId], "new@example.com": []}
     assert fakes.hotels.items[created.hotelId].rooms == 3
+
+
+def test_a_hotel_changed_meanwhile_is_a_conflict_that_leaves_nothing_behind() -> None:
+    fakes = Fakes()
+    created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+    pictures = dict(fakes.pictures.items)
+    fakes.hotels.replace = lambda hotel: False  # type: ignore[method-assign]  # lost the race
+    change = Form(
+        fields={"managerEmail": "new@example.com"},
+        files={"picture": Upload("picture", "q.png", None, png(5, 5))},
+    )
+
+    with pytest.raises(HotelChangedMeanwhile):
+        hotels.update_hotel(fakes.ports(), ADMIN, created.hotelId, change)
+
+    assert fakes.pictures.items == pictures
+    assert fakes.managers.items == {"m@example.com": [created.hotelId], "new@example.com": []}
 
 
 def test_fewer_rooms_than_booked_is_refused_before_anything_changes() -> None:
