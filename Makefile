@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CHECKOV := checkov==3.3.30
 CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy admin rebuild-projection
+.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy admin migrate-managers rebuild-projection
 
 install: $(STAMP)
 
@@ -35,11 +35,11 @@ executions: $(STAMP)
 test: $(STAMP) chromium checkov lint typecheck
 	$(BIN)/python -m pytest
 
-## Debian's Chromium for the browser tests (tests/browser); Playwright's downloads are never used.
+## Debian's Chromium for the browser tests (tests/e2e/browser); Playwright's downloads are never used.
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-## checkov for tests/test_checkov.py, isolated from the project's pins.
+## checkov for tests/unit/template/test_checkov.py, isolated from the project's pins.
 checkov: $(CHECKOV_VENV)/.installed
 
 $(CHECKOV_VENV)/.installed: Makefile
@@ -64,10 +64,12 @@ rebuild-projection: $(STAMP)
 	PYTHONPATH=functions $(BIN)/python -m hotel_booking.search.rebuild \
 		$(if $(STACK),--stack-name "$(STACK)",--endpoint http://127.0.0.1:$(AWS_PORT))
 
-## Benchmarks: the saga on the local engine, and the local stack over HTTP (figures in docs/performance.md).
+## Benchmarks: the saga on the local engine, the local stack over HTTP, local event delivery,
+## search projection lag (figures in docs/performance.md).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/saga_bench.py
 	$(BIN)/python benchmarks/stack_bench.py
+	$(BIN)/python benchmarks/events_bench.py
 	$(BIN)/python benchmarks/search_lag_bench.py
 
 ## Deploy to AWS (docs/deploy.md): build, deploy the stack, publish the pages with their config.json.
@@ -83,6 +85,11 @@ deploy: $(STAMP)
 admin: $(STAMP)
 	@test -n "$(EMAIL)" || (echo "usage: make admin EMAIL=you@example.com" >&2; exit 2)
 	$(BIN)/python -m deploy admin --email "$(EMAIL)" --name "$(NAME)"
+
+## Once, after deploying issue 9 item 2 over older data: name hotels' managers by sub.
+## A dry run; APPLY=1 writes (docs/managers.md).
+migrate-managers: $(STAMP)
+	$(BIN)/python -m deploy migrate-managers $(if $(APPLY),--apply,)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

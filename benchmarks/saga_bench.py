@@ -23,7 +23,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
 from hotel_booking.models import BookingStatus, Decision  # noqa: E402
 from localaws.cloud import LocalCloud  # noqa: E402
-from tests.saga_driver import SagaDriver  # noqa: E402
+from tests.fixtures.saga_driver import SagaDriver  # noqa: E402
 
 
 def pct(values: list[float], p: float) -> float:

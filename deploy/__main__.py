@@ -1,4 +1,5 @@
-"""python -m deploy check | site | admin --email E [--name N]   (make deploy, make admin)
+"""python -m deploy check | site | admin --email E [--name N] | migrate-managers [--apply]
+(make deploy, make admin, make migrate-managers)
 
 Stack name and region come from samconfig.toml (the file `sam deploy` reads), so the three
 steps of `make deploy` always talk about the same stack.
@@ -120,6 +121,16 @@ def cmd_admin(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_migrate_managers(args: argparse.Namespace) -> None:
+    from deploy.managers import migrate
+
+    stack, region = stack_settings()
+    session = _session(region)
+    check_credentials(session)
+    outputs = stack_outputs(session.client("cloudformation").describe_stacks(StackName=stack))
+    migrate(session, outputs, args.apply)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -128,8 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     admin = sub.add_parser("admin", help="create an Admin user (verified email)")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
+    managers = sub.add_parser(
+        "migrate-managers", help="name by sub the managers of hotels stored with only an email"
+    )
+    managers.add_argument("--apply", action="store_true", help="write (default: a dry run)")
     args = parser.parse_args(argv)
-    handlers = {"check": cmd_check, "site": cmd_site, "admin": cmd_admin}
+    handlers = {
+        "check": cmd_check,
+        "site": cmd_site,
+        "admin": cmd_admin,
+        "migrate-managers": cmd_migrate_managers,
+    }
     try:
         handlers[args.command](args)
     except DeployError as exc:

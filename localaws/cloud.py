@@ -24,8 +24,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from localaws import guard, stream_delivery
+from localaws import guard, pollers, sns
 from localaws.deploy import Deployer, Stack
+from localaws.eventing import EventPlumbing
 from localaws.lambdas import Invocation, LambdaRuntime
 from localaws.template import load_template
 
@@ -35,6 +36,11 @@ DUMMY_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
+
+
+#: The template parameter naming the SES identity guests' emails come from, and its local value.
+SENDER_PARAMETER = "SenderEmail"
+LOCAL_SENDER = "bookings@hotel-booking.example"
 
 
 class PortInUse(RuntimeError):
@@ -97,6 +103,8 @@ class LocalCloud:
         if on_invocation:
             self._listeners.append(on_invocation)
         self.runtime = LambdaRuntime(self._lambda_env(), self._notify)
+        # SQS / DynamoDB Streams pollers and EventBridge delivery, as AWS runs them.
+        self.events = EventPlumbing(self.runtime, self.client, lambda: self.clock.scale)
         self._server: Any = None
         self._mock: Any = None
         self._clients: dict[str, Any] = {}
@@ -121,12 +129,15 @@ class LocalCloud:
         config["stepfunctions"]["execute_state_machine"] = True
         config["iam"]["load_aws_managed_policies"] = False
         guard.retrier_module().time = self.clock
+        pollers.hold_transaction_records()  # first: inside the lock _serialise_backends adds
         _serialise_backends()
         _keep_task_failure_cause()
+        sns.enforce_subject_rule()
+        sns.enforce_filter_policy_quota()
         _reuse_interpreter_clients()
         _parse_each_definition_once()
         self.runtime.install()
-        stream_delivery.install()
+        self.events.start()
 
         from moto import mock_aws
         from moto.server import ThreadedMotoServer
@@ -149,6 +160,7 @@ class LocalCloud:
         return self
 
     def stop(self) -> None:
+        self.events.stop()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -172,6 +184,11 @@ class LocalCloud:
     ) -> Stack:
         """Translate ``template`` (SAM) and create every resource it declares."""
         translated = load_template(template, self.region)
+        parameters = dict(parameters or {})
+        if SENDER_PARAMETER in translated.cfn.get("Parameters", {}):
+            parameters.setdefault(SENDER_PARAMETER, LOCAL_SENDER)
+            # SES sends only from a verified identity; on AWS its owner verifies it once.
+            self.client("ses").verify_email_identity(EmailAddress=parameters[SENDER_PARAMETER])
         stack = Deployer(
             translated, stack_name, self.region, self.client, self.runtime, parameters
         ).deploy()
@@ -208,6 +225,20 @@ class LocalCloud:
                 },
             }
             for message_id, message, subject, attributes, _group in topic.sent_notifications
+        ]
+
+    def ses_messages(self) -> list[dict[str, Any]]:
+        """Every email SES sent (moto keeps them on the backend), oldest first."""
+        return [
+            {
+                "MessageId": m.id,
+                "Source": m.source,
+                "To": [a for addresses in m.destinations.values() for a in addresses],
+                "Subject": m.subject,
+                "Body": m.body,
+            }
+            for m in guard.ses_backend(self.region).sent_messages
+            if hasattr(m, "subject")  # raw messages have no parsed subject
         ]
 
     # -- internals ------------------------------------------------------------------------

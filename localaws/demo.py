@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     from hotel_booking.dal.bookings import BookingsTable
     from hotel_booking.dal.executions import Executions
     from hotel_booking.dal.hotels import HotelsTable
+    from hotel_booking.dal.subscriptions import HotelTopics
     from hotel_booking.logic.approvals import decide
     from hotel_booking.logic.ids import approval_id_for
     from hotel_booking.models import BookingStatus, Decision, Hotel
@@ -73,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
             updatedAt=now,
         )
         HotelsTable(dynamodb, stack.ref("HotelsTable")).create(hotel)
+        # The hotels API creates each hotel's topic; this demo writes the hotel directly.
+        HotelTopics(cloud.client("sns"), stack.outputs["HotelTopicArnPrefix"]).add(
+            hotel.managerEmail, hotel.hotelId
+        )
         check_in = dt.date.today() + dt.timedelta(days=14)
         booking_id = f"demo-{int(time.time())}"
         request = {
@@ -131,11 +136,13 @@ def main(argv: list[str] | None = None) -> int:
             + (f" ({booking.reason.value})" if booking.reason else "")
             + f"; execution {desc['status']}"
         )
-        for topic in (
-            "ManagerNotificationsTopic",
-            "GuestNotificationsTopic",
-            "OperationsAlertsTopic",
-        ):
-            for message in cloud.sns_messages(stack.ref(topic)):
-                print(f"  ✉ {topic}: {message['Subject']}")
+        topics = {
+            "the hotel's topic": stack.outputs["HotelTopicArnPrefix"] + hotel.hotelId,
+            "OperationsAlertsTopic": stack.ref("OperationsAlertsTopic"),
+        }
+        for label, topic_arn in topics.items():
+            for message in cloud.sns_messages(topic_arn):
+                print(f"  ✉ {label}: {message['Subject']}")
+        for mail in cloud.ses_messages():
+            print(f"  ✉ SES to {', '.join(mail['To'])}: {mail['Subject']}")
     return 0

@@ -271,11 +271,7 @@ def _queue(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     name = props.get("QueueName") or d.physical_name(logical_id, 75 if fifo else 80)
     if fifo and not name.endswith(".fifo"):
         name += ".fifo"  # as CloudFormation names a FIFO queue
-    attributes = {
-        key: _json_text(props[key])
-        for key in _QUEUE_ATTRIBUTES
-        if key in props and key != "QueueName"
-    }
+    attributes = {key: _json_text(props[key]) for key in _QUEUE_ATTRIBUTES if key in props}
     url = d.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
     arn = d.arn("sqs", name)
     return Deployed(logical_id, "AWS::SQS::Queue", url, {"Arn": arn, "QueueName": name})
@@ -474,6 +470,7 @@ _POOL_KEYS = (
     "AccountRecoverySetting",
     "DeletionProtection",
     "VerificationMessageTemplate",
+    "UserAttributeUpdateSettings",
 )
 
 
@@ -581,6 +578,5 @@ def _api_stage(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     return Deployed(logical_id, "AWS::ApiGateway::Stage", props["StageName"], {})
 
 
-# More resource types, registered with @creates in their own modules (event_resources: the
-# event plumbing's buses, rules, queue policies and event source mappings).
+# More resource types, registered with @creates in the modules beside the emulation they feed.
 from localaws import event_resources, hosting  # noqa: E402, F401

@@ -1,7 +1,7 @@
 """Every private moto name localaws relies on, looked up in one place.
 
 moto is pinned to one exact version (pyproject.toml). When an upgrade moves one of these
-names, :func:`check` fails with a message naming it, and so does ``tests/test_guard.py``,
+names, :func:`check` fails with a message naming it, and so does ``tests/tooling/test_guard.py``,
 instead of the emulator silently returning moto's canned Lambda payloads.
 """
 
@@ -87,6 +87,11 @@ def sns_backend_class() -> Any:
     cls = _lookup("moto.sns.models", "SNSBackend")
     for name in SNS_OPERATIONS:
         _lookup("moto.sns.models", "SNSBackend", name)
+    # localaws.sns reads the subject moto's Publish handler passes as a keyword and raises
+    # ValueError, which that handler answers as InvalidParameter.
+    handler = inspect.getsource(_lookup("moto.sns.responses", "SNSResponse", "publish"))
+    if "subject=subject" not in handler or "except ValueError" not in handler:
+        raise MotoInternalsMoved("SNSResponse.publish no longer passes subject= / maps ValueError")
     return cls
 
 
@@ -142,6 +147,43 @@ def sns_subscription_class() -> Any:
     params = list(inspect.signature(cls.publish).parameters)
     if params[:3] != ["self", "message", "message_id"] or "subject" not in params:
         raise MotoInternalsMoved(f"moto.sns.models.Subscription.publish{params} changed shape")
+    return cls
+
+
+def sns_response_class() -> Any:
+    """SNS's HTTP handler: localaws.sns replaces its ``confirm_subscription`` (moto's accepts
+    any token) and relies on ``_get_param`` and ``backend.subscriptions``."""
+    _lookup("moto.sns.responses", "SNSResponse", "confirm_subscription")
+    _lookup("moto.sns.responses", "SNSResponse", "_get_param")
+    _lookup("moto.sns.models", "SNSBackend", "_find_subscription")
+    if "self.subscriptions" not in inspect.getsource(_lookup("moto.sns.models", "SNSBackend")):
+        raise MotoInternalsMoved("moto SNSBackend no longer keeps self.subscriptions")
+    # The listing serializer reads ``SubscriptionArn`` before ``arn`` (a pending one hides it).
+    _lookup("moto.core.serialize", "XFormedAttributePicker")
+    return _lookup("moto.sns.responses", "SNSResponse")
+
+
+def sns_invalid_parameter() -> Any:
+    return _lookup("moto.sns.exceptions", "SNSInvalidParameter")
+
+
+def sns_exception_class() -> Any:
+    """Base of moto's SNS errors (a ``code`` class attribute names the AWS error)."""
+    cls = _lookup("moto.sns.exceptions", "SNSException")
+    _lookup("moto.sns.models", "Subscription")
+    if "self._filter_policy =" not in inspect.getsource(_lookup("moto.sns.models", "Subscription")):
+        raise MotoInternalsMoved("moto Subscription no longer keeps self._filter_policy")
+    return cls
+
+
+def ses_backend_class() -> Any:
+    """SES (v1 and v2 alike) sends through ``SESBackend.send_email``; the mailbox copies it."""
+    cls = _lookup("moto.ses.models", "SESBackend")
+    params = list(
+        inspect.signature(_lookup("moto.ses.models", "SESBackend", "send_email")).parameters
+    )
+    if params[:5] != ["self", "source", "subject", "body", "destinations"]:
+        raise MotoInternalsMoved(f"moto.ses.models.SESBackend.send_email{params} changed shape")
     return cls
 
 
@@ -214,19 +256,6 @@ def cognito_errors() -> Any:
     return _CognitoErrors()
 
 
-def lambda_backend_class() -> Any:
-    """The class whose ``send_dynamodb_items(self, function_arn, items, source)`` moto calls
-    inside every write of a table with a stream mapping (localaws.stream_delivery)."""
-    cls = _lookup("moto.awslambda.models", "LambdaBackend")
-    method = _lookup("moto.awslambda.models", "LambdaBackend", "send_dynamodb_items")
-    params = list(inspect.signature(method).parameters)
-    if params != ["self", "function_arn", "items", "source"]:
-        raise MotoInternalsMoved(
-            f"LambdaBackend.send_dynamodb_items{inspect.signature(method)} changed shape"
-        )
-    return cls
-
-
 def check() -> None:
     """Fail loudly, naming the moved internal, if this moto is not the one localaws knows."""
     import moto
@@ -236,7 +265,6 @@ def check() -> None:
             f"moto {moto.__version__} is installed; localaws is pinned to {PINNED_MOTO}"
         )
     lambda_function_class()
-    lambda_backend_class()
     retrier_module()
     dynamodb_backend_class()
     sns_backend_class()
@@ -245,6 +273,10 @@ def check() -> None:
     sfn_client_factory_users()
     sfn_execution_worker_class()
     sns_subscription_class()
+    sns_response_class()
+    sns_invalid_parameter()
+    sns_exception_class()
+    ses_backend_class()
     _lookup("moto.sns.models", "sns_backends")
     _lookup("moto.sns.models", "Topic")
     cognito_backend_class()
@@ -252,11 +284,161 @@ def check() -> None:
     cognito_backends()
     cognito_action_result()
     cognito_errors().CodeMismatchException("checked")
+    lambda_backend_class()
+    sqs_queue_class()
+    stream_shard_class()
+    events_rule_class()
+    event_pattern_class()
+    event_template_parser()
+    lambda_invalid_parameter()
+    _instance_attributes(
+        _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend"), "shard_iterators"
+    )
 
 
 def sns_backend(region: str) -> Any:
     """moto's SNS backend: topics keep ``sent_notifications`` (what was published)."""
     backends = _lookup("moto.sns.models", "sns_backends")
+    from localaws.deploy import ACCOUNT_ID
+
+    return backends[ACCOUNT_ID][region]
+
+
+# -- event plumbing (pollers.py, eventbridge.py) ----------------------------------------------
+ESM_OPERATIONS = (
+    "create_event_source_mapping",
+    "update_event_source_mapping",
+    "delete_event_source_mapping",
+)
+
+
+def lambda_backend_class() -> Any:
+    """Creates event source mappings; localaws takes them over from moto's synchronous calls."""
+    cls = _lookup("moto.awslambda.models", "LambdaBackend")
+    for name in ESM_OPERATIONS:
+        _lookup("moto.awslambda.models", "LambdaBackend", name)
+    esm = _lookup("moto.awslambda.models", "EventSourceMapping")
+    for attr in ("batch_size", "event_source_arn"):
+        _lookup("moto.awslambda.models", "EventSourceMapping", attr)
+    params = list(inspect.signature(esm.__init__).parameters)
+    if params[:2] != ["self", "spec"]:
+        raise MotoInternalsMoved(f"EventSourceMapping.__init__{params} changed shape")
+    return cls
+
+
+def sqs_queue_class() -> Any:
+    """A queue: ``_messages`` under the ``_messages_lock`` condition (notified on every add),
+    ``lambda_event_source_mappings`` (what moto invokes synchronously inside SendMessage)."""
+    cls = _lookup("moto.sqs.models", "Queue")
+    _lookup("moto.sqs.models", "Queue", "add_message")
+    _instance_attributes(
+        cls, "_messages", "_messages_lock", "lambda_event_source_mappings", "fifo_queue"
+    )
+    _instance_attributes(_lookup("moto.awslambda.models", "LambdaFunction"), "timeout")
+    message = _lookup("moto.sqs.models", "Message")
+    _instance_attributes(message, "visible_at", "delayed_until", "group_id")
+    _lookup("moto.sqs.models", "sqs_backends")
+    return cls
+
+
+def _instance_attributes(cls: type, *names: str) -> None:
+    """Attributes set in ``__init__`` (there is no class attribute to look up)."""
+    source = inspect.getsource(cls.__init__)  # type: ignore[misc]
+    for name in names:
+        if f"self.{name} " not in source and f"self.{name}:" not in source:
+            raise MotoInternalsMoved(
+                f"{cls.__module__}.{cls.__name__}.{name} is no longer set in __init__; "
+                f"localaws was written against moto {PINNED_MOTO}"
+            )
+
+
+def sqs_queue(region: str, name: str) -> Any:
+    from localaws.deploy import ACCOUNT_ID
+
+    backends = _lookup("moto.sqs.models", "sqs_backends")
+    return backends[ACCOUNT_ID][region].get_queue(name)
+
+
+def sqs_backend(region: str) -> Any:
+    from localaws.deploy import ACCOUNT_ID
+
+    return _lookup("moto.sqs.models", "sqs_backends")[ACCOUNT_ID][region]
+
+
+def stream_shard_class() -> Any:
+    """A table's stream shard; ``add(old, new)`` appends one record per write. Its ``table``
+    and the table's ``stream_shard`` point at each other; ``transact_write_items(self,
+    transact_items)`` restores copies of the tables (and shards) when it is cancelled."""
+    cls = _lookup("moto.dynamodb.models.table", "StreamShard")
+    _instance_attributes(
+        _lookup("moto.dynamodb.models.table", "Table"),
+        "lambda_event_source_mappings",
+        "stream_shard",
+    )
+    _instance_attributes(cls, "table", "items")
+    transact = _lookup("moto.dynamodb.models", "DynamoDBBackend", "transact_write_items")
+    patched = getattr(transact, "_localaws_locked", False) or getattr(
+        transact, "_localaws_held", False
+    )  # localaws's own wrappers (checked before they were installed)
+    if not patched and list(inspect.signature(transact).parameters) != ["self", "transact_items"]:
+        raise MotoInternalsMoved(
+            f"DynamoDBBackend.transact_write_items{inspect.signature(transact)} changed shape"
+        )
+    add = _lookup("moto.dynamodb.models.table", "StreamShard", "add")
+    params = list(inspect.signature(add).parameters)
+    if params != ["self", "old", "new"]:
+        raise MotoInternalsMoved(f"StreamShard.add{params} changed shape")
+    return cls
+
+
+def dynamodb_table(region: str, name: str) -> Any:
+    from localaws.deploy import ACCOUNT_ID
+
+    backends = _lookup("moto.dynamodb.models", "dynamodb_backends")
+    return backends[ACCOUNT_ID][region].get_table(name)
+
+
+def events_rule_class() -> Any:
+    """An EventBridge rule; ``send_to_targets(event, transform_input=True)`` delivers."""
+    cls = _lookup("moto.events.models", "Rule")
+    params = list(inspect.signature(cls.send_to_targets).parameters)
+    if params[:3] != ["self", "original_event", "transform_input"]:
+        raise MotoInternalsMoved(f"moto.events.models.Rule.send_to_targets{params} changed shape")
+    _instance_attributes(cls, "state", "targets", "event_pattern", "account_id", "region_name")
+    _lookup("moto.events.models", "Rule", "arn")
+    return cls
+
+
+def event_pattern_class() -> Any:
+    """EventBridge's pattern matcher; Lambda's FilterCriteria use the same pattern syntax."""
+    _lookup("moto.events.models", "EventPattern", "load")
+    _lookup("moto.events.models", "EventPattern", "matches_event")
+    return _lookup("moto.events.models", "EventPattern")
+
+
+def event_template_parser() -> Any:
+    """InputTransformer: ``parse(input_template, input_paths_map, event)``."""
+    return _lookup("moto.events.utils", "EventTemplateParser", "parse")
+
+
+def lambda_invalid_parameter() -> Any:
+    """Lambda's InvalidParameterValueException, raised from a backend method as AWS answers."""
+    return _lookup("moto.awslambda.exceptions", "InvalidParameterValueException")
+
+
+def stream_shard_iterators(region: str) -> dict[str, Any]:
+    """moto keeps every shard iterator it ever handed out (one per GetRecords); the stream
+    pollers drop the ones they have used, or a long ``make run`` would grow without bound."""
+    from localaws.deploy import ACCOUNT_ID
+
+    backends = _lookup("moto.dynamodbstreams.models", "dynamodbstreams_backends")
+    iterators: dict[str, Any] = backends[ACCOUNT_ID][region].shard_iterators
+    return iterators
+
+
+def ses_backend(region: str) -> Any:
+    """moto's SES backend: ``sent_messages`` keeps every message sent (v1 and v2)."""
+    backends = _lookup("moto.ses.models", "ses_backends")
     from localaws.deploy import ACCOUNT_ID
 
     return backends[ACCOUNT_ID][region]

@@ -1,8 +1,11 @@
-"""A local mailbox: every message SNS would email is delivered here, per recipient.
+"""A local mailbox: every email SNS or SES would send is delivered here, per recipient.
 
 moto's SNS evaluates each subscription's filter policy but sends nothing for ``email``
-subscriptions. localaws wraps moto's per-subscription delivery so an email subscription that
-matches gets the message in this mailbox, exactly once per subscription, as AWS would send it.
+subscriptions. localaws wraps moto's per-subscription delivery so a confirmed email
+subscription that matches gets the message in this mailbox, exactly once per subscription, as
+AWS would send it; a pending one gets nothing (SNS's confirmation email comes here instead,
+see ``localaws.sns.EmailConfirmations``). moto's SES keeps what it sends; each message is
+copied here too, one per recipient.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from localaws import guard
+from localaws import guard, sns
 
 _URL = re.compile(r"https?://[^\s<>\"')]+")
 _LABELLED = re.compile(r"^\s*([A-Za-z][^:\n]{0,40}):\s*(https?://\S+)\s*$", re.MULTILINE)
@@ -88,6 +91,8 @@ class Mailbox:
         ) -> Any:
             if self.protocol not in ("email", "email-json"):
                 return original(self, message, message_id, subject, message_attributes, **kwargs)
+            if sns.is_pending(self):
+                return None  # SNS delivers nothing before the recipient confirms
             attributes = message_attributes or {}
             matcher = self._filter_policy_matcher
             if _current is not None and (matcher is None or matcher.matches(attributes, message)):
@@ -102,6 +107,28 @@ class Mailbox:
 
         publish._localaws_mailbox = True  # type: ignore[attr-defined]
         subscription_cls.publish = publish
+        self._copy_ses_sends()
+
+    @staticmethod
+    def _copy_ses_sends() -> None:
+        ses_cls = guard.ses_backend_class()
+        if getattr(ses_cls.send_email, "_localaws_mailbox", False):
+            return
+        original = ses_cls.send_email
+
+        def send_email(
+            self: Any, source: str, subject: str, body: str, destinations: dict[str, list[str]]
+        ) -> Any:
+            message = original(self, source, subject, body, destinations)  # checks the identity
+            identity = f"arn:aws:ses:{self.region_name}:{self.account_id}:identity/{source}"
+            for addresses in destinations.values():
+                for address in addresses:
+                    if _current is not None:
+                        _current.deliver(address, subject, body, identity, {"from": source})
+            return message
+
+        send_email._localaws_mailbox = True  # type: ignore[attr-defined]
+        ses_cls.send_email = send_email
 
 
 _current: Mailbox | None = None

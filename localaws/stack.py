@@ -21,8 +21,10 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from deploy.site import password_policy_of
+from localaws import sns
 from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
 from localaws.cloud import LocalCloud, PortInUse, ensure_port_free
 from localaws.cognito import CognitoCodes
@@ -38,6 +40,7 @@ from support_console.history import describe_event, events
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PASSWORD = "Demo-Passw0rd!"
 OPS_EMAIL = "ops@example.com"
+CONFIRMATION_PATH = "/sns/confirmation.html"
 DEMO_USERS = (
     ("admin@example.com", "Ada Admin", "Admin"),
     ("manager@example.com", "Manny Manager", "HotelManager"),
@@ -141,6 +144,8 @@ class LocalStack:
         ensure_port_free(self.ports.web, "WEB_PORT")
         self.cloud.start()
         self.mailbox.install()
+        # Email subscriptions wait for the link in SNS's confirmation email, as on AWS.
+        sns.EmailConfirmations(self.mailbox.deliver, self._confirmation_link).install()
         self.cognito_codes.install()
         parameters = {
             # Links in emails must point at this machine's API, not at execute-api.
@@ -160,6 +165,7 @@ class LocalStack:
             ROOT / "hotel", self.config, self.mailbox, self._log, self.page_headers
         )
         self.web.mount("/console/", self._console(self.stack))
+        self.web.mount(CONFIRMATION_PATH, sns.confirmation_page(self.cloud.client("sns")))
         self._servers.append(serve(self.web, "127.0.0.1", self.ports.web))
         (ROOT / "hotel" / "config.json").write_text(json.dumps(self.config, indent=2) + "\n")
         self._create_users()
@@ -180,6 +186,11 @@ class LocalStack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def _confirmation_link(self, topic_arn: str, token: str, endpoint: str) -> str:
+        """Where SNS's confirmation email points (on AWS: sns.<region>.amazonaws.com)."""
+        query = urlencode({"TopicArn": topic_arn, "Token": token, "Endpoint": endpoint})
+        return f"{self.web_url}{CONFIRMATION_PATH}?{query}"
 
     # -- helpers for people and tests ------------------------------------------------------
     def login(self, email: str, password: str | None = None) -> str:
@@ -378,6 +389,8 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
   Web pages        {stack.web_url}/hotel/
   REST API         {stack.api_url}
   Mailbox          {stack.web_url}/mailbox/   (JSON: {stack.web_url}/mailbox/messages.json)
+                   managers get approval emails once they follow the link in SNS's
+                   "Subscription Confirmation" email there (one per hotel), as on AWS
   Executions       {stack.web_url}/console/   (CLI: python -m support_console executions list)
   AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
 

@@ -34,9 +34,13 @@ class SagaSettings(EnvSettings):
     bookings_table: str = Field(alias="BOOKINGS_TABLE")
     payments_table: str = Field(alias="PAYMENTS_TABLE")
     approvals_table: str = Field(alias="APPROVALS_TABLE")
-    manager_topic_arn: str = Field(alias="MANAGER_TOPIC_ARN")
-    guest_topic_arn: str = Field(alias="GUEST_TOPIC_ARN")
+    # A hotel's topic is this prefix + its hotelId (created and deleted with the hotel).
+    hotel_topic_arn_prefix: Annotated[str, Field(min_length=1)] = Field(
+        alias="HOTEL_TOPIC_ARN_PREFIX"
+    )
     ops_topic_arn: str = Field(alias="OPS_TOPIC_ARN")
+    # The SES identity guests' emails come from (template parameter SenderEmail).
+    sender_email: Annotated[str, Field(min_length=1)] = Field(alias="SENDER_EMAIL")
     payment_gateway: str = Field(alias="PAYMENT_GATEWAY")
     approval_timeout_seconds: Annotated[int, Field(ge=1)] = Field(alias="APPROVAL_TIMEOUT_SECONDS")
 
@@ -61,9 +65,11 @@ class ApiSettings(SagaSettings):
 
 
 class HotelsApiSettings(ApiSettings):
-    """The hotels API also stores pictures, and searches the search projection."""
+    """The hotels API also stores pictures, finds managers in the user pool, and searches
+    the search projection."""
 
     pictures_bucket: Annotated[str, Field(min_length=1)] = Field(alias="PICTURES_BUCKET")
+    user_pool_id: Annotated[str, Field(min_length=1)] = Field(alias="USER_POOL_ID")
     search_table: Annotated[str, Field(min_length=1)] = Field(alias="SEARCH_TABLE")
 
 
@@ -81,6 +87,12 @@ class ProjectorSettings(EnvSettings):
 
     region: str = Field(alias="AWS_REGION")
     search_table: Annotated[str, Field(min_length=1)] = Field(alias="SEARCH_TABLE")
+
+
+class UsersApiSettings(ApiSettings):
+    """The users API reads and changes the user pool."""
+
+    user_pool_id: Annotated[str, Field(min_length=1)] = Field(alias="USER_POOL_ID")
 
 
 class BookingsApiSettings(ApiSettings):

@@ -16,6 +16,7 @@ from hotel_booking.config import (
     ProjectorSettings,
     PublisherSettings,
     SagaSettings,
+    UsersApiSettings,
 )
 from hotel_booking.dal.approvals import ApprovalsTable
 from hotel_booking.dal.bookings import BookingsTable
@@ -27,8 +28,9 @@ from hotel_booking.dal.payments import PaymentsTable
 from hotel_booking.dal.pictures import PictureStore
 from hotel_booking.dal.reservations import Reservations
 from hotel_booking.dal.secrets import SecretKey
-from hotel_booking.dal.subscriptions import guest_subscriptions, manager_subscriptions
+from hotel_booking.dal.subscriptions import HotelTopics
 from hotel_booking.dal.topics import Topics
+from hotel_booking.dal.users import CognitoUsers
 from hotel_booking.logic.approval_pages import PagePorts
 from hotel_booking.logic.bookings import BookingPorts
 from hotel_booking.logic.hotels import HotelPorts
@@ -36,6 +38,7 @@ from hotel_booking.logic.links import LinkSigner
 from hotel_booking.logic.payments import gateway_for
 from hotel_booking.logic.publishing import Table
 from hotel_booking.logic.saga import SagaPorts
+from hotel_booking.logic.users import UserPorts
 from hotel_booking.search.dynamo import SearchTable
 
 
@@ -52,9 +55,10 @@ def saga_ports(settings: SagaSettings) -> SagaPorts:
         approvals=ApprovalsTable(dynamodb, settings.approvals_table),
         topics=Topics(
             boto3.client("sns", region_name=settings.region),
-            manager_topic_arn=settings.manager_topic_arn,
-            guest_topic_arn=settings.guest_topic_arn,
+            boto3.client("sesv2", region_name=settings.region),
+            hotel_topic_arn_prefix=settings.hotel_topic_arn_prefix,
             ops_topic_arn=settings.ops_topic_arn,
+            sender_email=settings.sender_email,
         ),
         gateway=gateway_for(settings.payment_gateway),
     )
@@ -78,10 +82,21 @@ def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
         pictures=PictureStore(
             boto3.client("s3", region_name=settings.region), settings.pictures_bucket
         ),
-        managers=manager_subscriptions(
-            boto3.client("sns", region_name=settings.region), settings.manager_topic_arn
+        managers=HotelTopics(
+            boto3.client("sns", region_name=settings.region), settings.hotel_topic_arn_prefix
         ),
         search=SearchTable(dynamodb, settings.search_table),
+        directory=CognitoUsers(
+            boto3.client("cognito-idp", region_name=settings.region), settings.user_pool_id
+        ),
+    )
+
+
+def user_ports(settings: UsersApiSettings) -> UserPorts:
+    return UserPorts(
+        users=CognitoUsers(
+            boto3.client("cognito-idp", region_name=settings.region), settings.user_pool_id
+        )
     )
 
 
@@ -93,9 +108,6 @@ def booking_ports(settings: BookingsApiSettings) -> BookingPorts:
     return BookingPorts(
         sagas=executions,
         tasks=executions,
-        guests=guest_subscriptions(
-            boto3.client("sns", region_name=settings.region), settings.guest_topic_arn
-        ),
         hotels=HotelsTable(dynamodb, settings.hotels_table),
         bookings=BookingsTable(dynamodb, settings.bookings_table),
         approvals=ApprovalsTable(dynamodb, settings.approvals_table),

@@ -146,6 +146,7 @@ function userFrom(token) {
   let groups = claims["cognito:groups"] ?? [];
   if (typeof groups === "string") groups = groups.split(/[,\s]+/).filter(Boolean);
   return {
+    sub: claims.sub ?? "",
     email: claims.email ?? "",
     name: claims.name || claims.email || "you",
     groups,
@@ -154,7 +155,7 @@ function userFrom(token) {
   };
 }
 
-/** Who is signed in: {email, name, groups, isAdmin, isManager}, or null. */
+/** Who is signed in: {sub, email, name, groups, isAdmin, isManager}, or null. */
 export function currentUser() {
   const session = readSession();
   if (!session) return null;

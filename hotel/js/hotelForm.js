@@ -38,7 +38,7 @@ export function validateHotel(form, { pictureRequired = false } = {}) {
     add("rooms", "Rooms must be a whole number from 1 to 10000.");
   }
   const email = value("managerEmail");
-  if (!email) add("managerEmail", "Enter the manager's email address.");
+  if (!email) add("managerEmail", "Choose the hotel's manager.");
   else if (!EMAIL.test(email)) add("managerEmail", "Enter an email address like name@example.com.");
   return errors;
 }

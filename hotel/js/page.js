@@ -9,6 +9,7 @@ const LINKS = [
   { href: "manager.html", text: "Approvals", show: (user) => user?.isManager },
   { href: "admin.html", text: "Manage hotels", show: (user) => user?.isAdmin },
   { href: "addHotel.html", text: "Add a hotel", show: (user) => user?.isAdmin },
+  { href: "users.html", text: "Users", show: (user) => user?.isAdmin },
 ];
 
 // Pages about getting in: the nav offers no "Sign in" there.

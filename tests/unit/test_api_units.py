@@ -52,21 +52,26 @@ def test_a_caller_from_claims() -> None:
     caller = Caller.from_claims(claims("s1", "Boss@Example.com", "HotelManager"))
     assert caller is not None
     assert caller.sub == "s1" and caller.is_manager and not caller.is_admin
-    assert caller.manages("boss@example.com")  # emails compare case-insensitively
-    assert not caller.manages("other@example.com")
-    assert not caller.manages(None)
+    assert caller.manages("s1")  # a hotel's manager is a sub (issue 9 item 2)
+    assert not caller.manages("other-sub")
+    assert not caller.manages("Boss@Example.com")  # never an email: users change their own
+    assert not caller.manages(None)  # a hotel stored before managers were users
     assert Caller.from_claims(None) is None
     assert Caller.from_claims({"email": "no-sub@example.com"}) is None
 
 
-def test_an_unverified_email_manages_nothing() -> None:
-    caller = Caller.from_claims(claims("s1", "boss@example.com", "HotelManager", "false"))
-    assert caller is not None and not caller.manages("boss@example.com")
+def test_a_missing_email_verified_claim_is_false() -> None:
+    caller = Caller.from_claims({"sub": "s1", "email": "boss@example.com"})
+    assert caller is not None and caller.email_verified is False
+    unverified = Caller.from_claims(claims("s1", "boss@example.com", "HotelManager", "false"))
+    assert unverified is not None and unverified.email_verified is False
+    verified = Caller.from_claims(claims("s1", "boss@example.com", "HotelManager"))
+    assert verified is not None and verified.email_verified is True
 
 
-def test_manager_email_without_the_group_manages_nothing() -> None:
+def test_manager_sub_without_the_group_manages_nothing() -> None:
     caller = Caller.from_claims(claims("s1", "boss@example.com", "Admin"))
-    assert caller is not None and caller.is_admin and not caller.manages("boss@example.com")
+    assert caller is not None and caller.is_admin and not caller.manages("s1")
 
 
 # -- bodies --------------------------------------------------------------------------------
@@ -251,19 +256,24 @@ def test_api_settings_name_each_missing_variable() -> None:
         "BOOKINGS_TABLE": "b",
         "PAYMENTS_TABLE": "p",
         "APPROVALS_TABLE": "a",
-        "MANAGER_TOPIC_ARN": "m",
-        "GUEST_TOPIC_ARN": "g",
+        "HOTEL_TOPIC_ARN_PREFIX": "arn:aws:sns:eu-west-2:1:s-hotel-",
         "OPS_TOPIC_ARN": "o",
+        "SENDER_EMAIL": "bookings@example.com",
         "PAYMENT_GATEWAY": "sandbox",
         "APPROVAL_TIMEOUT_SECONDS": "60",
         "ALLOWED_ORIGIN": "*",
     }
-    HotelsApiSettings.from_env({**base, "PICTURES_BUCKET": "pics", "SEARCH_TABLE": "s"})
+    every = {"PICTURES_BUCKET": "pics", "USER_POOL_ID": "pool", "SEARCH_TABLE": "s"}
+    HotelsApiSettings.from_env({**base, **every})
     BookingsApiSettings.from_env({**base, "STATE_MACHINE_ARN": "arn"})
     with pytest.raises(ValidationError, match="PICTURES_BUCKET"):
-        HotelsApiSettings.from_env(base | {"SEARCH_TABLE": "s"})
+        HotelsApiSettings.from_env(base)
+    with pytest.raises(ValidationError, match="PICTURES_BUCKET"):
+        HotelsApiSettings.from_env(base | {"SEARCH_TABLE": "s", "USER_POOL_ID": "pool"})
+    with pytest.raises(ValidationError, match="USER_POOL_ID"):
+        HotelsApiSettings.from_env({**base, "PICTURES_BUCKET": "pics", "SEARCH_TABLE": "s"})
     with pytest.raises(ValidationError, match="SEARCH_TABLE"):
-        HotelsApiSettings.from_env(base | {"PICTURES_BUCKET": "pics"})
+        HotelsApiSettings.from_env(base | {"PICTURES_BUCKET": "pics", "USER_POOL_ID": "pool"})
     with pytest.raises(ValidationError, match="ALLOWED_ORIGIN"):
         BookingsApiSettings.from_env(
             {k: v for k, v in base.items() if k != "ALLOWED_ORIGIN"} | {"STATE_MACHINE_ARN": "a"}

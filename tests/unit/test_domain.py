@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from hotel_booking.errors import PaymentDeclined, TransientError
 from hotel_booking.logic.domain import failure_outcome, stay_amount
 from hotel_booking.logic.ids import approval_id_for, payment_id_for
-from hotel_booking.logic.messages import guest_notice
+from hotel_booking.logic.messages import SUBJECT_MAX, guest_notice, safe_subject
 from hotel_booking.logic.payments import SandboxGateway, gateway_for
 from hotel_booking.models import BookingStatus, FailureReason, Hotel
 from hotel_booking.models.saga import BookingRequest, FailureInput
@@ -214,3 +214,15 @@ def test_sandbox_gateway_honours_the_test_tokens() -> None:
 def test_unknown_gateway_name_is_refused() -> None:
     with pytest.raises(ValueError, match="stripe"):
         gateway_for("stripe")
+
+
+# -- email subjects (issue 9 item 6) ------------------------------------------------------
+def test_subjects_carry_no_line_breaks_or_control_characters_and_stay_under_100() -> None:
+    assert safe_subject("Approval needed: Ann\nSmith at Grand\r\nHotel") == (
+        "Approval needed: Ann Smith at Grand Hotel"
+    )
+    assert safe_subject("a\x00b\tc\u2028d\u200be\x7f") == "a b c d e"
+    long = safe_subject("Your booking at " + "Hotel " * 40)
+    assert len(long) == SUBJECT_MAX < 100 and long.endswith("...")
+    assert safe_subject("\r\n\t") == "Hotel booking"
+    assert safe_subject("Café Zürich") == "Café Zürich"

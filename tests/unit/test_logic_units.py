@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -15,11 +16,12 @@ from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.problems import (
     BookingNotStarted,
     HotelChangedMeanwhile,
+    InvalidRequest,
     RoomsStillBooked,
 )
 from hotel_booking.logic.uploads import Form, Upload
 from hotel_booking.models import Booking, Hotel
-from hotel_booking.models.domain import RoomChange
+from hotel_booking.models.domain import PoolUser, RoomChange
 from hotel_booking.search.model import HotelDoc
 from tests.fixtures.events import png
 
@@ -77,6 +79,15 @@ class FakeSubscriptions:
     def remove(self, email: str, value: str) -> None:
         self.items[email].remove(value)
 
+    def close(self, value: str) -> None:
+        """The hotel's topic deleted: every subscription to it goes with it."""
+        for values in self.items.values():
+            if value in values:
+                values.remove(value)
+
+    def status(self, email: str, value: str) -> str:
+        return "PendingConfirmation" if value in self.items.get(email, []) else "NotSubscribed"
+
 
 class FakeInventory:
     def __init__(self) -> None:
@@ -109,6 +120,25 @@ class FakeBookings:
         return []
 
 
+class FakeDirectory:
+    """The user pool: every address is a HotelManager whose sub is derived from it."""
+
+    def find_by_email(self, email: str) -> PoolUser | None:
+        return PoolUser(
+            userId=f"sub-{email}",
+            sub=f"sub-{email}",
+            email=email,
+            status="CONFIRMED",
+            enabled=True,
+            groups=frozenset({"HotelManager"}),
+        )
+
+
+class NoUsers:
+    def find_by_email(self, email: str) -> PoolUser | None:
+        return None
+
+
 class Fakes:
     def __init__(self) -> None:
         self.hotels = FakeHotels()
@@ -124,6 +154,7 @@ class Fakes:
             pictures=self.pictures,
             managers=self.managers,
             search=FakeSearch(),
+            directory=FakeDirectory(),
             clock=lambda: NOW,
         )
 
@@ -152,6 +183,17 @@ def test_a_failed_subscription_leaves_no_picture_behind() -> None:
     assert fakes.hotels.items == {}
 
 
+def test_a_manager_who_is_not_a_hotel_manager_user_leaves_nothing_behind() -> None:
+    fakes = Fakes()
+    ports = dataclasses.replace(fakes.ports(), directory=NoUsers())
+    with pytest.raises(InvalidRequest) as refused:
+        hotels.create_hotel(ports, ADMIN, with_picture())
+    assert [e.field for e in refused.value.errors] == ["managerEmail"]
+    assert fakes.pictures.items == {}
+    assert fakes.hotels.items == {}
+    assert fakes.managers.items == {}
+
+
 def test_a_hotel_that_cannot_be_stored_leaves_no_subscription() -> None:
     fakes = Fakes()
     fakes.hotels.create = boom  # type: ignore[method-assign]
@@ -166,6 +208,7 @@ def test_a_clean_up_that_fails_does_not_fail_the_delete() -> None:
     created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
     fakes.pictures.delete = boom  # type: ignore[method-assign]
     fakes.managers.remove = boom  # type: ignore[method-assign]
+    fakes.managers.close = boom  # type: ignore[method-assign]
     fakes.inventory.delete_all = boom  # type: ignore[method-assign]
 
     hotels.delete_hotel(fakes.ports(), ADMIN, created.hotelId)
@@ -294,7 +337,6 @@ def booking_ports(sfn: FakeSfn, records: FakeRecords) -> bookings.BookingPorts:
         hotels=hotels_,
         bookings=records,
         approvals=FakeApprovals(),
-        guests=FakeSubscriptions(),
         sagas=executions,
         tasks=executions,
         region="eu-west-2",

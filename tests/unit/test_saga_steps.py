@@ -22,11 +22,11 @@ TABLES_AND_TOPICS = (
     "BOOKINGS_TABLE",
     "PAYMENTS_TABLE",
     "APPROVALS_TABLE",
-    "MANAGER_TOPIC_ARN",
-    "GUEST_TOPIC_ARN",
+    "HOTEL_TOPIC_ARN_PREFIX",
     "OPS_TOPIC_ARN",
+    "SENDER_EMAIL",
 )
-ENV = {name: "x" for name in TABLES_AND_TOPICS} | {
+ENV = {name: "x@y" for name in TABLES_AND_TOPICS} | {
     "AWS_REGION": "eu-west-2",
     "PAYMENT_GATEWAY": "sandbox",
     "APPROVAL_TIMEOUT_SECONDS": "60",

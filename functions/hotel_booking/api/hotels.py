@@ -37,6 +37,16 @@ def get_hotel(hotelId: str) -> Response[Any]:
     return web.ok(hotels.get_hotel(PORTS, web.caller_of(app), hotelId).body())
 
 
+@app.get("/hotels/<hotelId>/manager")
+def get_hotel_manager(hotelId: str) -> Response[Any]:
+    return web.ok(hotels.get_manager(PORTS, web.caller_of(app), hotelId).body())
+
+
+@app.get("/hotels/<hotelId>/subscription")
+def manager_subscription(hotelId: str) -> Response[Any]:
+    return web.ok(hotels.manager_subscription(PORTS, web.caller_of(app), hotelId).model_dump())
+
+
 @app.post("/hotels")
 def create_hotel() -> Response[Any]:
     created = hotels.create_hotel(PORTS, web.caller_of(app), web.form_body(app))

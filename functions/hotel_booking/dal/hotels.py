@@ -39,6 +39,20 @@ class HotelsTable(Table):
             ExpressionAttributeValues=values(read=hotel.version),
         )
 
+    def set_manager_sub(self, hotel_id: str, manager_email: str, manager_sub: str) -> bool:
+        """Name the manager of a hotel stored before managers were users; False when the
+        hotel changed meanwhile (gone, a manager already named, another email)."""
+        return self._write_if(
+            "update_item",
+            Key={"hotelId": {"S": hotel_id}},
+            UpdateExpression="SET managerSub = :sub",
+            ConditionExpression=(
+                "attribute_exists(hotelId) AND attribute_not_exists(managerSub) "
+                "AND managerEmail = :email"
+            ),
+            ExpressionAttributeValues={":sub": {"S": manager_sub}, ":email": {"S": manager_email}},
+        )
+
     def delete(self, hotel_id: str) -> bool:
         """False when there was nothing to delete."""
         return self._write_if(

@@ -1,42 +1,77 @@
-"""SNS publishing: one method per audience, message attributes for subscription filters."""
+"""Notifications: the manager's approval requests on their hotel's SNS topic, the guest's
+outcome email through SES, and operations alerts on the operations topic."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
 from hotel_booking.errors import NotificationError
 
-_SUBJECT_MAX = 100  # SNS rejects longer email subjects
+logger = Logger()
+
+
+def hotel_topic_arn(prefix: str, hotel_id: str) -> str:
+    """Each hotel has its own topic, named ``<stack>-hotel-<hotelId>`` (see dal/subscriptions)."""
+    return f"{prefix}{hotel_id}"
 
 
 class Topics:
     def __init__(
-        self, client: Any, *, manager_topic_arn: str, guest_topic_arn: str, ops_topic_arn: str
+        self,
+        sns: Any,
+        ses: Any,
+        *,
+        hotel_topic_arn_prefix: str,
+        ops_topic_arn: str,
+        sender_email: str,
     ) -> None:
-        self._sns = client
-        self.manager_topic_arn = manager_topic_arn
-        self.guest_topic_arn = guest_topic_arn
+        self._sns = sns
+        self._ses = ses
+        self.hotel_topic_arn_prefix = hotel_topic_arn_prefix
         self.ops_topic_arn = ops_topic_arn
+        self.sender_email = sender_email
 
     def to_manager(self, hotel_id: str, booking_id: str, subject: str, body: str) -> str:
-        """Filtered per hotel (attribute ``hotelId``), so each manager hears only their hotels."""
+        """The hotel's own topic: its manager is its one subscriber (no filter policy)."""
         return self._publish(
-            self.manager_topic_arn,
+            hotel_topic_arn(self.hotel_topic_arn_prefix, hotel_id),
             subject,
             body,
             {"hotelId": hotel_id, "bookingId": booking_id, "kind": "approval-request"},
         )
 
     def to_guest(self, email: str, booking_id: str, status: str, subject: str, body: str) -> str:
-        """Filtered per recipient (attribute ``email``)."""
-        return self._publish(
-            self.guest_topic_arn,
-            subject,
-            body,
-            {"email": email, "bookingId": booking_id, "status": status, "kind": "booking-outcome"},
-        )
+        """One SES email to the guest: nothing to subscribe to or confirm first.
+
+        SES refusing this message for good (``MessageRejected``: in the SES sandbox, a
+        recipient that is not verified) must not undo the booking it reports on: it is logged
+        as an error and the outcome stands (the guest sees it on the site). Anything else is a
+        NotificationError, which the state machine retries."""
+        try:
+            resp = self._ses.send_email(
+                FromEmailAddress=self.sender_email,
+                Destination={"ToAddresses": [email]},
+                Content={
+                    "Simple": {
+                        "Subject": {"Data": subject, "Charset": "UTF-8"},
+                        "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
+                    }
+                },
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "MessageRejected":
+                logger.error(
+                    "SES refused the guest's email",
+                    extra={"bookingId": booking_id, "status": status, "error": str(exc)},
+                )
+                return ""
+            raise NotificationError(f"SES email for booking {booking_id} failed: {exc}") from exc
+        except BotoCoreError as exc:
+            raise NotificationError(f"SES email for booking {booking_id} failed: {exc}") from exc
+        return str(resp["MessageId"])
 
     def to_operations(self, booking_id: str, subject: str, body: str) -> str:
         return self._publish(
@@ -50,7 +85,7 @@ class Topics:
         try:
             resp = self._sns.publish(
                 TopicArn=topic,
-                Subject=subject[:_SUBJECT_MAX],
+                Subject=subject,  # made sendable by logic.messages.safe_subject
                 Message=body,
                 MessageAttributes={
                     k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()

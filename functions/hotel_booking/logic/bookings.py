@@ -2,7 +2,7 @@
 may see, and a hotel's manager (or an Admin) decides on the ones awaiting approval.
 
 Who sees a booking: the guest who made it, the manager of its hotel (group HotelManager and
-signed in with the hotel's manager email), and Admins. To anyone else it does not exist (404).
+the user the hotel names by ``sub``), and Admins. To anyone else it does not exist (404).
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from aws_lambda_powertools import Logger
 
 from hotel_booking.clock import Clock, utc_now
 from hotel_booking.errors import SagaAlreadyStarted, SagaNotStarted, TaskNoLongerWaiting
@@ -32,7 +30,6 @@ from hotel_booking.logic.ports import (
     BookingRecords,
     HotelCatalog,
     SagaStarter,
-    Subscriptions,
     TaskResumer,
 )
 from hotel_booking.logic.problems import (
@@ -64,8 +61,6 @@ from hotel_booking.models.api import (
 from hotel_booking.models.domain import to_cents
 from hotel_booking.models.saga import BookingRequest
 
-logger = Logger()
-
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _KEY_MAX = 255
 
@@ -77,7 +72,6 @@ class BookingPorts:
     hotels: HotelCatalog
     bookings: BookingRecords
     approvals: ApprovalRepository
-    guests: Subscriptions
     sagas: SagaStarter
     tasks: TaskResumer
     region: str
@@ -146,7 +140,6 @@ def create_booking(
             )
         if existing.executionArn:
             return accepted
-    _subscribe_guest(ports, guest)
     saga_input = BookingRequest(**dict(stay), paymentToken=request.paymentToken)
     ports.bookings.set_execution_arn(booking_id, _start_saga(ports, saga_input))
     return accepted
@@ -155,15 +148,6 @@ def create_booking(
 def fingerprint(request: NewBooking) -> str:
     """Same for the same request however it was spelled (key order, spaces, "1" or 1)."""
     return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
-
-
-def _subscribe_guest(ports: BookingPorts, guest: Guest) -> None:
-    """So the guest hears how the booking ends. A booking does not fail for want of an email
-    (the outcome is on the booking itself), so a refusal here is logged and passed over."""
-    try:
-        ports.guests.add(guest.email, guest.email)
-    except Exception:
-        logger.exception("could not subscribe the guest to outcome emails")
 
 
 def _idempotency_key(value: str | None) -> str | None:
@@ -214,7 +198,7 @@ def list_bookings(
         found.update((b.bookingId, b) for b in ports.bookings.of_guest(caller.sub))
         if caller.is_manager:
             for hotel in ports.hotels.all():
-                if caller.manages(hotel.managerEmail) and q.hotelId in (None, hotel.hotelId):
+                if caller.manages(hotel.managerSub) and q.hotelId in (None, hotel.hotelId):
                     found.update((b.bookingId, b) for b in ports.bookings.of_hotel(hotel.hotelId))
     bookings = sorted(
         (
@@ -312,7 +296,7 @@ def _visible_booking(
             return booking
         if caller.is_manager:
             hotel = ports.hotels.get(booking.hotelId)
-            if hotel is not None and caller.manages(hotel.managerEmail):
+            if hotel is not None and caller.manages(hotel.managerSub):
                 return booking
     raise BookingNotVisible(f"no booking {booking_id}")
 

@@ -18,7 +18,7 @@ class Caller(BaseModel):
 
     sub: str
     email: str | None = None
-    email_verified: bool = True
+    email_verified: bool = False
     username: str | None = None
     groups: frozenset[str] = frozenset()
 
@@ -30,16 +30,10 @@ class Caller(BaseModel):
     def is_manager(self) -> bool:
         return HOTEL_MANAGER in self.groups
 
-    def manages(self, manager_email: str | None) -> bool:
-        """A hotel's manager: in the HotelManager group, signed in with the hotel's manager
-        email, and that email verified (an unverified change of address proves nothing)."""
-        return bool(
-            self.is_manager
-            and self.email_verified
-            and self.email
-            and manager_email
-            and self.email.casefold() == manager_email.casefold()
-        )
+    def manages(self, manager_sub: str | None) -> bool:
+        """A hotel's manager: in the HotelManager group and the very user the Admin chose
+        (``sub``, which never changes). Never the email: a user may change their own."""
+        return bool(self.is_manager and manager_sub and self.sub == manager_sub)
 
     @property
     def name(self) -> str:
@@ -54,7 +48,8 @@ class Caller(BaseModel):
         return cls(
             sub=str(claims["sub"]),
             email=str(email) if email else None,
-            email_verified=str(claims.get("email_verified", "true")).lower() != "false",
+            # A claim that is missing proves nothing: unverified.
+            email_verified=str(claims.get("email_verified", "false")).lower() == "true",
             username=str(claims.get("cognito:username") or "") or None,
             groups=parse_groups(claims.get("cognito:groups")),
         )

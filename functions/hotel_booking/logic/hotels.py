@@ -3,8 +3,11 @@
 Search reads the search projection (``hotel_booking.search``, the CQRS read side), never the
 hotels table; reading one hotel and the Admin's changes use the hotels table (the write model).
 
-Creating a hotel subscribes its manager's email to the manager topic for that hotel, so the
-approval requests NotifyManager publishes reach them; changing the manager moves it.
+A hotel's manager is a user of the Cognito pool in the HotelManager group: the Admin names
+them by email, the hotel stores their ``sub`` (who may see and decide its bookings) and their
+email (where approval emails go). Creating a hotel creates its own SNS topic and subscribes
+that email to it, so the approval requests NotifyManager publishes reach them once they confirm
+the subscription; changing the manager moves it; deleting the hotel deletes the topic.
 """
 
 from __future__ import annotations
@@ -20,14 +23,16 @@ from pydantic import BaseModel
 
 from hotel_booking.clock import Clock, utc_now
 from hotel_booking.logic import inventory
-from hotel_booking.logic.callers import Caller
+from hotel_booking.logic.callers import HOTEL_MANAGER, Caller
 from hotel_booking.logic.ids import new_hotel_id
 from hotel_booking.logic.ports import (
     HotelBookings,
     HotelRepository,
     InventoryRepository,
+    LegacyHotels,
     Pictures,
     Subscriptions,
+    UserDirectory,
 )
 from hotel_booking.logic.problems import (
     FieldProblem,
@@ -43,8 +48,16 @@ from hotel_booking.logic.problems import (
 )
 from hotel_booking.logic.uploads import Form, Picture, Upload, accept_picture, is_empty
 from hotel_booking.models import Booking, BookingStatus, Hotel
-from hotel_booking.models.api import HotelChanges, HotelFields, HotelList, HotelQuery, HotelView
-from hotel_booking.models.domain import to_cents
+from hotel_booking.models.api import (
+    HotelChanges,
+    HotelFields,
+    HotelList,
+    HotelManagerView,
+    HotelQuery,
+    HotelView,
+    ManagerSubscriptionView,
+)
+from hotel_booking.models.domain import PoolUser, to_cents
 from hotel_booking.search import query as search
 from hotel_booking.search.model import BadPageToken, HotelDoc, SearchQuery, SortBy
 from hotel_booking.search.ports import SearchStore
@@ -65,6 +78,7 @@ class HotelPorts:
     pictures: Pictures
     managers: Subscriptions
     search: SearchStore
+    directory: UserDirectory
     clock: Clock = utc_now
 
 
@@ -87,20 +101,24 @@ def is_live(booking: Booking, today: dt.date) -> bool:
 
 
 def shows_manager_email(caller: Caller | None, hotel: Hotel) -> bool:
-    return caller is not None and (caller.is_admin or caller.manages(hotel.managerEmail))
+    return caller is not None and (caller.is_admin or caller.manages(hotel.managerSub))
 
 
-def require_admin(caller: Caller | None) -> Caller:
+def require_admin(
+    caller: Caller | None, what: str = "list, create, change or delete hotels"
+) -> Caller:
     if caller is None:
         raise NotSignedIn("sign in first")
     if not caller.is_admin:
-        raise NotAllowed(
-            "only members of the Admin group may list, create, change or delete hotels"
-        )
+        raise NotAllowed(f"only members of the Admin group may {what}")
     return caller
 
 
-def view(ports: HotelPorts, hotel: Hotel, caller: Caller | None) -> HotelView:
+def view(
+    ports: HotelPorts, hotel: Hotel, caller: Caller | None, with_subscription: bool = False
+) -> HotelView:
+    """``with_subscription``: for one hotel an Admin creates or changes, whether its manager has
+    confirmed the topic subscription (one SNS call; never for a whole list)."""
     return HotelView(
         hotelId=hotel.hotelId,
         name=hotel.name,
@@ -111,7 +129,20 @@ def view(ports: HotelPorts, hotel: Hotel, caller: Caller | None) -> HotelView:
         rooms=hotel.rooms,
         imageUrl=ports.pictures.url(hotel.imageKey) if hotel.imageKey else None,
         managerEmail=hotel.managerEmail if shows_manager_email(caller, hotel) else None,
+        managerSub=hotel.managerSub if caller is not None and caller.is_admin else None,
+        managerSubscription=_subscription_state(ports, hotel)
+        if with_subscription and caller is not None and caller.is_admin
+        else None,
     )
+
+
+def _subscription_state(ports: HotelPorts, hotel: Hotel) -> str | None:
+    """None when SNS cannot say: the hotel reads fine without it."""
+    try:
+        return ports.managers.status(hotel.managerEmail, hotel.hotelId)
+    except Exception:
+        logger.exception("could not read the manager's subscription")
+        return None
 
 
 # -- public --------------------------------------------------------------------------------
@@ -174,6 +205,32 @@ def get_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> HotelV
     return view(ports, _existing(ports, hotel_id), caller)
 
 
+def get_manager(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> HotelManagerView:
+    """Who manages a hotel: for Admins and that manager only (the public reads leave it out)."""
+    if caller is None:
+        raise NotSignedIn("sign in first")
+    hotel = _existing(ports, hotel_id)
+    if not shows_manager_email(caller, hotel):
+        raise NotAllowed("only Admins and the hotel's manager may see who manages it")
+    return HotelManagerView(
+        hotelId=hotel.hotelId, managerEmail=hotel.managerEmail, managerSub=hotel.managerSub
+    )
+
+
+def manager_subscription(
+    ports: HotelPorts, caller: Caller | None, hotel_id: str
+) -> ManagerSubscriptionView:
+    """For the admin page: has the manager confirmed SNS's subscription email? Until then no
+    approval email reaches them (they decide from the dashboard)."""
+    require_admin(caller)
+    hotel = _existing(ports, hotel_id)
+    return ManagerSubscriptionView(
+        hotelId=hotel.hotelId,
+        managerEmail=hotel.managerEmail,
+        state=ports.managers.status(hotel.managerEmail, hotel.hotelId),
+    )
+
+
 def _existing(ports: HotelPorts, hotel_id: str) -> Hotel:
     hotel = ports.hotels.get(hotel_id) if possible_id(hotel_id) else None
     if hotel is None:
@@ -187,14 +244,17 @@ def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelV
     fields, picture = _read_form(form, HotelFields)
     hotel_id = new_hotel_id()
     at = ports.clock()
+    manager = _manager(ports, fields.managerEmail)  # before anything is stored
+    manager_email = manager.email or fields.managerEmail
     image_key = _store_picture(ports, hotel_id, picture) if picture else None
     subscribed = False
     try:
-        ports.managers.add(fields.managerEmail, hotel_id)
+        ports.managers.add(manager_email, hotel_id)
         subscribed = True
         hotel = Hotel(
             hotelId=hotel_id,
-            **fields.model_dump(),
+            **{**fields.model_dump(), "managerEmail": manager_email},
+            managerSub=manager.sub,
             imageKey=image_key,
             createdAt=at,
             updatedAt=at,
@@ -204,9 +264,9 @@ def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelV
         if image_key:
             _tidy(ports.pictures.delete, image_key)
         if subscribed:
-            _tidy(ports.managers.remove, fields.managerEmail, hotel_id)
+            _tidy(ports.managers.close, hotel_id)
         raise
-    return view(ports, hotel, caller)
+    return view(ports, hotel, caller, with_subscription=True)
 
 
 def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: Form) -> HotelView:
@@ -215,6 +275,14 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
     changes, picture = _read_form(form, HotelChanges)
     at = ports.clock()
     updated = hotel.model_copy(update={**changes.model_dump(exclude_unset=True), "updatedAt": at})
+    if changes.managerEmail is not None:
+        manager = _manager(ports, changes.managerEmail)
+        updated = updated.model_copy(
+            update={
+                "managerEmail": manager.email or changes.managerEmail,
+                "managerSub": manager.sub,
+            }
+        )
     resized = None
     if updated.rooms != hotel.rooms:
         # First, as the one change that may be refused; undone if anything after it fails.
@@ -254,7 +322,7 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
         _tidy(ports.managers.remove, hotel.managerEmail, hotel_id)
     if picture is not None and hotel.imageKey:
         _tidy(ports.pictures.delete, hotel.imageKey)
-    return view(ports, updated, caller)
+    return view(ports, updated, caller, with_subscription=True)
 
 
 def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> None:
@@ -272,11 +340,65 @@ def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> Non
     # The hotel is gone; what follows only tidies up after it.
     if hotel.imageKey:
         _tidy(ports.pictures.delete, hotel.imageKey)
-    _tidy(ports.managers.remove, hotel.managerEmail, hotel_id)
+    _tidy(ports.managers.close, hotel_id)
     _tidy(ports.inventory.delete_all, hotel_id)
 
 
+# -- migration -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ManagerMigration:
+    hotelId: str
+    managerEmail: str
+    managerSub: str | None  # None: left unmanaged, ``why`` says why
+    why: str
+
+
+def assign_missing_managers(
+    hotels: LegacyHotels, directory: UserDirectory, apply: bool
+) -> list[ManagerMigration]:
+    """Name by ``sub`` the manager of each hotel stored with only an email (before issue 9
+    item 2), once: the user who holds that email *verified*, in HotelManager and enabled.
+    Anything less stays unmanaged (no one sees its bookings but Admins) until an Admin picks
+    the manager: an unverified or missing address proves nothing about who should manage it.
+    """
+    out = []
+    for hotel in hotels.all():
+        if hotel.managerSub is not None:
+            continue
+        user = directory.find_by_email(hotel.managerEmail)
+        if user is None:
+            why = "no user has this email"
+        elif not user.emailVerified:
+            why = "the user with this email has not verified it"
+        elif HOTEL_MANAGER not in user.groups:
+            why = "the user with this email is not in HotelManager"
+        elif not user.enabled:
+            why = "the user with this email is disabled"
+        elif apply and not hotels.set_manager_sub(hotel.hotelId, hotel.managerEmail, user.sub):
+            why = "the hotel changed meanwhile; run again"
+        else:
+            done = "assigned" if apply else "would be assigned (dry run)"
+            out.append(ManagerMigration(hotel.hotelId, hotel.managerEmail, user.sub, done))
+            continue
+        out.append(ManagerMigration(hotel.hotelId, hotel.managerEmail, None, why))
+    return out
+
+
 # -- helpers -------------------------------------------------------------------------------
+def _manager(ports: HotelPorts, email: str) -> PoolUser:
+    """The HotelManager user an Admin means by this email, or a 400 naming ``managerEmail``."""
+    user = ports.directory.find_by_email(email)
+    if user is None:
+        problem = "no user has this email; they sign up first (or an Admin creates them)"
+    elif HOTEL_MANAGER not in user.groups:
+        problem = "this user is not in the HotelManager group; add them on the Users page"
+    elif not user.enabled:
+        problem = "this user is disabled; enable them on the Users page first"
+    else:
+        return user
+    raise InvalidRequest.fields({"managerEmail": problem})
+
+
 def _read_form(form: Form, model: type[F]) -> tuple[F, Picture | None]:
     """Fields and picture together, so one 400 names every bad field."""
     problems: list[FieldProblem] = []

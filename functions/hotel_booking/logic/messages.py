@@ -4,9 +4,29 @@ notice, and the operations alert. Pure functions of the booking: no AWS, no I/O.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from hotel_booking.models import BookingStatus, Decision, FailureReason, Stay
 from hotel_booking.models.saga import ReservedStay, StepError
+
+#: SNS Publish: "Subjects must be UTF-8 text with no line breaks or control characters, and
+#: less than 100 characters long"; anything else is InvalidParameter and fails the step.
+SUBJECT_MAX = 99
+_FALLBACK_SUBJECT = "Hotel booking"
+
+
+def safe_subject(text: str) -> str:
+    """The one place a subject is made sendable: names in it (a guest's, a hotel's) come from
+    users, so line breaks and control or format characters become spaces, runs of spaces one,
+    and a long subject is cut (with "...") below SNS's limit. Never empty."""
+    cleaned = "".join(
+        " " if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") else c
+        for c in text
+    )
+    subject = " ".join(cleaned.split())
+    if len(subject) > SUBJECT_MAX:
+        subject = subject[: SUBJECT_MAX - 3].rstrip() + "..."
+    return subject or _FALLBACK_SUBJECT
 
 
 def manager_message(
@@ -14,7 +34,9 @@ def manager_message(
 ) -> tuple[str, str]:
     """Subject and body of the approval request to the hotel's manager."""
     r = stay.reservation
-    subject = f"Approval needed: {stay.guest.name} at {r.hotelName}, {stay.checkIn.isoformat()}"
+    subject = safe_subject(
+        f"Approval needed: {stay.guest.name} at {r.hotelName}, {stay.checkIn.isoformat()}"
+    )
     body = "\n".join(
         [
             f"A guest asks to stay at {r.hotelName}.",
@@ -43,7 +65,7 @@ def compensation_alert(
     stay: Stay, error: StepError, detail: str, execution_arn: str
 ) -> tuple[str, str]:
     """Subject and body of the alert operations get when a compensation failed."""
-    subject = f"CompensationFailed: booking {stay.bookingId}"
+    subject = safe_subject(f"CompensationFailed: booking {stay.bookingId}")
     body = "\n".join(
         [
             f"Booking {stay.bookingId} at hotel {stay.hotelId} could not be "
@@ -85,7 +107,7 @@ def guest_notice(
     reason: FailureReason | None = None,
 ) -> tuple[str, str]:
     """Subject and body of the message that tells the guest how their booking ended."""
-    subject = _GUEST_SUBJECTS[status].format(hotel=hotel_name)
+    subject = safe_subject(_GUEST_SUBJECTS[status].format(hotel=hotel_name))
     lines = [
         f"Hello {stay.guest.name},",
         "",

@@ -21,7 +21,8 @@ from hotel_booking.models import (
     Payment,
     Stay,
 )
-from hotel_booking.models.domain import RoomChange
+from hotel_booking.models.api import SubscriptionState
+from hotel_booking.models.domain import PoolUser, RoomChange
 from hotel_booking.models.events import DomainEvent
 from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
 
@@ -41,6 +42,12 @@ class HotelRepository(HotelCatalog, Protocol):
     def create(self, hotel: Hotel) -> None: ...
     def replace(self, hotel: Hotel) -> bool: ...
     def delete(self, hotel_id: str) -> bool: ...
+
+
+class LegacyHotels(HotelCatalog, Protocol):
+    """Hotels stored before managers were users, named once by the migration."""
+
+    def set_manager_sub(self, hotel_id: str, manager_email: str, manager_sub: str) -> bool: ...
 
 
 class InventoryRepository(Protocol):
@@ -135,8 +142,33 @@ class Notifier(Protocol):
 
 
 class Subscriptions(Protocol):
+    """A hotel's manager on the hotel's own topic (``value`` is the hotelId)."""
+
     def add(self, email: str, value: str) -> str: ...
     def remove(self, email: str, value: str) -> None: ...
+    def close(self, value: str) -> None: ...
+    def status(self, email: str, value: str) -> SubscriptionState: ...
+
+
+class UserDirectory(Protocol):
+    """The Cognito user pool, read by email: who an Admin means by a manager's address."""
+
+    def find_by_email(self, email: str) -> PoolUser | None: ...
+
+
+class UserAdmin(Protocol):
+    """The Cognito user pool, as the user admin page reads and changes it."""
+
+    def page(
+        self, limit: int, token: str | None, group: str | None
+    ) -> tuple[list[PoolUser], str | None]:
+        """One page of users; ValueError for a pagination token the pool refuses."""
+        ...
+
+    def get(self, user_id: str) -> PoolUser | None: ...
+    def add_to_group(self, user_id: str, group: str) -> None: ...
+    def remove_from_group(self, user_id: str, group: str) -> None: ...
+    def set_enabled(self, user_id: str, enabled: bool) -> None: ...
 
 
 class Pictures(Protocol):

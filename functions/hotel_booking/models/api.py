@@ -76,6 +76,10 @@ class HotelQuery(BaseModel):
     nextToken: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
 
 
+#: A manager's email subscription to their hotel's approval requests (SNS).
+SubscriptionState = Literal["Confirmed", "PendingConfirmation", "NotSubscribed"]
+
+
 class HotelView(BaseModel):
     hotelId: str
     name: str
@@ -86,13 +90,36 @@ class HotelView(BaseModel):
     rooms: int
     imageUrl: str | None
     managerEmail: str | None = None
+    managerSub: str | None = None
+    managerSubscription: SubscriptionState | None = None
 
     def body(self) -> dict[str, Any]:
-        """JSON body; ``managerEmail`` is left out, not null, for those who may not see it."""
+        """JSON body; ``managerEmail``, ``managerSub`` and ``managerSubscription`` are left out,
+        not null, for those who may not see them."""
         data = self.model_dump(mode="json")
-        if data["managerEmail"] is None:
-            del data["managerEmail"]
+        for private in ("managerEmail", "managerSub", "managerSubscription"):
+            if data[private] is None:
+                del data[private]
         return data
+
+
+class HotelManagerView(BaseModel):
+    """GET /hotels/{hotelId}/manager (Admins and that manager)."""
+
+    hotelId: str
+    managerEmail: str
+    managerSub: str | None
+
+    def body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class ManagerSubscriptionView(BaseModel):
+    """Whether a hotel's manager confirmed the email subscription to its approval requests."""
+
+    hotelId: str
+    managerEmail: str
+    state: SubscriptionState
 
 
 class HotelList(BaseModel):
@@ -105,6 +132,38 @@ class HotelList(BaseModel):
         if self.nextToken:
             body["nextToken"] = self.nextToken
         return body
+
+
+# -- users ---------------------------------------------------------------------------------
+class UserQuery(BaseModel):
+    """GET /users query string: a page of at most 60 (Cognito's own page limit)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    group: Literal["Admin", "HotelManager"] | None = None
+    limit: Annotated[int, Field(ge=1, le=60)] = 60
+    nextToken: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+
+
+class UserView(BaseModel):
+    userId: str
+    sub: str
+    email: str | None
+    name: str | None
+    status: str
+    enabled: bool
+    groups: list[str]
+
+    def body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class UserList(BaseModel):
+    items: list[UserView]
+    nextToken: str | None
+
+    def body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
 
 
 # -- bookings ------------------------------------------------------------------------------

@@ -106,6 +106,10 @@ class Hotel(BaseModel):
     currency: str = CURRENCY
     rooms: RoomCount
     managerEmail: Email
+    #: The manager's Cognito ``sub``: who manages the hotel. ``managerEmail`` is only where
+    #: the approval emails go. None on hotels stored before issue 9 item 2 (nobody manages
+    #: them until ``deploy/migrate_managers.py`` or an Admin assigns the manager again).
+    managerSub: str | None = None
     imageKey: str | None = None
     createdAt: dt.datetime
     updatedAt: dt.datetime
@@ -113,6 +117,21 @@ class Hotel(BaseModel):
     #: reads as 1); the events published from the table carry it, and the search projection
     #: keeps the newest.
     version: int = 1
+
+
+class PoolUser(BaseModel):
+    """A user of the Cognito user pool, as the user admin sees them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    userId: str  # Cognito's Username: in this pool (email as username) a UUID, the sub
+    sub: str
+    email: str | None = None
+    emailVerified: bool = False
+    name: str | None = None
+    status: str
+    enabled: bool
+    groups: frozenset[str] = frozenset()
 
 
 class Stay(BaseModel):

@@ -1,5 +1,6 @@
 import { api } from "../api.js";
 import { validateHotel } from "../hotelForm.js";
+import { fillManagerSelect, loadManagers } from "../managers.js";
 import { here, startPage } from "../page.js";
 import { busy, clearFieldErrors, h, say, showApiError, showFieldErrors } from "../ui.js";
 
@@ -20,8 +21,21 @@ function showPreview() {
   }
 }
 
+async function showManagers() {
+  try {
+    const managers = await loadManagers();
+    fillManagerSelect(form.managerEmail, managers, {
+      placeholder: managers.length ? "Choose a manager" : "No hotel managers yet",
+    });
+  } catch (error) {
+    fillManagerSelect(form.managerEmail, [], { placeholder: "Could not load the managers" });
+    say(summary, `The hotel managers could not be loaded: ${error.message}`, "error");
+  }
+}
+
 async function main() {
   if (!(await startPage({ requires: "Admin" }))) return;
+  await showManagers();
   form.picture.addEventListener("change", showPreview);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -41,7 +55,7 @@ async function main() {
       return;
     }
     const data = new FormData(form);
-    for (const name of ["name", "city", "managerEmail"]) data.set(name, data.get(name).trim());
+    for (const name of ["name", "city"]) data.set(name, data.get(name).trim());
     await busy(document.getElementById("hotel-submit"), async () => {
       try {
         const hotel = await api("/hotels", { method: "POST", form: data });

@@ -1,5 +1,6 @@
 import { api, itemsOf } from "../api.js";
 import { validateHotel } from "../hotelForm.js";
+import { fillManagerSelect, loadManagers } from "../managers.js";
 import { here, startPage } from "../page.js";
 import {
   busy,
@@ -24,6 +25,7 @@ const deleteDialog = document.getElementById("delete-dialog");
 const deleteError = document.getElementById("delete-error");
 const FIELDS = ["name", "city", "stars", "pricePerNight", "rooms", "managerEmail"];
 let editing = null;
+let editingManager = null;
 let deleting = null;
 let opener = null;
 
@@ -33,7 +35,28 @@ function signInAgain(error) {
   return true;
 }
 
+// The manager's email subscription to the hotel's approval requests (its own SNS topic).
+const SUBSCRIPTION_TEXT = {
+  Confirmed: "Manager confirmed the approval emails.",
+  PendingConfirmation:
+    "Waiting for the manager to confirm the approval emails (the link in the AWS Notification " +
+    "email). Until then they decide on the manager dashboard.",
+  NotSubscribed: "The manager gets no approval emails; they decide on the manager dashboard.",
+};
+
+async function showSubscription(hotelId, target) {
+  try {
+    const answer = await api(`/hotels/${encodeURIComponent(hotelId)}/subscription`);
+    target.textContent = SUBSCRIPTION_TEXT[answer.state] ?? "";
+    target.dataset.state = answer.state;
+  } catch {
+    target.textContent = "";
+  }
+}
+
 function row(hotel) {
+  const subscription = h("p", { class: "subscription muted", "aria-live": "polite" });
+  showSubscription(hotel.hotelId, subscription);
   return h(
     "li",
     { id: `hotel-${hotel.hotelId}`, "data-hotel-id": hotel.hotelId },
@@ -57,6 +80,7 @@ function row(hotel) {
           h("span", {}, `${formatMoney(hotel.pricePerNight, hotel.currency)} / night`),
           h("span", {}, `${hotel.rooms} rooms`),
         ),
+        subscription,
       ),
       h(
         "div",
@@ -119,15 +143,30 @@ async function openEdit(hotel, button) {
   clearFieldErrors(editForm);
   say(editSummary, "");
   let full = hotel;
+  let managers = [];
+  editingManager = null;
   try {
-    // The single-hotel read may carry fields the list leaves out (the manager's email).
-    full = { ...hotel, ...(await api(`/hotels/${encodeURIComponent(hotel.hotelId)}`)) };
+    const id = encodeURIComponent(hotel.hotelId);
+    // The public read has the latest fields; who manages the hotel is an Admin-only read.
+    const [fresh, manager, users] = await Promise.all([
+      api(`/hotels/${id}`),
+      api(`/hotels/${id}/manager`),
+      loadManagers(),
+    ]);
+    full = { ...hotel, ...fresh, managerEmail: manager.managerEmail };
+    editingManager = manager;
+    managers = users;
   } catch (error) {
     if (signInAgain(error)) return;
+    say(editSummary, `The hotel's manager could not be loaded: ${error.message}`, "error");
   }
-  for (const name of FIELDS) editForm.elements[name].value = full[name] ?? "";
-  // The public reads may leave the manager's email out; then an empty field keeps it as it is.
-  document.getElementById("edit-managerEmail-help").hidden = Boolean(full.managerEmail);
+  fillManagerSelect(editForm.managerEmail, managers, {
+    current: editingManager,
+    placeholder: editingManager ? null : "Keep the current manager",
+  });
+  for (const name of FIELDS) {
+    if (name !== "managerEmail") editForm.elements[name].value = full[name] ?? "";
+  }
   document.getElementById("edit-title").textContent = `Edit ${hotel.name}`;
   editDialog.showModal();
   editForm.name.focus();
@@ -162,7 +201,9 @@ async function saveEdit(event) {
     pricePerNight: editForm.pricePerNight.value.trim(),
     rooms: Number(editForm.rooms.value),
   };
-  if (editForm.managerEmail.value.trim()) body.managerEmail = editForm.managerEmail.value.trim();
+  // Only a different choice names a new manager (the API stores the chosen user's sub).
+  const chosen = editForm.managerEmail.value;
+  if (chosen && chosen !== editingManager?.managerEmail) body.managerEmail = chosen;
   await busy(document.getElementById("edit-submit"), async () => {
     try {
       const saved = await api(`/hotels/${encodeURIComponent(editing.hotelId)}`, {

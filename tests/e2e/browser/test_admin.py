@@ -9,6 +9,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.browser.conftest import Browsing, unique
+from tests.fixtures.mail import confirm_subscription
 
 
 def test_admin_edits_a_hotel(browsing: Browsing, make_hotel: Callable[..., dict[str, Any]]) -> None:
@@ -18,10 +19,8 @@ def test_admin_edits_a_hotel(browsing: Browsing, make_hotel: Callable[..., dict[
     admin.get_by_role("button", name=f"Edit {hotel['name']}").click()
     dialog = admin.get_by_role("dialog")
     expect(dialog.get_by_label("Name")).to_have_value(hotel["name"])
-    # The Admin's list (GET /admin/hotels, the write model) carries the manager's email...
-    expect(dialog.get_by_label("Manager email")).to_have_value("manager@example.com")
-    # ... and an emptied field still keeps it (the public reads leave it out).
-    dialog.get_by_label("Manager email").fill("")
+    # Who manages it comes from GET /hotels/{id}/manager (issue 9 item 12): pre-selected.
+    expect(dialog.get_by_label("Manager", exact=True)).to_have_value("manager@example.com")
     dialog.get_by_label("Price per night").fill("0")
     dialog.get_by_role("button", name="Save changes").click()
     expect(dialog.locator("#edit-pricePerNight-error")).to_have_text(
@@ -73,3 +72,25 @@ def test_admin_deletes_a_hotel_but_not_one_with_live_bookings(
     expect(admin.locator(f"#hotel-{idle['hotelId']}")).to_have_count(0)
     gone = requests.get(f"{browsing.stack.api_url}/hotels/{idle['hotelId']}", timeout=10)
     assert gone.status_code == 404
+
+
+def test_admin_sees_whether_the_manager_confirmed_the_approval_emails(
+    browsing: Browsing, make_hotel: Callable[..., dict[str, Any]]
+) -> None:
+    # Given a new hotel: SNS asked its manager to confirm the subscription to its topic
+    manager = f"{unique('confirming').lower().replace(' ', '-')}@example.com"
+    browsing.stack.create_user(manager, "Confirming Manager", "HotelManager")
+    hotel = make_hotel(unique("Pending Lodge"), "Cork", managerEmail=manager)
+    admin = browsing.signed_in("admin@example.com")
+    admin.goto(browsing.url("admin.html"))
+    row = admin.locator(f"#hotel-{hotel['hotelId']}")
+    expect(row.locator(".subscription")).to_contain_text("Waiting for the manager to confirm")
+
+    # When the manager follows the link in the confirmation email (the local mailbox)
+    assert browsing.stack.stack is not None
+    topic = browsing.stack.stack.outputs["HotelTopicArnPrefix"] + hotel["hotelId"]
+    confirm_subscription(browsing.stack, manager, topic)
+
+    # Then the admin page says so
+    admin.reload()
+    expect(row.locator(".subscription")).to_have_text("Manager confirmed the approval emails.")

@@ -25,8 +25,8 @@ def fill_hotel_form(page: Any, picture: Path, **overrides: str) -> None:
         **overrides,
     }
     for field_id, value in values.items():
-        if field_id == "stars":
-            page.locator("#stars").select_option(value)
+        if field_id in ("stars", "managerEmail"):
+            page.locator(f"#{field_id}").select_option(value)
         else:
             page.locator(f"#{field_id}").fill(value)
     page.locator("#picture").set_input_files(picture)

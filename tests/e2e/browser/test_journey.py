@@ -44,7 +44,7 @@ def test_admin_adds_a_hotel_guest_books_it_manager_approves_guest_sees_it_confir
     admin.get_by_label("Picture").set_input_files(picture_file)
     admin.get_by_label("Price per night").fill("110")
     admin.get_by_label("Rooms").fill("5")
-    admin.get_by_label("Manager email").fill("manager@example.com")
+    admin.get_by_label("Manager", exact=True).select_option("manager@example.com")
     expect(admin.locator("#picture-preview")).to_be_visible()
     save_page_shot(admin, "addHotel")
     admin.get_by_role("button", name="Add hotel").click()

@@ -36,7 +36,7 @@ def nav_links(page: Any) -> list[str]:
         (
             "admin@example.com",
             "Ada Admin",
-            ["Find a hotel", "My bookings", "Manage hotels", "Add a hotel"],
+            ["Find a hotel", "My bookings", "Manage hotels", "Add a hotel", "Users"],
         ),
     ],
 )

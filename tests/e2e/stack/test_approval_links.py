@@ -20,6 +20,7 @@ from hotel_booking.logic.ids import approval_id_for
 from hotel_booking.logic.links import approval_link
 from hotel_booking.models import BookingStatus, Decision, PaymentStatus
 from localaws.stack import LocalStack
+from tests.fixtures.mail import confirm_subscription
 from tests.fixtures.saga_driver import SagaDriver
 
 
@@ -30,16 +31,10 @@ def driver(local_stack: LocalStack) -> SagaDriver:
 
 
 def manager_hotel(local_stack: LocalStack, driver: SagaDriver, email: str) -> Any:
-    """A hotel whose manager gets its approval emails (as creating it through the API does)."""
-    hotel = driver.hotel(rooms=2)
-    hotel = hotel.model_copy(update={"managerEmail": email})
-    assert driver.store.hotels.replace(hotel)
-    local_stack.cloud.client("sns").subscribe(
-        TopicArn=driver.stack.ref("ManagerNotificationsTopic"),
-        Protocol="email",
-        Endpoint=email,
-        Attributes={"FilterPolicy": json.dumps({"hotelId": [hotel.hotelId]})},
-    )
+    """A hotel whose manager gets its approval emails: its own topic, the subscription
+    confirmed from the link in SNS's confirmation email (as after creating it in the API)."""
+    hotel = driver.hotel(rooms=2, manager=email)
+    confirm_subscription(local_stack, email, driver.hotel_topics.topic_arn(hotel.hotelId))
     return hotel
 
 

@@ -12,6 +12,7 @@ import requests
 
 from localaws.cloud import PortInUse, ensure_port_free
 from localaws.stack import LocalStack, demo_picture, multipart
+from tests.fixtures.mail import confirm_subscription
 
 HOTEL_FIELDS = {
     "name": "Quay Rooms",
@@ -162,6 +163,10 @@ def test_multipart_upload_reaches_the_handler_intact(
 def test_book_approve_confirm_over_http(local_stack: LocalStack, tokens: dict[str, str]) -> None:
     api = local_stack.api_url
     hotel = create_hotel(local_stack, tokens["admin"], demo_picture((10, 90, 200)))
+    # The manager confirms the subscription from SNS's email first (as on AWS).
+    assert local_stack.stack is not None
+    topic = local_stack.stack.outputs["HotelTopicArnPrefix"] + hotel["hotelId"]
+    confirm_subscription(local_stack, "quay.manager@example.com", topic)
     check_in = dt.date.today() + dt.timedelta(days=40)
     resp = requests.post(
         f"{api}/bookings",

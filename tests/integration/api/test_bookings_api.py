@@ -15,9 +15,7 @@ from hotel_booking.logic.ids import approval_id_for, booking_id_for
 from hotel_booking.models import ApprovalState, Booking, BookingStatus, Guest
 from hotel_booking.models.api import NewBooking
 from tests.fixtures.api_client import CHECK_IN, ApiClient
-from tests.fixtures.events import ADMIN, claims, guest, manager, rest_event
-
-GUEST_TOPIC = "GuestNotificationsTopic"
+from tests.fixtures.events import ADMIN, claims, guest, rest_event
 
 
 def someone() -> dict[str, Any]:
@@ -30,8 +28,8 @@ def hotel(api: ApiClient) -> dict[str, Any]:
     return api.create_hotel(managerEmail=f"mgr.{uuid.uuid4().hex[:8]}@example.com", rooms=3)
 
 
-def manager_of(hotel: dict[str, Any]) -> dict[str, Any]:
-    return manager(hotel["managerEmail"])
+def manager_of(api: ApiClient, hotel: dict[str, Any]) -> dict[str, Any]:
+    return api.manager(hotel["managerEmail"])
 
 
 def awaiting(api: ApiClient, hotel: dict[str, Any], who: dict[str, Any]) -> str:
@@ -66,8 +64,10 @@ def test_booking_is_accepted_recorded_and_its_saga_started(
     assert str(booking.amount) == "240.00"
     assert booking.executionArn == api.saga.execution_arn(booking_id)
     assert [s.state for s in booking.steps] == ["ReserveRoom", "RecordPayment", "NotifyManager"]
-    # The guest will hear how it ends: subscribed to their own outcome messages.
-    assert api.subscriptions(GUEST_TOPIC)[who["email"]] == {"email": [who["email"]]}
+    # The guest will hear how it ends by SES email: nothing to subscribe to or confirm.
+    sns = api.cloud.client("sns")
+    endpoints = [s["Endpoint"] for s in sns.list_subscriptions()["Subscriptions"]]
+    assert who["email"] not in endpoints
 
 
 @pytest.mark.parametrize(
@@ -221,12 +221,12 @@ def test_who_may_see_a_booking(api: ApiClient, hotel: dict[str, Any]) -> None:
 
     seen = {
         "guest": api.bookings("GET", path, claims=owner),
-        "manager": api.bookings("GET", path, claims=manager_of(hotel)),
+        "manager": api.bookings("GET", path, claims=manager_of(api, hotel)),
         "admin": api.bookings("GET", path, claims=ADMIN),
     }
     hidden = {
         "another guest": api.bookings("GET", path, claims=someone()),
-        "another hotel's manager": api.bookings("GET", path, claims=manager_of(other_hotel)),
+        "another hotel's manager": api.bookings("GET", path, claims=manager_of(api, other_hotel)),
         "manager email, no group": api.bookings(
             "GET", path, claims=claims("m", hotel["managerEmail"], "")
         ),
@@ -287,7 +287,7 @@ def test_listing_shows_each_person_what_they_may_see_newest_first(api: ApiClient
 
     assert listed(owner) == [elsewhere, *reversed(mine)]
     assert listed(owner, hotelId=hotel["hotelId"]) == list(reversed(mine))
-    assert listed(manager_of(hotel)) == [theirs, *reversed(mine)]
+    assert listed(manager_of(api, hotel)) == [theirs, *reversed(mine)]
     assert listed(ADMIN, hotelId=hotel["hotelId"]) == [theirs, *reversed(mine)]
     assert {theirs, elsewhere, *mine} <= set(listed(ADMIN, limit="100"))
     assert listed(stranger) == [theirs]
@@ -350,7 +350,7 @@ def test_the_manager_approves_and_the_booking_is_confirmed(
     booking_id = awaiting(api, hotel, someone())
     path = f"/bookings/{booking_id}/decision"
 
-    resp = api.bookings("POST", path, body={"decision": "approve"}, claims=manager_of(hotel))
+    resp = api.bookings("POST", path, body={"decision": "approve"}, claims=manager_of(api, hotel))
 
     assert resp.status == 200, resp.body
     assert resp.body == {"bookingId": booking_id, "decision": "approve", "state": "APPROVED"}
@@ -386,7 +386,7 @@ def test_only_the_hotels_manager_or_an_admin_may_decide(
     booking_id = awaiting(api, hotel, owner)
     other_hotel = api.create_hotel()
     path = f"/bookings/{booking_id}/decision"
-    for who in (owner, someone(), manager_of(other_hotel)):
+    for who in (owner, someone(), manager_of(api, other_hotel)):
         resp = api.bookings("POST", path, body={"decision": "approve"}, claims=who)
         assert resp.status == 404
     approval = api.store.approvals.get(approval_id_for(booking_id))
@@ -407,7 +407,7 @@ def test_a_bad_decision_body_is_a_400(
 ) -> None:
     booking_id = awaiting(api, hotel, someone())
     resp = api.bookings(
-        "POST", f"/bookings/{booking_id}/decision", body=body, claims=manager_of(hotel)
+        "POST", f"/bookings/{booking_id}/decision", body=body, claims=manager_of(api, hotel)
     )
     assert resp.status == 400
     assert field in resp.field_errors

@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 
 from hotel_booking.models import BookingStatus
+from localaws.stack import LocalStack
 from tests.fixtures.api_client import CHECK_IN, ApiClient
 from tests.fixtures.events import ADMIN, claims, form_event, guest, manager, png, rest_event
+from tests.fixtures.mail import confirm_subscription, wait_for_mail
 
-MANAGER_TOPIC = "ManagerNotificationsTopic"
+PENDING = "PendingConfirmation"
 
 
 def city() -> str:
@@ -21,9 +23,9 @@ def city() -> str:
     return f"Testville-{uuid.uuid4().hex[:8]}"
 
 
-def form_fields(**overrides: str) -> dict[str, str]:
+def form_fields(api: ApiClient, **overrides: str) -> dict[str, str]:
     n = uuid.uuid4().hex[:6]
-    return {
+    fields = {
         "name": f"Form Hotel {n}",
         "city": "Porto",
         "stars": "3",
@@ -32,6 +34,8 @@ def form_fields(**overrides: str) -> dict[str, str]:
         "managerEmail": f"form.manager.{n}@example.com",
         **overrides,
     }
+    api.manager_sub(fields["managerEmail"])  # a HotelManager user of the pool
+    return fields
 
 
 def picture_object(api: ApiClient, hotel_id: str) -> tuple[str, dict[str, Any]]:
@@ -177,16 +181,32 @@ def test_admin_creates_a_hotel_from_json_and_its_manager_is_subscribed(api: ApiC
     assert hotel["imageUrl"] is None
     stored = api.store.hotels.get(hotel["hotelId"])
     assert stored is not None and stored.rooms == fields["rooms"]
-    policies = api.subscriptions(MANAGER_TOPIC)
-    assert policies[fields["managerEmail"]] == {"hotelId": [hotel["hotelId"]]}
+    # The hotel's own topic, its manager its one subscriber, waiting for their confirmation
+    assert api.subscriptions(hotel["hotelId"]) == {fields["managerEmail"]: PENDING}
+    assert hotel["managerSubscription"] == PENDING
+    path = f"/hotels/{hotel['hotelId']}/subscription"
+    shown = api.hotels("GET", path, claims=ADMIN)
+    assert (shown.status, shown.body) == (
+        200,
+        {"hotelId": hotel["hotelId"], "managerEmail": fields["managerEmail"], "state": PENDING},
+    )
+    # Nobody else is told whether the manager confirmed.
+    assert "managerSubscription" not in api.hotels("GET", f"/hotels/{hotel['hotelId']}").body
+    assert api.hotels("GET", path).status == 401
+    assert api.hotels("GET", path, claims=manager(fields["managerEmail"])).status == 403
 
 
-def test_a_manager_of_two_hotels_has_one_subscription_listing_both(api: ApiClient) -> None:
+def test_a_manager_of_two_hotels_is_subscribed_to_each_hotels_topic(api: ApiClient) -> None:
     email = f"two.hotels.{uuid.uuid4().hex[:6]}@example.com"
     first = api.create_hotel(managerEmail=email)
     second = api.create_hotel(managerEmail=email)
-    policies = api.subscriptions(MANAGER_TOPIC)
-    assert policies[email] == {"hotelId": [first["hotelId"], second["hotelId"]]}
+    assert api.subscriptions(first["hotelId"]) == {email: PENDING}
+    assert api.subscriptions(second["hotelId"]) == {email: PENDING}
+    # No filter policy anywhere: SNS's quota of 200 filter policies per topic never applies.
+    sns = api.cloud.client("sns")
+    for hotel in (first, second):
+        topic = api.hotel_topic_arn(hotel["hotelId"])
+        assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["TopicArn"] == topic
 
 
 @pytest.mark.parametrize(
@@ -281,7 +301,7 @@ def test_multipart_form_with_a_png_picture(api: ApiClient) -> None:
     event = form_event(
         "POST",
         "/hotels",
-        form_fields(name="Pixel Palace"),
+        form_fields(api, name="Pixel Palace"),
         [("picture", "front.png", "image/png", picture)],
         claims=ADMIN,
     )
@@ -314,7 +334,7 @@ def test_jpeg_and_webp_are_recognised_by_their_bytes(
     # Named and declared as something else: only the bytes count.
     files = [("picture", "photo.gif", "application/octet-stream", data)]
     resp = api.invoke(
-        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(), files, claims=ADMIN)
+        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(api), files, claims=ADMIN)
     )
     assert resp.status == 201, resp.body
     key, obj = picture_object(api, resp.body["hotelId"])
@@ -325,7 +345,7 @@ def test_jpeg_and_webp_are_recognised_by_their_bytes(
 def test_text_named_png_is_not_a_picture(api: ApiClient) -> None:
     files = [("picture", "hotel.png", "image/png", b"just some text, honestly")]
     resp = api.invoke(
-        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(), files, claims=ADMIN)
+        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(api), files, claims=ADMIN)
     )
     assert resp.status == 400
     assert resp.field_errors == {"picture": "must be a JPEG, PNG or WebP image"}
@@ -335,7 +355,7 @@ def test_a_picture_over_5_mb_is_413(api: ApiClient) -> None:
     big = png() + b"\x00" * (5 * 1024 * 1024)
     files = [("picture", "huge.png", "image/png", big)]
     resp = api.invoke(
-        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(), files, claims=ADMIN)
+        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(api), files, claims=ADMIN)
     )
     assert resp.status == 413
     assert "5 MB" in resp.body["message"]
@@ -344,14 +364,14 @@ def test_a_picture_over_5_mb_is_413(api: ApiClient) -> None:
 def test_an_empty_file_input_means_no_picture(api: ApiClient) -> None:
     files = [("picture", "", "application/octet-stream", b"")]
     resp = api.invoke(
-        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(), files, claims=ADMIN)
+        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(api), files, claims=ADMIN)
     )
     assert resp.status == 201, resp.body
     assert resp.body["imageUrl"] is None
 
 
 def test_multipart_fields_are_validated_like_json(api: ApiClient) -> None:
-    fields = form_fields(stars="many", rooms="0", colour="blue")
+    fields = form_fields(api, stars="many", rooms="0", colour="blue")
     files = [("brochure", "b.png", "image/png", png())]
     resp = api.invoke(
         "HotelsApiFunction", form_event("POST", "/hotels", fields, files, claims=ADMIN)
@@ -387,26 +407,26 @@ def test_changing_the_manager_moves_the_subscription(api: ApiClient) -> None:
     old, new = (f"{who}.{uuid.uuid4().hex[:6]}@example.com" for who in ("old", "new"))
     keep = api.create_hotel(managerEmail=old)
     hotel = api.create_hotel(managerEmail=old)
+    api.manager_sub(new)
     resp = api.hotels(
         "PUT", f"/hotels/{hotel['hotelId']}", body={"managerEmail": new}, claims=ADMIN
     )
     assert resp.status == 200
     assert resp.body["managerEmail"] == new
-    policies = api.subscriptions(MANAGER_TOPIC)
-    assert policies[old] == {"hotelId": [keep["hotelId"]]}
-    assert policies[new] == {"hotelId": [hotel["hotelId"]]}
+    assert resp.body["managerSubscription"] == PENDING  # the new manager must confirm
+    assert api.subscriptions(keep["hotelId"]) == {old: PENDING}
+    assert api.subscriptions(hotel["hotelId"]) == {new: PENDING}
 
-    # The last hotel of a manager gone: no subscription left for them.
+    # The other hotel moves too: the old manager hears about neither.
     api.hotels("PUT", f"/hotels/{keep['hotelId']}", body={"managerEmail": new}, claims=ADMIN)
-    policies = api.subscriptions(MANAGER_TOPIC)
-    assert old not in policies
-    assert policies[new] == {"hotelId": [hotel["hotelId"], keep["hotelId"]]}
+    assert api.subscriptions(keep["hotelId"]) == {new: PENDING}
+    assert api.subscriptions(hotel["hotelId"]) == {new: PENDING}
 
 
 def test_a_new_picture_replaces_the_old_one(api: ApiClient) -> None:
     first = [("picture", "a.png", "image/png", png(2, 2))]
     created = api.invoke(
-        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(), first, claims=ADMIN)
+        "HotelsApiFunction", form_event("POST", "/hotels", form_fields(api), first, claims=ADMIN)
     ).body
     old_key, _ = picture_object(api, created["hotelId"])
     second = png(3, 3, (1, 2, 3))
@@ -458,7 +478,7 @@ def test_delete_removes_the_hotel_its_picture_and_its_subscription(api: ApiClien
     files = [("picture", "p.png", "image/png", png())]
     created = api.invoke(
         "HotelsApiFunction",
-        form_event("POST", "/hotels", form_fields(managerEmail=email), files, claims=ADMIN),
+        form_event("POST", "/hotels", form_fields(api, managerEmail=email), files, claims=ADMIN),
     ).body
     hotel_id = created["hotelId"]
     assert picture_keys(api, hotel_id)
@@ -468,7 +488,9 @@ def test_delete_removes_the_hotel_its_picture_and_its_subscription(api: ApiClien
     assert resp.body is None
     assert api.hotels("GET", f"/hotels/{hotel_id}").status == 404
     assert picture_keys(api, hotel_id) == []
-    assert email not in api.subscriptions(MANAGER_TOPIC)
+    assert api.subscriptions(hotel_id) == {}  # the hotel's topic is gone, and with it the email
+    topics = api.cloud.client("sns").list_topics()["Topics"]
+    assert api.hotel_topic_arn(hotel_id) not in [t["TopicArn"] for t in topics]
     assert api.hotels("DELETE", f"/hotels/{hotel_id}", claims=ADMIN).status == 404
 
 
@@ -514,3 +536,23 @@ def test_a_picture_in_json_is_refused_with_a_hint(api: ApiClient) -> None:
     resp = api.hotels("POST", "/hotels", body=body, claims=ADMIN)
     assert resp.status == 400
     assert resp.field_errors == {"picture": "must be a file, sent as multipart/form-data"}
+
+
+def test_the_201st_manager_still_gets_the_approval_email(
+    api: ApiClient, local_stack: LocalStack
+) -> None:
+    # Given 201 hotels, each with its own manager (a shared topic filtered per manager stops at
+    # SNS's 200 filter policies per topic; the local SNS enforces that quota too)
+    tag = uuid.uuid4().hex[:6]
+    hotels = [api.create_hotel(managerEmail=f"m{n}.{tag}@example.com") for n in range(201)]
+    last = hotels[-1]
+    manager_email = last["managerEmail"]
+
+    # When the 201st manager confirms the subscription and a guest books there
+    confirm_subscription(local_stack, manager_email, api.hotel_topic_arn(last["hotelId"]))
+    booking = api.book(last, guest(f"guest201.{tag}"))
+    api.saga.wait_status(booking["bookingId"], BookingStatus.AWAITING_APPROVAL)
+
+    # Then the approval request is in their mailbox
+    mail = wait_for_mail(local_stack, manager_email, booking["bookingId"])
+    assert mail["subject"].startswith("Approval needed:")

@@ -14,11 +14,11 @@ from openapi_spec_validator import validate  # comes with moto[server] (the loca
 
 from hotel_booking.models import BookingStatus
 from localaws.template import load_template
-from tests.fixtures.api_client import ApiClient, ApiResponse
-from tests.fixtures.events import ADMIN, form_event, guest, manager, png
+from tests.fixtures.api_client import ApiClient, ApiResponse, PoolUsers
+from tests.fixtures.events import ADMIN, form_event, guest, png
 
 ROOT = Path(__file__).resolve().parents[3]
-FUNCTIONS = ("HotelsApiFunction", "BookingsApiFunction")
+FUNCTIONS = ("HotelsApiFunction", "BookingsApiFunction", "UsersApiFunction")
 METHODS = {"get", "put", "post", "delete", "patch"}
 
 
@@ -95,7 +95,7 @@ def check(spec: dict[str, Any], path: str, method: str, resp: ApiResponse) -> No
 
 def test_what_the_functions_answer_fits_the_document(spec: dict[str, Any], api: ApiClient) -> None:
     email = f"contract.{uuid.uuid4().hex[:6]}@example.com"
-    boss = manager(email)
+    boss = api.manager(email)
     who = guest(f"contract{uuid.uuid4().hex[:6]}")
 
     created = api.hotels("POST", "/hotels", body=api.hotel_fields(managerEmail=email), claims=ADMIN)
@@ -181,3 +181,38 @@ def test_what_the_functions_answer_fits_the_document(spec: dict[str, Any], api: 
     check(
         spec, "/hotels/{hotelId}", "delete", api.hotels("DELETE", f"/hotels/{other}", claims=ADMIN)
     )
+
+
+def test_the_users_and_manager_answers_fit_the_document(
+    spec: dict[str, Any], api: ApiClient
+) -> None:
+    pool = PoolUsers(api.cloud, api.stack)
+    email = f"contract.user.{uuid.uuid4().hex[:6]}@example.com"
+    sub = pool.create(email, group=None)
+    who = guest(f"contract{uuid.uuid4().hex[:6]}")
+    listing = "/users"
+    check(spec, listing, "get", api.users("GET", listing, claims=ADMIN))
+    check(spec, listing, "get", api.users("GET", listing, claims=ADMIN, query={"limit": "1"}))
+    check(spec, listing, "get", api.users("GET", listing, claims=ADMIN, query={"limit": "99"}))
+    check(spec, listing, "get", api.users("GET", listing, claims=who))
+    group = "/users/{userId}/groups/{group}"
+    for method in ("put", "delete"):
+        path = f"/users/{sub}/groups/HotelManager"
+        check(spec, group, method, api.users(method.upper(), path, claims=ADMIN))
+        check(spec, group, method, api.users(method.upper(), path, claims=who))
+        check(
+            spec, group, method, api.users(method.upper(), "/users/nobody/groups/X", claims=ADMIN)
+        )
+    for action in ("disable", "enable"):
+        documented = f"/users/{{userId}}/{action}"
+        check(spec, documented, "post", api.users("POST", f"/users/{sub}/{action}", claims=ADMIN))
+        check(spec, documented, "post", api.users("POST", f"/users/{sub}/{action}", claims=who))
+        check(spec, documented, "post", api.users("POST", f"/users/x/{action}", claims=ADMIN))
+
+    hotel = api.create_hotel()
+    manager = "/hotels/{hotelId}/manager"
+    path = f"/hotels/{hotel['hotelId']}/manager"
+    check(spec, manager, "get", api.hotels("GET", path, claims=ADMIN))
+    check(spec, manager, "get", api.hotels("GET", path, claims=api.manager(hotel["managerEmail"])))
+    check(spec, manager, "get", api.hotels("GET", path, claims=who))
+    check(spec, manager, "get", api.hotels("GET", "/hotels/ht_none/manager", claims=ADMIN))

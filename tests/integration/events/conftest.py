@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from localaws import stream_delivery
 from localaws.cloud import LocalCloud
 from tests.conftest import TEMPLATE
 from tests.fixtures.api_client import ApiClient
@@ -18,6 +17,7 @@ class BusTap:
     """Every event the stack's bus carries from now on, as consumers receive it."""
 
     def __init__(self, cloud: LocalCloud, bus: str, name: str) -> None:
+        self.cloud = cloud
         self.sqs = cloud.client("sqs")
         events = cloud.client("events")
         self.url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
@@ -33,7 +33,7 @@ class BusTap:
 
     def drain(self) -> list[dict[str, Any]]:
         """What arrived since the last drain (after every change made so far was published)."""
-        stream_delivery.wait_quiet()
+        self.cloud.events.wait_quiet()
         got: list[dict[str, Any]] = []
         while True:
             resp = self.sqs.receive_message(

@@ -15,7 +15,6 @@ import pytest
 from hotel_booking.models import BookingStatus, Decision
 from hotel_booking.search.dynamo import SearchTable
 from hotel_booking.search.rebuild import main, rebuild
-from localaws import stream_delivery
 from tests.fixtures.api_client import ApiClient
 from tests.fixtures.events import ADMIN
 
@@ -72,7 +71,7 @@ def projection(api: ApiClient) -> SearchTable:
 
 
 def shown(api: ApiClient, hotel_id: str) -> dict[str, Any] | None:
-    stream_delivery.wait_quiet()
+    api.cloud.events.wait_quiet()
     return projection(api).get(hotel_id)
 
 

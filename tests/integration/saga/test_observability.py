@@ -35,7 +35,9 @@ def run(saga: SagaDriver, token: str, decision: Decision | None) -> tuple[str, l
     # Powertools keeps metrics in module state shared by the process's functions: let other
     # tests' sagas finish so this one's metrics are flushed in its own invocations' logs.
     saga.cloud.runtime.wait_idle()
-    before = len(saga.cloud.runtime.invocations)
+    # The runtime keeps the last 1000 invocations: tell new ones by identity, not by index.
+    before = list(saga.cloud.runtime.invocations)  # held, so no id is reused meanwhile
+    seen = {id(i) for i in before}
     saga.start(req)
     if decision is not None:
         saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
@@ -43,8 +45,8 @@ def run(saga: SagaDriver, token: str, decision: Decision | None) -> tuple[str, l
     saga.wait_done(req["bookingId"])
     mine = [
         inv
-        for inv in saga.cloud.runtime.invocations[before:]
-        if req["bookingId"] in json.dumps(inv.event)
+        for inv in saga.cloud.runtime.invocations
+        if id(inv) not in seen and req["bookingId"] in json.dumps(inv.event)
     ]
     return req["bookingId"], mine
 

@@ -36,7 +36,12 @@ parliament.override_config(
 
 # Findings accepted on purpose: (role logical id, parliament issue, action or "") -> why.
 # Keep each entry justified; an entry that no longer matches anything fails the suite.
-SUPPRESSED: dict[tuple[str, str, str], str] = {}
+SUPPRESSED: dict[tuple[str, str, str], str] = {
+    # sns:CreateTopic counts as permissions management (CreateTopic may set a topic policy).
+    # The hotels API creates each hotel's own topic (issue 9 item 5), passes no attributes,
+    # and the grant is scoped to the stack's "<stack>-hotel-*" topic names.
+    ("HotelsApiFunctionRole", "PERMISSIONS_MANAGEMENT_ACTIONS", ""): "per-hotel topics",
+}
 
 # AWS managed policies the roles may carry. Parliament cannot read their documents offline
 # (they live in IAM, not in the template), so each is listed here with why it is acceptable;
@@ -92,7 +97,7 @@ def _aws_shaped(template: Template) -> Resolver:
             "AWS::ApiGateway::RestApi": "a1b2c3d4e5",
             "AWS::S3::Bucket": name(logical_id).lower(),
             "AWS::SQS::Queue": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name(logical_id)}",
-            "AWS::Events::EventBus": f"{STACK}-bus",
+            "AWS::Events::EventBus": f"{STACK}-events",
         }.get(kind, name(logical_id))
 
     def get_att(logical_id: str, attribute: str) -> Any:
@@ -112,7 +117,7 @@ def _aws_shaped(template: Template) -> Resolver:
             ),
             ("AWS::SQS::Queue", "Arn"): arn("sqs", name(logical_id)),
             ("AWS::Events::EventBus", "Arn"): arn("events", f"event-bus/{ref(logical_id)}"),
-            ("AWS::Events::Rule", "Arn"): arn("events", f"rule/{STACK}-bus/{name(logical_id)}"),
+            ("AWS::Events::Rule", "Arn"): arn("events", f"rule/{STACK}-events/{name(logical_id)}"),
         }.get((kind, attribute))
         if value is None:
             raise KeyError(f"audit cannot shape {logical_id}.{attribute} ({kind})")
@@ -216,8 +221,8 @@ def test_every_role_was_audited(template: Template) -> None:
     ("action", "resource"),
     [
         # Subscription actions support only Resource "*": a topic ARN grants nothing.
-        ("sns:Unsubscribe", {"Ref": "ManagerNotificationsTopic"}),
-        ("sns:GetSubscriptionAttributes", {"Ref": "ManagerNotificationsTopic"}),
+        ("sns:Unsubscribe", {"Ref": "OperationsAlertsTopic"}),
+        ("sns:GetSubscriptionAttributes", {"Ref": "OperationsAlertsTopic"}),
         # A table action on a bucket ARN.
         ("dynamodb:GetItem", {"Fn::GetAtt": ["HotelPicturesBucket", "Arn"]}),
     ],
