@@ -41,16 +41,22 @@ class HotelsTable(Table):
 
     def set_manager_sub(self, hotel_id: str, manager_email: str, manager_sub: str) -> bool:
         """Name the manager of a hotel stored before managers were users; False when the
-        hotel changed meanwhile (gone, a manager already named, another email)."""
+        hotel changed meanwhile (gone, a manager already named, another email). It is a
+        change like any other: the next version, so an Admin's concurrent replace of the
+        version read before it fails instead of dropping the manager."""
         return self._write_if(
             "update_item",
             Key={"hotelId": {"S": hotel_id}},
-            UpdateExpression="SET managerSub = :sub",
+            UpdateExpression="SET managerSub = :sub, version = if_not_exists(version, :one) + :one",
             ConditionExpression=(
                 "attribute_exists(hotelId) AND attribute_not_exists(managerSub) "
                 "AND managerEmail = :email"
             ),
-            ExpressionAttributeValues={":sub": {"S": manager_sub}, ":email": {"S": manager_email}},
+            ExpressionAttributeValues={
+                ":sub": {"S": manager_sub},
+                ":email": {"S": manager_email},
+                ":one": {"N": "1"},
+            },
         )
 
     def delete(self, hotel_id: str) -> bool:
