@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
 from localaws.cloud import LocalCloud  # noqa: E402
+from tests.fixtures.api_client import PoolUsers  # noqa: E402
 from tests.fixtures.events import ADMIN, rest_event  # noqa: E402
 
 TARGET_MS = 1000.0
@@ -49,6 +50,8 @@ def main() -> int:
             answer = json.loads(payload)
             return {"status": answer["statusCode"], "body": json.loads(answer["body"] or "null")}
 
+        # A hotel's manager is a HotelManager user of the pool (else POST /hotels is a 400).
+        PoolUsers(cloud, stack).create("lag.manager@example.com")
         created = call(
             "POST",
             "/hotels",
