@@ -76,7 +76,7 @@ def test_concurrent_invocations_get_containers_of_their_own(
 ) -> None:
     name = probes.ref("FrenchFunction")
     invoke(cloud, name, {})  # at least one warm container exists
-    # The runtime keeps the last 1000 invocations: tell new ones by identity, not by index.
+    # The runtime keeps the last 10,000 invocations: tell new ones by identity, not by index.
     before = list(cloud.runtime.invocations)  # held, so no id is reused meanwhile
     seen = {id(i) for i in before}
     with ThreadPoolExecutor(max_workers=4) as pool:

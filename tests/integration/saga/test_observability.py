@@ -35,7 +35,7 @@ def run(saga: SagaDriver, token: str, decision: Decision | None) -> tuple[str, l
     # Powertools keeps metrics in module state shared by the process's functions: let other
     # tests' sagas finish so this one's metrics are flushed in its own invocations' logs.
     saga.cloud.runtime.wait_idle()
-    # The runtime keeps the last 1000 invocations: tell new ones by identity, not by index.
+    # The runtime keeps the last 10,000 invocations: tell new ones by identity, not by index.
     before = list(saga.cloud.runtime.invocations)  # held, so no id is reused meanwhile
     seen = {id(i) for i in before}
     saga.start(req)
