@@ -13,7 +13,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[local,dev]"
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[local,dev,service]"
 	@touch $(STAMP)
 
 ## Run the whole system locally: AWS emulated on loopback, API, web pages, mailbox.
@@ -65,20 +65,24 @@ rebuild-projection: $(STAMP)
 		$(if $(STACK),--stack-name "$(STACK)",--endpoint http://127.0.0.1:$(AWS_PORT))
 
 ## Benchmarks: the saga on the local engine, the local stack over HTTP, local event delivery,
-## search projection lag (figures in docs/performance.md).
+## search projection lag, the search service through its HTTP API with 8 clients (figures in
+## docs/performance.md).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/saga_bench.py
 	$(BIN)/python benchmarks/stack_bench.py
 	$(BIN)/python benchmarks/events_bench.py
 	$(BIN)/python benchmarks/search_lag_bench.py
+	$(BIN)/python benchmarks/search_bench.py
 
-## Deploy to AWS (docs/deploy.md): build, deploy the stack, publish the pages with their config.json.
-## `sam build` needs python3.13 on PATH, or Docker with SAM_BUILD_FLAGS=--use-container.
+## Deploy to AWS (docs/deploy.md): build, push the search image, deploy the stack, publish the
+## pages with their config.json. Needs Docker (the search service's image); `sam build` needs
+## python3.13 on PATH, or SAM_BUILD_FLAGS=--use-container.
 SAM_BUILD_FLAGS ?=
 deploy: $(STAMP)
 	$(BIN)/python -m deploy check
 	sam build $(SAM_BUILD_FLAGS)
-	sam deploy
+	$(BIN)/python -m deploy image
+	sam deploy --parameter-overrides "$$(cat .aws-sam/parameter-overrides.txt)"
 	$(BIN)/python -m deploy site
 
 ## The first administrator on AWS: make admin EMAIL=you@example.com [NAME="Your Name"]

@@ -1,4 +1,4 @@
-"""python -m deploy check | site | admin --email E [--name N] | migrate-managers [--apply]
+"""python -m deploy check | image | site | admin --email E [--name N] | migrate-managers [--apply]
 (make deploy, make admin, make migrate-managers)
 
 Stack name and region come from samconfig.toml (the file `sam deploy` reads), so the three
@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from deploy import image
 from deploy.site import DeployError, publish, site_config, stack_outputs, template_pool_properties
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +74,22 @@ def cmd_check(_: argparse.Namespace) -> None:
     stack, region = stack_settings()
     who = check_credentials(_session(region))
     check_build_tools()
+    image.check_docker()
     print(f"deploying stack {stack} in {region} as {who}")
+
+
+def cmd_image(args: argparse.Namespace) -> None:
+    """Build and push the search image; write the `sam deploy --parameter-overrides` value."""
+    _, region = stack_settings()
+    session = _session(region)
+    check_credentials(session)
+    image.check_docker()
+    repository = image.repository_name(SAMCONFIG)
+    tag = image.image_tag()
+    pushed = image.build_and_push(session.client("ecr"), repository, tag)
+    Path(args.overrides_file).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.overrides_file).write_text(image.parameter_overrides(SAMCONFIG, tag, repository))
+    print(f"search image: {pushed}")
 
 
 def cmd_site(_: argparse.Namespace) -> None:
@@ -135,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="refuse early: credentials, sam, the Lambda runtime's Python")
+    built = sub.add_parser("image", help="build the search service's image, push it to ECR")
+    built.add_argument("--overrides-file", default=".aws-sam/parameter-overrides.txt")
     sub.add_parser("site", help="write config.json from the stack and publish hotel/")
     admin = sub.add_parser("admin", help="create an Admin user (verified email)")
     admin.add_argument("--email", required=True)
@@ -146,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handlers = {
         "check": cmd_check,
+        "image": cmd_image,
         "site": cmd_site,
         "admin": cmd_admin,
         "migrate-managers": cmd_migrate_managers,

@@ -84,12 +84,13 @@ def stack_outputs(describe_stacks: dict[str, Any]) -> dict[str, str]:
 
 def site_config(outputs: dict[str, str], region: str, pool: dict[str, Any]) -> dict[str, Any]:
     """hotel/config.json for the hosted site (hotel/js/config.js reads it)."""
-    needed = ("ApiUrl", "UserPoolId", "UserPoolClientId")
+    needed = ("ApiUrl", "UserPoolId", "UserPoolClientId", "SearchUrl")
     missing = [key for key in needed if not outputs.get(key)]
     if missing:
         raise DeployError(f"the stack has no output {', '.join(missing)}; is it this project's?")
     return {
         "apiUrl": outputs["ApiUrl"].rstrip("/"),
+        "searchUrl": outputs["SearchUrl"],
         "region": region,
         "userPoolId": outputs["UserPoolId"],
         "userPoolClientId": outputs["UserPoolClientId"],

@@ -25,7 +25,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from localaws.deploy import Stack
-from localaws.lambdas import LambdaRuntime
+from localaws.lambdas import LambdaRuntime, RequestTooLarge
 
 _FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
 INTEGRATION_TIMEOUT = 29  # seconds, API Gateway's default maximum
@@ -241,9 +241,13 @@ class ApiGateway:
                 return self._gateway(401, "Unauthorized")
             claims = _claims_as_api_gateway_gives_them(verified)
         event = self._event(request, raw, route, match.groupdict(), claims)
-        payload, is_error, _logs = self.runtime.invoke(
-            self.runtime.spec(route.function_arn).name, event, timeout=INTEGRATION_TIMEOUT
-        )
+        try:
+            payload, is_error, _logs = self.runtime.invoke(
+                self.runtime.spec(route.function_arn).name, event, timeout=INTEGRATION_TIMEOUT
+            )
+        except RequestTooLarge:
+            # Lambda refused the event (over 6 MB): API Gateway's answer to a failed invoke.
+            return self._gateway(502, "Internal server error")
         if is_error:
             error = json.loads(payload)
             if error.get("errorType") == "Sandbox.Timedout":

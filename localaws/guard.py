@@ -256,6 +256,14 @@ def cognito_errors() -> Any:
     return _CognitoErrors()
 
 
+def too_large_error(message: str) -> Exception:
+    """Lambda's ``RequestEntityTooLargeException`` (HTTP 413) as moto's server answers errors."""
+    error_class = _lookup("moto.core.exceptions", "JsonRESTError")
+    error = error_class("RequestEntityTooLargeException", message)
+    error.code = 413
+    return error
+
+
 def check() -> None:
     """Fail loudly, naming the moved internal, if this moto is not the one localaws knows."""
     import moto
@@ -294,6 +302,7 @@ def check() -> None:
     _instance_attributes(
         _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend"), "shard_iterators"
     )
+    too_large_error("checked")
 
 
 def sns_backend(region: str) -> Any:

@@ -32,6 +32,35 @@ from typing import Any
 
 from localaws import guard
 
+#: Lambda's quota on a synchronous invocation's request payload: 6 MB, 6,291,456 bytes. AWS
+#: refuses a larger Invoke (``RequestEntityTooLargeException``, HTTP 413) before any code runs,
+#: so API Gateway answers a 5xx to a request whose proxy event is larger; moto checks nothing.
+REQUEST_PAYLOAD_LIMIT = 6_291_456
+
+
+class RequestTooLarge(Exception):
+    """The invocation's payload is over :data:`REQUEST_PAYLOAD_LIMIT`; no code ran."""
+
+    def __init__(self, function_name: str, size: int) -> None:
+        super().__init__(
+            f"{size} byte payload is too large for the RequestResponse invocation type "
+            f"(limit {REQUEST_PAYLOAD_LIMIT} bytes) [{function_name}]"
+        )
+        self.size = size
+
+
+def payload_size(event: Any) -> int:
+    """The bytes of the JSON Lambda would receive (an event already serialised counts as is).
+
+    moto hands over the Invoke API's payload already parsed, so a parsed event is measured
+    as ``json.dumps`` writes it (spaces after separators, non-ASCII escaped): never smaller
+    than what a client or API Gateway sends, so the local check is at least as strict."""
+    if isinstance(event, bytes):
+        return len(event)
+    if isinstance(event, str):
+        return len(event.encode("utf-8", "surrogatepass"))
+    return len(json.dumps(event).encode("utf-8"))
+
 
 @dataclass
 class FunctionSpec:
@@ -209,7 +238,11 @@ class LambdaRuntime:
         lambda_function = guard.lambda_function_class()
 
         def _invoke_lambda(self: Any, event: str | None = None) -> tuple[str, bool, str]:
-            return runtime.invoke(self.function_name, event)
+            try:
+                return runtime.invoke(self.function_name, event)
+            except RequestTooLarge as exc:
+                # The Invoke API's own error, as AWS answers it (not a function error).
+                raise guard.too_large_error(str(exc)) from None
 
         lambda_function._invoke_lambda = _invoke_lambda
         self._installed = True
@@ -225,6 +258,9 @@ class LambdaRuntime:
         if spec is None:
             err = {"errorType": "ResourceNotFoundException", "errorMessage": function_name}
             return json.dumps(err), True, ""
+        size = payload_size(event)
+        if size > REQUEST_PAYLOAD_LIMIT:
+            raise RequestTooLarge(spec.name, size)
         if isinstance(event, (str, bytes)):
             event = json.loads(event or "{}")
         request_id = str(uuid.uuid4())

@@ -8,6 +8,7 @@ logs one line per request and per state transition until Ctrl-C.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -26,12 +27,14 @@ from urllib.parse import urlencode
 from deploy.site import password_policy_of
 from localaws import sns
 from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
-from localaws.cloud import LocalCloud, PortInUse, ensure_port_free
+from localaws.cloud import LocalCloud, PortInUse, ensure_port_free, free_port
 from localaws.cognito import CognitoCodes
 from localaws.deploy import Stack
 from localaws.hosting import allow_sources, security_headers
 from localaws.lambdas import Invocation
 from localaws.mailbox import Mailbox
+from localaws.search_gateway import SearchGateway, discovery_client
+from localaws.services import LocalEcsService
 from localaws.web import WebServer
 from support_console.app import Console
 from support_console.executions import Resources
@@ -58,6 +61,8 @@ class Ports:
     aws: int
     api: int
     web: int
+    # The search service's HTTP API; `make run` uses SEARCH_PORT (3001), others any free port.
+    search: int = dataclasses.field(default_factory=free_port)
 
     @classmethod
     def from_env(cls) -> Ports:
@@ -65,6 +70,7 @@ class Ports:
             aws=int(os.environ.get("AWS_PORT", "4566")),
             api=int(os.environ.get("API_PORT", "3000")),
             web=int(os.environ.get("WEB_PORT", "8080")),
+            search=int(os.environ.get("SEARCH_PORT", "3001")),
         )
 
 
@@ -97,6 +103,7 @@ class LocalStack:
         self.cognito_codes = CognitoCodes(self.mailbox)
         self.stack: Stack | None = None
         self.web: WebServer | None = None
+        self.search: LocalEcsService | None = None
         self._servers: list[Any] = []
         self._stopping = threading.Event()
 
@@ -110,6 +117,11 @@ class LocalStack:
         return f"http://{self.host}:{self.ports.web}"
 
     @property
+    def search_url(self) -> str:
+        """The search service's route on its HTTP API (on AWS: the SearchUrl output)."""
+        return f"http://{self.host}:{self.ports.search}/search"
+
+    @property
     def aws_url(self) -> str:
         return f"http://{self.host}:{self.ports.aws}"
 
@@ -119,6 +131,7 @@ class LocalStack:
         assert self.stack is not None
         return {
             "apiUrl": self.api_url,
+            "searchUrl": self.search_url,
             "region": self.cloud.region,
             "userPoolId": self.stack.outputs["UserPoolId"],
             "userPoolClientId": self.stack.outputs["UserPoolClientId"],
@@ -132,7 +145,7 @@ class LocalStack:
         the local API and Cognito (on AWS: execute-api and cognito-idp hosts)."""
         assert self.stack is not None
         headers = security_headers(self.stack)
-        local = (self.api_url, self.aws_url)
+        local = (self.api_url, self.aws_url, self.search_url.rsplit("/", 1)[0])
         csp = allow_sources(headers["Content-Security-Policy"], "connect-src", *local)
         pictures = (self.aws_url, self.cloud.endpoint)  # presigned S3 URLs of the emulator
         headers["Content-Security-Policy"] = allow_sources(csp, "img-src", *pictures)
@@ -142,6 +155,7 @@ class LocalStack:
     def start(self) -> LocalStack:
         ensure_port_free(self.ports.api, "API_PORT")
         ensure_port_free(self.ports.web, "WEB_PORT")
+        ensure_port_free(self.ports.search, "SEARCH_PORT")
         self.cloud.start()
         self.mailbox.install()
         # Email subscriptions wait for the link in SNS's confirmation email, as on AWS.
@@ -157,6 +171,15 @@ class LocalStack:
             **self.parameters,
         }
         self.stack = self.cloud.deploy(ROOT / "template.yaml", parameters=parameters)
+        # The search service's tasks start now and come up while the rest is set up.
+        discovery = discovery_client(self.cloud.endpoint, self.cloud.region)
+        self.search = LocalEcsService(self.stack, discovery, self.cloud.endpoint, log=self._log)
+        self.search.start()
+        self._servers.append(
+            serve(
+                SearchGateway(self.stack, discovery, log=self._log), "127.0.0.1", self.ports.search
+            )
+        )
         api = RestApiDefinition.from_stack(self.stack, "HotelApi")
         verifier = TokenVerifier(self.cloud.endpoint, self.cloud.region, self._client_ids)
         gateway = ApiGateway(api, self.cloud.runtime, verifier, self.cloud.region, self._log)
@@ -171,6 +194,7 @@ class LocalStack:
         self._create_users()
         if self.seed_data:
             self._seed_hotels()
+        self.search.wait_ready()
         threading.Thread(target=self._follow_executions, daemon=True).start()
         return self
 
@@ -179,6 +203,8 @@ class LocalStack:
         for server in self._servers:
             server.shutdown()
         self._servers.clear()
+        if self.search is not None:
+            self.search.stop()
         self.cloud.stop()
 
     def __enter__(self) -> LocalStack:
@@ -229,7 +255,11 @@ class LocalStack:
             stack.ref("BookingStateMachine"), stack.ref("BookingsTable"), stack.ref("HotelsTable")
         )
         sfn, dynamodb = self.cloud.client("stepfunctions"), self.cloud.client("dynamodb")
-        return Console.reading(sfn, dynamodb, resources, self.cloud.region, self._log)
+        search = self.search
+        services = search.instances if search is not None else None
+        return Console.reading(
+            sfn, dynamodb, resources, self.cloud.region, self._log, services=services
+        )
 
     def _client_ids(self, pool_id: str) -> set[str]:
         clients = self.cloud.client("cognito-idp").list_user_pool_clients(
@@ -372,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
             (ports.aws, "AWS_PORT"),
             (ports.api, "API_PORT"),
             (ports.web, "WEB_PORT"),
+            (ports.search, "SEARCH_PORT"),
         ):
             ensure_port_free(port, variable)
         stack = LocalStack(ports, password, log=log).start()
@@ -382,16 +413,24 @@ def main(argv: list[str] | None = None) -> int:
     users = "\n".join(
         f"    {email:22} {group or '(guest, no group)'}" for email, _, group in DEMO_USERS
     )
+    assert stack.search is not None
+    search_name = stack.search.name
+    search_tasks = "\n".join(
+        f"    task {i.id:28} {i.address:16} {i.health}" for i in stack.search.instances()
+    )
     print(
         f"""
 hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
 
   Web pages        {stack.web_url}/hotel/
   REST API         {stack.api_url}
+  Search           {stack.search_url}   (HTTP API → Cloud Map → ECS service {search_name})
+{search_tasks}
   Mailbox          {stack.web_url}/mailbox/   (JSON: {stack.web_url}/mailbox/messages.json)
                    managers get approval emails once they follow the link in SNS's
                    "Subscription Confirmation" email there (one per hotel), as on AWS
   Executions       {stack.web_url}/console/   (CLI: python -m support_console executions list)
+  Search tasks     {stack.web_url}/console/services
   AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
 
   Demo users (password: {"$DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else password}):

@@ -1,20 +1,26 @@
-"""python -m support_console executions list|show: booking executions in a terminal."""
+"""python -m support_console executions list|show | services: booking executions and the search
+service's tasks in a terminal."""
 
 from __future__ import annotations
 
 import sys
 
+from support_console import services
 from support_console.cli import main
 
 USAGE = """usage: python -m support_console executions {list,show} [options]
+       python -m support_console services [options]
 
-  executions  list booking executions or show one (local stack, or --aws)"""
+  executions  list booking executions or show one (local stack, or --aws)
+  services    the search service's tasks in Cloud Map and their health"""
 
 
 def run(argv: list[str]) -> int:
     if argv[:1] in (["-h"], ["--help"]):
         print(USAGE)
         return 0
+    if argv[:1] == ["services"]:
+        return services.main(argv[1:])
     if not argv or argv[0] != "executions":
         print(USAGE, file=sys.stderr)
         return 2

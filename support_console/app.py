@@ -5,6 +5,8 @@
 - ``/console/executions/<bookingId>`` shows one: the state machine as a picture with the path
   it took, its event history, and the booking record;
 - ``/console/api/executions`` and ``/console/api/executions/<bookingId>`` are the same as JSON;
+- ``/console/services`` (and ``/console/api/services``) the search service's tasks and their
+  health, as Cloud Map has them (when the console is given a way to read them);
 - ``/console/static/`` the stylesheet and the few lines of vanilla JS.
 
 Pages come from templates/ (Jinja2, autoescaped); it reads through
@@ -38,6 +40,7 @@ from support_console.executions import (
     Resources,
     console_url,
 )
+from support_console.services import ServiceInstance
 from support_console.templating import PREFIX, STATUS_LABELS
 
 STATIC = Path(__file__).parent / "static"
@@ -52,10 +55,12 @@ class Console:
         inspector: Inspector,
         region: str,
         log: Callable[[str], None] = lambda line: None,
+        services: Callable[[], list[ServiceInstance]] | None = None,
     ) -> None:
         self.inspector = inspector
         self.region = region
         self.log = log
+        self.services = services
 
     @classmethod
     def reading(
@@ -66,11 +71,12 @@ class Console:
         region: str,
         log: Callable[[str], None] = lambda line: None,
         warm_every: float | None = WARM_EVERY,
+        services: Callable[[], list[ServiceInstance]] | None = None,
     ) -> Console:
         """The console of one deployment, through these Step Functions and DynamoDB clients;
         ``warm_every`` seconds, a background thread reads ahead the hotels of newly finished
-        executions (None: never)."""
-        console = cls(Inspector(sfn, dynamodb, resources), region, log)
+        executions (None: never). ``services`` lists the search service's tasks."""
+        console = cls(Inspector(sfn, dynamodb, resources), region, log, services)
         if warm_every:
             threading.Thread(
                 target=console._warm, args=(warm_every,), name="console-warm", daemon=True
@@ -120,6 +126,8 @@ class Console:
             return self.list_page(request)
         if path == f"{PREFIX}/api/executions":
             return self.list_json(request)
+        if path in (f"{PREFIX}/services", f"{PREFIX}/api/services") and self.services:
+            return self.services_view(json_wanted="/api/" in path)
         if path.startswith(f"{PREFIX}/static/"):
             return _static(request, path.removeprefix(f"{PREFIX}/static/"))
         for route, view in (
@@ -179,6 +187,7 @@ class Console:
             page=page,
             status=status,
             resources=self.inspector.resources,
+            services=self.services is not None,
             query=_query(status, limit),
             chips=chips,
             tally=[(s, counts[s]) for s in STATUSES if counts[s]],
@@ -186,6 +195,15 @@ class Console:
             elapsed=(time.perf_counter() - started) * 1000,
         )
         return _timed(response, page)
+
+    # -- the search service's tasks ---------------------------------------------------------
+    def services_view(self, json_wanted: bool) -> Response:
+        assert self.services is not None
+        instances = self.services()
+        if json_wanted:
+            return _json({"instances": [i.to_json() for i in instances]})
+        healthy = sum(i.health == "HEALTHY" for i in instances)
+        return _page("services.html", title="Search service", instances=instances, healthy=healthy)
 
     # -- one execution --------------------------------------------------------------------
     def _detail(self, booking_id: str) -> ExecutionDetail | None:

@@ -71,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _parser() -> argparse.ArgumentParser:
+def _common() -> argparse.ArgumentParser:
+    """Where to read: the local stack (default) or a real account."""
     common = argparse.ArgumentParser(add_help=False)
     where = common.add_argument_group("where")
     target = where.add_mutually_exclusive_group()
@@ -90,9 +91,15 @@ def _parser() -> argparse.ArgumentParser:
         "--stack-name",
         help="the stack that owns the saga (with --aws: found via CloudFormation)",
     )
+    common.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _common()
+    where = common.add_argument_group("look-ups")
     where.add_argument("--state-machine-arn", help="skip the look-up: this state machine")
     where.add_argument("--bookings-table", help="skip the look-up: this bookings table")
-    common.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
     parser = argparse.ArgumentParser(
         prog="python -m support_console executions",
@@ -121,8 +128,8 @@ def _endpoint(args: argparse.Namespace) -> str:
     return str(args.endpoint or f"http://localhost:{os.environ.get('AWS_PORT', '4566')}")
 
 
-def connect(args: argparse.Namespace) -> tuple[Inspector, str]:
-    """Clients for the local stack or a real account, and where the saga's resources are."""
+def clients(args: argparse.Namespace) -> tuple[Any, str]:
+    """A client factory for the local stack or a real account, and the region."""
     config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5)
     if args.aws:
         session = boto3.Session(profile_name=args.profile, region_name=args.region)
@@ -147,6 +154,12 @@ def connect(args: argparse.Namespace) -> tuple[Inspector, str]:
                 config=config,
             )
 
+    return client, region
+
+
+def connect(args: argparse.Namespace) -> tuple[Inspector, str]:
+    """Clients for the local stack or a real account, and where the saga's resources are."""
+    client, region = clients(args)
     sfn, dynamodb = client("stepfunctions"), client("dynamodb")
     if args.state_machine_arn and args.bookings_table:
         resources = Resources(args.state_machine_arn, args.bookings_table)

@@ -34,7 +34,7 @@ def aws_calls() -> Iterator[CallRecorder]:
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
     stack = LocalStack(
-        Ports(aws=free_port(), api=free_port(), web=free_port()),
+        Ports(aws=free_port(), api=free_port(), web=free_port(), search=free_port()),
         retry_time_scale=RETRY_TIME_SCALE,
         seed=False,
     )

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 #: never share state with the saga's and API's (one process locally; Powertools keeps a
 #: service's logger keys and metrics in module state).
 EVENTS_SERVICE = "hotel-booking-events"
+#: How far ahead a stay may start unless ``STAY_HORIZON_DAYS`` says otherwise: two years.
+DEFAULT_STAY_HORIZON_DAYS = 730
 
 
 class EnvSettings(BaseModel):
@@ -62,6 +64,10 @@ class ApiSettings(SagaSettings):
     """What every REST API function is told: the saga's settings plus the browser origin."""
 
     allowed_origin: Annotated[str, Field(min_length=1)] = Field(alias="ALLOWED_ORIGIN")
+    #: How many days ahead a stay may start (searching and booking); two years unless set.
+    stay_horizon_days: Annotated[int, Field(ge=1, le=3660)] = Field(
+        default=DEFAULT_STAY_HORIZON_DAYS, alias="STAY_HORIZON_DAYS"
+    )
 
 
 class HotelsApiSettings(ApiSettings):
@@ -71,6 +77,8 @@ class HotelsApiSettings(ApiSettings):
     pictures_bucket: Annotated[str, Field(min_length=1)] = Field(alias="PICTURES_BUCKET")
     user_pool_id: Annotated[str, Field(min_length=1)] = Field(alias="USER_POOL_ID")
     search_table: Annotated[str, Field(min_length=1)] = Field(alias="SEARCH_TABLE")
+    #: Set only by the local runtime (the emulator's S3); never on AWS.
+    s3_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL_S3")
 
 
 class PublisherSettings(EnvSettings):

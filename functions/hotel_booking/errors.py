@@ -84,3 +84,9 @@ class SagaAlreadyStarted(ExecutionProblem):
     def __init__(self, execution_arn: str) -> None:
         super().__init__(f"execution {execution_arn} exists already")
         self.execution_arn = execution_arn
+
+
+# -- the tables, as ``dal/`` reports them (not ASL names) -----------------------------------
+class HotelChangedMeanwhile(Exception):
+    """The hotel item is no longer at the version a change was based on (its room count may
+    have moved, or it was deleted): read it again and decide again."""

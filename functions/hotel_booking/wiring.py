@@ -25,7 +25,7 @@ from hotel_booking.dal.executions import Executions
 from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.inventory import InventoryTable
 from hotel_booking.dal.payments import PaymentsTable
-from hotel_booking.dal.pictures import PictureStore
+from hotel_booking.dal.pictures import PictureStore, pictures_client
 from hotel_booking.dal.reservations import Reservations
 from hotel_booking.dal.secrets import SecretKey
 from hotel_booking.dal.subscriptions import HotelTopics
@@ -46,11 +46,12 @@ def saga_ports(settings: SagaSettings) -> SagaPorts:
     dynamodb = boto3.client("dynamodb", region_name=settings.region)
     bookings = BookingsTable(dynamodb, settings.bookings_table)
     inventory = InventoryTable(dynamodb, settings.inventory_table)
+    hotels = HotelsTable(dynamodb, settings.hotels_table)
     return SagaPorts(
         settings=settings,
-        hotels=HotelsTable(dynamodb, settings.hotels_table),
+        hotels=hotels,
         bookings=bookings,
-        reservations=Reservations(dynamodb, inventory, bookings),
+        reservations=Reservations(dynamodb, hotels, inventory, bookings),
         payments=PaymentsTable(dynamodb, settings.payments_table),
         approvals=ApprovalsTable(dynamodb, settings.approvals_table),
         topics=Topics(
@@ -80,7 +81,7 @@ def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
         inventory=InventoryTable(dynamodb, settings.inventory_table),
         bookings=BookingsTable(dynamodb, settings.bookings_table),
         pictures=PictureStore(
-            boto3.client("s3", region_name=settings.region), settings.pictures_bucket
+            pictures_client(settings.region, settings.s3_endpoint_url), settings.pictures_bucket
         ),
         managers=HotelTopics(
             boto3.client("sns", region_name=settings.region), settings.hotel_topic_arn_prefix
@@ -89,6 +90,7 @@ def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
         directory=CognitoUsers(
             boto3.client("cognito-idp", region_name=settings.region), settings.user_pool_id
         ),
+        stay_horizon_days=settings.stay_horizon_days,
     )
 
 
@@ -112,6 +114,7 @@ def booking_ports(settings: BookingsApiSettings) -> BookingPorts:
         bookings=BookingsTable(dynamodb, settings.bookings_table),
         approvals=ApprovalsTable(dynamodb, settings.approvals_table),
         region=settings.region,
+        stay_horizon_days=settings.stay_horizon_days,
     )
 
 

@@ -22,11 +22,14 @@ const FALLBACK = {
 
 /**
  * Call the API. Options: method, query (object; empty values left out), json (sent as JSON),
- * form (FormData, sent as multipart/form-data), headers.
+ * form (FormData, sent as multipart/form-data), headers, baseUrl (another API than apiUrl).
  */
-export async function api(path, { method = "GET", query, json, form, headers = {} } = {}) {
+export async function api(
+  path,
+  { method = "GET", query, json, form, headers = {}, baseUrl } = {},
+) {
   const config = await loadConfig();
-  const url = new URL(config.apiUrl + path);
+  const url = new URL((baseUrl ?? config.apiUrl) + path);
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
   }
@@ -87,4 +90,15 @@ export async function api(path, { method = "GET", query, json, form, headers = {
 export function itemsOf(data) {
   if (Array.isArray(data)) return data;
   return Array.isArray(data?.items) ? data.items : [];
+}
+
+/**
+ * Search hotels (public): the search service's route (config.searchUrl, its HTTP API), which
+ * answers as GET /hotels does; a config without it searches through the REST API.
+ */
+export async function searchHotels(query) {
+  const config = await loadConfig();
+  return config.searchUrl
+    ? api("", { query, baseUrl: config.searchUrl })
+    : api("/hotels", { query });
 }

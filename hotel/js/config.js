@@ -1,5 +1,6 @@
 // The page settings: hotel/config.json, written by the deployment (or by `make run` locally).
 //   apiUrl            the REST API's base URL
+//   searchUrl         optional; the search service's route (its HTTP API), used by the search page
 //   region            the AWS region
 //   userPoolId        the Cognito user pool
 //   userPoolClientId  the pool's app client (no secret) used for USER_PASSWORD_AUTH

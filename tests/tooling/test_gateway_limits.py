@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import requests
 
 from localaws.apigateway import HEADER_LIMIT, PAYLOAD_LIMIT
+from localaws.lambdas import REQUEST_PAYLOAD_LIMIT
 from localaws.stack import LocalStack
 
 TOO_LARGE = {"message": "Request Too Long"}
@@ -69,3 +70,26 @@ def test_a_header_line_too_long_for_the_http_server_gets_api_gateways_413_not_ht
         timeout=10,
     )
     assert_too_large(resp, local_stack.web_url)
+
+
+def test_a_body_whose_event_is_over_lambdas_six_megabytes_gets_api_gateways_5xx(
+    local_stack: LocalStack,
+) -> None:
+    # Under API Gateway's 10 MB, over what a Lambda event can carry: Lambda refuses the
+    # invocation, so API Gateway answers its own 5xx (the API's functions refuse bodies over
+    # logic/uploads.MAX_BODY_BYTES with a 413 before this can happen to their clients).
+    resp = requests.post(
+        f"{local_stack.api_url}/approvals/apr_x",
+        data=b"a" * (REQUEST_PAYLOAD_LIMIT + 1),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=60,
+    )
+    assert resp.status_code == 502, resp.text[:200]
+    assert resp.json() == {"message": "Internal server error"}
+    fits = requests.post(
+        f"{local_stack.api_url}/approvals/apr_x",
+        data=b"a" * (REQUEST_PAYLOAD_LIMIT - 8192),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=60,
+    )
+    assert fits.status_code == 403, fits.text[:200]  # the page's own answer: no signed link

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from localaws.cloud import LocalCloud
 from localaws.deploy import Stack
+from localaws.lambdas import REQUEST_PAYLOAD_LIMIT
+from tests.fixtures.invocations import InvocationsSince
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "runtime" / "template.yaml"
 
@@ -76,16 +79,31 @@ def test_concurrent_invocations_get_containers_of_their_own(
 ) -> None:
     name = probes.ref("FrenchFunction")
     invoke(cloud, name, {})  # at least one warm container exists
-    # The runtime keeps the last 10,000 invocations: tell new ones by identity, not by index.
-    before = list(cloud.runtime.invocations)  # held, so no id is reused meanwhile
-    seen = {id(i) for i in before}
+    since = InvocationsSince(cloud.runtime)
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda _: invoke(cloud, name, {"sleep": 0.3}), range(4)))
-    batch = [
-        i for i in cloud.runtime.invocations if id(i) not in seen and i.function == "FrenchFunction"
-    ]
+    batch = [i for i in since() if i.function == "FrenchFunction"]
     assert len(batch) == 4
     assert sum(i.cold_start for i in batch) >= 2  # one invocation per container at a time
     later = invoke(cloud, name, {})
     assert later["payload"]["greeting"] == "bonjour"
     assert not cloud.runtime.invocations[-1].cold_start  # containers are reused when idle
+
+
+def test_a_request_payload_over_six_megabytes_is_refused_before_any_code_runs(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    # Lambda's quota for a synchronous invocation, answered by the Invoke API itself (413).
+    name = probes.ref("EnglishFunction")
+    padding = REQUEST_PAYLOAD_LIMIT - len(json.dumps({"pad": ""}))
+    exactly = json.dumps({"pad": "x" * padding})
+    assert len(exactly) == REQUEST_PAYLOAD_LIMIT
+    fits = cloud.client("lambda").invoke(FunctionName=name, Payload=exactly)
+    assert "FunctionError" not in fits
+    assert json.loads(fits["Payload"].read())["greeting"] == "hello"
+    with pytest.raises(ClientError) as refused:
+        cloud.client("lambda").invoke(FunctionName=name, Payload=exactly[:-2] + 'x"}')
+    assert refused.value.response["Error"]["Code"] == "RequestEntityTooLargeException"
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+    ran = [len(json.dumps(i.event)) for i in cloud.runtime.invocations if "pad" in i.event]
+    assert ran and max(ran) == REQUEST_PAYLOAD_LIMIT  # the refused one never ran

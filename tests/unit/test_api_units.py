@@ -22,6 +22,7 @@ from hotel_booking.logic.inventory import earliest_stay_date, stay_problems
 from hotel_booking.logic.uploads import MAX_PICTURE_BYTES, Upload, accept_picture, sniff
 from hotel_booking.models import Booking, BookingStatus, Guest
 from hotel_booking.models.api import NewBooking
+from hotel_booking.models.domain import ListPosition
 from tests.fixtures.events import claims, multipart, png
 
 NOW = dt.datetime(2030, 6, 15, 10, 0, tzinfo=dt.UTC)
@@ -232,11 +233,13 @@ def test_which_bookings_keep_a_hotel_alive(
 
 
 def test_page_tokens_are_bound_to_their_listing() -> None:
-    token = booking_logic._token(40, "abc")
-    assert booking_logic._offset(token, "abc") == 40
-    for bad, fingerprint in ((token, "other"), ("%%%", "abc"), ("e30", "abc")):
+    last = ListPosition(dt.datetime(2030, 6, 15, 10, 0, 0, 123, tzinfo=dt.UTC), "bk_40")
+    token = booking_logic._token(last, "abc")
+    assert booking_logic._position(token, "abc") == last
+    naive = booking_logic._token(ListPosition(dt.datetime(2030, 6, 15), "bk_1"), "abc")
+    for bad, fingerprint in ((token, "other"), ("%%%", "abc"), ("e30", "abc"), (naive, "abc")):
         with pytest.raises(problems.InvalidRequest):
-            booking_logic._offset(bad, fingerprint)
+            booking_logic._position(bad, fingerprint)
 
 
 def test_execution_arn_from_the_state_machine_arn() -> None:

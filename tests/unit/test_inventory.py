@@ -27,9 +27,9 @@ STAY = Stay(
 
 def test_a_night_nobody_booked_has_all_the_rooms() -> None:
     nights = STAY.nights
-    assert inventory.rooms_left(HOTEL, {nights[0]: 1}, nights) == {nights[0]: 1, nights[1]: 3}
-    assert inventory.has_room(HOTEL, {nights[0]: 1}, nights)
-    assert not inventory.has_room(HOTEL, {nights[0]: 0}, nights)
+    assert inventory.rooms_left(HOTEL, {nights[0]: 2}, nights) == {nights[0]: 1, nights[1]: 3}
+    assert inventory.has_room(HOTEL, {nights[0]: 2}, nights)
+    assert not inventory.has_room(HOTEL, {nights[0]: 3}, nights)
 
 
 def test_a_stay_cannot_take_more_rooms_than_the_hotel_has() -> None:
@@ -38,23 +38,40 @@ def test_a_stay_cannot_take_more_rooms_than_the_hotel_has() -> None:
 
 
 def test_a_reservation_takes_the_rooms_on_every_night_and_a_release_gives_them_back() -> None:
-    take = inventory.take(STAY, HOTEL)
-    assert (take.nights, take.delta, take.capacity, take.guarded) == (
+    take = inventory.take(STAY, HOTEL.model_copy(update={"version": 7}))
+    assert (take.nights, take.delta, take.limit, take.hotelVersion) == (
         tuple(STAY.nights),
-        -2,
+        2,
         3,
-        True,
+        7,
     )
     back = inventory.give_back(STAY)
-    assert (back.nights, back.delta, back.capacity) == (tuple(STAY.nights), 2, None)
+    assert (back.nights, back.delta, back.limit, back.hotelVersion) == (
+        tuple(STAY.nights),
+        -2,
+        None,
+        None,
+    )
 
 
-def test_a_new_room_count_moves_every_booked_night_and_its_undo_is_never_refused() -> None:
-    rows = {NIGHT + dt.timedelta(days=1): 1, NIGHT: 2}
-    change = inventory.resize("h1", 3, 5, rows)
-    assert (change.nights, change.delta, change.guarded) == (tuple(sorted(rows)), 2, True)
-    undo = inventory.undo(change)
-    assert (undo.nights, undo.delta, undo.guarded) == (change.nights, -2, False)
+def test_only_a_lower_room_count_is_checked_against_what_the_nights_hold() -> None:
+    assert inventory.lowers(HOTEL, 2)
+    assert not inventory.lowers(HOTEL, 3)
+    assert not inventory.lowers(HOTEL, 5)
+    held = {NIGHT: 2, NIGHT + dt.timedelta(days=1): 1, NIGHT + dt.timedelta(days=2): 3}
+    assert inventory.overbooked_nights(held, 1) == [NIGHT, NIGHT + dt.timedelta(days=2)]
+    assert inventory.overbooked_nights(held, 3) == []
+
+
+def test_while_the_room_count_is_being_lowered_no_night_fills_beyond_the_new_count() -> None:
+    marked = HOTEL.model_copy(update={"loweringTo": 1})
+    nights = STAY.nights
+    assert inventory.bookable_rooms(marked) == 1
+    assert inventory.rooms_left(marked, {nights[0]: 1}, nights) == {nights[0]: 0, nights[1]: 1}
+    assert inventory.capacity_problem(marked, 2) == "Sea View has only 1 room(s)"
+    assert inventory.take(STAY, marked).limit == 1
+    assert inventory.lowers(marked, 1) is False  # already marked down to 1
+    assert inventory.lowers(marked, 3) is False  # raising lifts the mark
 
 
 class FakeSfn:

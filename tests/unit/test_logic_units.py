@@ -15,13 +15,13 @@ from hotel_booking.logic import bookings, hotels
 from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.problems import (
     BookingNotStarted,
-    HotelChangedMeanwhile,
+    HotelChangedConcurrently,
     InvalidRequest,
     RoomsStillBooked,
 )
 from hotel_booking.logic.uploads import Form, Upload
 from hotel_booking.models import Booking, Hotel
-from hotel_booking.models.domain import PoolUser, RoomChange
+from hotel_booking.models.domain import PoolUser
 from hotel_booking.search.model import HotelDoc
 from tests.fixtures.events import png
 
@@ -46,9 +46,12 @@ class FakeHotels:
     def create(self, hotel: Hotel) -> None:
         self.items[hotel.hotelId] = hotel
 
-    def replace(self, hotel: Hotel) -> bool:
-        self.items[hotel.hotelId] = hotel
-        return True
+    def replace(self, hotel: Hotel) -> Hotel | None:
+        stored = self.items.get(hotel.hotelId)
+        if stored is None or stored.version != hotel.version:
+            return None
+        self.items[hotel.hotelId] = hotel.model_copy(update={"version": hotel.version + 1})
+        return self.items[hotel.hotelId]
 
     def delete(self, hotel_id: str) -> bool:
         return self.items.pop(hotel_id, None) is not None
@@ -91,23 +94,15 @@ class FakeSubscriptions:
 
 class FakeInventory:
     def __init__(self) -> None:
-        self.left: dict[dt.date, int] = {}
+        self.held: dict[dt.date, int] = {}
 
     def rows(
         self, hotel_id: str, first: dt.date | None = None, last: dt.date | None = None
     ) -> dict[dt.date, int]:
-        return dict(self.left)
-
-    def apply_each(self, change: RoomChange) -> dt.date | None:
-        for night in change.nights:
-            if change.guarded and self.left[night] + change.delta < 0:
-                return night
-        for night in change.nights:
-            self.left[night] += change.delta
-        return None
+        return dict(self.held)
 
     def delete_all(self, hotel_id: str) -> None:
-        self.left.clear()
+        self.held.clear()
 
 
 class FakeSearch:
@@ -116,7 +111,7 @@ class FakeSearch:
 
 
 class FakeBookings:
-    def of_hotel(self, hotel_id: str) -> list[Booking]:
+    def of_hotel(self, hotel_id: str, *args: Any) -> list[Booking]:
         return []
 
 
@@ -220,7 +215,7 @@ def test_a_change_that_cannot_be_saved_leaves_nothing_behind() -> None:
     fakes = Fakes()
     created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
     pictures = dict(fakes.pictures.items)
-    fakes.inventory.left = {NOW.date(): 2}
+    fakes.inventory.held = {NOW.date(): 1}
     fakes.hotels.replace = boom  # type: ignore[method-assign]
     change = Form(
         fields={"rooms": 5, "managerEmail": "new@example.com"},
@@ -230,7 +225,7 @@ def test_a_change_that_cannot_be_saved_leaves_nothing_behind() -> None:
     with pytest.raises(ClientError):
         hotels.update_hotel(fakes.ports(), ADMIN, created.hotelId, change)
 
-    assert fakes.inventory.left == {NOW.date(): 2}
+    assert fakes.inventory.held == {NOW.date(): 1}
     assert fakes.pictures.items == pictures
     assert fakes.managers.items == {"m@example.com": [created.hotelId], "new@example.com": []}
     assert fakes.hotels.items[created.hotelId].rooms == 3
@@ -240,13 +235,13 @@ def test_a_hotel_changed_meanwhile_is_a_conflict_that_leaves_nothing_behind() ->
     fakes = Fakes()
     created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
     pictures = dict(fakes.pictures.items)
-    fakes.hotels.replace = lambda hotel: False  # type: ignore[method-assign]  # lost the race
+    fakes.hotels.replace = lambda hotel: None  # type: ignore[method-assign]  # lost the race
     change = Form(
         fields={"managerEmail": "new@example.com"},
         files={"picture": Upload("picture", "q.png", None, png(5, 5))},
     )
 
-    with pytest.raises(HotelChangedMeanwhile):
+    with pytest.raises(HotelChangedConcurrently):
         hotels.update_hotel(fakes.ports(), ADMIN, created.hotelId, change)
 
     assert fakes.pictures.items == pictures
@@ -256,17 +251,19 @@ def test_a_hotel_changed_meanwhile_is_a_conflict_that_leaves_nothing_behind() ->
 def test_fewer_rooms_than_booked_is_refused_before_anything_changes() -> None:
     fakes = Fakes()
     created = hotels.create_hotel(fakes.ports(), ADMIN, Form(fields=fields()))
-    fakes.inventory.left = {NOW.date(): 1}  # 2 of 3 rooms booked that night
+    fakes.inventory.held = {NOW.date(): 2}  # 2 of 3 rooms booked that night
 
-    with pytest.raises(RoomsStillBooked):
+    with pytest.raises(RoomsStillBooked, match=NOW.date().isoformat()):
         hotels.update_hotel(
             fakes.ports(),
             ADMIN,
             created.hotelId,
             Form(fields={"rooms": 1, "managerEmail": "new@example.com"}),
         )
-    assert fakes.inventory.left == {NOW.date(): 1}
+    assert fakes.inventory.held == {NOW.date(): 2}
     assert fakes.managers.items == {"m@example.com": [created.hotelId]}
+    stored = fakes.hotels.items[created.hotelId]
+    assert (stored.rooms, stored.loweringTo) == (3, None)  # the mark is lifted again
 
 
 # -- bookings ------------------------------------------------------------------------------
@@ -285,10 +282,10 @@ class FakeRecords:
         item = self.items.get(booking_id)
         return None if item is None else Booking.model_validate(item)
 
-    def of_hotel(self, hotel_id: str) -> list[Booking]:
+    def of_hotel(self, hotel_id: str, *args: Any) -> list[Booking]:
         return []
 
-    def of_guest(self, sub: str) -> list[Booking]:
+    def of_guest(self, sub: str, *args: Any) -> list[Booking]:
         return []
 
     def all(self) -> list[Booking]:

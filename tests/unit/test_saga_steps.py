@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from hotel_booking.config import SagaSettings
-from hotel_booking.errors import RoomUnavailable
+from hotel_booking.errors import HotelChangedMeanwhile, RoomUnavailable, TransientError
 from hotel_booking.logic import saga
 from hotel_booking.logic.payments import SandboxGateway
 from hotel_booking.models import Booking, BookingStatus, Hotel, ReservationState, Stay
@@ -108,7 +108,7 @@ def test_reserve_takes_one_room_a_night_at_the_stays_price() -> None:
     reservations = Reservations()
     result = saga.reserve_room(step("ReserveRoom"), ports(Bookings(), reservations))
     assert (result.amount, result.nights, result.approvalTimeoutSeconds) == (Decimal("200"), 2, 60)
-    assert [(c.delta, len(c.nights)) for c in reservations.changes] == [(-1, 2)]
+    assert [(c.delta, len(c.nights)) for c in reservations.changes] == [(1, 2)]  # held +1
 
 
 def test_a_retried_reserve_keeps_the_stored_amount_and_takes_nothing_again() -> None:
@@ -134,4 +134,34 @@ def test_release_gives_back_only_what_is_still_reserved() -> None:
     assert not saga.release_room(step("ReleaseRoom"), ports(bookings, reservations)).changed
     bookings.items["b1"] = booking(reservation=ReservationState.RESERVED)
     assert saga.release_room(step("ReleaseRoom"), ports(bookings, reservations)).changed
-    assert [(c.delta, c.capacity) for c in reservations.changes] == [(1, None)]
+    assert [(c.delta, c.limit) for c in reservations.changes] == [(-1, None)]
+
+
+class ChangingHotel(Reservations):
+    """The hotel's version moves under the first ``times`` reservations."""
+
+    def __init__(self, times: int) -> None:
+        super().__init__()
+        self.times = times
+
+    def reserve(
+        self, request: BookingRequest, priced: Reservation, take: RoomChange, step: StepEvent
+    ) -> Decimal:
+        if self.times:
+            self.times -= 1
+            self.changes.append(take)
+            raise HotelChangedMeanwhile("moved")
+        return super().reserve(request, priced, take, step)
+
+
+def test_reserve_reads_the_hotel_again_when_it_changed_under_the_write() -> None:
+    reservations = ChangingHotel(times=2)
+    result = saga.reserve_room(step("ReserveRoom"), ports(Bookings(), reservations))
+    assert result.amount == Decimal("200")
+    assert len(reservations.changes) == 3
+
+
+def test_a_hotel_that_keeps_changing_is_left_to_the_state_machines_retry() -> None:
+    reservations = ChangingHotel(times=saga.RESERVE_READS)
+    with pytest.raises(TransientError):
+        saga.reserve_room(step("ReserveRoom"), ports(Bookings(), reservations))

@@ -33,11 +33,12 @@ from pydantic import BaseModel
 
 from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.problems import (
+    BodyTooLarge,
     BookingNotAwaitingApproval,
     BookingNotStarted,
     DecisionAlreadyMade,
     DecisionWindowClosed,
-    HotelChangedMeanwhile,
+    HotelChangedConcurrently,
     HotelHasLiveBookings,
     IdempotencyKeyReused,
     InvalidRequest,
@@ -49,7 +50,7 @@ from hotel_booking.logic.problems import (
     RoomsStillBooked,
     UnsupportedContentType,
 )
-from hotel_booking.logic.uploads import Form, Upload
+from hotel_booking.logic.uploads import MAX_BODY_BYTES, Form, Upload
 
 ALLOWED_HEADERS = ["Content-Type", "Authorization", "Idempotency-Key"]
 CORS_MAX_AGE = 600
@@ -63,11 +64,12 @@ STATUS_BY_ERROR: dict[type[RequestProblem], HTTPStatus] = {
     NotFound: HTTPStatus.NOT_FOUND,
     HotelHasLiveBookings: HTTPStatus.CONFLICT,
     RoomsStillBooked: HTTPStatus.CONFLICT,
-    HotelChangedMeanwhile: HTTPStatus.CONFLICT,
+    HotelChangedConcurrently: HTTPStatus.CONFLICT,
     BookingNotAwaitingApproval: HTTPStatus.CONFLICT,
     DecisionAlreadyMade: HTTPStatus.CONFLICT,
     DecisionWindowClosed: HTTPStatus.GONE,
     PictureTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    BodyTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     UnsupportedContentType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     IdempotencyKeyReused: HTTPStatus.UNPROCESSABLE_ENTITY,
     BookingNotStarted: HTTPStatus.SERVICE_UNAVAILABLE,
@@ -189,10 +191,18 @@ def header(app: APIGatewayRestResolver, name: str) -> str | None:
 
 
 def body_bytes(app: APIGatewayRestResolver) -> bytes:
+    """The body's bytes; 413 first when they are more than any Lambda event can carry (a
+    larger one would never reach a function on AWS: the same limit for every client)."""
     event = app.current_event
     body = event.body
     if not body:
         return b""
+    size = len(body) * 3 // 4 if event.is_base64_encoded else len(body.encode("utf-8", "replace"))
+    if size > MAX_BODY_BYTES:
+        raise BodyTooLarge(
+            f"the request body is about {size} bytes; at most {MAX_BODY_BYTES} are accepted "
+            "(a picture at most 4.5 MB)"
+        )
     if event.is_base64_encoded:
         try:
             return base64.b64decode(body, validate=True)
@@ -281,7 +291,7 @@ def parse_multipart(body: bytes, content_type: str) -> Form:
         or any(isinstance(d, _FATAL_DEFECTS) for d in message.defects)
     ):
         raise bad
-    form = Form()
+    form = Form(multipart=True)
     for part in message.get_payload():
         if not isinstance(part, Message) or part.is_multipart():
             raise bad

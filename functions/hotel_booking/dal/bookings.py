@@ -2,9 +2,14 @@
 
 The API writes a booking only once, as PENDING, before it starts the saga; from then on the
 saga's steps own the record (``dal/reservations.py`` takes over a PENDING record that has no
-reservation yet). Reads are by id, by hotel (GSI ``byHotel``) or, for a guest, a filtered Scan.
-Every saga write is conditional, so a retried step changes nothing twice, and every write
-bumps ``version`` (``BUMP``): the events published from the table's stream carry it.
+reservation yet). Every saga write is conditional, so a retried step changes nothing twice, and
+every write bumps ``version`` (``BUMP``): the events published from the table's stream carry it.
+
+Reads are by id (consistent) or, newest first, from a GSI: ``byGuest`` (``guestSub``),
+``byHotel`` (``hotelId``) and ``byHotelStatus`` (``hotelStatus`` = ``<hotelId>#<status>``), each
+sorted by ``createdAt``. So every write that sets ``status`` also sets ``hotelStatus``
+(:func:`hotel_status`). GSIs are eventually consistent: a list may lag a write by a moment;
+whatever decides something reads the item by id.
 """
 
 from __future__ import annotations
@@ -12,20 +17,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from hotel_booking.dal.items import Table, assignments, to_item, values
+from hotel_booking.dal.items import Table, assignments, to_item, transient_faults, values
 from hotel_booking.errors import BookingStateConflict
 from hotel_booking.models import Booking, BookingStatus, Stay
+from hotel_booking.models.domain import ListPosition
 from hotel_booking.models.saga import Outcome
 
 BY_HOTEL_INDEX = "byHotel"
 #: Appended to every UpdateExpression on the table: each committed change has its own version.
 BUMP = " ADD version :one"
 ONE = values(one=1)
+BY_GUEST_INDEX = "byGuest"
+BY_HOTEL_STATUS_INDEX = "byHotelStatus"
 
 
 def stay_attributes(stay: Stay) -> dict[str, Any]:
-    """What a booking record says about the stay, besides its key."""
-    return stay.model_dump(include=set(Stay.model_fields) - {"bookingId"})
+    """What a booking record says about the stay, besides its key (and the guest's sub, top
+    level, as the ``byGuest`` index needs it)."""
+    return stay.model_dump(include=set(Stay.model_fields) - {"bookingId"}) | {
+        "guestSub": stay.guest.sub
+    }
+
+
+def hotel_status(hotel_id: str, status: BookingStatus) -> str:
+    """The ``byHotelStatus`` index's partition key."""
+    return f"{hotel_id}#{status.value}"
 
 
 _FINAL = (
@@ -42,27 +58,81 @@ class BookingsTable(Table):
         item = self._get(bookingId=booking_id)
         return Booking.model_validate(item) if item else None
 
-    def of_hotel(self, hotel_id: str) -> list[Booking]:
-        """Newest first (the index sorts by createdAt)."""
-        return _bookings(
-            self._pages(
-                "query",
-                IndexName=BY_HOTEL_INDEX,
-                KeyConditionExpression="hotelId = :h",
-                ExpressionAttributeValues=values(h=hotel_id),
-                ScanIndexForward=False,
-            )
-        )
+    def of_hotel(
+        self,
+        hotel_id: str,
+        status: BookingStatus | None = None,
+        before: ListPosition | None = None,
+        count: int | None = None,
+    ) -> list[Booking]:
+        """A hotel's bookings (in ``status``), newest first: see :meth:`_newest`."""
+        if status is None:
+            return self._newest(BY_HOTEL_INDEX, "hotelId", hotel_id, before, count)
+        key = hotel_status(hotel_id, status)
+        return self._newest(BY_HOTEL_STATUS_INDEX, "hotelStatus", key, before, count)
 
-    def of_guest(self, sub: str) -> list[Booking]:
-        return _bookings(
-            self._pages(
-                "scan",
-                FilterExpression="guest.#sub = :sub",
-                ExpressionAttributeNames={"#sub": "sub"},
-                ExpressionAttributeValues=values(sub=sub),
-            )
-        )
+    def of_guest(
+        self,
+        sub: str,
+        status: BookingStatus | None = None,
+        hotel_id: str | None = None,
+        before: ListPosition | None = None,
+        count: int | None = None,
+    ) -> list[Booking]:
+        """A guest's bookings (in ``status``, at ``hotel_id``), newest first: see
+        :meth:`_newest`."""
+        only = {"status": status.value} if status else {}
+        if hotel_id is not None:
+            only["hotelId"] = hotel_id
+        return self._newest(BY_GUEST_INDEX, "guestSub", sub, before, count, only)
+
+    def _newest(
+        self,
+        index: str,
+        key: str,
+        value: str,
+        before: ListPosition | None,
+        count: int | None,
+        only: dict[str, str] | None = None,
+    ) -> list[Booking]:
+        """Query ``index`` newest first (``only``: attributes that must match); only bookings
+        strictly after ``before`` in that order.
+        With ``count``: stop once more than ``count`` were found and the next one is not tied
+        with the last on ``createdAt`` (so a merge of several lists can order ties by id and
+        knows whether there is more); without: every one."""
+        condition = "#k = :k"
+        named: dict[str, Any] = {"k": value}
+        if before is not None:
+            condition += " AND createdAt <= :before"
+            named["before"] = before.createdAt
+        names = {"#k": key}
+        filters = []
+        for i, (name, wanted) in enumerate((only or {}).items()):
+            filters.append(f"#f{i} = :f{i}")
+            names[f"#f{i}"] = name
+            named[f"f{i}"] = wanted
+        found: list[Booking] = []
+        for item in self._pages(
+            "query",
+            IndexName=index,
+            KeyConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values(**named),
+            ScanIndexForward=False,
+            **({"FilterExpression": " AND ".join(filters)} if filters else {}),
+            **({"PaginationConfig": {"PageSize": count + 1}} if count else {}),
+        ):
+            booking = Booking.model_validate(item)
+            if before is not None and booking.position >= before:
+                continue
+            if (
+                count is not None
+                and len(found) > count
+                and booking.createdAt != found[-1].createdAt
+            ):
+                break
+            found.append(booking)
+        return found
 
     def all(self) -> list[Booking]:
         return _bookings(self._pages("scan"))
@@ -70,7 +140,10 @@ class BookingsTable(Table):
     # -- the API's writes -----------------------------------------------------------------
     def create_pending(self, booking: Booking, request_hash: str) -> bool:
         """Store a new PENDING booking; False when one with that id exists already."""
-        item = to_item(booking.model_copy(update={"requestHash": request_hash, "version": 1}))
+        item = to_item(booking.model_copy(update={"requestHash": request_hash, "version": 1})) | {
+            "guestSub": {"S": booking.guest.sub},
+            "hotelStatus": {"S": hotel_status(booking.hotelId, booking.status)},
+        }
         return self._write_if(
             "put_item", Item=item, ConditionExpression="attribute_not_exists(bookingId)"
         )
@@ -107,6 +180,10 @@ class BookingsTable(Table):
         at = self._clock()
         sets = ["#s = :to", "updatedAt = :at", "steps = list_append(steps, :step)"]
         named: dict[str, Any] = {"to": to, "at": at, "step": [{"state": step, "at": at}]}
+        hotel_id = self._hotel_of(booking_id)
+        if hotel_id is not None:
+            sets.append("hotelStatus = :hs")
+            named["hs"] = hotel_status(hotel_id, to)
         for i, (name, value) in enumerate(extra.items()):
             sets.append(f"{name} = :x{i}")
             named[f"x{i}"] = value
@@ -129,6 +206,16 @@ class BookingsTable(Table):
             f"cannot become {to.value}"
         )
 
+    def _hotel_of(self, booking_id: str) -> str | None:
+        """The booking's hotel (it never changes), for the status index key."""
+        with transient_faults():
+            item = self._db.get_item(
+                TableName=self.table,
+                Key={"bookingId": {"S": booking_id}},
+                ProjectionExpression="hotelId",
+            ).get("Item")
+        return str(item["hotelId"]["S"]) if item and "hotelId" in item else None
+
     def record_outcome(
         self, stay: Stay, outcome: Outcome, state_name: str, execution_arn: str
     ) -> bool:
@@ -147,7 +234,8 @@ class BookingsTable(Table):
             Key={"bookingId": {"S": stay.bookingId}},
             UpdateExpression="SET "
             + ", ".join(kept)
-            + ", #s = :status, reason = :reason, reasonDetail = :detail, updatedAt = :at, "
+            + ", #s = :status, hotelStatus = :hs, reason = :reason, reasonDetail = :detail, "
+            "updatedAt = :at, "
             "steps = list_append(if_not_exists(steps, :empty), :step)" + BUMP,
             ConditionExpression="attribute_not_exists(#s) OR NOT #s IN ("
             + ", ".join(f":final{i}" for i in range(len(finals)))
@@ -157,6 +245,7 @@ class BookingsTable(Table):
             | values(
                 at=at,
                 status=outcome.status,
+                hs=hotel_status(stay.hotelId, outcome.status),
                 reason=outcome.reason,
                 detail=outcome.detail[:1000],
                 empty=[],

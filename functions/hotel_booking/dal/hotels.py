@@ -1,17 +1,29 @@
 """The hotels table (the write model). Public search reads the search projection instead
 (``hotel_booking.search``); a Scan here serves the admin pages and rebuilding that projection.
 
-Every write carries the hotel's ``version``: created at 1, each change exactly one more,
-under a condition on the version that was read, so two concurrent changes cannot both commit
-(and the events published from the table's stream never share a version)."""
+Every write carries the hotel's ``version``: created at 1, each write exactly one more, under
+a condition on the version that was read (optimistic locking), so two concurrent changes cannot
+both commit, the events published from the table's stream never share a version, and a
+reservation can condition its transaction on the hotel being unchanged since it read the room
+count (:meth:`HotelsTable.unchanged`).
+"""
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from hotel_booking.dal.items import Table, to_item, values
+from hotel_booking.errors import TransientError
 from hotel_booking.models import Hotel
+
+#: Seconds to wait before trying a write again that met a transaction on the same item.
+_CONFLICT_PAUSES = (0.02, 0.05, 0.1)
 
 
 class HotelsTable(Table):
+    _sleep = staticmethod(time.sleep)
+
     def get(self, hotel_id: str) -> Hotel | None:
         item = self._get(hotelId=hotel_id)
         return Hotel.model_validate(item) if item else None
@@ -24,34 +36,49 @@ class HotelsTable(Table):
             "put_item", Item=to_item(hotel), ConditionExpression="attribute_not_exists(hotelId)"
         )
 
-    def replace(self, hotel: Hotel) -> bool:
-        """Overwrite the hotel as it was read (``hotel.version``) with ``hotel`` at the next
-        version; False when it was deleted or changed meanwhile."""
-        condition = "attribute_exists(hotelId) AND version = :read"
-        if hotel.version == 1:  # also a record written before versions existed
-            condition = (
-                "attribute_exists(hotelId) AND (attribute_not_exists(version) OR version = :read)"
-            )
-        return self._write_if(
-            "put_item",
-            Item=to_item(hotel.model_copy(update={"version": hotel.version + 1})),
-            ConditionExpression=condition,
-            ExpressionAttributeValues=values(read=hotel.version),
-        )
+    def replace(self, hotel: Hotel) -> Hotel | None:
+        """Overwrite the hotel as it was at ``hotel.version``; the stored hotel (one version
+        on), or None when it was deleted or changed meanwhile.
+
+        A reservation's transaction that checks this hotel at the same moment makes DynamoDB
+        refuse the write (``TransactionConflictException``); it lasts milliseconds, so the
+        write is tried again a few times before the fault is let through."""
+        stored = hotel.model_copy(update={"version": hotel.version + 1})
+        for pause in _CONFLICT_PAUSES:
+            try:
+                return self._put_at_version(stored, hotel.version)
+            except TransientError:
+                self._sleep(pause)
+        return self._put_at_version(stored, hotel.version)
+
+    def _put_at_version(self, stored: Hotel, version: int) -> Hotel | None:
+        if self._write_if("put_item", Item=to_item(stored), **_at_version(version)):
+            return stored
+        return None
+
+    def unchanged(self, hotel_id: str, version: int) -> dict[str, Any]:
+        """A transaction item that holds only while the hotel is still at ``version``."""
+        return {
+            "ConditionCheck": {
+                "TableName": self.table,
+                "Key": {"hotelId": {"S": hotel_id}},
+                **_at_version(version),
+            }
+        }
 
     def set_manager_sub(self, hotel_id: str, manager_email: str, manager_sub: str) -> bool:
         """Name the manager of a hotel stored before managers were users; False when the
-        hotel changed meanwhile (gone, a manager already named, another email). It is a
-        change like any other: the next version, so an Admin's concurrent replace of the
-        version read before it fails instead of dropping the manager."""
+        hotel changed meanwhile (gone, a manager already named, another email). Bumps the
+        ``version`` like every write, so an Admin's change read before it cannot undo it."""
         return self._write_if(
             "update_item",
             Key={"hotelId": {"S": hotel_id}},
-            UpdateExpression="SET managerSub = :sub, version = if_not_exists(version, :one) + :one",
+            UpdateExpression="SET managerSub = :sub ADD #version :one",
             ConditionExpression=(
                 "attribute_exists(hotelId) AND attribute_not_exists(managerSub) "
                 "AND managerEmail = :email"
             ),
+            ExpressionAttributeNames={"#version": "version"},
             ExpressionAttributeValues={
                 ":sub": {"S": manager_sub},
                 ":email": {"S": manager_email},
@@ -66,3 +93,18 @@ class HotelsTable(Table):
             Key={"hotelId": {"S": hotel_id}},
             ConditionExpression="attribute_exists(hotelId)",
         )
+
+
+def _at_version(version: int) -> dict[str, Any]:
+    """The condition "exists, still at ``version``" (an item written before versions
+    existed is at version 0)."""
+    condition = "attribute_exists(hotelId) AND #version = :v"
+    if version == 0:
+        condition = (
+            "attribute_exists(hotelId) AND (attribute_not_exists(#version) OR #version = :v)"
+        )
+    return {
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": {"#version": "version"},
+        "ExpressionAttributeValues": values(v=version),
+    }

@@ -29,6 +29,10 @@ _TRANSIENT_CODES = frozenset(
         "InternalServerError",
         "ServiceUnavailable",
         "TransactionInProgressException",
+        # A single-item write that met a transaction in progress on the same item (on AWS;
+        # the local engine never answers it): e.g. a PUT of a hotel while a reservation's
+        # transaction checks that hotel.
+        "TransactionConflictException",
     }
 )
 CONDITION_FAILED = "ConditionalCheckFailedException"

@@ -1,7 +1,9 @@
 """Reserving and releasing rooms: the saga's two transactions across inventory and bookings.
 
 Inventory moves in one transaction across all nights of a stay together with the booking's
-reservation flag: all nights or none. What moves is the inventory rules' :class:`RoomChange`.
+reservation flag: all nights or none. What moves is the inventory rules' :class:`RoomChange`;
+a reservation's transaction also checks that the hotel is still at the version its room
+count was read at.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from hotel_booking.clock import Clock, utc_now
-from hotel_booking.dal.bookings import BUMP, ONE, BookingsTable, stay_attributes
+from hotel_booking.dal.bookings import BUMP, ONE, BookingsTable, hotel_status, stay_attributes
+from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.inventory import InventoryTable
 from hotel_booking.dal.items import (
     TRANSACTION_CANCELED,
@@ -22,7 +25,7 @@ from hotel_booking.dal.items import (
     transient_faults,
     values,
 )
-from hotel_booking.errors import BookingStateConflict, RoomUnavailable
+from hotel_booking.errors import BookingStateConflict, HotelChangedMeanwhile, RoomUnavailable
 from hotel_booking.models import BookingStatus, ReservationState
 from hotel_booking.models.domain import RoomChange
 from hotel_booking.models.saga import BookingRequest, Reservation, StepEvent
@@ -34,11 +37,13 @@ class Reservations:
     def __init__(
         self,
         client: Any,
+        hotels: HotelsTable,
         inventory: InventoryTable,
         bookings: BookingsTable,
         clock: Clock = utc_now,
     ) -> None:
         self._db = client
+        self._hotels = hotels
         self._inventory = inventory
         self._bookings = bookings
         self._clock = clock
@@ -49,13 +54,15 @@ class Reservations:
         """Take the rooms and mark the booking ROOM_RESERVED at ``priced``, atomically.
 
         Returns the booking's amount: the one stored by a concurrent attempt that won, else
-        ``priced.amount``. Raises RoomUnavailable when a night has too few rooms left.
+        ``priced.amount``. Raises RoomUnavailable when a night has too few rooms left, and
+        HotelChangedMeanwhile when the hotel is no longer at ``take.hotelVersion``.
         """
         at = self._clock()
         sets, names, written = assignments(
             **stay_attributes(request),
             **priced.model_dump(include={"hotelName", "amount", "currency"}),
             status=BookingStatus.ROOM_RESERVED,
+            hotelStatus=hotel_status(request.hotelId, BookingStatus.ROOM_RESERVED),
             reservation=ReservationState.RESERVED,
             executionArn=step.executionArn,
             updatedAt=at,
@@ -80,10 +87,19 @@ class Reservations:
             )
             | ONE,
         }
-        refused = self._transact([*self._inventory.updates(take), {"Update": booking}])
+        hotel = (
+            []
+            if take.hotelVersion is None
+            else [self._hotels.unchanged(take.hotelId, take.hotelVersion)]
+        )
+        refused = self._transact([*self._inventory.updates(take), *hotel, {"Update": booking}])
         if refused is None:
             return priced.amount
         reasons = cancellation_reasons(refused)
+        if hotel and len(reasons) >= 2 and reasons[-2] == _CONDITION_FAILED:
+            raise HotelChangedMeanwhile(
+                f"hotel {take.hotelId} changed since its room count was read"
+            ) from refused
         if reasons and reasons[-1] == _CONDITION_FAILED:
             again = self._bookings.get(request.bookingId)
             if again is not None and again.reservation is not None:

@@ -45,6 +45,28 @@ class LinkRequest:
     signature: str | None
 
 
+#: The POST's form could not be read (bytes that are not UTF-8, not a form).
+UNREADABLE = Page(
+    400,
+    "Request not readable",
+    "<p>This request could not be read. Open the link from the email again, "
+    "or decide from the manager dashboard.</p>",
+)
+
+
+def not_found() -> Page:
+    return Page(404, "Not found", "<p>There is no booking request behind this link.</p>")
+
+
+def went_wrong() -> Page:
+    return Page(
+        500,
+        "Something went wrong",
+        "<p>Nothing was decided. Try the link again in a minute, or decide from the manager "
+        "dashboard.</p>",
+    )
+
+
 _GONE = {
     ApprovalState.EXPIRED: "The time to answer this booking request has passed; the booking "
     "expired and the guest has been told.",

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hotel_booking.clock import Clock, utc_now
+from hotel_booking.config import DEFAULT_STAY_HORIZON_DAYS
 from hotel_booking.errors import SagaAlreadyStarted, SagaNotStarted, TaskNoLongerWaiting
 from hotel_booking.logic import inventory
 from hotel_booking.logic.approvals import (
@@ -58,7 +60,7 @@ from hotel_booking.models.api import (
     NewBooking,
     StepView,
 )
-from hotel_booking.models.domain import to_cents
+from hotel_booking.models.domain import ListPosition, to_cents
 from hotel_booking.models.saga import BookingRequest
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -76,6 +78,7 @@ class BookingPorts:
     tasks: TaskResumer
     region: str
     clock: Clock = utc_now
+    stay_horizon_days: int = DEFAULT_STAY_HORIZON_DAYS
 
 
 # -- book ----------------------------------------------------------------------------------
@@ -93,7 +96,9 @@ def create_booking(
     key = _idempotency_key(idempotency_key)
     request = validated(NewBooking, body)
     at = ports.clock()
-    problems = inventory.stay_problems(request.checkIn, request.checkOut, at)
+    problems = inventory.stay_problems(
+        request.checkIn, request.checkOut, at, ports.stay_horizon_days
+    )
     if problems:
         raise InvalidRequest.fields(problems)
     if not caller.email:
@@ -146,7 +151,7 @@ def create_booking(
 
 
 def fingerprint(request: NewBooking) -> str:
-    """Same for the same request however it was spelled (key order, spaces, "1" or 1)."""
+    """Same for the same request however it was spelled (key order, spaces)."""
     return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
 
 
@@ -183,59 +188,59 @@ def get_booking(ports: BookingPorts, caller: Caller | None, booking_id: str) -> 
 def list_bookings(
     ports: BookingPorts, caller: Caller | None, query: Mapping[str, str]
 ) -> BookingPage:
-    """Every booking the caller may see, newest first, a page at a time."""
+    """Every booking the caller may see, newest first, a page at a time.
+
+    A guest's and a manager's come from index queries (by guest; by hotel, or by hotel and
+    status), each read only as far as the page needs, then merged; the page token is the
+    last booking shown, so a page never depends on how many came before it. Only an Admin's
+    list of every booking reads the whole table.
+    """
     if caller is None:
         raise NotSignedIn("sign in first")
     q = validated(BookingQuery, dict(query))
     fingerprint = hashlib.sha256(f"{caller.sub}|{q.hotelId}|{q.status}".encode()).hexdigest()[:12]
-    offset = _offset(q.nextToken, fingerprint) if q.nextToken else 0
+    before = _position(q.nextToken, fingerprint) if q.nextToken else None
 
-    found: dict[str, Booking] = {}
-    if caller.is_admin:
-        everything = ports.bookings.of_hotel(q.hotelId) if q.hotelId else ports.bookings.all()
-        found.update((b.bookingId, b) for b in everything)
+    lists: list[list[Booking]] = []
+    if caller.is_admin and q.hotelId is None:
+        lists.append([b for b in ports.bookings.all() if q.status in (None, b.status)])
+    elif caller.is_admin and q.hotelId is not None:
+        lists.append(ports.bookings.of_hotel(q.hotelId, q.status, before, q.limit))
     else:
-        found.update((b.bookingId, b) for b in ports.bookings.of_guest(caller.sub))
+        lists.append(ports.bookings.of_guest(caller.sub, q.status, q.hotelId, before, q.limit))
         if caller.is_manager:
             for hotel in ports.hotels.all():
                 if caller.manages(hotel.managerSub) and q.hotelId in (None, hotel.hotelId):
-                    found.update((b.bookingId, b) for b in ports.bookings.of_hotel(hotel.hotelId))
-    bookings = sorted(
-        (
-            b
-            for b in found.values()
-            if q.hotelId in (None, b.hotelId) and q.status in (None, b.status)
-        ),
-        key=lambda b: (b.createdAt, b.bookingId),
-        reverse=True,
-    )
-    page = bookings[offset : offset + q.limit]
-    more = offset + q.limit < len(bookings)
+                    lists.append(ports.bookings.of_hotel(hotel.hotelId, q.status, before, q.limit))
+    found = {
+        b.bookingId: b for each in lists for b in each if before is None or b.position < before
+    }
+    bookings = sorted(found.values(), key=lambda b: b.position, reverse=True)
+    page = bookings[: q.limit]
+    more = len(bookings) > q.limit
     return BookingPage(
         items=[_view(ports, b) for b in page],
-        nextToken=_token(offset + q.limit, fingerprint) if more else None,
+        nextToken=_token(page[-1].position, fingerprint) if more else None,
     )
 
 
-def _token(offset: int, fingerprint: str) -> str:
-    raw = json.dumps({"v": 1, "offset": offset, "q": fingerprint}, separators=(",", ":"))
+def _token(after: ListPosition, fingerprint: str) -> str:
+    raw = json.dumps(
+        {"v": 2, "at": after.createdAt.isoformat(), "id": after.bookingId, "q": fingerprint},
+        separators=(",", ":"),
+    )
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _offset(token: str, fingerprint: str) -> int:
+def _position(token: str, fingerprint: str) -> ListPosition:
     """The page token is opaque to clients; one not made by us for this listing is a 400."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = json.loads(raw)
-        offset = data["offset"]
-        if (
-            data.get("v") == 1
-            and data.get("q") == fingerprint
-            and isinstance(offset, int)
-            and not isinstance(offset, bool)
-            and offset >= 0
-        ):
-            return offset
+        if data.get("v") == 2 and data.get("q") == fingerprint and isinstance(data["id"], str):
+            at = dt.datetime.fromisoformat(data["at"])
+            if at.tzinfo is not None:
+                return ListPosition(at, data["id"])
     except (binascii.Error, ValueError, TypeError, KeyError, AttributeError):
         pass
     raise InvalidRequest.fields(

@@ -16,12 +16,13 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
 from hotel_booking.clock import Clock, utc_now
+from hotel_booking.config import DEFAULT_STAY_HORIZON_DAYS
 from hotel_booking.logic import inventory
 from hotel_booking.logic.callers import HOTEL_MANAGER, Caller
 from hotel_booking.logic.ids import new_hotel_id
@@ -36,7 +37,7 @@ from hotel_booking.logic.ports import (
 )
 from hotel_booking.logic.problems import (
     FieldProblem,
-    HotelChangedMeanwhile,
+    HotelChangedConcurrently,
     HotelHasLiveBookings,
     HotelNotListed,
     InvalidRequest,
@@ -66,6 +67,8 @@ F = TypeVar("F", bound=BaseModel)
 logger = Logger()
 
 PICTURE_FIELD = "picture"
+#: The hotel fields that are JSON integers (a multipart form sends them as text).
+INTEGER_FIELDS = frozenset({"stars", "rooms"})
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,22 @@ class HotelPorts:
     search: SearchStore
     directory: UserDirectory
     clock: Clock = utc_now
+    stay_horizon_days: int = DEFAULT_STAY_HORIZON_DAYS
+
+
+class SearchPorts(Protocol):
+    """What search needs, no more: the projection, picture URLs, today and the stay horizon.
+    :class:`HotelPorts` has them; the search service (``services/search``) builds only these,
+    so both answer a query with this one implementation."""
+
+    @property
+    def search(self) -> SearchStore: ...
+    @property
+    def pictures(self) -> Pictures: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def stay_horizon_days(self) -> int: ...
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -146,13 +165,15 @@ def _subscription_state(ports: HotelPorts, hotel: Hotel) -> str | None:
 
 
 # -- public --------------------------------------------------------------------------------
-def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, str]) -> HotelList:
+def search_hotels(ports: SearchPorts, caller: Caller | None, query: Mapping[str, str]) -> HotelList:
     q = validated(HotelQuery, dict(query))
     if q.checkIn is not None or q.checkOut is not None:
         if q.checkIn is None or q.checkOut is None:
             missing = "checkIn" if q.checkIn is None else "checkOut"
             raise InvalidRequest.fields({missing: "give both checkIn and checkOut, or neither"})
-        problems = inventory.stay_problems(q.checkIn, q.checkOut, ports.clock())
+        problems = inventory.stay_problems(
+            q.checkIn, q.checkOut, ports.clock(), ports.stay_horizon_days
+        )
         if problems:
             raise InvalidRequest.fields(problems)
     try:
@@ -178,7 +199,7 @@ def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, 
     )
 
 
-def found(ports: HotelPorts, doc: HotelDoc, caller: Caller | None) -> HotelView:
+def found(ports: SearchPorts, doc: HotelDoc, caller: Caller | None) -> HotelView:
     """A search result: the projection holds no manager email, so nobody sees one here."""
     return HotelView(
         hotelId=doc.hotelId,
@@ -258,6 +279,7 @@ def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelV
             imageKey=image_key,
             createdAt=at,
             updatedAt=at,
+            version=1,  # 0 is a record from before versions; every write adds one
         )
         ports.hotels.create(hotel)
     except Exception:
@@ -274,26 +296,37 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
     hotel = _existing(ports, hotel_id)
     changes, picture = _read_form(form, HotelChanges)
     at = ports.clock()
-    updated = hotel.model_copy(update={**changes.model_dump(exclude_unset=True), "updatedAt": at})
+    updated = hotel.model_copy(
+        update={**changes.model_dump(exclude_unset=True), "updatedAt": at, "loweringTo": None}
+    )
     if changes.managerEmail is not None:
-        manager = _manager(ports, changes.managerEmail)
+        manager = _manager(ports, changes.managerEmail)  # before anything is stored
         updated = updated.model_copy(
             update={
                 "managerEmail": manager.email or changes.managerEmail,
                 "managerSub": manager.sub,
             }
         )
-    resized = None
-    if updated.rooms != hotel.rooms:
-        # First, as the one change that may be refused; undone if anything after it fails.
-        rows = ports.inventory.rows(hotel_id, inventory.earliest_stay_date(at))
-        resized = inventory.resize(hotel_id, hotel.rooms, updated.rooms, rows)
-        short = ports.inventory.apply_each(resized)
-        if short is not None:
+    fenced: Hotel | None = None
+    if inventory.lowers(hotel, updated.rooms):
+        # First, as the one change that may be refused: mark the hotel (no night fills beyond
+        # the new count from now on), then read what the nights hold.
+        fenced = _saved(ports, hotel.model_copy(update={"loweringTo": updated.rooms}))
+        held = ports.inventory.rows(hotel_id, inventory.earliest_stay_date(at))
+        over = inventory.overbooked_nights(held, updated.rooms)
+        if over:
+            _lift(ports, fenced)
+            nights = ", ".join(n.isoformat() for n in over)
             raise RoomsStillBooked(
-                f"more than {updated.rooms} room(s) are booked on {short.isoformat()}; "
-                "the hotel cannot have fewer rooms than that"
+                f"more than {updated.rooms} room(s) are booked on {nights}; "
+                "the hotel cannot have fewer rooms than that",
+                [
+                    FieldProblem(
+                        field="rooms", message=f"cannot go below what is booked on {nights}"
+                    )
+                ],
             )
+        updated = updated.model_copy(update={"version": fenced.version})
     manager_moved = updated.managerEmail.casefold() != hotel.managerEmail.casefold()
     new_key: str | None = None
     subscribed = False
@@ -304,14 +337,11 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
         if manager_moved:
             ports.managers.add(updated.managerEmail, hotel_id)
             subscribed = True
-        if not ports.hotels.replace(updated):
-            if ports.hotels.get(hotel_id) is None:
-                raise HotelNotListed(f"no hotel {hotel_id}")
-            raise HotelChangedMeanwhile(f"{hotel.name} was changed meanwhile; read it again")
+        updated = _saved(ports, updated)
     except Exception:
-        # Nothing of this change may outlive it: the rooms, the new picture, the new manager.
-        if resized is not None:
-            ports.inventory.apply_each(inventory.undo(resized))
+        # Nothing of this change may outlive it: the mark, the new picture, the new manager.
+        if fenced is not None:
+            _lift(ports, fenced)
         if new_key:
             _tidy(ports.pictures.delete, new_key)
         if subscribed:
@@ -323,6 +353,27 @@ def update_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str, form: 
     if picture is not None and hotel.imageKey:
         _tidy(ports.pictures.delete, hotel.imageKey)
     return view(ports, updated, caller, with_subscription=True)
+
+
+def _saved(ports: HotelPorts, hotel: Hotel) -> Hotel:
+    """Store the hotel if nobody changed it since it was read; else 404 or 409."""
+    stored = ports.hotels.replace(hotel)
+    if stored is not None:
+        return stored
+    if ports.hotels.get(hotel.hotelId) is None:
+        raise HotelNotListed(f"no hotel {hotel.hotelId}")
+    raise HotelChangedConcurrently(
+        f"{hotel.name} was changed by someone else meanwhile; reload it and try again"
+    )
+
+
+def _lift(ports: HotelPorts, fenced: Hotel) -> None:
+    """Take the lowering mark off again (lifting it can only give rooms back); if someone
+    changed the hotel since, their change replaced the mark already."""
+    try:
+        ports.hotels.replace(fenced.model_copy(update={"loweringTo": None}))
+    except Exception:
+        logger.exception("could not lift the lowering mark", extra={"hotelId": fenced.hotelId})
 
 
 def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> None:
@@ -403,7 +454,7 @@ def _read_form(form: Form, model: type[F]) -> tuple[F, Picture | None]:
     """Fields and picture together, so one 400 names every bad field."""
     problems: list[FieldProblem] = []
     fields: F | None = None
-    given = dict(form.fields)
+    given = form.typed_fields(INTEGER_FIELDS)
     if given.pop(PICTURE_FIELD, None) is not None:
         problems.extend(
             InvalidRequest.fields(

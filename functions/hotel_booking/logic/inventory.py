@@ -1,14 +1,24 @@
 """The inventory rules, in one place: how many rooms a stay may take, which nights a stay
-may cover, what a night has left, and how a hotel's room count moves its nights.
+may cover, what a night has left, and when a hotel's room count may go down.
 
-These functions decide; ``dal/inventory.py`` and ``dal/reservations.py`` carry out the
-:class:`RoomChange` they return, each night's guard as a DynamoDB condition.
+The invariant: on every night, the rooms held by live reservations never exceed the hotel's
+rooms, at any moment. The inventory table keeps, per night, the rooms held (``held``), never
+a count derived from the room count, so a new room count moves no night. A reservation's
+:class:`RoomChange` fills each night up to the room count it read *and* the hotel's version
+it read it at: if the hotel changed meanwhile, the transaction is refused and the
+reservation reads again. An Admin lowering the room count first marks the hotel
+(``loweringTo``, a new version: every reservation from then on fills only up to it), then
+reads what is held, then either stores the new count or lifts the mark and refuses (409).
+
+These functions decide; ``dal/inventory.py``, ``dal/hotels.py`` and ``dal/reservations.py``
+carry out what they return, each guard as a DynamoDB condition.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from hotel_booking.config import DEFAULT_STAY_HORIZON_DAYS
 from hotel_booking.models import Hotel, Stay
 from hotel_booking.models.domain import RoomChange, stay_length_problem
 
@@ -20,11 +30,24 @@ def earliest_stay_date(at: dt.datetime) -> dt.date:
     return (at.astimezone(dt.UTC) - dt.timedelta(hours=12)).date()
 
 
-def stay_problems(check_in: dt.date, check_out: dt.date, at: dt.datetime) -> dict[str, str]:
+def latest_stay_date(at: dt.datetime, horizon_days: int) -> dt.date:
+    """The last date a stay may start: ``horizon_days`` after today anywhere on Earth (UTC+14),
+    so nobody is refused a date that is within the horizon where they are."""
+    return (at.astimezone(dt.UTC) + dt.timedelta(hours=14)).date() + dt.timedelta(horizon_days)
+
+
+def stay_problems(
+    check_in: dt.date,
+    check_out: dt.date,
+    at: dt.datetime,
+    horizon_days: int = DEFAULT_STAY_HORIZON_DAYS,
+) -> dict[str, str]:
     """What is wrong with these dates, per field (empty when nothing is)."""
     problems: dict[str, str] = {}
     if check_in < earliest_stay_date(at):
         problems["checkIn"] = "must not be in the past"
+    elif check_in > latest_stay_date(at, horizon_days):
+        problems["checkIn"] = f"must be at most {horizon_days} days ahead"
     length = stay_length_problem(check_in, check_out)
     if length:
         problems["checkOut"] = length.removeprefix("checkOut ")
@@ -36,40 +59,51 @@ def nights_of(check_in: dt.date, check_out: dt.date) -> list[dt.date]:
 
 
 # -- capacity and availability -------------------------------------------------------------
+def bookable_rooms(hotel: Hotel) -> int:
+    """How many rooms a night may hold: the room count, or less while it is being lowered."""
+    return min(hotel.rooms, hotel.loweringTo or hotel.rooms)
+
+
 def capacity_problem(hotel: Hotel, rooms: int) -> str | None:
     """A stay cannot take more rooms than the hotel has, whatever is left."""
-    return f"{hotel.name} has only {hotel.rooms} room(s)" if rooms > hotel.rooms else None
+    most = bookable_rooms(hotel)
+    return f"{hotel.name} has only {most} room(s)" if rooms > most else None
 
 
-def rooms_left(hotel: Hotel, rows: dict[dt.date, int], nights: list[dt.date]) -> dict[dt.date, int]:
-    """Rooms left per night: a night nobody booked yet has all the hotel's rooms."""
-    return {night: rows.get(night, hotel.rooms) for night in nights}
+def rooms_left(hotel: Hotel, held: dict[dt.date, int], nights: list[dt.date]) -> dict[dt.date, int]:
+    """Rooms left per night, from the rooms each night holds (a night without a row, none)."""
+    most = bookable_rooms(hotel)
+    return {night: max(0, most - held.get(night, 0)) for night in nights}
 
 
-def has_room(hotel: Hotel, rows: dict[dt.date, int], nights: list[dt.date], rooms: int = 1) -> bool:
-    return min(rooms_left(hotel, rows, nights).values()) >= rooms
+def has_room(hotel: Hotel, held: dict[dt.date, int], nights: list[dt.date], rooms: int = 1) -> bool:
+    return min(rooms_left(hotel, held, nights).values()) >= rooms
 
 
 # -- changes -------------------------------------------------------------------------------
 def take(stay: Stay, hotel: Hotel) -> RoomChange:
-    """A reservation: the stay's rooms on every night, none of them left below zero."""
+    """A reservation: the stay's rooms on every night, no night above the rooms the hotel
+    has, as long as the hotel is still as it was read."""
     return RoomChange(
-        hotelId=stay.hotelId, nights=tuple(stay.nights), delta=-stay.rooms, capacity=hotel.rooms
+        hotelId=stay.hotelId,
+        nights=tuple(stay.nights),
+        delta=stay.rooms,
+        limit=bookable_rooms(hotel),
+        hotelVersion=hotel.version,
     )
 
 
 def give_back(stay: Stay) -> RoomChange:
     """A release: the rooms a reservation took, on the nights it took them."""
-    return RoomChange(hotelId=stay.hotelId, nights=tuple(stay.nights), delta=stay.rooms)
+    return RoomChange(hotelId=stay.hotelId, nights=tuple(stay.nights), delta=-stay.rooms)
 
 
-def resize(hotel_id: str, old_rooms: int, new_rooms: int, rows: dict[dt.date, int]) -> RoomChange:
-    """A hotel's new room count moves every night that has a row by the same amount (a row's
-    ``available`` was computed from the room count when its first booking came in); a night
-    with more rooms booked than would remain refuses it."""
-    return RoomChange(hotelId=hotel_id, nights=tuple(sorted(rows)), delta=new_rooms - old_rooms)
+def lowers(hotel: Hotel, new_rooms: int) -> bool:
+    """Whether a new room count must first be checked against what the nights hold (a
+    higher count cannot break the invariant and needs no check)."""
+    return new_rooms < bookable_rooms(hotel)
 
 
-def undo(change: RoomChange) -> RoomChange:
-    """The opposite change, never refused (it puts back what was there)."""
-    return change.model_copy(update={"delta": -change.delta, "guarded": False})
+def overbooked_nights(held: dict[dt.date, int], rooms: int) -> list[dt.date]:
+    """The nights that hold more than ``rooms``: a room count that would refuse them."""
+    return sorted(night for night, count in held.items() if count > rooms)

@@ -74,6 +74,10 @@ def check_link(
     from an expired one."""
     if not (decision and expires and signature) or decision not in Decision._value2member_map_:
         return LinkProblem.BAD_SIGNATURE
+    if not (approval_id.isascii() and expires.isascii() and signature.isascii()):
+        # Every genuine link is ASCII; anything else (replacement characters, lone surrogates
+        # from bytes that were not UTF-8) could not even be compared or signed.
+        return LinkProblem.BAD_SIGNATURE
     try:
         expires_at = int(expires)
     except ValueError:

@@ -22,7 +22,7 @@ from hotel_booking.models import (
     Stay,
 )
 from hotel_booking.models.api import SubscriptionState
-from hotel_booking.models.domain import PoolUser, RoomChange
+from hotel_booking.models.domain import ListPosition, PoolUser, RoomChange
 from hotel_booking.models.events import DomainEvent
 from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
 
@@ -40,7 +40,11 @@ class HotelCatalog(HotelReader, Protocol):
 
 class HotelRepository(HotelCatalog, Protocol):
     def create(self, hotel: Hotel) -> None: ...
-    def replace(self, hotel: Hotel) -> bool: ...
+    def replace(self, hotel: Hotel) -> Hotel | None:
+        """Store ``hotel`` if the stored one is still at ``hotel.version``; the stored hotel
+        (one version on), or None when it changed or was deleted meanwhile."""
+        ...
+
     def delete(self, hotel_id: str) -> bool: ...
 
 
@@ -54,17 +58,36 @@ class InventoryRepository(Protocol):
     def rows(
         self, hotel_id: str, first: dt.date | None = None, last: dt.date | None = None
     ) -> dict[dt.date, int]: ...
-    def apply_each(self, change: RoomChange) -> dt.date | None: ...
     def delete_all(self, hotel_id: str) -> None: ...
 
 
 class HotelBookings(Protocol):
-    def of_hotel(self, hotel_id: str) -> list[Booking]: ...
+    def of_hotel(
+        self,
+        hotel_id: str,
+        status: BookingStatus | None = None,
+        before: ListPosition | None = None,
+        count: int | None = None,
+    ) -> list[Booking]:
+        """Newest first, strictly after ``before``; with ``count``, more than ``count`` when
+        there are more (see ``dal/bookings.BookingsTable._newest``). From an index: may lag
+        a write by a moment."""
+        ...
 
 
 class BookingReader(HotelBookings, Protocol):
     def get(self, booking_id: str) -> Booking | None: ...
-    def of_guest(self, sub: str) -> list[Booking]: ...
+    def of_guest(
+        self,
+        sub: str,
+        status: BookingStatus | None = None,
+        hotel_id: str | None = None,
+        before: ListPosition | None = None,
+        count: int | None = None,
+    ) -> list[Booking]:
+        """As ``of_hotel``, for one guest."""
+        ...
+
     def all(self) -> list[Booking]: ...
 
 

@@ -65,12 +65,12 @@ class HotelHasLiveBookings(RequestProblem):
     """The hotel cannot be deleted while bookings are in flight or stays are to come."""
 
 
-class HotelChangedMeanwhile(RequestProblem):
-    """Someone else changed the hotel between reading and writing it; read it again."""
-
-
 class RoomsStillBooked(RequestProblem):
     """The hotel cannot have fewer rooms than are already booked on some night."""
+
+
+class HotelChangedConcurrently(RequestProblem):
+    """Someone else changed the hotel between this request's read and its write."""
 
 
 class BookingNotAwaitingApproval(RequestProblem):
@@ -87,6 +87,10 @@ class DecisionWindowClosed(RequestProblem):
 
 class PictureTooLarge(RequestProblem):
     """The uploaded picture is over the size limit."""
+
+
+class BodyTooLarge(RequestProblem):
+    """The request body is larger than a Lambda event can carry (logic/uploads.MAX_BODY_BYTES)."""
 
 
 class UnsupportedContentType(RequestProblem):

@@ -101,13 +101,13 @@ def _hotel_event(change: Change) -> DomainEvent | None:
         )
     new = Hotel.model_validate(change.new)
     if change.kind == "MODIFY":
-        old_version = int((change.old or {}).get("version", 1))
+        old_version = int((change.old or {}).get("version", 0))
         if new.version <= old_version:
             return None  # not a change of the hotel (nothing our code writes)
     detail_type: Literal["HotelCreated", "HotelUpdated"] = (
         "HotelCreated" if change.kind == "INSERT" else "HotelUpdated"
     )
-    version = max(new.version, 1)
+    version = new.version  # 0: a record from before versions (created by hand)
     model = HotelCreated if detail_type == "HotelCreated" else HotelUpdated
     return DomainEvent(
         detailType=detail_type,

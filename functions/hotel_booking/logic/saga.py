@@ -15,7 +15,13 @@ from pydantic import BaseModel, ValidationError
 
 from hotel_booking.clock import Clock, utc_now
 from hotel_booking.config import SagaSettings
-from hotel_booking.errors import HotelNotFound, InvalidBookingInput, RoomUnavailable
+from hotel_booking.errors import (
+    HotelChangedMeanwhile,
+    HotelNotFound,
+    InvalidBookingInput,
+    RoomUnavailable,
+    TransientError,
+)
 from hotel_booking.logic import inventory
 from hotel_booking.logic.domain import failure_outcome, stay_amount
 from hotel_booking.logic.ids import approval_id_for, payment_id_for
@@ -82,8 +88,22 @@ def parse(model: type[M], data: object) -> M:
         raise InvalidBookingInput(f"invalid {model.__name__}: {problems}") from None
 
 
+#: How many times ReserveRoom reads the hotel again when its room count moved meanwhile
+#: before it leaves the retry to the state machine (TransientError).
+RESERVE_READS = 5
+
+
 def reserve_room(event: StepEvent, ports: SagaPorts) -> Reservation:
     request = parse(BookingRequest, event.input)
+    for _ in range(RESERVE_READS):
+        try:
+            return _reserve(request, event, ports)
+        except HotelChangedMeanwhile:
+            continue  # an Admin changed the hotel between our read and our write: read again
+    raise TransientError(f"hotel {request.hotelId} kept changing while reserving; try again")
+
+
+def _reserve(request: BookingRequest, event: StepEvent, ports: SagaPorts) -> Reservation:
     hotel = ports.hotels.get(request.hotelId)
     if hotel is None:
         raise HotelNotFound(f"hotel {request.hotelId} does not exist")

@@ -7,18 +7,57 @@ token) reaches a response by accident.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from hotel_booking.models.domain import ApprovalState, BookingStatus, Decision, Email, Id
 
-Name = Annotated[str, Field(min_length=1, max_length=120)]
-City = Annotated[str, Field(min_length=1, max_length=80)]
+#: Control characters (NUL, tabs, line breaks, DEL, C1) and Unicode line/paragraph separators:
+#: no name, token or reason needs them, and SNS refuses them in subjects.
+_CONTROL_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def plain_text(value: str) -> str:
+    if any(unicodedata.category(c) in _CONTROL_CATEGORIES for c in value):
+        raise ValueError("must not contain control characters (line breaks, tabs, NUL)")
+    return value
+
+
+def iso_date(value: Any) -> Any:
+    """Only ``YYYY-MM-DD``: pydantic alone would also take a timestamp at midnight."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("must be a date as YYYY-MM-DD")
+
+
+def not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+Text = Annotated[str, AfterValidator(plain_text)]
+Name = Annotated[Text, Field(min_length=1, max_length=120)]
+City = Annotated[Text, Field(min_length=1, max_length=80)]
 Stars = Annotated[int, Field(ge=1, le=5)]
-Price = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2, allow_inf_nan=False)]
+Price = Annotated[
+    Decimal,
+    BeforeValidator(not_a_boolean),
+    Field(gt=0, max_digits=10, decimal_places=2, allow_inf_nan=False),
+]
 Rooms = Annotated[int, Field(ge=1, le=10_000)]
+Date = Annotated[dt.date, BeforeValidator(iso_date)]
+#: A JSON body's integers are JSON integers, as the contract says: not "1", not true.
+StrictStars = Annotated[int, Field(ge=1, le=5, strict=True)]
+StrictRooms = Annotated[int, Field(ge=1, le=10_000, strict=True)]
+ManagerEmail = Annotated[Email, AfterValidator(plain_text)]
 
 
 # -- hotels --------------------------------------------------------------------------------
@@ -29,10 +68,10 @@ class HotelFields(BaseModel):
 
     name: Name
     city: City
-    stars: Stars
+    stars: StrictStars
     pricePerNight: Price
-    rooms: Rooms
-    managerEmail: Email
+    rooms: StrictRooms
+    managerEmail: ManagerEmail
 
 
 class HotelChanges(BaseModel):
@@ -42,10 +81,10 @@ class HotelChanges(BaseModel):
 
     name: Name | None = None
     city: City | None = None
-    stars: Stars | None = None
+    stars: StrictStars | None = None
     pricePerNight: Price | None = None
-    rooms: Rooms | None = None
-    managerEmail: Email | None = None
+    rooms: StrictRooms | None = None
+    managerEmail: ManagerEmail | None = None
 
     @field_validator("*", mode="before")
     @classmethod
@@ -66,14 +105,14 @@ class HotelQuery(BaseModel):
     city: City | None = None
     minStars: Stars | None = None
     maxPrice: Price | None = None
-    checkIn: dt.date | None = None
-    checkOut: dt.date | None = None
+    checkIn: Date | None = None
+    checkOut: Date | None = None
     # Search on the read model (issue 10).
-    name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    name: Name | None = None
     rooms: Rooms = 1
     sort: Literal["price", "stars", "name"] | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 20
-    nextToken: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
+    nextToken: Annotated[Text, Field(min_length=1, max_length=1000)] | None = None
 
 
 #: A manager's email subscription to their hotel's approval requests (SNS).
@@ -173,11 +212,11 @@ class NewBooking(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     hotelId: Id
-    checkIn: dt.date
-    checkOut: dt.date
-    rooms: Rooms
-    guestName: Annotated[str, Field(min_length=1, max_length=100)]
-    paymentToken: Annotated[str, Field(min_length=1, max_length=100)]
+    checkIn: Date
+    checkOut: Date
+    rooms: StrictRooms
+    guestName: Annotated[Text, Field(min_length=1, max_length=100)]
+    paymentToken: Annotated[Text, Field(min_length=1, max_length=100)]
 
 
 class BookingQuery(BaseModel):
@@ -188,7 +227,7 @@ class BookingQuery(BaseModel):
     hotelId: Id | None = None
     status: BookingStatus | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 20
-    nextToken: str | None = None
+    nextToken: Text | None = None
 
 
 class DecisionRequest(BaseModel):
@@ -197,7 +236,7 @@ class DecisionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     decision: Decision
-    reason: Annotated[str, Field(max_length=500)] | None = None
+    reason: Annotated[Text, Field(max_length=500)] | None = None
 
 
 class BookingAccepted(BaseModel):

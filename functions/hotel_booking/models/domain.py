@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -113,10 +113,14 @@ class Hotel(BaseModel):
     imageKey: str | None = None
     createdAt: dt.datetime
     updatedAt: dt.datetime
-    #: 1 when created, one more with every change (a record written before versions existed
-    #: reads as 1); the events published from the table carry it, and the search projection
-    #: keeps the newest.
-    version: int = 1
+    #: 1 when created, one more with every write of the item (optimistic locking; a record
+    #: written before versions existed reads as 0). A reservation conditions its transaction
+    #: on the version it read the room count at (``logic/inventory.py``); the events published
+    #: from the table carry it, and the search projection keeps the newest.
+    version: Annotated[int, Field(ge=0)] = 0
+    #: Set while an Admin's lower room count is being checked against what is held: until it
+    #: is lifted, no night may fill beyond it.
+    loweringTo: RoomCount | None = None
 
 
 class PoolUser(BaseModel):
@@ -204,11 +208,14 @@ class RoomChange(BaseModel):
 
     hotelId: str
     nights: tuple[dt.date, ...]
+    #: Rooms each night holds after the change minus before: a reservation takes (+), a
+    #: release gives back (-).
     delta: int
-    #: Rooms a night nobody booked yet has; None changes only nights that have a row.
-    capacity: int | None = None
-    #: Refuse a night that would be left with fewer than zero rooms.
-    guarded: bool = True
+    #: A take: no night may hold more than this many rooms afterwards ...
+    limit: int | None = None
+    #: ... read from the hotel at this version: the change holds only if the hotel item is
+    #: still at it when the change is written (its room count did not move meanwhile).
+    hotelVersion: int | None = None
 
 
 class StepLogEntry(BaseModel):
@@ -221,6 +228,13 @@ class ReservationState(StrEnum):
 
     RESERVED = "RESERVED"
     RELEASED = "RELEASED"
+
+
+class ListPosition(NamedTuple):
+    """Where a newest-first list of bookings stopped: the last booking shown."""
+
+    createdAt: dt.datetime
+    bookingId: str
 
 
 class Booking(Stay):
@@ -240,3 +254,8 @@ class Booking(Stay):
     updatedAt: dt.datetime
     #: Bumped by every write of the record (dal/bookings.py, dal/reservations.py).
     version: int = 0
+
+    @property
+    def position(self) -> ListPosition:
+        """Its place in a newest-first list (ties on createdAt broken by bookingId)."""
+        return ListPosition(self.createdAt, self.bookingId)

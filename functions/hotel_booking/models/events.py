@@ -22,7 +22,8 @@ from hotel_booking.models.domain import Id
 
 HOTELS_SOURCE = "hotel-booking.hotels"
 BOOKINGS_SOURCE = "hotel-booking.bookings"
-Version = Annotated[int, Field(ge=1)]
+#: The write model's version of the record (0: a hotel written before versions existed).
+Version = Annotated[int, Field(ge=0)]
 
 
 class EventDetail(BaseModel):

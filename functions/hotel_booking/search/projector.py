@@ -81,7 +81,7 @@ def doc_from(hotel: Hotel) -> HotelDoc:
         currency=hotel.currency,
         rooms=hotel.rooms,
         imageKey=hotel.imageKey,
-        version=max(hotel.version, 1),
+        version=hotel.version,
     )
 
 

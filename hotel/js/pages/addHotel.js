@@ -2,6 +2,7 @@ import { api } from "../api.js";
 import { validateHotel } from "../hotelForm.js";
 import { fillManagerSelect, loadManagers } from "../managers.js";
 import { here, startPage } from "../page.js";
+import { fitPicture } from "../picture.js";
 import { busy, clearFieldErrors, h, say, showApiError, showFieldErrors } from "../ui.js";
 
 const form = document.getElementById("hotel-form");
@@ -57,6 +58,22 @@ async function main() {
     const data = new FormData(form);
     for (const name of ["name", "city"]) data.set(name, data.get(name).trim());
     await busy(document.getElementById("hotel-submit"), async () => {
+      const chosen = form.picture.files?.[0];
+      if (chosen) {
+        const fitted = await fitPicture(chosen);
+        if (!fitted.file) {
+          const message = "This picture is too large and could not be scaled down.";
+          const errors = [{ field: "picture", message }];
+          showFieldErrors(form, errors);
+          say(summary, "1 field needs your attention.", "error");
+          return;
+        }
+        if (fitted.scaled) {
+          data.set("picture", fitted.file, fitted.file.name);
+          const size = `${fitted.width} × ${fitted.height}`;
+          say(summary, `The picture was scaled down to ${size} pixels to upload it.`);
+        }
+      }
       try {
         const hotel = await api("/hotels", { method: "POST", form: data });
         form.reset();

@@ -1,4 +1,4 @@
-import { api, itemsOf } from "../api.js";
+import { itemsOf, searchHotels } from "../api.js";
 import { startPage } from "../page.js";
 import {
   addDays,
@@ -107,7 +107,7 @@ async function search(query, after = null) {
   results.setAttribute("aria-busy", "true");
   say(resultsError, "");
   try {
-    const page = await api("/hotels", { query: { ...query, nextToken: after ?? "" } });
+    const page = await searchHotels({ ...query, nextToken: after ?? "" });
     if (mine !== latestSearch) return;
     const hotels = itemsOf(page);
     const cards = hotels.map((hotel) => card(hotel, query));

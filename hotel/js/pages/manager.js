@@ -8,6 +8,11 @@ const section = document.getElementById("pending");
 const announcer = document.getElementById("announcer");
 const listError = document.getElementById("list-error");
 const deciding = new Set();
+/**
+ * Decided here: the list comes from an eventually consistent index, so a refresh right after
+ * a decision may still say AWAITING_APPROVAL; such a booking is not shown again.
+ */
+const decided = new Set();
 
 function card(booking) {
   const id = booking.bookingId;
@@ -66,6 +71,7 @@ async function decide(booking, form, decision) {
       method: "POST",
       json: reason ? { decision, reason } : { decision },
     });
+    decided.add(booking.bookingId);
     const done = decision === "approve" ? "Approved" : "Rejected";
     say(
       announcer,
@@ -94,7 +100,9 @@ function showEmpty() {
 /** Add new requests and drop decided ones, leaving the cards being worked on as they are. */
 async function refresh() {
   try {
-    const items = itemsOf(await api("/bookings", { query: { status: "AWAITING_APPROVAL" } }));
+    const items = itemsOf(
+      await api("/bookings", { query: { status: "AWAITING_APPROVAL" } }),
+    ).filter((b) => !decided.has(b.bookingId));
     say(listError, "");
     const wanted = new Set(items.map((b) => b.bookingId));
     for (const article of section.querySelectorAll("article.booking")) {

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.browser.conftest import Browsing, unique
+from tests.e2e.browser.conftest import Browsing, future, unique
 from tests.fixtures.mail import confirm_subscription
 
 
@@ -72,6 +73,44 @@ def test_admin_deletes_a_hotel_but_not_one_with_live_bookings(
     expect(admin.locator(f"#hotel-{idle['hotelId']}")).to_have_count(0)
     gone = requests.get(f"{browsing.stack.api_url}/hotels/{idle['hotelId']}", timeout=10)
     assert gone.status_code == 404
+
+
+def test_fewer_rooms_than_are_booked_is_refused_naming_the_nights(
+    browsing: Browsing,
+    make_hotel: Callable[..., dict[str, Any]],
+    book: Callable[..., dict[str, Any]],
+) -> None:
+    # Given a 2-room hotel whose 2 rooms are both held on the same two nights
+    hotel = make_hotel(unique("Full House"), "Sligo", rooms="2")
+    made = [book(hotel, 25)["bookingId"] for _ in range(2)]
+    guest = {"Authorization": browsing.stack.login("guest@example.com")}
+    for booking_id in made:
+        for _ in range(200):
+            status = requests.get(
+                f"{browsing.stack.api_url}/bookings/{booking_id}", headers=guest, timeout=10
+            ).json()["status"]
+            if status == "AWAITING_APPROVAL":
+                break
+            time.sleep(0.05)
+        assert status == "AWAITING_APPROVAL"
+
+    # When the admin lowers the rooms to 1
+    admin = browsing.signed_in("admin@example.com")
+    admin.goto(browsing.url("admin.html"))
+    admin.get_by_role("button", name=f"Edit {hotel['name']}").click()
+    dialog = admin.get_by_role("dialog")
+    dialog.get_by_label("Rooms").fill("1")
+    dialog.get_by_role("button", name="Save changes").click()
+
+    # Then the page says which nights hold more, beside the field, and nothing changed
+    nights = f"{future(25)}, {future(26)}"
+    expect(dialog.locator("#edit-rooms-error")).to_have_text(
+        f"Rooms cannot go below what is booked on {nights}."
+    )
+    expect(dialog.get_by_label("Rooms")).to_have_attribute("aria-invalid", "true")
+    expect(dialog.locator("#edit-summary")).to_have_text("Please correct the field marked below.")
+    saved = requests.get(f"{browsing.stack.api_url}/hotels/{hotel['hotelId']}", timeout=10).json()
+    assert saved["rooms"] == 2
 
 
 def test_admin_sees_whether_the_manager_confirmed_the_approval_emails(

@@ -99,7 +99,11 @@ def test_the_search_works_from_the_keyboard(
     page.goto(browsing.url("index.html"))
     page.get_by_label("City").focus()
     page.keyboard.type("Westport")
-    page.keyboard.press("Enter")
+    # The search page asks the search service (config.json's searchUrl, its HTTP API).
+    with page.expect_response(lambda r: "city=Westport" in r.url) as answered:
+        page.keyboard.press("Enter")
+    assert answered.value.url.startswith(browsing.stack.search_url + "?")
+    assert answered.value.status == 200
     # The Westport search has answered (not the list of every hotel the page loads first).
     expect(page.locator("#results-heading")).to_have_text("1 hotel found")
     link = page.get_by_role("link", name=hotel["name"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -177,3 +178,42 @@ def test_two_managers_clicking_at_once_make_exactly_one_decision(
     assert done["status"] in ("SUCCEEDED", "FAILED")
     final = driver.booking(req["bookingId"]).status
     assert final in (BookingStatus.CONFIRMED, BookingStatus.REJECTED)
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "body"),
+    [
+        ("POST", "/approvals/ap_x", b"decision=approve&expires=99999999999&sig=\xff\xfe"),
+        ("POST", "/approvals/ap_x", b"\xff"),
+        ("POST", "/approvals/ap_x", b"decision=%FF%FE&sig=%C3%28"),
+        ("GET", "/approvals/ap_x?decision=approve&expires=99999999999&sig=%FF", b""),
+        ("GET", "/approvals/%FF%FE?decision=approve&expires=99999999999&sig=x", b""),
+        ("GET", "/approvals/ap_\xff?decision=\xc3\x28", b""),
+    ],
+    ids=["body-raw", "body-byte", "body-percent", "query-percent", "path-percent", "path-raw"],
+)
+def test_bytes_that_are_not_utf8_get_an_html_4xx_over_http(
+    local_stack: LocalStack, method: str, target: str, body: bytes
+) -> None:
+    # Sent byte for byte (no client library to tidy the request up), as an attacker would.
+    host, port = urlsplit(local_stack.api_url).netloc.split(":")
+    prefix = urlsplit(local_stack.api_url).path.rstrip("/")
+    request = (
+        f"{method} {prefix}".encode()
+        + target.encode("latin-1")
+        + b" HTTP/1.1\r\nHost: "
+        + host.encode()
+        + b"\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        + body
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    head, _, page = answer.partition(b"\r\n\r\n")
+    assert 400 <= status < 500, answer[:300]
+    assert b"content-type: text/html" in head.lower(), head
+    assert b"<html" in page

@@ -15,10 +15,10 @@ from openapi_spec_validator import validate  # comes with moto[server] (the loca
 from hotel_booking.models import BookingStatus
 from localaws.template import load_template
 from tests.fixtures.api_client import ApiClient, ApiResponse, PoolUsers
-from tests.fixtures.events import ADMIN, form_event, guest, png
+from tests.fixtures.events import ADMIN, form_event, guest, png, rest_event
 
 ROOT = Path(__file__).resolve().parents[3]
-FUNCTIONS = ("HotelsApiFunction", "BookingsApiFunction", "UsersApiFunction")
+FUNCTIONS = ("HotelsApiFunction", "BookingsApiFunction", "UsersApiFunction", "ApprovalsFunction")
 METHODS = {"get", "put", "post", "delete", "patch"}
 
 
@@ -65,16 +65,29 @@ def test_every_operation_documents_its_errors_with_the_error_schema(
             assert any(s.startswith("2") for s in statuses), (path, method)
             if op.get("security") != []:
                 assert "401" in statuses, (path, method)
+            if "approval pages" in op.get("tags", []):
+                # The pages behind the emailed links: every answer is an HTML page.
+                for status in statuses:
+                    assert _content(spec, path, method, int(status)) == {"text/html"}
+                continue
             for status in statuses - {"200", "201", "202", "204"}:
                 schema = _response_schema(spec, path, method, int(status))
                 assert schema == {"$ref": "#/components/schemas/Error"}, (path, method, status)
 
 
-def _response_schema(spec: dict[str, Any], path: str, method: str, status: int) -> Any:
+def _response(spec: dict[str, Any], path: str, method: str, status: int) -> Any:
     response = spec["paths"][path][method]["responses"][str(status)]
     if "$ref" in response:
         response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
-    content = response.get("content")
+    return response
+
+
+def _content(spec: dict[str, Any], path: str, method: str, status: int) -> set[str]:
+    return set(_response(spec, path, method, status).get("content") or {})
+
+
+def _response_schema(spec: dict[str, Any], path: str, method: str, status: int) -> Any:
+    content = _response(spec, path, method, status).get("content")
     return content["application/json"]["schema"] if content else None
 
 
@@ -216,3 +229,23 @@ def test_the_users_and_manager_answers_fit_the_document(
     check(spec, manager, "get", api.hotels("GET", path, claims=api.manager(hotel["managerEmail"])))
     check(spec, manager, "get", api.hotels("GET", path, claims=who))
     check(spec, manager, "get", api.hotels("GET", "/hotels/ht_none/manager", claims=ADMIN))
+
+
+def test_the_approval_pages_answer_documented_statuses_with_html(
+    spec: dict[str, Any], api: ApiClient
+) -> None:
+    path = "/approvals/{approvalId}"
+    unsigned = api.invoke_raw("ApprovalsFunction", rest_event("GET", "/approvals/ap_x"))
+    unreadable = api.invoke_raw(
+        "ApprovalsFunction",
+        rest_event(
+            "POST",
+            "/approvals/ap_x",
+            body=b"decision=approve&sig=\xff",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        ),
+    )
+    for method, resp, status in (("get", unsigned, 403), ("post", unreadable, 400)):
+        assert resp.status == status, resp
+        assert str(resp.status) in spec["paths"][path][method]["responses"]
+        assert (resp.header("Content-Type") or "").startswith("text/html")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from deploy import image
 from deploy.__main__ import stack_settings
 from deploy.site import (
     DeployError,
@@ -33,6 +35,7 @@ def test_config_json_comes_from_the_stack_outputs_and_the_pools_password_rules()
     config = site_config(outputs, "eu-west-2", template_pool_properties())
     assert config == {
         "apiUrl": "https://a1b2c3d4e5.execute-api.eu-west-2.amazonaws.com/Prod",
+        "searchUrl": "https://f6g7h8i9j0.execute-api.eu-west-2.amazonaws.com/search",
         "region": "eu-west-2",
         "userPoolId": "eu-west-2_AbCdEfGhI",
         "userPoolClientId": "4h5j6k7l8m9n0p1q2r3s4t5u6v",
@@ -54,7 +57,7 @@ def test_a_stack_that_has_not_finished_deploying_is_refused() -> None:
         stack_outputs(rolled_back)
     no_outputs = json.loads(json.dumps(RECORDED))
     no_outputs["Stacks"][0]["Outputs"] = []
-    with pytest.raises(DeployError, match="ApiUrl, UserPoolId, UserPoolClientId"):
+    with pytest.raises(DeployError, match="ApiUrl, UserPoolId, UserPoolClientId, SearchUrl"):
         site_config(stack_outputs(no_outputs), "eu-west-2", {})
 
 
@@ -74,6 +77,7 @@ def test_make_deploy_checks_before_it_builds_or_deploys_anything() -> None:
     assert [c.split()[-1] if "-m deploy" in c else " ".join(c.split()[:2]) for c in commands] == [
         "check",
         "sam build",
+        "image",
         "sam deploy",
         "site",
     ]
@@ -149,3 +153,51 @@ def test_the_deploy_refuses_to_run_without_credentials_and_says_why(tmp_path: Pa
     assert "refused: no AWS credentials" in result.stderr
     assert "aws configure" in result.stderr
     assert "Nothing was deployed" in result.stderr
+
+
+# -- the search service's image ------------------------------------------------------------
+def test_without_docker_the_deploy_refuses_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(DeployError, match=r"Docker is not on PATH.*Nothing was deployed"):
+        image.check_docker()
+
+
+def test_the_image_tag_names_the_sources(tmp_path: Path) -> None:
+    for entry in image.BUILD_INPUTS:
+        source = ROOT / entry
+        target = tmp_path / entry
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target)
+    assert image.image_tag(tmp_path) == image.image_tag(ROOT)
+    store = tmp_path / "services/search/search_service/store.py"
+    store.write_text(store.read_text() + "\n# changed\n")
+    assert image.image_tag(tmp_path) != image.image_tag(ROOT)
+
+
+@mock_aws
+def test_the_repository_is_created_once_with_immutable_tags_and_scanning() -> None:
+    ecr = boto3.client("ecr", region_name="eu-west-2")
+    uri = image.ensure_repository(ecr, "hotel-booking-search")
+    assert image.ensure_repository(ecr, "hotel-booking-search") == uri
+    assert uri.endswith(".dkr.ecr.eu-west-2.amazonaws.com/hotel-booking-search")
+    repo = ecr.describe_repositories(repositoryNames=["hotel-booking-search"])["repositories"][0]
+    assert repo["imageTagMutability"] == "IMMUTABLE"
+    assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+    assert image.has_image(ecr, "hotel-booking-search", image.image_tag()) is False
+
+
+def test_the_image_parameters_keep_samconfigs_own_overrides(tmp_path: Path) -> None:
+    samconfig = tmp_path / "samconfig.toml"
+    samconfig.write_text(
+        'version = 0.1\n[default.deploy.parameters]\nparameter_overrides = "LogLevel=DEBUG"\n'
+    )
+    assert image.repository_name(samconfig) == "hotel-booking-search"
+    assert image.parameter_overrides(samconfig, "src-1", "hotel-booking-search") == (
+        "LogLevel=DEBUG SearchImageTag=src-1 SearchRepositoryName=hotel-booking-search"
+    )
+    assert image.parameter_overrides(ROOT / "samconfig.toml", "src-1", "r") == (
+        "SearchImageTag=src-1 SearchRepositoryName=r"
+    )

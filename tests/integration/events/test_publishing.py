@@ -142,7 +142,7 @@ def test_a_change_that_did_not_commit_publishes_nothing(events_api: ApiClient, t
     assert refused.value.response["Error"]["Code"] == "TransactionCanceledException"
     # A hotel change that lost the race (stale version) is refused too.
     stale = hotel.model_copy(update={"name": "Stale", "version": 5})
-    assert saga.store.hotels.replace(stale) is False
+    assert saga.store.hotels.replace(stale) is None
 
     assert tap.drain() == []
     assert saga.store.bookings.get(booking_id) is None
@@ -159,7 +159,7 @@ def test_a_hotel_changed_meanwhile_is_refused_and_publishes_nothing(
     assert events_api.saga.store.hotels.replace(read.model_copy(update={"stars": 2}))
     tap.drain()
     # ... so our write, made from the version we read, is refused and publishes nothing.
-    assert events_api.saga.store.hotels.replace(read.model_copy(update={"stars": 5})) is False
+    assert events_api.saga.store.hotels.replace(read.model_copy(update={"stars": 5})) is None
     assert tap.drain() == []
     now = events_api.saga.store.hotels.get(hotel["hotelId"])
     assert now is not None and (now.stars, now.version) == (2, 2)

@@ -5,6 +5,7 @@ projection; and `make rebuild-projection` gives back the same search."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import uuid
@@ -20,6 +21,10 @@ from tests.fixtures.events import ADMIN
 
 _n = itertools.count(1)
 AT = "2030-06-15T10:00:00Z"
+#: A stay's two nights, within the stay horizon GET /hotels accepts (two years ahead).
+FIRST = dt.date.today() + dt.timedelta(days=60)
+NIGHTS = [FIRST.isoformat(), (FIRST + dt.timedelta(days=1)).isoformat()]
+LEAVE = (FIRST + dt.timedelta(days=2)).isoformat()
 
 
 def put(api: ApiClient, detail_type: str, detail: dict[str, Any]) -> None:
@@ -57,8 +62,8 @@ def stay(hotel_id: str, booking_id: str, **fields: Any) -> dict[str, Any]:
         "bookingId": booking_id,
         "hotelId": hotel_id,
         "version": 7,
-        "checkIn": "2030-07-01",
-        "checkOut": "2030-07-03",
+        "checkIn": NIGHTS[0],
+        "checkOut": LEAVE,
         "rooms": 1,
         "guestSub": "g",
         "currency": "EUR",
@@ -113,7 +118,7 @@ def test_a_stays_nights_count_once_in_any_order(events_api: ApiClient) -> None:
     # A failed booking never took a night in search.
     put(events_api, "BookingFailed", stay(hotel_id, f"bk-{hotel_id}-3", status="FAILED"))
     item = shown(events_api, hotel_id)
-    assert item is not None and item["booked"] == {"2030-07-01": 1, "2030-07-02": 1}
+    assert item is not None and item["booked"] == {NIGHTS[0]: 1, NIGHTS[1]: 1}
 
 
 def test_a_booking_event_before_its_hotel_is_kept(events_api: ApiClient) -> None:
@@ -121,8 +126,8 @@ def test_a_booking_event_before_its_hotel_is_kept(events_api: ApiClient) -> None
     put(events_api, "BookingConfirmed", stay(hotel_id, f"bk-{hotel_id}", rooms=2))
     put(events_api, "HotelCreated", hotel_event(hotel_id, 1))
     item = shown(events_api, hotel_id)
-    assert item is not None and item["booked"] == {"2030-07-01": 2, "2030-07-02": 2}
-    nights = {"checkIn": "2030-07-01", "checkOut": "2030-07-02", "city": "coimbra"}
+    assert item is not None and item["booked"] == {NIGHTS[0]: 2, NIGHTS[1]: 2}
+    nights = {"checkIn": NIGHTS[0], "checkOut": NIGHTS[1], "city": "coimbra"}
     found = events_api.hotels("GET", "/hotels", query=nights)
     assert hotel_id not in {h["hotelId"] for h in found.body["items"]}
 

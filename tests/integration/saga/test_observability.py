@@ -7,6 +7,7 @@ from typing import Any
 
 from hotel_booking.models import BookingStatus, Decision
 from localaws.lambdas import Invocation
+from tests.fixtures.invocations import InvocationsSince
 from tests.fixtures.saga_driver import SagaDriver
 
 
@@ -35,19 +36,13 @@ def run(saga: SagaDriver, token: str, decision: Decision | None) -> tuple[str, l
     # Powertools keeps metrics in module state shared by the process's functions: let other
     # tests' sagas finish so this one's metrics are flushed in its own invocations' logs.
     saga.cloud.runtime.wait_idle()
-    # The runtime keeps the last 10,000 invocations: tell new ones by identity, not by index.
-    before = list(saga.cloud.runtime.invocations)  # held, so no id is reused meanwhile
-    seen = {id(i) for i in before}
+    since = InvocationsSince(saga.cloud.runtime)
     saga.start(req)
     if decision is not None:
         saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
         saga.decide(req["bookingId"], decision)
     saga.wait_done(req["bookingId"])
-    mine = [
-        inv
-        for inv in saga.cloud.runtime.invocations
-        if id(inv) not in seen and req["bookingId"] in json.dumps(inv.event)
-    ]
+    mine = [inv for inv in since() if req["bookingId"] in json.dumps(inv.event, default=str)]
     return req["bookingId"], mine
 
 

@@ -41,6 +41,10 @@ SUPPRESSED: dict[tuple[str, str, str], str] = {
     # The hotels API creates each hotel's own topic (issue 9 item 5), passes no attributes,
     # and the grant is scoped to the stack's "<stack>-hotel-*" topic names.
     ("HotelsApiFunctionRole", "PERMISSIONS_MANAGEMENT_ACTIONS", ""): "per-hotel topics",
+    # ecr:GetAuthorizationToken returns a registry token: the ECS agent needs it to pull the
+    # search image from the private repository (the documented execution-role permission);
+    # the role is assumable only by ecs-tasks in this account, and the code never holds it.
+    ("SearchTaskExecutionRole", "CREDENTIALS_EXPOSURE", ""): "pulling the search image",
 }
 
 # AWS managed policies the roles may carry. Parliament cannot read their documents offline
@@ -270,4 +274,18 @@ def test_roles_are_assumable_only_by_the_aws_service_that_runs_them(template: Te
     wanted["ApiGatewayCloudWatchRole"] = [
         ("Allow", "sts:AssumeRole", {"Service": "apigateway.amazonaws.com"})
     ]
+    # The search service's roles: its tasks (code and ECS agent) and the VPC's flow logs,
+    # each only from this account (confused deputy).
+    same_account = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    for role, service in (
+        ("SearchTaskRole", "ecs-tasks.amazonaws.com"),
+        ("SearchTaskExecutionRole", "ecs-tasks.amazonaws.com"),
+        ("SearchFlowLogRole", "vpc-flow-logs.amazonaws.com"),
+    ):
+        wanted[role] = [("Allow", "sts:AssumeRole", {"Service": service})]
+        conditions = [
+            resolver.resolve(s.get("Condition"))
+            for s in template.resources[role]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        ]
+        assert conditions == [same_account], role
     assert trusts == wanted
