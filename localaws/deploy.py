@@ -579,4 +579,4 @@ def _api_stage(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
 
 
 # More resource types, registered with @creates in the modules beside the emulation they feed.
-from localaws import event_resources, hosting, service_resources  # noqa: E402, F401
+from localaws import event_resources, hosting, operations, service_resources  # noqa: E402, F401

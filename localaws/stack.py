@@ -252,7 +252,10 @@ class LocalStack:
     def _console(self, stack: Stack) -> Console:
         """The support console (a product of its own) reading this stack's executions."""
         resources = Resources(
-            stack.ref("BookingStateMachine"), stack.ref("BookingsTable"), stack.ref("HotelsTable")
+            stack.ref("BookingStateMachine"),
+            stack.ref("BookingsTable"),
+            stack.ref("HotelsTable"),
+            stack.ref("CancellationStateMachine"),
         )
         sfn, dynamodb = self.cloud.client("stepfunctions"), self.cloud.client("dynamodb")
         search = self.search

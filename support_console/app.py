@@ -21,6 +21,7 @@ import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,20 +48,42 @@ STATIC = Path(__file__).parent / "static"
 WARM_EVERY = 2.0  # seconds between read-aheads of finished executions' hotels
 
 
+@dataclass(frozen=True)
+class Machine:
+    """One state machine the console shows: its pages live under ``/console/<path>/``."""
+
+    label: str  # "Booking" or "Cancellation"
+    path: str  # "executions" or "cancellations"
+
+
+BOOKINGS = Machine("Booking", "executions")
+CANCELLATIONS = Machine("Cancellation", "cancellations")
+
+
 class Console:
-    """A WSGI app; mount it on a web server at ``/console/``."""
+    """A WSGI app; mount it on a web server at ``/console/``.
+
+    It shows both state machines of a deployment: the booking saga at ``/console/`` and
+    ``/console/executions/<bookingId>``, the cancellation saga at ``/console/cancellations/``
+    and ``/console/cancellations/<bookingId>`` (JSON under ``/console/api/`` likewise).
+    """
 
     def __init__(
         self,
         inspector: Inspector,
         region: str,
         log: Callable[[str], None] = lambda line: None,
+        cancellations: Inspector | None = None,
         services: Callable[[], list[ServiceInstance]] | None = None,
     ) -> None:
         self.inspector = inspector
+        self.cancellations = cancellations
         self.region = region
         self.log = log
         self.services = services
+
+    def _inspector(self, machine: Machine) -> Inspector | None:
+        return self.inspector if machine is BOOKINGS else self.cancellations
 
     @classmethod
     def reading(
@@ -76,7 +99,14 @@ class Console:
         """The console of one deployment, through these Step Functions and DynamoDB clients;
         ``warm_every`` seconds, a background thread reads ahead the hotels of newly finished
         executions (None: never). ``services`` lists the search service's tasks."""
-        console = cls(Inspector(sfn, dynamodb, resources), region, log, services)
+        cancellations = resources.cancellations()
+        console = cls(
+            Inspector(sfn, dynamodb, resources),
+            region,
+            log,
+            Inspector(sfn, dynamodb, cancellations) if cancellations else None,
+            services,
+        )
         if warm_every:
             threading.Thread(
                 target=console._warm, args=(warm_every,), name="console-warm", daemon=True
@@ -123,23 +153,28 @@ class Console:
         if path == PREFIX:
             return Response("", 302, headers={"Location": f"{PREFIX}/"})
         if path == f"{PREFIX}/":
-            return self.list_page(request)
-        if path == f"{PREFIX}/api/executions":
-            return self.list_json(request)
+            return self.list_page(request, BOOKINGS)
         if path in (f"{PREFIX}/services", f"{PREFIX}/api/services") and self.services:
             return self.services_view(json_wanted="/api/" in path)
         if path.startswith(f"{PREFIX}/static/"):
             return _static(request, path.removeprefix(f"{PREFIX}/static/"))
-        for route, view in (
-            (f"{PREFIX}/api/executions/", self.detail_json),
-            (f"{PREFIX}/executions/", self.detail_page),
-        ):
-            if path.startswith(route) and len(path) > len(route):
-                return view(path[len(route) :])
+        for machine in (BOOKINGS, CANCELLATIONS):
+            if self._inspector(machine) is None:
+                continue
+            if path in (f"{PREFIX}/api/{machine.path}", f"{PREFIX}/api/{machine.path}/"):
+                return self.list_json(request, machine)
+            if machine is CANCELLATIONS and path == f"{PREFIX}/{machine.path}/":
+                return self.list_page(request, machine)
+            for route, view in (
+                (f"{PREFIX}/api/{machine.path}/", self.detail_json),
+                (f"{PREFIX}/{machine.path}/", self.detail_page),
+            ):
+                if path.startswith(route) and len(path) > len(route):
+                    return view(path[len(route) :], machine)
         return _page("message.html", 404, title="Not found", heading="Not found")
 
     # -- list -----------------------------------------------------------------------------
-    def _list(self, request: Request) -> ExecutionPage | str:
+    def _list(self, request: Request, machine: Machine) -> ExecutionPage | str:
         status = request.args.get("status") or None
         if status is not None:
             status = status.upper()
@@ -152,41 +187,50 @@ class Console:
         if not 1 <= limit <= MAX_PAGE:
             return f"limit must be between 1 and {MAX_PAGE}"
         token = request.args.get("nextToken") or None
-        return self.inspector.list_executions(status, limit, token)
+        inspector = self._inspector(machine)
+        assert inspector is not None
+        return inspector.list_executions(status, limit, token)
 
-    def list_json(self, request: Request) -> Response:
-        page = self._list(request)
+    def list_json(self, request: Request, machine: Machine) -> Response:
+        page = self._list(request, machine)
         if isinstance(page, str):
             return _json({"message": page}, 400)
+        inspector = self._inspector(machine)
+        assert inspector is not None
         response = _json(
             {
-                "stateMachineArn": self.inspector.resources.state_machine_arn,
-                "bookingsTable": self.inspector.resources.bookings_table,
+                "stateMachineArn": inspector.resources.state_machine_arn,
+                "bookingsTable": inspector.resources.bookings_table,
                 **page.to_json(),
             }
         )
         return _timed(response, page)
 
-    def list_page(self, request: Request) -> Response:
+    def list_page(self, request: Request, machine: Machine) -> Response:
         started = time.perf_counter()
-        page = self._list(request)
+        page = self._list(request, machine)
         if isinstance(page, str):
             return _page("message.html", 400, title="Bad request", heading="Bad request", text=page)
         status = (request.args.get("status") or "").upper() or None
         limit = request.args.get("limit")
         counts = Counter(e.status for e in page.executions)
-        chips = [{"label": "All", "url": _list_url(None, limit), "active": status is None}]
+        base = _base(machine)
+        chips = [{"label": "All", "url": _list_url(base, None, limit), "active": status is None}]
         chips += [
-            {"label": label, "url": _list_url(s, limit), "active": status == s}
+            {"label": label, "url": _list_url(base, s, limit), "active": status == s}
             for s, label in STATUS_LABELS.items()
         ]
-        more = _list_url(status, limit, page.next_token) if page.next_token else None
+        more = _list_url(base, status, limit, page.next_token) if page.next_token else None
+        inspector = self._inspector(machine)
+        assert inspector is not None
         response = _page(
             "list.html",
-            title="Booking executions",
+            title=f"{machine.label} executions",
+            machine=machine,
+            machines=self._machines(machine),
             page=page,
             status=status,
-            resources=self.inspector.resources,
+            resources=inspector.resources,
             services=self.services is not None,
             query=_query(status, limit),
             chips=chips,
@@ -205,21 +249,31 @@ class Console:
         healthy = sum(i.health == "HEALTHY" for i in instances)
         return _page("services.html", title="Search service", instances=instances, healthy=healthy)
 
+    def _machines(self, current: Machine) -> list[dict[str, Any]]:
+        """The tabs: one per state machine this deployment has."""
+        return [
+            {"label": f"{m.label}s", "url": _base(m), "active": m is current}
+            for m in (BOOKINGS, CANCELLATIONS)
+            if self._inspector(m) is not None
+        ]
+
     # -- one execution --------------------------------------------------------------------
-    def _detail(self, booking_id: str) -> ExecutionDetail | None:
+    def _detail(self, booking_id: str, machine: Machine) -> ExecutionDetail | None:
+        inspector = self._inspector(machine)
+        assert inspector is not None
         try:
-            return self.inspector.execution(booking_id)
+            return inspector.execution(booking_id)
         except NotFound:
             return None
 
-    def detail_json(self, booking_id: str) -> Response:
-        detail = self._detail(booking_id)
+    def detail_json(self, booking_id: str, machine: Machine = BOOKINGS) -> Response:
+        detail = self._detail(booking_id, machine)
         if detail is None:
             return _json({"message": f"no execution named {booking_id!r}"}, 404)
         return _json(detail.to_json())
 
-    def detail_page(self, booking_id: str) -> Response:
-        detail = self._detail(booking_id)
+    def detail_page(self, booking_id: str, machine: Machine = BOOKINGS) -> Response:
+        detail = self._detail(booking_id, machine)
         if detail is None:
             return _page("message.html", 404, title="Not found", missing=booking_id)
         s, path = detail.summary, detail.path
@@ -228,18 +282,22 @@ class Console:
         if booking is not None:
             keys = [k for k in BOOKING_FIELDS if k in booking]
             keys += sorted(k for k in booking if k not in BOOKING_FIELDS)
+        inspector = self._inspector(machine)
+        assert inspector is not None
         return _page(
             "execution.html",
-            title=f"{s.booking_id} · execution",
+            title=f"{s.booking_id} · {machine.label.lower()} execution",
+            machine=machine,
+            list_url=_base(machine),
             detail=detail,
             failed=next((v for v in path.visits if v.name == path.failed_state), None),
             picture=graph.render(detail.definition, path),
             aws_console_url=console_url(self.region, s.execution_arn),
             booking=booking,
             booking_rows=[(k, booking[k]) for k in keys] if booking is not None else [],
-            table=self.inspector.resources.bookings_table,
+            table=inspector.resources.bookings_table,
             state_names=list(dict.fromkeys(path.names)),
-            api=f"{PREFIX}/api/executions/{templating.quote(s.booking_id)}",
+            api=f"{PREFIX}/api/{machine.path}/{templating.quote(s.booking_id)}",
         )
 
 
@@ -249,8 +307,12 @@ def _query(status: str | None, limit: str | None, token: str | None = None) -> s
     return f"?{urllib.parse.urlencode(params)}" if params else ""
 
 
-def _list_url(status: str | None, limit: str | None, token: str | None = None) -> str:
-    return f"{PREFIX}/{_query(status, limit, token)}"
+def _base(machine: Machine) -> str:
+    return f"{PREFIX}/" if machine is BOOKINGS else f"{PREFIX}/{machine.path}/"
+
+
+def _list_url(base: str, status: str | None, limit: str | None, token: str | None = None) -> str:
+    return f"{base}{_query(status, limit, token)}"
 
 
 def _timed(response: Response, page: ExecutionPage) -> Response:

@@ -100,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     where = common.add_argument_group("look-ups")
     where.add_argument("--state-machine-arn", help="skip the look-up: this state machine")
     where.add_argument("--bookings-table", help="skip the look-up: this bookings table")
+    common.add_argument(
+        "--cancellations",
+        action="store_true",
+        help="the cancellation state machine's executions (named cancel-<bookingId>)",
+    )
 
     parser = argparse.ArgumentParser(
         prog="python -m support_console executions",
@@ -176,7 +181,13 @@ def connect(args: argparse.Namespace) -> tuple[Inspector, str]:
         args.state_machine_arn or resources.state_machine_arn,
         args.bookings_table or resources.bookings_table,
         resources.hotels_table,
+        resources.cancellation_state_machine_arn,
     )
+    if getattr(args, "cancellations", False):
+        cancellations = resources.cancellations()
+        if cancellations is None:
+            raise LookupError("this deployment has no cancellation state machine")
+        resources = cancellations
     return Inspector(sfn, dynamodb, resources), region
 
 

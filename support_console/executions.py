@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +35,8 @@ MAX_PAGE = 1000  # ListExecutions' largest page
 BATCH_GET_KEYS = 100  # BatchGetItem's limit
 DEFAULT_STACK = "hotel-booking"  # what `make run` deploys
 STATE_MACHINE_SUFFIXES = ("-booking", "BookingStateMachine")
+#: The cancellation saga's executions are named ``cancel-<bookingId>`` (hotel_booking.logic.ids).
+CANCELLATION_PREFIX = "cancel-"
 TABLE_SUFFIX = "BookingsTable"
 HOTELS_SUFFIX = "HotelsTable"
 # What the list reads of each booking record: only its hotel. On the local stack every
@@ -92,11 +94,26 @@ class Resources:
     state_machine_arn: str
     bookings_table: str
     hotels_table: str | None = None  # for hotel names in the list; optional
+    #: The cancellation saga of the same deployment, if it has one.
+    cancellation_state_machine_arn: str | None = None
+    #: What goes before the bookingId in an execution's name ("" for the booking saga).
+    name_prefix: str = ""
 
     def execution_arn(self, booking_id: str) -> str:
-        """The execution name is the bookingId, so its ARN is known without a lookup."""
+        """The execution name is made from the bookingId, so its ARN is known without a lookup."""
         base = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
-        return f"{base}:{booking_id}"
+        return f"{base}:{self.name_prefix}{booking_id}"
+
+    def cancellations(self) -> Resources | None:
+        """The same deployment seen through its cancellation state machine (None: it has none)."""
+        if not self.cancellation_state_machine_arn:
+            return None
+        return replace(
+            self,
+            state_machine_arn=self.cancellation_state_machine_arn,
+            cancellation_state_machine_arn=None,
+            name_prefix=CANCELLATION_PREFIX,
+        )
 
 
 def find_resources(sfn: Any, dynamodb: Any, stack_name: str | None = None) -> Resources:
@@ -134,7 +151,14 @@ def find_resources(sfn: Any, dynamodb: Any, stack_name: str | None = None) -> Re
             " (pass --stack-name or --bookings-table)"
         )
     hotels = f"{table[0].removesuffix(TABLE_SUFFIX)}{HOTELS_SUFFIX}"
-    return Resources(machine[0], table[0], hotels if hotels in tables else None)
+    booking_name = machine[0].split(":")[-1]
+    cancellation = machines.get(f"{booking_name.removesuffix('-booking')}-cancellation")
+    return Resources(
+        machine[0],
+        table[0],
+        hotels if hotels in tables else None,
+        cancellation if booking_name.endswith("-booking") else None,
+    )
 
 
 def resources_from_stack(cloudformation: Any, stack_name: str) -> Resources:
@@ -145,7 +169,12 @@ def resources_from_stack(cloudformation: Any, stack_name: str) -> Resources:
     missing = [x for x in ("BookingStateMachine", "BookingsTable") if x not in ids]
     if missing:
         raise LookupError(f"stack {stack_name!r} has no {' or '.join(missing)}")
-    return Resources(ids["BookingStateMachine"], ids["BookingsTable"], ids.get("HotelsTable"))
+    return Resources(
+        ids["BookingStateMachine"],
+        ids["BookingsTable"],
+        ids.get("HotelsTable"),
+        ids.get("CancellationStateMachine"),
+    )
 
 
 def console_url(region: str, execution_arn: str) -> str:
@@ -362,7 +391,7 @@ class Inspector:
             if token:
                 kwargs["nextToken"] = token
             page = self.sfn.list_executions(**kwargs)
-            rows += [_summary(e) for e in page["executions"]]
+            rows += [_summary(e, self.resources.name_prefix) for e in page["executions"]]
             token = page.get("nextToken")
             if not token:
                 break
@@ -388,7 +417,11 @@ class Inspector:
             if token:
                 kwargs["nextToken"] = token
             page = self.sfn.list_executions(**kwargs)
-            finished = [_summary(e) for e in page["executions"] if e["status"] != "RUNNING"]
+            finished = [
+                _summary(e, self.resources.name_prefix)
+                for e in page["executions"]
+                if e["status"] != "RUNNING"
+            ]
             with self._lock:
                 new = [r for r in finished if r.booking_id not in self._final_hotels]
             if new:
@@ -417,7 +450,7 @@ class Inspector:
             raise
         definition = self._definition(arn)
         events = list(history_events(self.sfn, arn))
-        summary = _summary(desc)
+        summary = _summary(desc, self.resources.name_prefix)
         booking = self.booking(booking_id)
         if booking:
             summary.hotel_id = booking.get("hotelId")
@@ -636,9 +669,9 @@ def _event_summary(kind: str, details: dict[str, Any], current: StateVisit | Non
 
 
 # ------------------------------------------------------------------------------ helpers
-def _summary(data: dict[str, Any]) -> ExecutionSummary:
+def _summary(data: dict[str, Any], prefix: str = "") -> ExecutionSummary:
     return ExecutionSummary(
-        booking_id=data["name"],
+        booking_id=data["name"].removeprefix(prefix),
         execution_arn=data["executionArn"],
         status=data["status"],
         start=data["startDate"],

@@ -149,11 +149,16 @@ def layout(definition: dict[str, Any]) -> dict[str, Box]:
         # Too many for one row (a Choice fanning out): wrap into more rows.
         free, row = first_free, grid_row
         keep_happy_column = current < last_happy_layer
-        for name in rest:
+        for i, name in enumerate(rest):
             if not free:
                 row += 1
                 free = [c for c in range(MAX_COLUMNS) if not (keep_happy_column and c == 0)]
-            boxes[name] = Box(name, states[name].get("Type", ""), row, free.pop(0))
+            # On the last, part-filled row each state takes the column nearest its source's
+            # (a state reached from beside the fan-out, such as the operations alert's end).
+            last_row = len(rest) - i <= len(free)
+            col = _nearest(free, preferred(name)) if last_row else free[0]
+            free.remove(col)
+            boxes[name] = Box(name, states[name].get("Type", ""), row, col)
         grid_row = row + 1
     return boxes
 

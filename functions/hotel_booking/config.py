@@ -45,6 +45,25 @@ class SagaSettings(EnvSettings):
     sender_email: Annotated[str, Field(min_length=1)] = Field(alias="SENDER_EMAIL")
     payment_gateway: str = Field(alias="PAYMENT_GATEWAY")
     approval_timeout_seconds: Annotated[int, Field(ge=1)] = Field(alias="APPROVAL_TIMEOUT_SECONDS")
+    #: While the gateway is unavailable the saga waits this long between attempts...
+    payment_retry_wait_seconds: Annotated[int, Field(ge=1)] = Field(
+        alias="PAYMENT_RETRY_WAIT_SECONDS"
+    )
+    #: ...for at most this long in all, then compensates (PAYMENT_UNAVAILABLE).
+    payment_retry_window_seconds: Annotated[int, Field(ge=0)] = Field(
+        alias="PAYMENT_RETRY_WINDOW_SECONDS"
+    )
+
+
+class PaymentSettings(SagaSettings):
+    """The steps that call the payment gateway: its circuit breaker and outage switch."""
+
+    circuit_table: Annotated[str, Field(min_length=1)] = Field(alias="CIRCUIT_BREAKER_TABLE")
+    failure_threshold: Annotated[int, Field(ge=1)] = Field(alias="BREAKER_FAILURE_THRESHOLD")
+    recovery_seconds: Annotated[int, Field(ge=1)] = Field(alias="BREAKER_RECOVERY_SECONDS")
+    state_cache_seconds: Annotated[int, Field(ge=0)] = Field(alias="BREAKER_STATE_CACHE_SECONDS")
+    outage_parameter: Annotated[str, Field(min_length=1)] = Field(alias="PAYMENT_OUTAGE_PARAMETER")
+    outage_cache_seconds: Annotated[int, Field(ge=0)] = Field(alias="PAYMENT_OUTAGE_CACHE_SECONDS")
 
 
 class NotifySettings(SagaSettings):
@@ -107,3 +126,7 @@ class BookingsApiSettings(ApiSettings):
     """The bookings API also starts the saga."""
 
     state_machine_arn: Annotated[str, Field(min_length=1)] = Field(alias="STATE_MACHINE_ARN")
+    cancellation_state_machine_arn: Annotated[str, Field(min_length=1)] = Field(
+        alias="CANCELLATION_STATE_MACHINE_ARN"
+    )
+    full_refund_days: Annotated[int, Field(ge=0)] = Field(alias="FULL_REFUND_DAYS")

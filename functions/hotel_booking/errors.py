@@ -32,6 +32,19 @@ class PaymentDeclined(BusinessError):
     """The payment gateway refused the charge (card declined)."""
 
 
+class PaymentGatewayUnavailable(SagaError):
+    """The payment gateway is down, or its circuit breaker is open: nothing was charged.
+
+    Not retried by the step's Retry (that would hammer the gateway); the state machine waits
+    (``WaitForPaymentGateway``) and tries again within a bounded time, then compensates
+    with reason PAYMENT_UNAVAILABLE.
+    """
+
+
+class BookingCancelled(BusinessError):
+    """The guest cancelled while the booking awaited approval (sent via SendTaskFailure)."""
+
+
 class BookingRejected(BusinessError):
     """The hotel manager rejected the booking (raised via SendTaskFailure)."""
 
@@ -56,6 +69,8 @@ ASL_ERROR_NAMES = frozenset(
         HotelNotFound,
         RoomUnavailable,
         PaymentDeclined,
+        PaymentGatewayUnavailable,
+        BookingCancelled,
         BookingRejected,
         BookingStateConflict,
         TransientError,

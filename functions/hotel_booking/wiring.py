@@ -7,12 +7,14 @@ environment. Logic never builds a client; a test builds its ports from fakes ins
 from __future__ import annotations
 
 import boto3
+from aws_lambda_powertools import Logger
 
 from hotel_booking.config import (
     ApprovalPageSettings,
     BookingsApiSettings,
     HotelsApiSettings,
     NotifySettings,
+    PaymentSettings,
     ProjectorSettings,
     PublisherSettings,
     SagaSettings,
@@ -20,10 +22,12 @@ from hotel_booking.config import (
 )
 from hotel_booking.dal.approvals import ApprovalsTable
 from hotel_booking.dal.bookings import BookingsTable
+from hotel_booking.dal.breaker import BreakerGateway, breaker_config, circuit_store
 from hotel_booking.dal.bus import EventBus
 from hotel_booking.dal.executions import Executions
 from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.inventory import InventoryTable
+from hotel_booking.dal.parameters import OutageSwitch
 from hotel_booking.dal.payments import PaymentsTable
 from hotel_booking.dal.pictures import PictureStore, pictures_client
 from hotel_booking.dal.reservations import Reservations
@@ -33,16 +37,39 @@ from hotel_booking.dal.topics import Topics
 from hotel_booking.dal.users import CognitoUsers
 from hotel_booking.logic.approval_pages import PagePorts
 from hotel_booking.logic.bookings import BookingPorts
+from hotel_booking.logic.cancellations import CancellationPolicy, CancellationPorts, FinishPorts
 from hotel_booking.logic.hotels import HotelPorts
 from hotel_booking.logic.links import LinkSigner
 from hotel_booking.logic.payments import gateway_for
+from hotel_booking.logic.ports import PaymentGateway
 from hotel_booking.logic.publishing import Table
 from hotel_booking.logic.saga import SagaPorts
 from hotel_booking.logic.users import UserPorts
 from hotel_booking.search.dynamo import SearchTable
 
 
-def saga_ports(settings: SagaSettings) -> SagaPorts:
+def guarded_gateway(settings: PaymentSettings) -> PaymentGateway:
+    """The configured gateway (with the sandbox's outage switch) behind the shared circuit."""
+    outage = OutageSwitch(
+        boto3.client("ssm", region_name=settings.region),
+        settings.outage_parameter,
+        settings.outage_cache_seconds,
+    )
+    # Made here, at cold start, so the logger takes the function's service name.
+    log = Logger(child=True).info
+    return BreakerGateway(
+        gateway_for(settings.payment_gateway, outage, log),
+        circuit_store(
+            boto3.client("dynamodb", region_name=settings.region), settings.circuit_table
+        ),
+        breaker_config(
+            settings.failure_threshold, settings.recovery_seconds, settings.state_cache_seconds
+        ),
+    )
+
+
+def saga_ports(settings: SagaSettings, gateway: PaymentGateway | None = None) -> SagaPorts:
+    """``gateway``: the payment steps pass :func:`guarded_gateway`; the others never pay."""
     dynamodb = boto3.client("dynamodb", region_name=settings.region)
     bookings = BookingsTable(dynamodb, settings.bookings_table)
     inventory = InventoryTable(dynamodb, settings.inventory_table)
@@ -54,14 +81,18 @@ def saga_ports(settings: SagaSettings) -> SagaPorts:
         reservations=Reservations(dynamodb, hotels, inventory, bookings),
         payments=PaymentsTable(dynamodb, settings.payments_table),
         approvals=ApprovalsTable(dynamodb, settings.approvals_table),
-        topics=Topics(
-            boto3.client("sns", region_name=settings.region),
-            boto3.client("sesv2", region_name=settings.region),
-            hotel_topic_arn_prefix=settings.hotel_topic_arn_prefix,
-            ops_topic_arn=settings.ops_topic_arn,
-            sender_email=settings.sender_email,
-        ),
-        gateway=gateway_for(settings.payment_gateway),
+        topics=_topics(settings),
+        gateway=gateway or gateway_for(settings.payment_gateway),
+    )
+
+
+def _topics(settings: SagaSettings) -> Topics:
+    return Topics(
+        boto3.client("sns", region_name=settings.region),
+        boto3.client("sesv2", region_name=settings.region),
+        hotel_topic_arn_prefix=settings.hotel_topic_arn_prefix,
+        ops_topic_arn=settings.ops_topic_arn,
+        sender_email=settings.sender_email,
     )
 
 
@@ -114,7 +145,29 @@ def booking_ports(settings: BookingsApiSettings) -> BookingPorts:
         bookings=BookingsTable(dynamodb, settings.bookings_table),
         approvals=ApprovalsTable(dynamodb, settings.approvals_table),
         region=settings.region,
+        policy=CancellationPolicy(settings.full_refund_days),
         stay_horizon_days=settings.stay_horizon_days,
+    )
+
+
+def cancellation_ports(settings: BookingsApiSettings) -> CancellationPorts:
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    sfn = boto3.client("stepfunctions", region_name=settings.region)
+    return CancellationPorts(
+        hotels=HotelsTable(dynamodb, settings.hotels_table),
+        bookings=BookingsTable(dynamodb, settings.bookings_table),
+        approvals=ApprovalsTable(dynamodb, settings.approvals_table),
+        tasks=Executions(sfn),
+        cancellations=Executions(sfn, settings.cancellation_state_machine_arn),
+        policy=CancellationPolicy(settings.full_refund_days),
+    )
+
+
+def finish_ports(settings: SagaSettings) -> FinishPorts:
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    return FinishPorts(
+        bookings=BookingsTable(dynamodb, settings.bookings_table),
+        topics=_topics(settings),
     )
 
 

@@ -1,7 +1,7 @@
 // How a booking's status and reason read to people (shared by the guest's and manager's pages).
-import { formatDate, h, nightsBetween } from "./ui.js";
+import { formatDate, formatMoney, h, nightsBetween } from "./ui.js";
 
-export const FINAL = new Set(["CONFIRMED", "REJECTED", "EXPIRED", "FAILED"]);
+export const FINAL = new Set(["CONFIRMED", "REJECTED", "EXPIRED", "FAILED", "CANCELLED"]);
 
 export const STATUS_TEXT = {
   PENDING: "Received",
@@ -12,6 +12,8 @@ export const STATUS_TEXT = {
   REJECTED: "Declined by the hotel",
   EXPIRED: "Expired",
   FAILED: "Failed",
+  CANCELLING: "Being cancelled",
+  CANCELLED: "Cancelled",
 };
 
 const REASON_TEXT = {
@@ -20,6 +22,9 @@ const REASON_TEXT = {
   RESERVATION_ERROR: "The room could not be reserved because of a technical problem.",
   PAYMENT_DECLINED: "The card was declined.",
   PAYMENT_ERROR: "The payment could not be processed.",
+  PAYMENT_UNAVAILABLE:
+    "Our payment provider is unavailable at the moment. Please try again later.",
+  GUEST_CANCELLED: "You cancelled this booking.",
   NOTIFICATION_ERROR: "The hotel could not be asked to approve the booking.",
   CONFIRMATION_ERROR: "The booking could not be confirmed because of a technical problem.",
   MANAGER_REJECTED: "The hotel declined the booking.",
@@ -40,6 +45,7 @@ const NOT_CHARGED = new Set([
   "RESERVATION_ERROR",
   "PAYMENT_DECLINED",
   "PAYMENT_ERROR",
+  "PAYMENT_UNAVAILABLE",
 ]);
 
 // The way to CONFIRMED: each step is done once the booking reached the status after it.
@@ -57,7 +63,7 @@ export function isFinal(booking) {
 export function statusKind(status) {
   if (status === "CONFIRMED") return "ok";
   if (status === "REJECTED" || status === "FAILED") return "bad";
-  if (status === "EXPIRED") return "off";
+  if (status === "EXPIRED" || status === "CANCELLED") return "off";
   return "busy";
 }
 
@@ -77,7 +83,10 @@ export function reasonText(booking) {
   if (booking.reason === "MANAGER_REJECTED") {
     if (detail && detail !== "rejected by the hotel") parts.push(`The hotel said: “${detail}”.`);
   }
-  if (REFUNDED.has(booking.reason)) parts.push("Your payment has been refunded.");
+  if (booking.reason === "GUEST_CANCELLED" && booking.refundCents === 0) {
+    parts.push("Under the cancellation policy it was not refunded.");
+  } else if (booking.reason === "GUEST_CANCELLED") parts.push("Your payment has been refunded.");
+  else if (REFUNDED.has(booking.reason)) parts.push("Your payment has been refunded.");
   else if (NOT_CHARGED.has(booking.reason)) parts.push("You have not been charged.");
   return parts.join(" ");
 }
@@ -85,7 +94,25 @@ export function reasonText(booking) {
 /** The technical detail behind a failure, for the curious (null when there is none to add). */
 export function reasonDetail(booking) {
   const detail = String(booking.reasonDetail ?? "").trim();
-  return booking.reason && booking.reason !== "MANAGER_REJECTED" && detail ? detail : null;
+  const plain = booking.reason === "MANAGER_REJECTED" || booking.reason === "GUEST_CANCELLED";
+  return booking.reason && !plain && detail ? detail : null;
+}
+
+/** The cancellation policy as it applies to this booking now (from its `cancellation` terms). */
+export function cancellationText(terms) {
+  const deadline = new Date(terms.deadline).toLocaleString(undefined, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: "UTC",
+  });
+  const refund = formatMoney(terms.refundCents / 100, terms.currency);
+  if (terms.refundCents > 0) {
+    return (
+      `Free cancellation until ${deadline} UTC (${terms.fullRefundDays} day(s) before ` +
+      `check-in): cancelling now refunds ${refund}.`
+    );
+  }
+  return `The free cancellation period ended ${deadline} UTC: cancelling now refunds nothing.`;
 }
 
 /** The way to a confirmed stay, the steps done ticked and the one under way marked current. */

@@ -63,8 +63,6 @@ def test_every_call_of_the_search_service_is_allowed_by_its_task_role(
 ) -> None:
     assert local_stack.stack is not None and local_stack.search is not None
     token = local_stack.login("admin@example.com")
-    # A hotel's manager is a HotelManager user of the pool (POST /hotels is a 400 otherwise).
-    local_stack.create_user("grant.manager@example.com", "Grant Manager", "HotelManager")
     fields = {
         "name": "Grant Rooms",
         "city": "Leuven",
@@ -73,6 +71,7 @@ def test_every_call_of_the_search_service_is_allowed_by_its_task_role(
         "rooms": "2",
         "managerEmail": "grant.manager@example.com",
     }
+    local_stack.create_user(fields["managerEmail"], "Grant Manager", "HotelManager")
     body, content_type = multipart(
         fields, [("picture", "p.png", "image/png", demo_picture((10, 20, 30), 8, 8))]
     )

@@ -211,6 +211,8 @@ def test_stays_start_today_somewhere_on_earth() -> None:
         (BookingStatus.REJECTED, 5, False),
         (BookingStatus.EXPIRED, 5, False),
         (BookingStatus.FAILED, 5, False),
+        (BookingStatus.CANCELLING, -1, True),
+        (BookingStatus.CANCELLED, 5, False),
     ],
 )
 def test_which_bookings_keep_a_hotel_alive(
@@ -264,11 +266,18 @@ def test_api_settings_name_each_missing_variable() -> None:
         "SENDER_EMAIL": "bookings@example.com",
         "PAYMENT_GATEWAY": "sandbox",
         "APPROVAL_TIMEOUT_SECONDS": "60",
+        "PAYMENT_RETRY_WAIT_SECONDS": "30",
+        "PAYMENT_RETRY_WINDOW_SECONDS": "300",
         "ALLOWED_ORIGIN": "*",
     }
     every = {"PICTURES_BUCKET": "pics", "USER_POOL_ID": "pool", "SEARCH_TABLE": "s"}
     HotelsApiSettings.from_env({**base, **every})
-    BookingsApiSettings.from_env({**base, "STATE_MACHINE_ARN": "arn"})
+    machines = {
+        "STATE_MACHINE_ARN": "arn",
+        "CANCELLATION_STATE_MACHINE_ARN": "arn2",
+        "FULL_REFUND_DAYS": "2",
+    }
+    BookingsApiSettings.from_env({**base, **machines})
     with pytest.raises(ValidationError, match="PICTURES_BUCKET"):
         HotelsApiSettings.from_env(base)
     with pytest.raises(ValidationError, match="PICTURES_BUCKET"):
@@ -279,5 +288,5 @@ def test_api_settings_name_each_missing_variable() -> None:
         HotelsApiSettings.from_env(base | {"PICTURES_BUCKET": "pics", "USER_POOL_ID": "pool"})
     with pytest.raises(ValidationError, match="ALLOWED_ORIGIN"):
         BookingsApiSettings.from_env(
-            {k: v for k, v in base.items() if k != "ALLOWED_ORIGIN"} | {"STATE_MACHINE_ARN": "a"}
+            {k: v for k, v in base.items() if k != "ALLOWED_ORIGIN"} | machines
         )

@@ -65,6 +65,54 @@ def test_every_placeholder_has_a_substitution_and_nothing_is_left_over(template:
     assert placeholders == set(_sm_properties(template)["DefinitionSubstitutions"])
 
 
+def test_the_cancellation_machine_matches_its_template_resource(template: Any) -> None:
+    text = (ROOT / "statemachines" / "cancellation.asl.json").read_text()
+    props = template.sam["Resources"]["CancellationStateMachine"]["Properties"]
+    assert props["DefinitionUri"] == "statemachines/cancellation.asl.json"
+    placeholders = set(re.findall(r"\$\{([A-Za-z0-9_]+)\}", text))
+    assert placeholders == set(props["DefinitionSubstitutions"])
+    definition = json.loads(substitute_definition(text, dict.fromkeys(placeholders, "1")))
+    custom = {n for n in _error_names(definition) if not n.startswith(("States.", "Lambda."))}
+    assert custom <= errors.ASL_ERROR_NAMES
+
+
+@pytest.mark.parametrize("machine", ["booking", "cancellation"])
+def test_operations_are_paged_with_a_summary_never_with_the_state(machine: str) -> None:
+    """The saga's state holds the payment token and the guest's name and email: every way
+    into AlertOperations passes a Pass state that keeps only what support needs, naming the
+    state that failed (docs/operations.md)."""
+    text = (ROOT / "statemachines" / f"{machine}.asl.json").read_text()
+    states = json.loads(
+        substitute_definition(text, dict.fromkeys(re.findall(r"\$\{(\w+)\}", text), "1"))
+    )["States"]
+    alert = states["AlertOperations"]
+    assert alert["Parameters"]["Message.$"] == "States.JsonToString($.alert)"
+    into_alert = [n for n, s in states.items() if s.get("Next") == "AlertOperations"]
+    assert into_alert and all(states[n]["Type"] == "Pass" for n in into_alert)
+    for name in into_alert:
+        summary = states[name]
+        assert summary["ResultPath"] == "$.alert"
+        assert set(summary["Parameters"]) == {
+            "bookingId.$",
+            "executionName.$",
+            "executionArn.$",
+            "console.$",
+            "failedState",
+            "error.$",
+            "cause.$",
+            "time.$",
+            "runbook",
+        }
+        failed = summary["Parameters"]["failedState"]
+        catches = [c for c in states[failed].get("Catch", []) if c["Next"] == name]
+        assert catches, f"{name} summarises {failed}, which does not lead there"
+    # Nothing else reaches AlertOperations (a Catch straight to it would send the state)
+    for name, state in states.items():
+        assert all(c["Next"] != "AlertOperations" for c in state.get("Catch", [])), name
+        assert all(c.get("Next") != "AlertOperations" for c in state.get("Choices", [])), name
+        assert state.get("Default") != "AlertOperations", name
+
+
 def test_a_missing_substitution_is_a_clear_error() -> None:
     with pytest.raises(DeployError, match="NotifyManagerFunctionArn"):
         substitute_definition(ASL, {"ReserveRoomFunctionArn": "x"})
@@ -107,6 +155,8 @@ def test_saga_settings_are_exactly_what_the_template_gives_every_function(templa
     env = {name: "x" for name in variables} | {
         "AWS_REGION": "eu-west-2",
         "APPROVAL_TIMEOUT_SECONDS": "60",
+        "PAYMENT_RETRY_WAIT_SECONDS": "30",
+        "PAYMENT_RETRY_WINDOW_SECONDS": "300",
     }
     SagaSettings.from_env(env)  # nothing missing
     with pytest.raises(ValueError, match="BOOKINGS_TABLE"):

@@ -35,6 +35,8 @@ def production_settings(region: str) -> HotelsApiSettings:
             "OPS_TOPIC_ARN": "o",
             "PAYMENT_GATEWAY": "sandbox",
             "APPROVAL_TIMEOUT_SECONDS": "60",
+            "PAYMENT_RETRY_WAIT_SECONDS": "30",
+            "PAYMENT_RETRY_WINDOW_SECONDS": "300",
             "ALLOWED_ORIGIN": "https://d111111abcdef8.cloudfront.net",
             "PICTURES_BUCKET": BUCKET,
             "SEARCH_TABLE": "s",

@@ -30,6 +30,8 @@ ENV = {name: "x@y" for name in TABLES_AND_TOPICS} | {
     "AWS_REGION": "eu-west-2",
     "PAYMENT_GATEWAY": "sandbox",
     "APPROVAL_TIMEOUT_SECONDS": "60",
+    "PAYMENT_RETRY_WAIT_SECONDS": "30",
+    "PAYMENT_RETRY_WINDOW_SECONDS": "300",
 }
 
 

@@ -35,6 +35,7 @@ from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.problems import (
     BodyTooLarge,
     BookingNotAwaitingApproval,
+    BookingNotCancellable,
     BookingNotStarted,
     DecisionAlreadyMade,
     DecisionWindowClosed,
@@ -67,6 +68,7 @@ STATUS_BY_ERROR: dict[type[RequestProblem], HTTPStatus] = {
     HotelChangedConcurrently: HTTPStatus.CONFLICT,
     BookingNotAwaitingApproval: HTTPStatus.CONFLICT,
     DecisionAlreadyMade: HTTPStatus.CONFLICT,
+    BookingNotCancellable: HTTPStatus.CONFLICT,
     DecisionWindowClosed: HTTPStatus.GONE,
     PictureTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     BodyTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,

@@ -1,4 +1,5 @@
-"""Bookings API: book a stay (starts the saga), read bookings, and managers' decisions.
+"""Bookings API: book a stay (starts the saga), read bookings, managers' decisions, and
+cancellation.
 
 Lambda entry point for BookingsApiFunction: routes are thin, each one call into
 ``hotel_booking.logic.bookings``.
@@ -13,11 +14,12 @@ from aws_lambda_powertools.event_handler import Response
 
 from hotel_booking.api import _http as web
 from hotel_booking.config import BookingsApiSettings
-from hotel_booking.logic import bookings
-from hotel_booking.wiring import booking_ports
+from hotel_booking.logic import bookings, cancellations
+from hotel_booking.wiring import booking_ports, cancellation_ports
 
 SETTINGS = BookingsApiSettings.from_env()
 PORTS = booking_ports(SETTINGS)
+CANCELLATION_PORTS = cancellation_ports(SETTINGS)
 
 app = web.resolver(SETTINGS.allowed_origin)
 
@@ -46,6 +48,12 @@ def get_booking(bookingId: str) -> Response[Any]:
 def decide_booking(bookingId: str) -> Response[Any]:
     decided = bookings.decide_booking(PORTS, web.caller_of(app), bookingId, web.json_body(app))
     return web.ok(decided.model_dump(mode="json"))
+
+
+@app.post("/bookings/<bookingId>/cancel")
+def cancel_booking(bookingId: str) -> Response[Any]:
+    accepted = cancellations.cancel_booking(CANCELLATION_PORTS, web.caller_of(app), bookingId)
+    return web.json_response(HTTPStatus.ACCEPTED, accepted.model_dump(mode="json"))
 
 
 lambda_handler = web.entry_point(app, SETTINGS.allowed_origin)

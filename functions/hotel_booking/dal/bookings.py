@@ -14,12 +14,13 @@ whatever decides something reads the item by id.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from hotel_booking.dal.items import Table, assignments, to_item, transient_faults, values
 from hotel_booking.errors import BookingStateConflict
-from hotel_booking.models import Booking, BookingStatus, Stay
+from hotel_booking.models import Booking, BookingStatus, FailureReason, Stay
 from hotel_booking.models.domain import ListPosition
 from hotel_booking.models.saga import Outcome
 
@@ -49,6 +50,7 @@ _FINAL = (
     BookingStatus.REJECTED,
     BookingStatus.EXPIRED,
     BookingStatus.FAILED,
+    BookingStatus.CANCELLED,
 )
 
 
@@ -249,10 +251,85 @@ class BookingsTable(Table):
                 reason=outcome.reason,
                 detail=outcome.detail[:1000],
                 empty=[],
+                one=1,
                 step=[{"state": state_name, "at": at}],
                 **{f"final{i}": s for i, s in enumerate(finals)},
             )
             | ONE,
+        )
+
+    # -- cancellation -------------------------------------------------------------------
+    def request_cancellation(
+        self, booking_id: str, refund_cents: int, by: str, at: dt.datetime
+    ) -> bool:
+        """CONFIRMED -> CANCELLING with the policy's refund; False if it was not CONFIRMED."""
+        hotel_id = self._hotel_of(booking_id)
+        if hotel_id is None:
+            return False
+        return self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET #s = :cancelling, hotelStatus = :hs, refundCents = :refund, "
+            "cancelRequestedBy = :by, cancelRequestedAt = :at, updatedAt = :at ADD version :one",
+            ConditionExpression="#s = :confirmed",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values(
+                cancelling=BookingStatus.CANCELLING,
+                hs=hotel_status(hotel_id, BookingStatus.CANCELLING),
+                confirmed=BookingStatus.CONFIRMED,
+                refund=refund_cents,
+                by=by,
+                at=at,
+                one=1,
+            ),
+        )
+
+    def mark_cancelled(self, booking_id: str, detail: str, step: str) -> bool:
+        """CANCELLING -> CANCELLED (reason GUEST_CANCELLED, version bumped): the change the
+        stream-based publisher turns into BookingCancelled. False when already done."""
+        at = self._clock()
+        hotel_id = self._hotel_of(booking_id)
+        if hotel_id is None:
+            return False
+        return self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET #s = :cancelled, hotelStatus = :hs, reason = :reason, "
+            "reasonDetail = :detail, updatedAt = :at, steps = list_append(steps, :step) "
+            "ADD version :one",
+            ConditionExpression="#s = :cancelling",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values(
+                cancelled=BookingStatus.CANCELLED,
+                hs=hotel_status(hotel_id, BookingStatus.CANCELLED),
+                cancelling=BookingStatus.CANCELLING,
+                reason=FailureReason.GUEST_CANCELLED,
+                detail=detail[:1000],
+                at=at,
+                step=[{"state": step, "at": at}],
+                one=1,
+            ),
+        )
+
+    def claim(self, booking_id: str, attribute: str) -> bool:
+        """Claim the right to send one message (``attribute`` records when): True once."""
+        return self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET #a = :at",
+            ConditionExpression="attribute_exists(bookingId) AND attribute_not_exists(#a)",
+            ExpressionAttributeNames={"#a": attribute},
+            ExpressionAttributeValues=values(at=self._clock()),
+        )
+
+    def unclaim(self, booking_id: str, attribute: str) -> None:
+        """Undo a claim whose message could not be sent, so a retry sends it."""
+        self._write(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="REMOVE #a",
+            ConditionExpression="attribute_exists(bookingId)",
+            ExpressionAttributeNames={"#a": attribute},
         )
 
     def mark_guest_notified(self, booking_id: str) -> bool:

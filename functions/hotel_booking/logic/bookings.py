@@ -26,6 +26,7 @@ from hotel_booking.logic.approvals import (
     decide,
 )
 from hotel_booking.logic.callers import Caller
+from hotel_booking.logic.cancellations import CancellationPolicy
 from hotel_booking.logic.ids import approval_id_for, booking_id_for, new_booking_id
 from hotel_booking.logic.ports import (
     ApprovalRepository,
@@ -79,6 +80,8 @@ class BookingPorts:
     region: str
     clock: Clock = utc_now
     stay_horizon_days: int = DEFAULT_STAY_HORIZON_DAYS
+    #: The cancellation policy, to show each booking's terms (None: shown without them).
+    policy: CancellationPolicy | None = None
 
 
 # -- book ----------------------------------------------------------------------------------
@@ -326,6 +329,8 @@ def _view(ports: BookingPorts, booking: Booking) -> BookingView:
         updatedAt=booking.updatedAt,
         executionArn=arn,
         consoleUrl=console_url(ports.region, arn) if arn else None,
+        cancellation=ports.policy.terms(booking, ports.clock()) if ports.policy else None,
+        refundCents=booking.refundCents,
     )
 
 

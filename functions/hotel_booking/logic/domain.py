@@ -21,6 +21,16 @@ _BY_ERROR: dict[str, tuple[BookingStatus, FailureReason, str]] = {
     "HotelNotFound": (BookingStatus.FAILED, FailureReason.HOTEL_NOT_FOUND, "HotelNotFound"),
     "PaymentDeclined": (BookingStatus.FAILED, FailureReason.PAYMENT_DECLINED, "PaymentDeclined"),
     "BookingRejected": (BookingStatus.REJECTED, FailureReason.MANAGER_REJECTED, "BookingRejected"),
+    "PaymentGatewayUnavailable": (
+        BookingStatus.FAILED,
+        FailureReason.PAYMENT_UNAVAILABLE,
+        "PaymentUnavailable",
+    ),
+    "BookingCancelled": (
+        BookingStatus.CANCELLED,
+        FailureReason.GUEST_CANCELLED,
+        "BookingCancelled",
+    ),
 }
 
 

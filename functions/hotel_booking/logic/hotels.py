@@ -108,6 +108,9 @@ LIVE_STATUSES = frozenset(
         BookingStatus.ROOM_RESERVED,
         BookingStatus.PAYMENT_RECORDED,
         BookingStatus.AWAITING_APPROVAL,
+        # The cancellation saga still releases its rooms and tells the hotel's manager on the
+        # hotel's own topic, which deleting the hotel closes.
+        BookingStatus.CANCELLING,
     }
 )
 

@@ -21,6 +21,18 @@ def payment_id_for(booking_id: str) -> str:
     return _derived("pay", booking_id)
 
 
+#: The cancellation saga's executions are named after the booking (support_console reads it).
+CANCELLATION_PREFIX = "cancel-"
+_EXECUTION_NAME_MAX = 80
+
+
+def cancellation_id_for(booking_id: str) -> str:
+    """The booking's one cancellation execution (Step Functions refuses a second of that name,
+    so cancelling twice starts nothing twice); an id too long for a name gets a derived one."""
+    name = f"{CANCELLATION_PREFIX}{booking_id}"
+    return name if len(name) <= _EXECUTION_NAME_MAX else _derived("cxl", booking_id)
+
+
 def charge_reference_for(idempotency_key: str) -> str:
     """The sandbox gateway's reference for a charge."""
     return _derived("ch", idempotency_key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-from hotel_booking.models import BookingStatus, Decision, FailureReason, Stay
+from hotel_booking.models import Booking, BookingStatus, Decision, FailureReason, Stay
 from hotel_booking.models.saga import ReservedStay, StepError
 
 #: SNS Publish: "Subjects must be UTF-8 text with no line breaks or control characters, and
@@ -84,6 +84,7 @@ _GUEST_SUBJECTS = {
     BookingStatus.REJECTED: "Your booking at {hotel} was declined",
     BookingStatus.EXPIRED: "Your booking at {hotel} expired",
     BookingStatus.FAILED: "Your booking at {hotel} could not be completed",
+    BookingStatus.CANCELLED: "Your booking at {hotel} is cancelled",
 }
 
 _REASON_TEXT = {
@@ -92,6 +93,11 @@ _REASON_TEXT = {
     FailureReason.RESERVATION_ERROR: "we could not reserve your room",
     FailureReason.PAYMENT_DECLINED: "your payment was declined",
     FailureReason.PAYMENT_ERROR: "the payment could not be processed",
+    FailureReason.PAYMENT_UNAVAILABLE: (
+        "our payment provider is unavailable at the moment; nothing was charged, "
+        "please try again later"
+    ),
+    FailureReason.GUEST_CANCELLED: "you cancelled it",
     FailureReason.NOTIFICATION_ERROR: "we could not reach the hotel",
     FailureReason.CONFIRMATION_ERROR: "we could not confirm your booking",
     FailureReason.MANAGER_REJECTED: "the hotel declined the request",
@@ -122,3 +128,44 @@ def guest_notice(
         lines.append(f"Status: {status.value} — {why}.")
         lines.append("Any payment taken has been refunded.")
     return subject, "\n".join(lines)
+
+
+def _money(cents: int, currency: str) -> str:
+    return f"{cents // 100}.{cents % 100:02d} {currency}"
+
+
+def guest_cancellation_notice(booking: Booking, refund_cents: int) -> tuple[str, str]:
+    """The guest's confirmation that their confirmed booking is cancelled, and the refund."""
+    hotel = booking.hotelName or booking.hotelId
+    refund = (
+        f"We refund {_money(refund_cents, booking.currency)} to your card."
+        if refund_cents
+        else "Under the cancellation policy this cancellation is not refunded."
+    )
+    body = "\n".join(
+        [
+            f"Hello {booking.guest.name},",
+            "",
+            f"Booking {booking.bookingId} at {hotel}: {booking.checkIn.isoformat()} to "
+            f"{booking.checkOut.isoformat()}, {booking.rooms} room(s).",
+            "Status: CANCELLED — you cancelled it.",
+            refund,
+        ]
+    )
+    return safe_subject(_GUEST_SUBJECTS[BookingStatus.CANCELLED].format(hotel=hotel)), body
+
+
+def manager_cancellation_notice(booking: Stay, refund_cents: int | None) -> tuple[str, str]:
+    """The hotel manager's notice that a guest cancelled: the rooms are free again."""
+    subject = safe_subject(f"Cancelled: {booking.guest.name}, {booking.checkIn.isoformat()}")
+    body = "\n".join(
+        [
+            f"{booking.guest.name} <{booking.guest.email}> cancelled booking {booking.bookingId}.",
+            f"Dates: {booking.checkIn.isoformat()} to {booking.checkOut.isoformat()}, "
+            f"{booking.rooms} room(s): the rooms are available again.",
+            "No decision is needed from you."
+            if refund_cents is None
+            else f"Refund under the cancellation policy: {refund_cents / 100:.2f}.",
+        ]
+    )
+    return subject, body

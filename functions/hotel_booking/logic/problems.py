@@ -85,6 +85,10 @@ class DecisionWindowClosed(RequestProblem):
     """The approval expired before the decision arrived."""
 
 
+class BookingNotCancellable(RequestProblem):
+    """The booking cannot be cancelled (failed, rejected, cancelled, begun, or in flight)."""
+
+
 class PictureTooLarge(RequestProblem):
     """The uploaded picture is over the size limit."""
 
@@ -103,6 +107,10 @@ class IdempotencyKeyReused(RequestProblem):
 
 class BookingNotStarted(RequestProblem):
     """Step Functions refused to start the saga; nothing was booked and a retry is safe."""
+
+
+class CancellationNotStarted(BookingNotStarted):
+    """Step Functions refused to start the cancellation; asking again starts it."""
 
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")  # models.Id

@@ -26,7 +26,12 @@ from hotel_booking.logic import inventory
 from hotel_booking.logic.domain import failure_outcome, stay_amount
 from hotel_booking.logic.ids import approval_id_for, payment_id_for
 from hotel_booking.logic.links import LinkSigner
-from hotel_booking.logic.messages import compensation_alert, guest_notice, manager_message
+from hotel_booking.logic.messages import (
+    compensation_alert,
+    guest_notice,
+    manager_cancellation_notice,
+    manager_message,
+)
 from hotel_booking.logic.ports import (
     ApprovalRepository,
     BookingProgress,
@@ -116,6 +121,8 @@ def _reserve(request: BookingRequest, event: StepEvent, ports: SagaPorts) -> Res
         amount=stay_amount(hotel, request),
         currency=hotel.currency,
         approvalTimeoutSeconds=ports.settings.approval_timeout_seconds,
+        paymentRetryWaitSeconds=ports.settings.payment_retry_wait_seconds,
+        paymentRetries=payment_retries(ports.settings),
     )
     existing = ports.bookings.get(request.bookingId)
     if existing is not None and existing.reservation is not None:
@@ -124,6 +131,11 @@ def _reserve(request: BookingRequest, event: StepEvent, ports: SagaPorts) -> Res
     else:
         amount = ports.reservations.reserve(request, priced, inventory.take(request, hotel), event)
     return priced.model_copy(update={"amount": amount})
+
+
+def payment_retries(settings: SagaSettings) -> int:
+    """How many waits fit in the retry window: the saga gives up once they are used."""
+    return settings.payment_retry_window_seconds // settings.payment_retry_wait_seconds
 
 
 def record_payment(event: StepEvent, ports: SagaPorts) -> Payment:
@@ -241,6 +253,10 @@ def record_failure(event: StepEvent, ports: SagaPorts) -> Outcome:
         hotel = ports.hotels.get(failure.hotelId)
         hotel_name = hotel.name if hotel else failure.hotelId
     _tell_guest(ports, failure, hotel_name, outcome.status, outcome.reason)
+    if outcome.reason is FailureReason.GUEST_CANCELLED:
+        # The manager was asked to decide: tell them there is nothing left to decide.
+        subject, body = manager_cancellation_notice(failure, None)
+        ports.topics.to_manager(failure.hotelId, failure.bookingId, subject, body)
     return outcome
 
 

@@ -255,6 +255,24 @@ class StepView(BaseModel):
     at: dt.datetime
 
 
+class CancellationTerms(BaseModel):
+    """What the guest would get by cancelling now (shown before they confirm)."""
+
+    refundCents: int
+    currency: str
+    #: Full refund until this instant (00:00 UTC ``fullRefundDays`` before check-in).
+    deadline: dt.datetime
+    fullRefundDays: int
+
+
+class CancellationAccepted(BaseModel):
+    bookingId: str
+    status: BookingStatus
+    refundCents: int
+    currency: str
+    links: dict[str, str]
+
+
 class BookingView(BaseModel):
     bookingId: str
     hotelId: str
@@ -273,6 +291,10 @@ class BookingView(BaseModel):
     updatedAt: dt.datetime
     executionArn: str | None
     consoleUrl: str | None
+    #: Present while the caller could cancel: the refund and until when it is full.
+    cancellation: CancellationTerms | None = None
+    #: Once a confirmed booking is cancelled: what the policy refunded, in cents.
+    refundCents: int | None = None
 
 
 class BookingPage(BaseModel):

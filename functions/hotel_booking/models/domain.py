@@ -43,6 +43,9 @@ class BookingStatus(StrEnum):
     REJECTED = "REJECTED"
     EXPIRED = "EXPIRED"
     FAILED = "FAILED"
+    #: The guest cancelled a confirmed booking; the cancellation saga is refunding and releasing.
+    CANCELLING = "CANCELLING"
+    CANCELLED = "CANCELLED"
 
     @property
     def is_final(self) -> bool:
@@ -63,7 +66,13 @@ _HAPPY_PATH = (
 )
 
 FINAL_STATUSES = frozenset(
-    {BookingStatus.CONFIRMED, BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.FAILED}
+    {
+        BookingStatus.CONFIRMED,
+        BookingStatus.REJECTED,
+        BookingStatus.EXPIRED,
+        BookingStatus.FAILED,
+        BookingStatus.CANCELLED,
+    }
 )
 
 
@@ -75,6 +84,10 @@ class FailureReason(StrEnum):
     RESERVATION_ERROR = "RESERVATION_ERROR"
     PAYMENT_DECLINED = "PAYMENT_DECLINED"
     PAYMENT_ERROR = "PAYMENT_ERROR"
+    #: The gateway stayed unavailable (outage or open circuit) for the whole retry window.
+    PAYMENT_UNAVAILABLE = "PAYMENT_UNAVAILABLE"
+    #: The guest cancelled (before or after the manager approved).
+    GUEST_CANCELLED = "GUEST_CANCELLED"
     NOTIFICATION_ERROR = "NOTIFICATION_ERROR"
     CONFIRMATION_ERROR = "CONFIRMATION_ERROR"
     MANAGER_REJECTED = "MANAGER_REJECTED"
@@ -249,6 +262,10 @@ class Booking(Stay):
     executionArn: str | None = None
     reservation: ReservationState | None = None
     requestHash: str | None = None
+    #: Set when the guest cancels a confirmed booking: what the policy refunds, and who asked.
+    refundCents: int | None = None
+    cancelRequestedBy: str | None = None
+    cancelRequestedAt: dt.datetime | None = None
     steps: list[StepLogEntry] = Field(default_factory=list)
     createdAt: dt.datetime
     updatedAt: dt.datetime

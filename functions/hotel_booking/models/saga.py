@@ -55,6 +55,10 @@ class Reservation(BaseModel):
     currency: str = CURRENCY
     #: How long the rooms wait for the manager: NotifyManager's ``TimeoutSecondsPath``.
     approvalTimeoutSeconds: Annotated[int, Field(ge=1)]
+    #: While the payment gateway is unavailable: the Wait between attempts, and how many
+    #: attempts after the first (template parameters PaymentRetryWaitSeconds / ...Window...).
+    paymentRetryWaitSeconds: Annotated[int, Field(ge=1)] = 30
+    paymentRetries: Annotated[int, Field(ge=0)] = 0
 
 
 class ReservedStay(BookingRequest):
@@ -126,3 +130,19 @@ class ConfirmResult(BaseModel):
 def as_state(model: BaseModel) -> dict[str, Any]:
     """Serialise a model to what a Lambda returns into the execution (JSON types only)."""
     return model.model_dump(mode="json", exclude_none=True)
+
+
+class CancellationRequest(BaseModel):
+    """The cancellation state machine's input (``statemachines/cancellation.asl.json``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    bookingId: str
+    refundCents: Annotated[int, Field(ge=0)]
+    requestedBy: str
+
+
+class CancellationResult(BaseModel):
+    bookingId: str
+    status: BookingStatus
+    changed: bool

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from hotel_booking.logic.saga import SagaPorts, parse
+from hotel_booking.logic.saga import parse
 from hotel_booking.models.saga import StepEvent, as_state
 
 # Steps that emit no business metric would otherwise warn on every invocation.
@@ -25,13 +25,13 @@ metrics = Metrics()
 CORRELATION_PATH = "input.bookingId"
 
 
-Step = Callable[[StepEvent, SagaPorts], BaseModel]
+P = TypeVar("P")
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
 def step_handler(
-    step: Step,
-    ports: SagaPorts,
+    step: Callable[[StepEvent, P], BaseModel],
+    ports: P,
     record: Callable[[dict[str, Any]], None] = lambda result: None,
 ) -> Handler:
     """The Lambda entry point for one saga step: Powertools around one call into logic.

@@ -1,4 +1,4 @@
-"""Record how a booking ended (failed, rejected, expired) and tell the guest: Lambda entry point."""
+"""Record how a booking ended (failed, rejected, expired, cancelled), tell the guest."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ _METRIC_BY_STATUS = {
     "REJECTED": "BookingsRejected",
     "EXPIRED": "BookingsExpired",
     "FAILED": "BookingsFailed",
+    "CANCELLED": "BookingsCancelled",
 }
 
 

@@ -37,6 +37,11 @@ class Projection(Protocol):
     ) -> bool: ...
 
 
+#: Statuses a cancelled stay held its nights in: CONFIRMED, or CANCELLING (the cancellation
+#: saga's step between CONFIRMED and CANCELLED).
+HELD_STAY = frozenset({"CONFIRMED", "CANCELLING"})
+
+
 def project(event: EventDetail, projection: Projection) -> bool:
     """Apply one event; False when it changed nothing (a duplicate, stale or no-op event)."""
     if isinstance(event, (HotelCreated, HotelUpdated)):
@@ -59,7 +64,7 @@ def project(event: EventDetail, projection: Projection) -> bool:
         return projection.count_nights(
             event.bookingId, event.hotelId, _nights(event), event.rooms, TAKEN
         )
-    if isinstance(event, BookingCancelled) and event.previousStatus == "CONFIRMED":
+    if isinstance(event, BookingCancelled) and event.previousStatus in HELD_STAY:
         return projection.count_nights(
             event.bookingId, event.hotelId, _nights(event), event.rooms, RELEASED
         )

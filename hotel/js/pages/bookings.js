@@ -1,5 +1,6 @@
 import { api, itemsOf } from "../api.js";
 import {
+  cancellationText,
   FINAL,
   isFinal,
   progress,
@@ -67,8 +68,78 @@ function card(booking) {
           "Your stay is confirmed; the details are on their way to your email.",
         )
       : null,
+    mine(booking) && booking.cancellation ? cancelBox(booking) : null,
     h("footer", { class: "muted small" }, `Booking ${booking.bookingId}`),
   );
+}
+
+/** The policy, a Cancel button, and a confirm step before anything is sent. */
+function cancelBox(booking) {
+  const terms = booking.cancellation;
+  const box = h("div", { class: "cancel", "data-testid": "cancel" });
+  const policy = h(
+    "p",
+    { class: "muted small", "data-testid": "cancel-policy" },
+    cancellationText(terms),
+  );
+  const error = h("p", { class: "notice error", role: "alert", hidden: true });
+  const ask = () =>
+    box.replaceChildren(
+      policy,
+      h(
+        "button",
+        { type: "button", class: "secondary", "data-action": "cancel", onclick: askConfirm },
+        "Cancel booking",
+      ),
+      error,
+    );
+  const askConfirm = () => {
+    const yes = h(
+      "button",
+      {
+        type: "button",
+        class: "contrast",
+        "data-action": "confirm-cancel",
+        onclick: () => send(yes),
+      },
+      "Yes, cancel it",
+    );
+    box.replaceChildren(
+      h(
+        "p",
+        { "data-testid": "cancel-confirm" },
+        h("strong", {}, "Cancel this booking? "),
+        terms.refundCents > 0
+          ? `You will be refunded ${formatMoney(terms.refundCents / 100, terms.currency)}.`
+          : "You will not be refunded.",
+      ),
+      h(
+        "div",
+        { role: "group" },
+        yes,
+        h("button", { type: "button", class: "secondary", onclick: ask }, "Keep booking"),
+      ),
+      error,
+    );
+    yes.focus();
+  };
+  const send = async (button) => {
+    button.disabled = true;
+    try {
+      const accepted = await api(`/bookings/${encodeURIComponent(booking.bookingId)}/cancel`, {
+        method: "POST",
+      });
+      const current = bookings.get(booking.bookingId);
+      update({ ...current, status: accepted.status, cancellation: null });
+      schedulePoll();
+    } catch (failure) {
+      if (failure.status === 401) location.href = `login.html?next=${encodeURIComponent(here())}`;
+      say(error, `The booking could not be cancelled: ${failure.message}`, "error");
+      button.disabled = false;
+    }
+  };
+  ask();
+  return box;
 }
 
 function render() {

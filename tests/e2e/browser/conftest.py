@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
-FINAL = {"CONFIRMED", "REJECTED", "EXPIRED", "FAILED"}
+FINAL = {"CONFIRMED", "REJECTED", "EXPIRED", "FAILED", "CANCELLED"}
 TIMEOUT_MS = 20_000  # the saga runs on local Step Functions: seconds at most
 
 

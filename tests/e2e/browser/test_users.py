@@ -1,17 +1,21 @@
 """The admin's users page: a user who signed up becomes a HotelManager, is given a hotel, and
-then sees and decides its bookings (issue 12 "Admin: users", issue 9 item 2)."""
+then sees and decides its bookings, on the dashboard and from the email link (issue 12
+"Admin: users" and its done-when, issue 9 item 2)."""
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
 import requests
 from playwright.sync_api import expect
 
+from localaws.sns import CONFIRMATION_SUBJECT
 from tests.e2e.browser.conftest import Browsing, save_page_shot, sign_in, unique
 from tests.e2e.browser.test_accounts import PASSWORD, latest_code, new_email, sign_up
+from tests.fixtures.mail import link, wait_for_mail
 
 
 def test_admin_promotes_a_signed_up_user_and_gives_them_a_hotel(
@@ -83,6 +87,29 @@ def test_admin_promotes_a_signed_up_user_and_gives_them_a_hotel(
         timeout=10,
     )
     assert old.status_code == 404
+
+    # The manager follows SNS's confirmation link from their mailbox: approval emails now reach
+    # them, and they approve the next booking from the email's link, in the browser.
+    assert stack.stack is not None
+    topic = stack.stack.outputs["HotelTopicArnPrefix"] + hotel["hotelId"]
+    confirmation = wait_for_mail(stack, email, topic, CONFIRMATION_SUBJECT)
+    manager.goto(link(confirmation, "Confirm subscription"))
+    expect(manager.get_by_text("Subscription confirmed")).to_be_visible()
+    second = book(hotel, 37)
+    approval = wait_for_mail(stack, email, second["bookingId"])
+    manager.goto(link(approval, "Approve"))
+    manager.get_by_role("button", name="Approve this booking").click()
+    expect(manager.get_by_text("You approved booking")).to_be_visible()
+    guest = {"Authorization": stack.login("guest@example.com")}
+    status = ""
+    for _ in range(200):
+        status = requests.get(
+            f"{stack.api_url}/bookings/{second['bookingId']}", headers=guest, timeout=10
+        ).json()["status"]
+        if status != "AWAITING_APPROVAL":
+            break
+        time.sleep(0.05)
+    assert status == "CONFIRMED"
 
 
 def test_admin_disables_and_enables_a_user(browsing: Browsing) -> None:

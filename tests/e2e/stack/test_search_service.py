@@ -40,7 +40,6 @@ def service(local_stack: LocalStack) -> LocalEcsService:
 @pytest.fixture(scope="module")
 def hotel(local_stack: LocalStack) -> dict[str, Any]:
     token = local_stack.login("admin@example.com")
-    # A hotel's manager is a HotelManager user of the pool (POST /hotels is a 400 otherwise).
     local_stack.create_user(HOTEL["managerEmail"], "Search Manager", "HotelManager")
     resp = requests.post(
         f"{local_stack.api_url}/hotels", json=HOTEL, headers={"Authorization": token}, timeout=30

@@ -263,6 +263,14 @@ def test_who_may_see_a_booking(api: ApiClient, hotel: dict[str, Any]) -> None:
         "executionArn": arn,
         "consoleUrl": "https://eu-west-2.console.aws.amazon.com/states/home?region=eu-west-2"
         f"#/v2/executions/details/{arn}",
+        # Awaiting approval: cancelling refunds in full; the deadline is for once confirmed.
+        "cancellation": {
+            "refundCents": 24000,
+            "currency": "EUR",
+            "deadline": f"{(CHECK_IN - dt.timedelta(days=2)).isoformat()}T00:00:00Z",
+            "fullRefundDays": 2,
+        },
+        "refundCents": None,
     }
     assert [s["state"] for s in body["steps"]] == [
         "ReserveRoom",

@@ -22,3 +22,22 @@ def short_saga(cloud: LocalCloud) -> SagaDriver:
         TEMPLATE, stack_name="saga-short", parameters={"ApprovalTimeoutSeconds": "1"}
     )
     return SagaDriver(cloud, stack)
+
+
+#: The outage stack's numbers: 3 waits of 1 s, and a circuit that opens after 2 failures and
+#: stays open longer than any test (so no probe runs unless a test asks for one).
+OUTAGE_PARAMETERS = {
+    "PaymentRetryWaitSeconds": "1",
+    "PaymentRetryWindowSeconds": "3",
+    "CircuitBreakerFailureThreshold": "2",
+    "CircuitBreakerRecoverySeconds": "600",
+    "CircuitStateCacheSeconds": "0",
+    "PaymentOutageCacheSeconds": "0",
+}
+
+
+@pytest.fixture(scope="session")
+def outage_saga(cloud: LocalCloud) -> SagaDriver:
+    """A stack whose payment retries and circuit breaker are test-sized."""
+    stack = cloud.deploy(TEMPLATE, stack_name="saga-outage", parameters=OUTAGE_PARAMETERS)
+    return SagaDriver(cloud, stack)

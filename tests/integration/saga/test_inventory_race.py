@@ -126,6 +126,8 @@ class Both:
                 "SENDER_EMAIL": "-",
                 "PAYMENT_GATEWAY": "sandbox",
                 "APPROVAL_TIMEOUT_SECONDS": "60",
+                "PAYMENT_RETRY_WAIT_SECONDS": "30",
+                "PAYMENT_RETRY_WINDOW_SECONDS": "300",
             }
         )
         self.hotels = HookedHotels(store)
