@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CHECKOV := checkov==3.3.30
 CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy admin migrate-managers
+.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy admin migrate-managers rebuild-projection
 
 install: $(STAMP)
 
@@ -57,15 +57,24 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
+## Rebuild the search projection from the write tables (docs/operations.md): the running
+## `make run` stack, or on AWS with STACK=<stack name> (and your AWS credentials).
+AWS_PORT ?= 4566
+rebuild-projection: $(STAMP)
+	PYTHONPATH=functions $(BIN)/python -m hotel_booking.search.rebuild \
+		$(if $(STACK),--stack-name "$(STACK)",--endpoint http://127.0.0.1:$(AWS_PORT))
+
 ## Benchmarks, each figure beside its goal where it has one (docs/performance.md): the saga on the
 ## local engine, the local stack over HTTP, the stack under load (100 guests at once), DynamoDB with
-## 10,000 items, local event delivery, the search service through its HTTP API with 8 clients.
+## 10,000 items, local event delivery, search projection lag, the search service through its HTTP
+## API with 8 clients.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/saga_bench.py
 	$(BIN)/python benchmarks/stack_bench.py
 	$(BIN)/python benchmarks/load_bench.py
 	$(BIN)/python benchmarks/dynamodb_bench.py
 	$(BIN)/python benchmarks/events_bench.py
+	$(BIN)/python benchmarks/search_lag_bench.py
 	$(BIN)/python benchmarks/search_bench.py
 
 ## Deploy to AWS (docs/deploy.md): build, push the search image, deploy the stack, publish the

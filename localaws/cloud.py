@@ -27,7 +27,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from localaws import guard, sns
+from localaws import guard, pollers, sns
 from localaws.deploy import Deployer, Stack
 from localaws.eventing import EventPlumbing
 from localaws.lambdas import Invocation, LambdaRuntime
@@ -135,7 +135,8 @@ class LocalCloud:
         config["stepfunctions"]["execute_state_machine"] = True
         config["iam"]["load_aws_managed_policies"] = False
         guard.retrier_module().time = self.clock
-        _copy_only_touched_items()
+        _copy_only_touched_items()  # innermost: wraps moto's transact_write_items
+        pollers.hold_transaction_records()  # then: inside the lock _serialise_backends adds
         _serialise_backends()
         _keep_task_failure_cause()
         sns.enforce_subject_rule()

@@ -406,11 +406,24 @@ def sqs_backend(region: str) -> Any:
 
 
 def stream_shard_class() -> Any:
-    """A table's stream shard; ``add(old, new)`` appends one record per write."""
+    """A table's stream shard; ``add(old, new)`` appends one record per write. Its ``table``
+    and the table's ``stream_shard`` point at each other; ``transact_write_items(self,
+    transact_items)`` restores copies of the tables (and shards) when it is cancelled."""
     cls = _lookup("moto.dynamodb.models.table", "StreamShard")
     _instance_attributes(
-        _lookup("moto.dynamodb.models.table", "Table"), "lambda_event_source_mappings"
+        _lookup("moto.dynamodb.models.table", "Table"),
+        "lambda_event_source_mappings",
+        "stream_shard",
     )
+    _instance_attributes(cls, "table", "items")
+    transact = _lookup("moto.dynamodb.models", "DynamoDBBackend", "transact_write_items")
+    patched = getattr(transact, "_localaws_locked", False) or getattr(
+        transact, "_localaws_held", False
+    )  # localaws's own wrappers (checked before they were installed)
+    if not patched and list(inspect.signature(transact).parameters) != ["self", "transact_items"]:
+        raise MotoInternalsMoved(
+            f"DynamoDBBackend.transact_write_items{inspect.signature(transact)} changed shape"
+        )
     add = _lookup("moto.dynamodb.models.table", "StreamShard", "add")
     params = list(inspect.signature(add).parameters)
     if params != ["self", "old", "new"]:

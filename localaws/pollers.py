@@ -576,15 +576,64 @@ def _install() -> None:
     backend_cls.update_event_source_mapping = update_event_source_mapping
     backend_cls.delete_event_source_mapping = delete_event_source_mapping
 
+    hold_transaction_records()
+
+
+_transaction = threading.local()  # .held: this thread's transaction's records, until it commits
+
+
+def hold_transaction_records() -> None:
+    """Stream records appear when their write commits, and a cancelled transaction leaves
+    none (once per process; LocalCloud calls it before it serialises DynamoDB's operations,
+    so a transaction's records are appended inside its lock, in commit order).
+
+    moto appends a transaction's records to the shard as it applies each item, where a
+    poller may already read them, and when the transaction is cancelled it puts back copies
+    of the tables taken before it, stream shard included: the records stay on the shard the
+    pollers read, and later writes go to a copy no iterator reads. Here the records are held
+    until the transaction returns, and a restored table keeps its live shard."""
     shard_cls = guard.stream_shard_class()
+    if getattr(shard_cls.add, "_localaws_polled", False):
+        return
     add = shard_cls.add
 
     def add_record(self: Any, old: Any, new: Any) -> None:
+        held = getattr(_transaction, "held", None)
+        if held is not None:
+            held.append((self, old, new))
+            return
         add(self, old, new)
         if _ACTIVE is not None:
             _ACTIVE.stream_written(self.table.name)
 
+    backend_cls = guard.dynamodb_backend_class()
+    transact = backend_cls.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        names = {op.get("TableName") for item in transact_items for op in item.values()}
+        live = {n: self.tables[n] for n in names if n in self.tables}
+        held: list[tuple[Any, Any, Any]] = []
+        _transaction.held = held
+        try:
+            result = transact(self, transact_items)
+        except BaseException:
+            for name, table in live.items():
+                restored = self.tables.get(name)
+                if restored is not None and restored is not table:
+                    restored.stream_shard = table.stream_shard
+                    if table.stream_shard is not None:
+                        table.stream_shard.table = restored
+            raise
+        finally:
+            _transaction.held = None
+        for shard, old, new in held:  # committed: now the stream has them
+            add_record(shard, old, new)
+        return result
+
+    add_record._localaws_polled = True  # type: ignore[attr-defined]
+    transact_write_items._localaws_held = True  # type: ignore[attr-defined]
     shard_cls.add = add_record
+    backend_cls.transact_write_items = transact_write_items
 
 
 def _check_visibility_timeout(backend: Any, spec: dict[str, Any]) -> None:

@@ -152,6 +152,7 @@ class LocalEcsService:
             "AWS_REGION": self.stack.region,
             "AWS_DEFAULT_REGION": self.stack.region,
             "AWS_ENDPOINT_URL": endpoint,  # the container's AWS is the emulator
+            "AWS_ENDPOINT_URL_S3": endpoint,  # as the local Lambdas: path-style picture URLs
             "HOST": "127.0.0.1",
             "PORT": str(port),
             "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in PYTHONPATH),

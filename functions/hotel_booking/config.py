@@ -8,14 +8,27 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: The Powertools service of the event functions: a logger and metrics of their own, so they
+#: never share state with the saga's and API's (one process locally; Powertools keeps a
+#: service's logger keys and metrics in module state).
+EVENTS_SERVICE = "hotel-booking-events"
 #: How far ahead a stay may start unless ``STAY_HORIZON_DAYS`` says otherwise: two years.
 DEFAULT_STAY_HORIZON_DAYS = 730
 
 
-class SagaSettings(BaseModel):
-    """What every saga function is told by template.yaml (Globals.Function.Environment)."""
+class EnvSettings(BaseModel):
+    """Settings read from the environment, once, at cold start."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
+        """Fail at cold start, naming every missing variable, rather than at first use."""
+        return cls.model_validate(dict(os.environ if environ is None else environ))
+
+
+class SagaSettings(EnvSettings):
+    """What every saga function is told by template.yaml (Globals.Function.Environment)."""
 
     region: str = Field(alias="AWS_REGION")
     hotels_table: str = Field(alias="HOTELS_TABLE")
@@ -40,11 +53,6 @@ class SagaSettings(BaseModel):
     payment_retry_window_seconds: Annotated[int, Field(ge=0)] = Field(
         alias="PAYMENT_RETRY_WINDOW_SECONDS"
     )
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
-        """Fail at cold start, naming every missing variable, rather than at first use."""
-        return cls.model_validate(dict(os.environ if environ is None else environ))
 
 
 class PaymentSettings(SagaSettings):
@@ -82,12 +90,30 @@ class ApiSettings(SagaSettings):
 
 
 class HotelsApiSettings(ApiSettings):
-    """The hotels API also stores pictures, and finds managers in the user pool."""
+    """The hotels API also stores pictures, finds managers in the user pool, and searches
+    the search projection."""
 
     pictures_bucket: Annotated[str, Field(min_length=1)] = Field(alias="PICTURES_BUCKET")
     user_pool_id: Annotated[str, Field(min_length=1)] = Field(alias="USER_POOL_ID")
+    search_table: Annotated[str, Field(min_length=1)] = Field(alias="SEARCH_TABLE")
     #: Set only by the local runtime (the emulator's S3); never on AWS.
     s3_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL_S3")
+
+
+class PublisherSettings(EnvSettings):
+    """EventPublisherFunction: which stream is which table, and the bus."""
+
+    region: str = Field(alias="AWS_REGION")
+    hotels_table: str = Field(alias="HOTELS_TABLE")
+    bookings_table: str = Field(alias="BOOKINGS_TABLE")
+    event_bus_name: Annotated[str, Field(min_length=1)] = Field(alias="EVENT_BUS_NAME")
+
+
+class ProjectorSettings(EnvSettings):
+    """SearchProjectorFunction writes the search projection only."""
+
+    region: str = Field(alias="AWS_REGION")
+    search_table: Annotated[str, Field(min_length=1)] = Field(alias="SEARCH_TABLE")
 
 
 class UsersApiSettings(ApiSettings):

@@ -15,12 +15,15 @@ from hotel_booking.config import (
     HotelsApiSettings,
     NotifySettings,
     PaymentSettings,
+    ProjectorSettings,
+    PublisherSettings,
     SagaSettings,
     UsersApiSettings,
 )
 from hotel_booking.dal.approvals import ApprovalsTable
 from hotel_booking.dal.bookings import BookingsTable
 from hotel_booking.dal.breaker import BreakerGateway, breaker_config, circuit_store
+from hotel_booking.dal.bus import EventBus
 from hotel_booking.dal.executions import Executions
 from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.inventory import InventoryTable
@@ -39,8 +42,10 @@ from hotel_booking.logic.hotels import HotelPorts
 from hotel_booking.logic.links import LinkSigner
 from hotel_booking.logic.payments import gateway_for
 from hotel_booking.logic.ports import PaymentGateway
+from hotel_booking.logic.publishing import Table
 from hotel_booking.logic.saga import SagaPorts
 from hotel_booking.logic.users import UserPorts
+from hotel_booking.search.dynamo import SearchTable
 
 
 def guarded_gateway(settings: PaymentSettings) -> PaymentGateway:
@@ -112,6 +117,7 @@ def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
         managers=HotelTopics(
             boto3.client("sns", region_name=settings.region), settings.hotel_topic_arn_prefix
         ),
+        search=SearchTable(dynamodb, settings.search_table),
         directory=CognitoUsers(
             boto3.client("cognito-idp", region_name=settings.region), settings.user_pool_id
         ),
@@ -172,3 +178,13 @@ def approval_page_ports(settings: ApprovalPageSettings) -> PagePorts:
         bookings=BookingsTable(dynamodb, settings.bookings_table),
         tasks=Executions(boto3.client("stepfunctions", region_name=settings.region)),
     )
+
+
+def event_bus(settings: PublisherSettings) -> tuple[EventBus, dict[str, Table]]:
+    """The bus, and which write table each stream comes from."""
+    bus = EventBus(boto3.client("events", region_name=settings.region), settings.event_bus_name)
+    return bus, {settings.hotels_table: "hotels", settings.bookings_table: "bookings"}
+
+
+def search_projection(settings: ProjectorSettings) -> SearchTable:
+    return SearchTable(boto3.client("dynamodb", region_name=settings.region), settings.search_table)

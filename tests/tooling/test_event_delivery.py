@@ -303,6 +303,53 @@ def test_a_failing_stream_batch_is_bisected_down_to_the_poison_record(
     assert [len(records_with(i, marker)) for i in poisoned] == [4, 2, 1, 1]
 
 
+def test_a_cancelled_transaction_puts_nothing_on_the_stream_and_the_stream_goes_on(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    # moto appends a transaction's records as it applies each item and, when the transaction
+    # is cancelled, puts back copies of the tables taken before it (a new stream shard too):
+    # a poller could read records that never committed, then read a shard no write reaches.
+    ddb, table = cloud.client("dynamodb"), probes.ref("ChangesTable")
+    marker = uuid.uuid4().hex
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"pk": {"S": f"{marker}-cancelled"}}}},
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {"pk": {"S": f"{marker}-refused"}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    ddb.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": {"S": f"{marker}-committed-{n}"}}}}
+            for n in (1, 2)
+        ]
+    )
+    ddb.put_item(TableName=table, Item={"pk": {"S": f"{marker}-after"}})
+
+    eventually(lambda: calls(cloud, "StreamConsumer", f"{marker}-after"))
+    cloud.events.wait_quiet()
+
+    delivered = [
+        r["dynamodb"]["Keys"]["pk"]["S"].split("-", 1)[1]
+        for i in calls(cloud, "StreamConsumer", marker)
+        for r in records_with(i, marker)
+    ]
+    assert delivered == ["committed-1", "committed-2", "after"]
+    sequence = [
+        int(r["dynamodb"]["SequenceNumber"])
+        for i in calls(cloud, "StreamConsumer", marker)
+        for r in records_with(i, marker)
+    ]
+    assert sequence == sorted(set(sequence))
+    assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": f"{marker}-cancelled"}})
+
+
 # ------------------------------------------------------------------------------- EventBridge
 def put_event(cloud: LocalCloud, probes: Stack, source: str, detail: dict[str, Any]) -> str:
     response = cloud.client("events").put_events(

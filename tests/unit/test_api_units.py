@@ -270,7 +270,8 @@ def test_api_settings_name_each_missing_variable() -> None:
         "PAYMENT_RETRY_WINDOW_SECONDS": "300",
         "ALLOWED_ORIGIN": "*",
     }
-    HotelsApiSettings.from_env({**base, "PICTURES_BUCKET": "pics", "USER_POOL_ID": "pool"})
+    every = {"PICTURES_BUCKET": "pics", "USER_POOL_ID": "pool", "SEARCH_TABLE": "s"}
+    HotelsApiSettings.from_env({**base, **every})
     machines = {
         "STATE_MACHINE_ARN": "arn",
         "CANCELLATION_STATE_MACHINE_ARN": "arn2",
@@ -279,8 +280,12 @@ def test_api_settings_name_each_missing_variable() -> None:
     BookingsApiSettings.from_env({**base, **machines})
     with pytest.raises(ValidationError, match="PICTURES_BUCKET"):
         HotelsApiSettings.from_env(base)
+    with pytest.raises(ValidationError, match="PICTURES_BUCKET"):
+        HotelsApiSettings.from_env(base | {"SEARCH_TABLE": "s", "USER_POOL_ID": "pool"})
     with pytest.raises(ValidationError, match="USER_POOL_ID"):
-        HotelsApiSettings.from_env({**base, "PICTURES_BUCKET": "pics"})
+        HotelsApiSettings.from_env({**base, "PICTURES_BUCKET": "pics", "SEARCH_TABLE": "s"})
+    with pytest.raises(ValidationError, match="SEARCH_TABLE"):
+        HotelsApiSettings.from_env(base | {"PICTURES_BUCKET": "pics", "USER_POOL_ID": "pool"})
     with pytest.raises(ValidationError, match="ALLOWED_ORIGIN"):
         BookingsApiSettings.from_env(
             {k: v for k, v in base.items() if k != "ALLOWED_ORIGIN"} | machines

@@ -12,6 +12,9 @@ import pytest
 
 from hotel_booking import errors
 from hotel_booking.config import SagaSettings
+from hotel_booking.dal.streams import change_of
+from hotel_booking.logic.publishing import event_for
+from hotel_booking.models.events import parse_detail
 from hotel_booking.models.saga import StepEvent
 from localaws.deploy import DeployError, substitute_definition
 from localaws.template import load_template
@@ -129,6 +132,20 @@ def test_every_function_has_a_sample_event_that_parses(template: Any) -> None:
         if handler.startswith("hotel_booking.api."):
             # an API Gateway REST proxy event (v1.0)
             assert {"httpMethod", "resource", "path", "requestContext"} <= set(event), logical
+        elif handler == "hotel_booking.event_handlers.publish_events.lambda_handler":
+            # DynamoDB Streams records of the two write tables, each one change we can read
+            tables = {
+                "hotel-booking-HotelsTable": "hotels",
+                "hotel-booking-BookingsTable": "bookings",
+            }
+            changes = [change_of(record, tables) for record in event["Records"]]  # type: ignore[arg-type]
+            assert {c.table for c in changes} == {"hotels", "bookings"}
+            assert all(event_for(c) is not None for c in changes), logical
+        elif handler == "hotel_booking.event_handlers.search_projector.lambda_handler":
+            # SQS records whose bodies are events as the bus delivers them
+            for record in event["Records"]:
+                body = json.loads(record["body"])
+                parse_detail(body["detail-type"], body["detail"])
         else:
             StepEvent.model_validate(event)
 

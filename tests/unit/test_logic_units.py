@@ -13,10 +13,16 @@ from botocore.exceptions import ClientError
 from hotel_booking.dal.executions import Executions
 from hotel_booking.logic import bookings, hotels
 from hotel_booking.logic.callers import Caller
-from hotel_booking.logic.problems import BookingNotStarted, InvalidRequest, RoomsStillBooked
+from hotel_booking.logic.problems import (
+    BookingNotStarted,
+    HotelChangedConcurrently,
+    InvalidRequest,
+    RoomsStillBooked,
+)
 from hotel_booking.logic.uploads import Form, Upload
 from hotel_booking.models import Booking, Hotel
 from hotel_booking.models.domain import PoolUser
+from hotel_booking.search.model import HotelDoc
 from tests.fixtures.events import png
 
 NOW = dt.datetime(2030, 6, 15, 10, 0, tzinfo=dt.UTC)
@@ -99,6 +105,11 @@ class FakeInventory:
         self.held.clear()
 
 
+class FakeSearch:
+    def candidates(self, city_prefix: str | None, max_price: Decimal | None) -> list[HotelDoc]:
+        return []
+
+
 class FakeBookings:
     def of_hotel(self, hotel_id: str, *args: Any) -> list[Booking]:
         return []
@@ -137,6 +148,7 @@ class Fakes:
             bookings=FakeBookings(),
             pictures=self.pictures,
             managers=self.managers,
+            search=FakeSearch(),
             directory=FakeDirectory(),
             clock=lambda: NOW,
         )
@@ -217,6 +229,23 @@ def test_a_change_that_cannot_be_saved_leaves_nothing_behind() -> None:
     assert fakes.pictures.items == pictures
     assert fakes.managers.items == {"m@example.com": [created.hotelId], "new@example.com": []}
     assert fakes.hotels.items[created.hotelId].rooms == 3
+
+
+def test_a_hotel_changed_meanwhile_is_a_conflict_that_leaves_nothing_behind() -> None:
+    fakes = Fakes()
+    created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+    pictures = dict(fakes.pictures.items)
+    fakes.hotels.replace = lambda hotel: None  # type: ignore[method-assign]  # lost the race
+    change = Form(
+        fields={"managerEmail": "new@example.com"},
+        files={"picture": Upload("picture", "q.png", None, png(5, 5))},
+    )
+
+    with pytest.raises(HotelChangedConcurrently):
+        hotels.update_hotel(fakes.ports(), ADMIN, created.hotelId, change)
+
+    assert fakes.pictures.items == pictures
+    assert fakes.managers.items == {"m@example.com": [created.hotelId], "new@example.com": []}
 
 
 def test_fewer_rooms_than_booked_is_refused_before_anything_changes() -> None:

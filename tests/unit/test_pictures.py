@@ -39,6 +39,7 @@ def production_settings(region: str) -> HotelsApiSettings:
             "PAYMENT_RETRY_WINDOW_SECONDS": "300",
             "ALLOWED_ORIGIN": "https://d111111abcdef8.cloudfront.net",
             "PICTURES_BUCKET": BUCKET,
+            "SEARCH_TABLE": "s",
         }
     )
 

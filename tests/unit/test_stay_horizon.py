@@ -30,6 +30,7 @@ ENV = {
     "PAYMENT_RETRY_WINDOW_SECONDS": "300",
     "ALLOWED_ORIGIN": "*",
     "PICTURES_BUCKET": "pics",
+    "SEARCH_TABLE": "search",
     "STATE_MACHINE_ARN": "arn:aws:states:eu-west-2:123456789012:stateMachine:s",
     "CANCELLATION_STATE_MACHINE_ARN": "arn:aws:states:eu-west-2:123456789012:stateMachine:c",
     "FULL_REFUND_DAYS": "2",

@@ -27,6 +27,11 @@ def search_hotels() -> Response[Any]:
     return web.ok(hotels.search_hotels(PORTS, web.caller_of(app), web.query_of(app)).body())
 
 
+@app.get("/admin/hotels")
+def list_hotels() -> Response[Any]:
+    return web.ok(hotels.list_hotels(PORTS, web.caller_of(app)).body())
+
+
 @app.get("/hotels/<hotelId>")
 def get_hotel(hotelId: str) -> Response[Any]:
     return web.ok(hotels.get_hotel(PORTS, web.caller_of(app), hotelId).body())

@@ -2,7 +2,8 @@
 
 The API writes a booking only once, as PENDING, before it starts the saga; from then on the
 saga's steps own the record (``dal/reservations.py`` takes over a PENDING record that has no
-reservation yet). Every saga write is conditional, so a retried step changes nothing twice.
+reservation yet). Every saga write is conditional, so a retried step changes nothing twice, and
+every write bumps ``version`` (``BUMP``): the events published from the table's stream carry it.
 
 Reads are by id (consistent) or, newest first, from a GSI: ``byGuest`` (``guestSub``),
 ``byHotel`` (``hotelId``) and ``byHotelStatus`` (``hotelStatus`` = ``<hotelId>#<status>``), each
@@ -24,6 +25,9 @@ from hotel_booking.models.domain import ListPosition
 from hotel_booking.models.saga import Outcome
 
 BY_HOTEL_INDEX = "byHotel"
+#: Appended to every UpdateExpression on the table: each committed change has its own version.
+BUMP = " ADD version :one"
+ONE = values(one=1)
 BY_GUEST_INDEX = "byGuest"
 BY_HOTEL_STATUS_INDEX = "byHotelStatus"
 
@@ -138,7 +142,7 @@ class BookingsTable(Table):
     # -- the API's writes -----------------------------------------------------------------
     def create_pending(self, booking: Booking, request_hash: str) -> bool:
         """Store a new PENDING booking; False when one with that id exists already."""
-        item = to_item(booking.model_copy(update={"requestHash": request_hash})) | {
+        item = to_item(booking.model_copy(update={"requestHash": request_hash, "version": 1})) | {
             "guestSub": {"S": booking.guest.sub},
             "hotelStatus": {"S": hotel_status(booking.hotelId, booking.status)},
         }
@@ -151,9 +155,9 @@ class BookingsTable(Table):
         self._write_if(
             "update_item",
             Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="SET executionArn = if_not_exists(executionArn, :arn)",
+            UpdateExpression="SET executionArn = if_not_exists(executionArn, :arn)" + BUMP,
             ConditionExpression="attribute_exists(bookingId)",
-            ExpressionAttributeValues=values(arn=execution_arn),
+            ExpressionAttributeValues=values(arn=execution_arn) | ONE,
         )
 
     def discard_unstarted(self, booking_id: str) -> None:
@@ -190,10 +194,10 @@ class BookingsTable(Table):
         if self._write_if(
             "update_item",
             Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="SET " + ", ".join(sets),
+            UpdateExpression="SET " + ", ".join(sets) + BUMP,
             ConditionExpression=f"#s IN ({', '.join(f':f{i}' for i in range(len(froms)))})",
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=values(**named),
+            ExpressionAttributeValues=values(**named) | ONE,
         ):
             return True
         current = self.get(booking_id)
@@ -234,7 +238,7 @@ class BookingsTable(Table):
             + ", ".join(kept)
             + ", #s = :status, hotelStatus = :hs, reason = :reason, reasonDetail = :detail, "
             "updatedAt = :at, "
-            "steps = list_append(if_not_exists(steps, :empty), :step) ADD version :one",
+            "steps = list_append(if_not_exists(steps, :empty), :step)" + BUMP,
             ConditionExpression="attribute_not_exists(#s) OR NOT #s IN ("
             + ", ".join(f":final{i}" for i in range(len(finals)))
             + ")",
@@ -250,7 +254,8 @@ class BookingsTable(Table):
                 one=1,
                 step=[{"state": state_name, "at": at}],
                 **{f"final{i}": s for i, s in enumerate(finals)},
-            ),
+            )
+            | ONE,
         )
 
     # -- cancellation -------------------------------------------------------------------
@@ -332,10 +337,10 @@ class BookingsTable(Table):
         return self._write_if(
             "update_item",
             Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="SET guestNotifiedAt = :at",
+            UpdateExpression="SET guestNotifiedAt = :at" + BUMP,
             ConditionExpression="attribute_exists(bookingId) AND "
             "attribute_not_exists(guestNotifiedAt)",
-            ExpressionAttributeValues=values(at=self._clock()),
+            ExpressionAttributeValues=values(at=self._clock()) | ONE,
         )
 
     def unmark_guest_notified(self, booking_id: str) -> None:
@@ -343,8 +348,9 @@ class BookingsTable(Table):
         self._write(
             "update_item",
             Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="REMOVE guestNotifiedAt",
+            UpdateExpression="REMOVE guestNotifiedAt" + BUMP,
             ConditionExpression="attribute_exists(bookingId)",
+            ExpressionAttributeValues=ONE,
         )
 
 

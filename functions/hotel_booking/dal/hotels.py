@@ -1,8 +1,11 @@
-"""The hotels table. A Scan is fine for search: a hotel chain has hundreds, not millions.
+"""The hotels table (the write model). Public search reads the search projection instead
+(``hotel_booking.search``); a Scan here serves the admin pages and rebuilding that projection.
 
-Every write after the first is conditioned on the ``version`` it was read at and bumps it
-(optimistic locking), so a reservation can condition its transaction on the hotel being
-unchanged since it read the room count (:meth:`HotelsTable.unchanged`).
+Every write carries the hotel's ``version``: created at 1, each write exactly one more, under
+a condition on the version that was read (optimistic locking), so two concurrent changes cannot
+both commit, the events published from the table's stream never share a version, and a
+reservation can condition its transaction on the hotel being unchanged since it read the room
+count (:meth:`HotelsTable.unchanged`).
 """
 
 from __future__ import annotations

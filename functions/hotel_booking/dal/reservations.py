@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from hotel_booking.clock import Clock, utc_now
-from hotel_booking.dal.bookings import BookingsTable, hotel_status, stay_attributes
+from hotel_booking.dal.bookings import BUMP, ONE, BookingsTable, hotel_status, stay_attributes
 from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.inventory import InventoryTable
 from hotel_booking.dal.items import (
@@ -73,7 +73,7 @@ class Reservations:
             "UpdateExpression": "SET "
             + ", ".join(sets)
             + ", createdAt = if_not_exists(createdAt, :updatedAt), "
-            "steps = list_append(if_not_exists(steps, :empty), :step)",
+            "steps = list_append(if_not_exists(steps, :empty), :step)" + BUMP,
             "ConditionExpression": (
                 "attribute_not_exists(bookingId) OR "
                 "(#status = :pending AND attribute_not_exists(reservation))"
@@ -84,7 +84,8 @@ class Reservations:
                 pending=BookingStatus.PENDING,
                 empty=[],
                 step=[{"state": step.stateName, "at": at}],
-            ),
+            )
+            | ONE,
         }
         hotel = (
             []
@@ -125,6 +126,7 @@ class Reservations:
             "Key": {"bookingId": {"S": booking_id}},
             "UpdateExpression": (
                 "SET reservation = :released, updatedAt = :at, steps = list_append(steps, :step)"
+                + BUMP
             ),
             "ConditionExpression": "reservation = :reserved",
             "ExpressionAttributeValues": values(
@@ -132,7 +134,8 @@ class Reservations:
                 reserved=ReservationState.RESERVED,
                 at=at,
                 step=[{"state": state_name, "at": at}],
-            ),
+            )
+            | ONE,
         }
         refused = self._transact([*self._inventory.updates(give_back), {"Update": booking}])
         if refused is None:

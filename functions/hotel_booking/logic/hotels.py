@@ -1,5 +1,8 @@
 """Hotels: search (public), and create, change, delete (group Admin).
 
+Search reads the search projection (``hotel_booking.search``, the CQRS read side), never the
+hotels table; reading one hotel and the Admin's changes use the hotels table (the write model).
+
 A hotel's manager is a user of the Cognito pool in the HotelManager group: the Admin names
 them by email, the hotel stores their ``sub`` (who may see and decide its bookings) and their
 email (where approval emails go). Creating a hotel creates its own SNS topic and subscribes
@@ -13,7 +16,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
@@ -56,6 +59,9 @@ from hotel_booking.models.api import (
     ManagerSubscriptionView,
 )
 from hotel_booking.models.domain import PoolUser, to_cents
+from hotel_booking.search import query as search
+from hotel_booking.search.model import BadPageToken, HotelDoc, SearchQuery, SortBy
+from hotel_booking.search.ports import SearchStore
 
 F = TypeVar("F", bound=BaseModel)
 logger = Logger()
@@ -74,9 +80,25 @@ class HotelPorts:
     bookings: HotelBookings
     pictures: Pictures
     managers: Subscriptions
+    search: SearchStore
     directory: UserDirectory
     clock: Clock = utc_now
     stay_horizon_days: int = DEFAULT_STAY_HORIZON_DAYS
+
+
+class SearchPorts(Protocol):
+    """What search needs, no more: the projection, picture URLs, today and the stay horizon.
+    :class:`HotelPorts` has them; the search service (``services/search``) builds only these,
+    so both answer a query with this one implementation."""
+
+    @property
+    def search(self) -> SearchStore: ...
+    @property
+    def pictures(self) -> Pictures: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def stay_horizon_days(self) -> int: ...
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -104,7 +126,9 @@ def shows_manager_email(caller: Caller | None, hotel: Hotel) -> bool:
     return caller is not None and (caller.is_admin or caller.manages(hotel.managerSub))
 
 
-def require_admin(caller: Caller | None, what: str = "create, change or delete hotels") -> Caller:
+def require_admin(
+    caller: Caller | None, what: str = "list, create, change or delete hotels"
+) -> Caller:
     if caller is None:
         raise NotSignedIn("sign in first")
     if not caller.is_admin:
@@ -144,9 +168,8 @@ def _subscription_state(ports: HotelPorts, hotel: Hotel) -> str | None:
 
 
 # -- public --------------------------------------------------------------------------------
-def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, str]) -> HotelList:
+def search_hotels(ports: SearchPorts, caller: Caller | None, query: Mapping[str, str]) -> HotelList:
     q = validated(HotelQuery, dict(query))
-    nights: list[dt.date] = []
     if q.checkIn is not None or q.checkOut is not None:
         if q.checkIn is None or q.checkOut is None:
             missing = "checkIn" if q.checkIn is None else "checkOut"
@@ -156,23 +179,48 @@ def search_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, 
         )
         if problems:
             raise InvalidRequest.fields(problems)
-        nights = inventory.nights_of(q.checkIn, q.checkOut)
+    try:
+        page = search.search(
+            ports.search,
+            SearchQuery(
+                city=q.city,
+                minStars=q.minStars,
+                maxPrice=q.maxPrice,
+                name=q.name,
+                checkIn=q.checkIn,
+                checkOut=q.checkOut,
+                rooms=q.rooms,
+                sort=SortBy(q.sort) if q.sort else None,
+                limit=q.limit,
+                nextToken=q.nextToken,
+            ),
+        )
+    except BadPageToken as exc:
+        raise InvalidRequest.fields({"nextToken": str(exc)}) from exc
+    return HotelList(
+        items=[found(ports, doc, caller) for doc in page.items], nextToken=page.nextToken
+    )
 
-    def wanted(hotel: Hotel) -> bool:
-        if q.city is not None and hotel.city.casefold() != q.city.casefold():
-            return False
-        if q.minStars is not None and hotel.stars < q.minStars:
-            return False
-        if q.maxPrice is not None and hotel.pricePerNight > q.maxPrice:
-            return False
-        if not nights:
-            return True
-        rows = ports.inventory.rows(hotel.hotelId, nights[0], nights[-1])
-        return inventory.has_room(hotel, rows, nights)
 
+def found(ports: SearchPorts, doc: HotelDoc, caller: Caller | None) -> HotelView:
+    """A search result: the projection holds no manager email, so nobody sees one here."""
+    return HotelView(
+        hotelId=doc.hotelId,
+        name=doc.name,
+        city=doc.city,
+        stars=doc.stars,
+        pricePerNight=str(to_cents(doc.pricePerNight)),
+        currency=doc.currency,
+        rooms=doc.rooms,
+        imageUrl=ports.pictures.url(doc.imageKey) if doc.imageKey else None,
+    )
+
+
+def list_hotels(ports: HotelPorts, caller: Caller | None) -> HotelList:
+    """Every hotel, from the hotels table (the write model): the Admin's page."""
+    require_admin(caller)
     hotels = sorted(
-        (h for h in ports.hotels.all() if wanted(h)),
-        key=lambda h: (h.city.casefold(), h.name.casefold(), h.hotelId),
+        ports.hotels.all(), key=lambda h: (h.city.casefold(), h.name.casefold(), h.hotelId)
     )
     return HotelList(items=[view(ports, h, caller) for h in hotels])
 
@@ -234,6 +282,7 @@ def create_hotel(ports: HotelPorts, caller: Caller | None, form: Form) -> HotelV
             imageKey=image_key,
             createdAt=at,
             updatedAt=at,
+            version=1,  # 0 is a record from before versions; every write adds one
         )
         ports.hotels.create(hotel)
     except Exception:

@@ -7,6 +7,7 @@ port is as narrow as its users need, so a fake implements only what is called.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Protocol
 
@@ -22,6 +23,7 @@ from hotel_booking.models import (
 )
 from hotel_booking.models.api import SubscriptionState
 from hotel_booking.models.domain import ListPosition, PoolUser, RoomChange
+from hotel_booking.models.events import DomainEvent
 from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
 
 __all__ = ["Clock"]
@@ -211,4 +213,11 @@ class PaymentGateway(Protocol):
 class SigningKey(Protocol):
     def __call__(self) -> bytes:
         """The approval links' HMAC key."""
+        ...
+
+
+# -- the event bus -------------------------------------------------------------------------
+class EventPublisher(Protocol):
+    def put(self, events: Sequence[DomainEvent]) -> list[str]:
+        """Publish; the eventIds the bus did not accept (to be retried)."""
         ...

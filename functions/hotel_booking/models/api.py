@@ -95,7 +95,10 @@ class HotelChanges(BaseModel):
 
 
 class HotelQuery(BaseModel):
-    """GET /hotels query string (unknown parameters are ignored, as for any GET)."""
+    """GET /hotels query string (unknown parameters are ignored, as for any GET).
+
+    ``city`` is a prefix and ``name`` words to find in the name, both case- and
+    accent-insensitive (``hotel_booking.search``)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
@@ -104,6 +107,12 @@ class HotelQuery(BaseModel):
     maxPrice: Price | None = None
     checkIn: Date | None = None
     checkOut: Date | None = None
+    # Search on the read model (issue 10).
+    name: Name | None = None
+    rooms: Rooms = 1
+    sort: Literal["price", "stars", "name"] | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    nextToken: Annotated[Text, Field(min_length=1, max_length=1000)] | None = None
 
 
 #: A manager's email subscription to their hotel's approval requests (SNS).
@@ -154,9 +163,14 @@ class ManagerSubscriptionView(BaseModel):
 
 class HotelList(BaseModel):
     items: list[HotelView]
+    nextToken: str | None = None
 
     def body(self) -> dict[str, Any]:
-        return {"items": [hotel.body() for hotel in self.items]}
+        """``nextToken`` only when there is a next page."""
+        body: dict[str, Any] = {"items": [hotel.body() for hotel in self.items]}
+        if self.nextToken:
+            body["nextToken"] = self.nextToken
+        return body
 
 
 # -- users ---------------------------------------------------------------------------------

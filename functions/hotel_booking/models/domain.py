@@ -126,8 +126,10 @@ class Hotel(BaseModel):
     imageKey: str | None = None
     createdAt: dt.datetime
     updatedAt: dt.datetime
-    #: Bumped by every write of the item (optimistic locking): a reservation conditions its
-    #: transaction on the version it read the room count at (``logic/inventory.py``).
+    #: 1 when created, one more with every write of the item (optimistic locking; a record
+    #: written before versions existed reads as 0). A reservation conditions its transaction
+    #: on the version it read the room count at (``logic/inventory.py``); the events published
+    #: from the table carry it, and the search projection keeps the newest.
     version: Annotated[int, Field(ge=0)] = 0
     #: Set while an Admin's lower room count is being checked against what is held: until it
     #: is lifted, no night may fill beyond it.
@@ -267,6 +269,8 @@ class Booking(Stay):
     steps: list[StepLogEntry] = Field(default_factory=list)
     createdAt: dt.datetime
     updatedAt: dt.datetime
+    #: Bumped by every write of the record (dal/bookings.py, dal/reservations.py).
+    version: int = 0
 
     @property
     def position(self) -> ListPosition:

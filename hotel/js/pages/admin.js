@@ -113,7 +113,7 @@ function row(hotel) {
 async function load() {
   section.setAttribute("aria-busy", "true");
   try {
-    const hotels = itemsOf(await api("/hotels"));
+    const hotels = itemsOf(await api("/admin/hotels"));
     rows.replaceChildren(...hotels.map(row));
     if (!hotels.length) {
       rows.append(

@@ -21,7 +21,8 @@ const results = document.getElementById("results");
 const heading = document.getElementById("results-heading");
 const list = document.getElementById("hotel-list");
 const resultsError = document.getElementById("results-error");
-const FIELDS = ["city", "minStars", "maxPrice", "checkIn", "checkOut"];
+const more = document.getElementById("more");
+const FIELDS = ["city", "name", "minStars", "maxPrice", "checkIn", "checkOut", "rooms", "sort"];
 
 function criteria() {
   return Object.fromEntries(FIELDS.map((name) => [name, form.elements[name].value.trim()]));
@@ -29,6 +30,9 @@ function criteria() {
 
 function validate(query) {
   const errors = [];
+  if (query.rooms && !(Number.isInteger(Number(query.rooms)) && Number(query.rooms) >= 1)) {
+    errors.push({ field: "rooms", message: "Enter a whole number of rooms, 1 or more." });
+  }
   if (query.maxPrice && !(Number(query.maxPrice) > 0)) {
     errors.push({ field: "maxPrice", message: "Enter a price above 0, or leave it empty." });
   }
@@ -81,37 +85,55 @@ function card(hotel, query) {
 }
 
 let latestSearch = 0;
+let shownCount = 0;
+let nextPage = null;
+let current = {}; // the search the list shows, for "Show more hotels"
 
-async function search(query) {
+function describe(query) {
+  const filtered = Object.entries(query).some(([key, value]) => key !== "sort" && Boolean(value));
+  const count = `${shownCount}${nextPage ? "+" : ""}`;
+  heading.textContent =
+    shownCount === 0
+      ? "No hotels found"
+      : `${count} hotel${shownCount === 1 ? "" : "s"}${filtered ? " found" : ""}`;
+  return filtered;
+}
+
+/** One page of the search; `after` continues the list with the page after it. */
+async function search(query, after = null) {
   // Only the newest search may draw the list: an older, slower answer arriving late would
   // replace the results (and the link a user just focused) under their feet.
   const mine = ++latestSearch;
   results.setAttribute("aria-busy", "true");
   say(resultsError, "");
   try {
-    const hotels = itemsOf(await searchHotels(query));
+    const page = await searchHotels({ ...query, nextToken: after ?? "" });
     if (mine !== latestSearch) return;
-    list.replaceChildren(...hotels.map((hotel) => card(hotel, query)));
-    const filtered = Object.values(query).some(Boolean);
-    heading.textContent =
-      hotels.length === 0
-        ? "No hotels found"
-        : `${hotels.length} hotel${hotels.length === 1 ? "" : "s"}${filtered ? " found" : ""}`;
-    if (hotels.length === 0) {
+    const hotels = itemsOf(page);
+    const cards = hotels.map((hotel) => card(hotel, query));
+    if (after) list.append(...cards);
+    else list.replaceChildren(...cards);
+    shownCount = (after ? shownCount : 0) + hotels.length;
+    nextPage = page?.nextToken ?? null;
+    more.hidden = !nextPage;
+    const filtered = describe(query);
+    if (shownCount === 0) {
       list.append(
         h(
           "li",
           { class: "empty" },
           filtered
-            ? "Nothing matches. Try another city, fewer stars, a higher price or other dates."
+            ? "Nothing matches. Try another city or name, fewer stars, a higher price or other dates."
             : "There are no hotels yet.",
         ),
       );
     }
+    if (after) cards[0]?.querySelector("a")?.focus();
   } catch (error) {
     if (mine !== latestSearch) return;
     heading.textContent = "Hotels";
     list.replaceChildren();
+    more.hidden = true;
     if (error.errors?.length) showApiError(form, summary, error);
     else say(resultsError, `Hotels could not be loaded: ${error.message}`, "error");
   } finally {
@@ -142,10 +164,15 @@ async function main() {
     }
     const shown = new URLSearchParams(Object.entries(query).filter(([, v]) => v));
     history.replaceState(null, "", shown.size ? `?${shown}` : location.pathname);
+    current = query;
     await busy(document.getElementById("search-submit"), () => search(query));
   });
-  const query = criteria();
-  await search(validate(query).length ? {} : query);
+  more.addEventListener("click", () => {
+    if (nextPage) busy(more, () => search(current, nextPage));
+  });
+  current = criteria();
+  if (validate(current).length) current = {};
+  await search(current);
 }
 
 main();

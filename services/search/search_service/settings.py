@@ -9,14 +9,22 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hotel_booking.config import DEFAULT_STAY_HORIZON_DAYS
+
 
 class ServiceSettings(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     region: str = Field(alias="AWS_REGION")
-    hotels_table: str = Field(alias="HOTELS_TABLE")
-    inventory_table: str = Field(alias="INVENTORY_TABLE")
+    #: The search projection (the service reads nothing else in DynamoDB).
+    search_table: Annotated[str, Field(min_length=1)] = Field(alias="SEARCH_TABLE")
     pictures_bucket: str = Field(alias="PICTURES_BUCKET")
+    #: Set only by the local stack (the emulator's S3); never on AWS.
+    s3_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL_S3")
+    #: As GET /hotels: how many days ahead a stay may start.
+    stay_horizon_days: Annotated[int, Field(ge=1, le=3660)] = Field(
+        default=DEFAULT_STAY_HORIZON_DAYS, alias="STAY_HORIZON_DAYS"
+    )
     host: str = Field(alias="HOST")
     port: Annotated[int, Field(ge=1, le=65535)] = Field(alias="PORT")
     # Tuning, not wiring: sensible values are part of the service.

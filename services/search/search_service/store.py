@@ -1,33 +1,37 @@
 """The service's store: the ONE place search is called.
 
 Everything the service answers comes through :func:`Store.search` (and :func:`Store.ping` for
-the health check). Today it runs the product's search logic
-(:func:`hotel_booking.logic.hotels.search_hotels`, the same code as the ``GET /hotels`` Lambda)
-on the hotels and inventory tables; switching the service to another read model (the search
-projection) means changing this module only.
+the health check). It runs the product's search (:func:`hotel_booking.logic.hotels.search_hotels`
+over :mod:`hotel_booking.search`, the same code as the ``GET /hotels`` Lambda) on the search
+projection (SearchTable, the CQRS read side): the service never reads the write tables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import Any
 
 import boto3
 from botocore.config import Config
 
-from hotel_booking.dal.hotels import HotelsTable
-from hotel_booking.dal.inventory import InventoryTable
-from hotel_booking.dal.pictures import PictureStore
-from hotel_booking.logic.hotels import HotelPorts, search_hotels
-from hotel_booking.logic.ports import HotelBookings, Subscriptions, UserDirectory
+from hotel_booking.clock import Clock, utc_now
+from hotel_booking.dal.pictures import PictureStore, presign_config
+from hotel_booking.logic.hotels import search_hotels
+from hotel_booking.logic.ports import Pictures
+from hotel_booking.search.dynamo import BY_PRICE, LISTED, SearchTable
+from hotel_booking.search.ports import SearchStore
 from search_service.settings import ServiceSettings
 
 
-class _NotUsedBySearch:
-    """Search never reads bookings nor manager subscriptions (nor is the task role allowed to)."""
+@dataclass(frozen=True)
+class _SearchPorts:
+    """hotel_booking.logic.hotels.SearchPorts: the projection and picture URLs only."""
 
-    def __getattr__(self, name: str) -> Any:
-        raise RuntimeError(f"search does not use {name}: the service only reads the catalogue")
+    search: SearchStore
+    pictures: Pictures
+    stay_horizon_days: int
+    clock: Clock = utc_now
 
 
 class Store:
@@ -40,16 +44,19 @@ class Store:
             retries={"max_attempts": 2, "mode": "standard"},
         )
         dynamodb = boto3.client("dynamodb", region_name=settings.region, config=config)
-        s3 = boto3.client("s3", region_name=settings.region, config=config)
+        # Picture URLs are presigned exactly as GET /hotels signs them (SigV4, regional).
+        s3 = boto3.client(
+            "s3",
+            region_name=settings.region,
+            endpoint_url=settings.s3_endpoint_url,
+            config=presign_config(settings.s3_endpoint_url).merge(config),
+        )
         self._dynamodb = dynamodb
-        self._hotels_table = settings.hotels_table
-        self._ports = HotelPorts(
-            hotels=HotelsTable(dynamodb, settings.hotels_table),
-            inventory=InventoryTable(dynamodb, settings.inventory_table),
-            bookings=cast(HotelBookings, _NotUsedBySearch()),
+        self._search_table = settings.search_table
+        self._ports = _SearchPorts(
+            search=SearchTable(dynamodb, settings.search_table),
             pictures=PictureStore(s3, settings.pictures_bucket),
-            managers=cast(Subscriptions, _NotUsedBySearch()),
-            directory=cast(UserDirectory, _NotUsedBySearch()),
+            stay_horizon_days=settings.stay_horizon_days,
         )
 
     def search(self, query: Mapping[str, str]) -> dict[str, Any]:
@@ -57,5 +64,12 @@ class Store:
         return search_hotels(self._ports, None, query).body()
 
     def ping(self) -> None:
-        """One cheap read of the table search scans (a call the task role already has)."""
-        self._dynamodb.scan(TableName=self._hotels_table, Limit=1, Select="COUNT")
+        """One cheap read of the index search queries (a call the task role already has)."""
+        self._dynamodb.query(
+            TableName=self._search_table,
+            IndexName=BY_PRICE,
+            KeyConditionExpression="listing = :l",
+            ExpressionAttributeValues={":l": {"S": LISTED}},
+            Limit=1,
+            Select="COUNT",
+        )

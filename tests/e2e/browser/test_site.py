@@ -141,3 +141,41 @@ def test_pages_fit_a_phone(
         width = visitor.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{target} is {width}px wide on a phone"
         save_page_shot(visitor, "phone-visitor-" + target.split(".")[0])
+
+
+def test_the_search_page_finds_by_name_sorts_and_shows_more(
+    browsing: Browsing, make_hotel: Callable[..., dict[str, Any]]
+) -> None:
+    town = unique("Tralee").replace(" ", "")
+    cheap = make_hotel(unique("Bayside Inn"), town, pricePerNight="60.00", stars="2")
+    dear = make_hotel(unique("Bayside Grand"), town, pricePerNight="240.00", stars="5")
+    other = make_hotel(unique("Harbour Rest"), town, pricePerNight="120.00", stars="4")
+    page = browsing.new_page()
+    page.goto(browsing.url("index.html"))
+    page.get_by_label("City").fill(town.upper()[:-1])  # a prefix, in capitals
+    page.get_by_label("Hotel name").fill("bayside")
+    page.get_by_label("Sort by").select_option("price")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-heading")).to_have_text("2 hotels found")
+    names = page.locator("#hotel-list h3")
+    expect(names).to_have_text([cheap["name"], dear["name"]])
+
+    # More hotels than a page holds: "Show more hotels" brings the next page (nextToken).
+    page.goto(browsing.url(f"index.html?city={town}&sort=stars"))
+    expect(names).to_have_text([dear["name"], other["name"], cheap["name"]])
+    page.evaluate("() => history.replaceState(null, '', '?')")
+    # The page searches through the search service's searchUrl (GET /hotels without one).
+    page.route(
+        re.compile(r"/(search|hotels)\?"),
+        lambda route: (
+            route.continue_(url=route.request.url + "&limit=2")
+            if "limit=" not in route.request.url
+            else route.continue_()
+        ),
+    )
+    page.get_by_role("button", name="Search").click()
+    expect(names).to_have_text([dear["name"], other["name"]])
+    expect(page.locator("#results-heading")).to_have_text("2+ hotels found")
+    page.get_by_role("button", name="Show more hotels").click()
+    expect(names).to_have_text([dear["name"], other["name"], cheap["name"]])
+    expect(page.get_by_role("button", name="Show more hotels")).to_be_hidden()

@@ -21,7 +21,7 @@ from localaws.services import ENTRY_COMMAND, LocalEcsService, LocalTask
 from localaws.stack import LocalStack
 from support_console import services as services_cli
 
-HOTEL = {
+HOTEL: dict[str, Any] = {
     "name": "Search Rooms",
     "city": "Ghent",
     "stars": 4,
@@ -45,6 +45,7 @@ def hotel(local_stack: LocalStack) -> dict[str, Any]:
         f"{local_stack.api_url}/hotels", json=HOTEL, headers={"Authorization": token}, timeout=30
     )
     assert resp.status_code == 201, resp.text
+    local_stack.cloud.events.wait_quiet()  # search reads the projection
     return dict(resp.json())
 
 

@@ -163,6 +163,8 @@ def test_the_migration_names_verified_managers_and_leaves_the_rest(
     assert dry[hotels[verified]].managerSub == verified_sub
     assert all(table.get(h).managerSub is None for h in hotels.values())  # type: ignore[union-attr]
 
+    read = table.get(hotels[verified])
+    assert read is not None
     done = {r.hotelId: r for r in assign_missing_managers(table, directory, apply=True)}
     assert {email: done[h].managerSub for email, h in hotels.items()} == {
         verified: verified_sub,
@@ -175,6 +177,9 @@ def test_the_migration_names_verified_managers_and_leaves_the_rest(
     assert "no user" in done[hotels["gone@example.com"]].why
     stored = table.get(hotels[verified])
     assert stored is not None and stored.managerSub == verified_sub
+    # A change like any other: the next version, so a replace of the one read before fails.
+    assert stored.version == read.version + 1
+    assert not table.replace(read.model_copy(update={"name": "Stale edit"}))
     assert table.get(hotels[plain]).managerSub is None  # type: ignore[union-attr]
     # Run again: nothing left to do for the one it named.
     assert hotels[verified] not in {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -30,6 +31,7 @@ from hotel_booking.logic.uploads import Form
 from hotel_booking.models import Hotel, ReservationState
 from hotel_booking.models.domain import PoolUser
 from hotel_booking.models.saga import StepEvent
+from hotel_booking.search.model import HotelDoc
 from tests.fixtures.saga_driver import Records, SagaDriver
 
 ADMIN = Caller(sub="admin", email="admin@example.com", groups=frozenset({"Admin"}))
@@ -87,6 +89,11 @@ class NoDirectory:
         raise AssertionError("a room count change names no manager")
 
 
+class NoSearch:
+    def candidates(self, city_prefix: str | None, max_price: Decimal | None) -> list[HotelDoc]:
+        raise AssertionError("a room count change searches nothing")
+
+
 class NoPictures:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         raise AssertionError("a room count change touches no picture")
@@ -141,6 +148,7 @@ class Both:
             bookings=store.bookings,
             pictures=NoPictures(),
             managers=NoSubscriptions(),
+            search=NoSearch(),
             directory=NoDirectory(),
         )
 

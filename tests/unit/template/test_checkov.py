@@ -73,6 +73,11 @@ SKIPPED: dict[str, str] = {
         "CloudFront standard logs need a bucket with ACLs enabled (ours enforce bucket owner); "
         "the pages are static and every data request shows in the API access logs."
     ),
+    "CKV_AWS_27": (
+        "The event queues are encrypted with SQS-managed keys (SqsManagedSseEnabled), which "
+        "checkov 3.3.30 does not recognise; a KMS key would need a key policy for EventBridge "
+        "(it cannot use the AWS managed alias/aws/sqs) and per-message KMS cost."
+    ),
     "CKV_AWS_158": (
         "Access log lines hold request metadata and the caller's sub, no bodies; the log "
         "group is encrypted by CloudWatch Logs by default."

@@ -100,6 +100,8 @@ def _aws_shaped(template: Template) -> Resolver:
             "AWS::Cognito::UserPool": f"{REGION}_AbCdEfGhI",
             "AWS::ApiGateway::RestApi": "a1b2c3d4e5",
             "AWS::S3::Bucket": name(logical_id).lower(),
+            "AWS::SQS::Queue": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name(logical_id)}",
+            "AWS::Events::EventBus": f"{STACK}-events",
         }.get(kind, name(logical_id))
 
     def get_att(logical_id: str, attribute: str) -> Any:
@@ -114,6 +116,12 @@ def _aws_shaped(template: Template) -> Resolver:
             ("AWS::Cognito::UserPool", "Arn"): arn("cognito-idp", f"userpool/{ref(logical_id)}"),
             ("AWS::Logs::LogGroup", "Arn"): arn("logs", f"log-group:{name(logical_id)}:*"),
             ("AWS::StepFunctions::StateMachine", "Name"): name(logical_id),
+            ("AWS::DynamoDB::Table", "StreamArn"): arn(
+                "dynamodb", f"table/{ref(logical_id)}/stream/2026-01-01T00:00:00.000"
+            ),
+            ("AWS::SQS::Queue", "Arn"): arn("sqs", name(logical_id)),
+            ("AWS::Events::EventBus", "Arn"): arn("events", f"event-bus/{ref(logical_id)}"),
+            ("AWS::Events::Rule", "Arn"): arn("events", f"rule/{STACK}-events/{name(logical_id)}"),
         }.get((kind, attribute))
         if value is None:
             raise KeyError(f"audit cannot shape {logical_id}.{attribute} ({kind})")

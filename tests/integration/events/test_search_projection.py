@@ -1,0 +1,246 @@
+"""The search projection on the local engine: events put on the bus reach SearchTable through
+the rule, the queue and SearchProjectorFunction; a duplicate or late event never moves a hotel
+back; the nights of a stay are counted once in any order; GET /hotels reads only the
+projection; and `make rebuild-projection` gives back the same search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import uuid
+from typing import Any
+
+import pytest
+
+from hotel_booking.models import BookingStatus, Decision
+from hotel_booking.search.dynamo import SearchTable
+from hotel_booking.search.rebuild import main, rebuild
+from tests.fixtures.api_client import ApiClient
+from tests.fixtures.events import ADMIN
+
+_n = itertools.count(1)
+AT = "2030-06-15T10:00:00Z"
+#: A stay's two nights, within the stay horizon GET /hotels accepts (two years ahead).
+FIRST = dt.date.today() + dt.timedelta(days=60)
+NIGHTS = [FIRST.isoformat(), (FIRST + dt.timedelta(days=1)).isoformat()]
+LEAVE = (FIRST + dt.timedelta(days=2)).isoformat()
+
+
+def put(api: ApiClient, detail_type: str, detail: dict[str, Any]) -> None:
+    """Publish as EventPublisherFunction does (the projector cannot tell the difference)."""
+    source = "hotel-booking.hotels" if detail_type.startswith("Hotel") else "hotel-booking.bookings"
+    resp = api.cloud.client("events").put_events(
+        Entries=[
+            {
+                "EventBusName": api.stack.outputs["EventBusName"],
+                "Source": source,
+                "DetailType": detail_type,
+                "Detail": json.dumps({"eventId": str(uuid.uuid4()), "occurredAt": AT} | detail),
+            }
+        ]
+    )
+    assert resp["FailedEntryCount"] == 0
+
+
+def hotel_event(hotel_id: str, version: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "hotelId": hotel_id,
+        "version": version,
+        "name": f"Projected {hotel_id}",
+        "city": "Coimbra",
+        "stars": 3,
+        "pricePerNight": "70.00",
+        "currency": "EUR",
+        "rooms": 2,
+        **fields,
+    }
+
+
+def stay(hotel_id: str, booking_id: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "bookingId": booking_id,
+        "hotelId": hotel_id,
+        "version": 7,
+        "checkIn": NIGHTS[0],
+        "checkOut": LEAVE,
+        "rooms": 1,
+        "guestSub": "g",
+        "currency": "EUR",
+        **fields,
+    }
+
+
+def projection(api: ApiClient) -> SearchTable:
+    return SearchTable(api.cloud.client("dynamodb"), api.stack.ref("SearchTable"))
+
+
+def shown(api: ApiClient, hotel_id: str) -> dict[str, Any] | None:
+    api.cloud.events.wait_quiet()
+    return projection(api).get(hotel_id)
+
+
+def test_a_duplicate_or_older_event_never_moves_a_hotel_back(events_api: ApiClient) -> None:
+    hotel_id = f"proj-{next(_n)}"
+    put(events_api, "HotelCreated", hotel_event(hotel_id, 1))
+    put(events_api, "HotelUpdated", hotel_event(hotel_id, 3, name="Third", stars=5))
+    put(events_api, "HotelUpdated", hotel_event(hotel_id, 2, name="Second"))  # late
+    put(events_api, "HotelUpdated", hotel_event(hotel_id, 3, name="Third", stars=5))  # again
+    put(events_api, "HotelCreated", hotel_event(hotel_id, 1))  # very late duplicate
+    item = shown(events_api, hotel_id)
+    assert item is not None
+    assert (item["name"], item["stars"], item["version"]) == ("Third", 5, 3)
+
+
+def test_a_deleted_hotel_stays_deleted_whatever_arrives_late(events_api: ApiClient) -> None:
+    hotel_id = f"proj-{next(_n)}"
+    put(events_api, "HotelCreated", hotel_event(hotel_id, 1, city="Deletópolis"))
+    put(events_api, "HotelDeleted", {"hotelId": hotel_id, "version": 3})
+    put(events_api, "HotelUpdated", hotel_event(hotel_id, 2, city="Deletópolis"))  # late
+    item = shown(events_api, hotel_id)
+    assert item is not None and item["deleted"] is True and item["version"] == 3
+    found = events_api.hotels("GET", "/hotels", query={"city": "deletopolis"})
+    assert found.status == 200 and found.body == {"items": []}
+
+
+def test_a_stays_nights_count_once_in_any_order(events_api: ApiClient) -> None:
+    hotel_id = f"proj-{next(_n)}"
+    put(events_api, "HotelCreated", hotel_event(hotel_id, 1))
+    kept, gone = f"bk-{hotel_id}-1", f"bk-{hotel_id}-2"
+    put(events_api, "BookingConfirmed", stay(hotel_id, kept))
+    put(events_api, "BookingConfirmed", stay(hotel_id, kept))  # a redelivery
+    # A cancellation overtaking its confirmation, then both again.
+    cancel = stay(hotel_id, gone, previousStatus="CONFIRMED", version=9)
+    put(events_api, "BookingCancelled", cancel)
+    put(events_api, "BookingConfirmed", stay(hotel_id, gone))
+    put(events_api, "BookingCancelled", cancel)
+    put(events_api, "BookingConfirmed", stay(hotel_id, gone))
+    # A failed booking never took a night in search.
+    put(events_api, "BookingFailed", stay(hotel_id, f"bk-{hotel_id}-3", status="FAILED"))
+    item = shown(events_api, hotel_id)
+    assert item is not None and item["booked"] == {NIGHTS[0]: 1, NIGHTS[1]: 1}
+
+
+def test_a_booking_event_before_its_hotel_is_kept(events_api: ApiClient) -> None:
+    hotel_id = f"proj-{next(_n)}"
+    put(events_api, "BookingConfirmed", stay(hotel_id, f"bk-{hotel_id}", rooms=2))
+    put(events_api, "HotelCreated", hotel_event(hotel_id, 1))
+    item = shown(events_api, hotel_id)
+    assert item is not None and item["booked"] == {NIGHTS[0]: 2, NIGHTS[1]: 2}
+    nights = {"checkIn": NIGHTS[0], "checkOut": NIGHTS[1], "city": "coimbra"}
+    found = events_api.hotels("GET", "/hotels", query=nights)
+    assert hotel_id not in {h["hotelId"] for h in found.body["items"]}
+
+
+def test_search_reads_the_projection_not_the_hotels_table(events_api: ApiClient) -> None:
+    city = f"Ghosttown{next(_n)}"
+    hotel = events_api.saga.hotel()
+    # Changed in the write model behind the stream's back (no version bump: no event)...
+    events_api.cloud.client("dynamodb").update_item(
+        TableName=events_api.stack.ref("HotelsTable"),
+        Key={"hotelId": {"S": hotel.hotelId}},
+        UpdateExpression="SET city = :c",
+        ExpressionAttributeValues={":c": {"S": city}},
+    )
+    # ... search does not see it; the hotel's own page (the write model) does.
+    assert events_api.hotels("GET", "/hotels", query={"city": city}).body == {"items": []}
+    page = events_api.hotels("GET", f"/hotels/{hotel.hotelId}")
+    assert page.body["city"] == city
+
+
+def test_search_features_through_the_api(events_api: ApiClient) -> None:
+    tag = f"Zq{next(_n)}"
+    made = [
+        events_api.create_hotel(city=f"{tag}Ávila", name="Casa Ñandú", stars=3, pricePerNight="90"),
+        events_api.create_hotel(
+            city=f"{tag}avila", name="Torre Real", stars=5, pricePerNight="200"
+        ),
+        events_api.create_hotel(city=f"{tag}Avilés", name="Casa Mar", stars=4, pricePerNight="120"),
+    ]
+    ids = [h["hotelId"] for h in made]
+
+    def search(**query: str) -> list[str]:
+        resp = events_api.hotels("GET", "/hotels", query=query)
+        assert resp.status == 200, resp.body
+        return [h["hotelId"] for h in resp.body["items"]]
+
+    assert set(search(city=f"{tag.upper()}AVI")) == set(ids)
+    assert set(search(city=f"{tag}ÁVILA")) == {ids[0], ids[1]}
+    assert search(city=tag, name="nandu") == [ids[0]]
+    assert search(city=tag, minStars="4", sort="price") == [ids[2], ids[1]]
+    assert search(city=tag, maxPrice="150", sort="stars") == [ids[2], ids[0]]
+    assert search(city=tag, sort="name") == [ids[2], ids[0], ids[1]]
+
+    first = events_api.hotels("GET", "/hotels", query={"city": tag, "sort": "price", "limit": "2"})
+    assert [h["hotelId"] for h in first.body["items"]] == [ids[0], ids[2]]
+    rest = events_api.hotels(
+        "GET",
+        "/hotels",
+        query={"city": tag, "sort": "price", "limit": "2", "nextToken": first.body["nextToken"]},
+    )
+    assert [h["hotelId"] for h in rest.body["items"]] == [ids[1]]
+    assert "nextToken" not in rest.body
+
+    bad = events_api.hotels("GET", "/hotels", query={"city": tag, "nextToken": "nope"})
+    assert bad.status == 400 and "nextToken" in bad.field_errors
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"sort": "cheapest"}, "sort"), ({"rooms": "0"}, "rooms"), ({"limit": "101"}, "limit")],
+)
+def test_bad_search_options_are_400(
+    events_api: ApiClient, query: dict[str, str], field: str
+) -> None:
+    resp = events_api.hotels("GET", "/hotels", query=query)
+    assert resp.status == 400 and field in resp.field_errors
+
+
+def test_the_admin_list_reads_the_write_model(events_api: ApiClient) -> None:
+    hotel = events_api.create_hotel()
+    listed = events_api.hotels("GET", "/admin/hotels", claims=ADMIN)
+    assert listed.status == 200
+    mine = next(h for h in listed.body["items"] if h["hotelId"] == hotel["hotelId"])
+    assert mine["managerEmail"] == hotel["managerEmail"]
+    assert events_api.hotels("GET", "/admin/hotels").status == 401
+
+
+def test_rebuild_gives_back_the_same_search(events_api: ApiClient) -> None:
+    hotel = events_api.create_hotel(city="Rebuildia", rooms=1)
+    saga = events_api.saga
+    booked = saga.store.hotels.get(hotel["hotelId"])
+    assert booked is not None
+    req = saga.request(booked)
+    saga.start(req)
+    saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
+    saga.decide(req["bookingId"], Decision.APPROVE)
+    saga.wait_done(req["bookingId"])
+    query = {"city": "rebuildia", "checkIn": req["checkIn"], "checkOut": req["checkOut"]}
+    before_all = events_api.hotels("GET", "/hotels", query={"city": "rebuildia"}).body
+    before_free = events_api.hotels("GET", "/hotels", query=query).body
+    assert before_free == {"items": []}  # its one room is taken by the confirmed stay
+
+    names = {
+        "hotels": events_api.stack.ref("HotelsTable"),
+        "bookings": events_api.stack.ref("BookingsTable"),
+        "search": events_api.stack.ref("SearchTable"),
+    }
+    removed, applied = rebuild(events_api.cloud.client("dynamodb"), names)
+    assert removed > 0 and applied > 0
+    assert events_api.hotels("GET", "/hotels", query={"city": "rebuildia"}).body == before_all
+    assert events_api.hotels("GET", "/hotels", query=query).body == before_free
+    item = projection(events_api).get(hotel["hotelId"])
+    assert item is not None and item["booked"][req["checkIn"]] == 1
+
+
+def test_the_rebuild_command_finds_the_local_stack_tables(
+    events_api: ApiClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What `make rebuild-projection` runs against `make run`, here against this session's stack.
+    hotel = events_api.create_hotel(city="Clitown")
+    before = events_api.hotels("GET", "/hotels", query={"city": "clitown"}).body
+    argv = ["--endpoint", events_api.cloud.endpoint, "--stack-name", events_api.stack.name]
+    assert main([*argv, "--region", events_api.cloud.region]) == 0
+    assert f"{events_api.stack.ref('SearchTable')}: removed" in capsys.readouterr().out
+    after = events_api.hotels("GET", "/hotels", query={"city": "clitown"}).body
+    assert after == before and [h["hotelId"] for h in after["items"]] == [hotel["hotelId"]]
