@@ -14,6 +14,7 @@ from hotel_booking.logic import problems
 from hotel_booking.logic.uploads import MAX_PICTURE_PIXELS, Upload, accept_picture
 from hotel_booking.wiring import hotel_ports
 from tests.fixtures.events import png
+from tests.fixtures.samples import SETTINGS_ENV
 
 BUCKET = "hotel-booking-hotelpicturesbucket-7a8b9c0d1e2f"
 SCRIPT = b"<script>alert(document.cookie)</script>"
@@ -23,23 +24,10 @@ def production_settings(region: str) -> HotelsApiSettings:
     """The function's environment as template.yaml sets it on AWS: no endpoint override."""
     return HotelsApiSettings.from_env(
         {
+            **SETTINGS_ENV,
             "AWS_REGION": region,
-            "HOTELS_TABLE": "h",
-            "INVENTORY_TABLE": "i",
-            "BOOKINGS_TABLE": "b",
-            "PAYMENTS_TABLE": "p",
-            "APPROVALS_TABLE": "a",
-            "HOTEL_TOPIC_ARN_PREFIX": "arn:aws:sns:eu-west-2:123456789012:s-hotel-",
-            "SENDER_EMAIL": "bookings@example.com",
-            "USER_POOL_ID": "eu-west-2_pool",
-            "OPS_TOPIC_ARN": "o",
-            "PAYMENT_GATEWAY": "sandbox",
-            "APPROVAL_TIMEOUT_SECONDS": "60",
-            "PAYMENT_RETRY_WAIT_SECONDS": "30",
-            "PAYMENT_RETRY_WINDOW_SECONDS": "300",
             "ALLOWED_ORIGIN": "https://d111111abcdef8.cloudfront.net",
             "PICTURES_BUCKET": BUCKET,
-            "SEARCH_TABLE": "s",
         }
     )
 

@@ -11,30 +11,10 @@ from pydantic import ValidationError
 from hotel_booking.config import BookingsApiSettings, HotelsApiSettings
 from hotel_booking.logic.inventory import latest_stay_date, stay_problems
 from hotel_booking.wiring import booking_ports, hotel_ports
+from tests.fixtures.samples import SETTINGS_ENV
 
 NOW = dt.datetime(2030, 6, 15, 10, 0, tzinfo=dt.UTC)
-ENV = {
-    "AWS_REGION": "eu-west-2",
-    "HOTELS_TABLE": "h",
-    "INVENTORY_TABLE": "i",
-    "BOOKINGS_TABLE": "b",
-    "PAYMENTS_TABLE": "p",
-    "APPROVALS_TABLE": "a",
-    "HOTEL_TOPIC_ARN_PREFIX": "arn:aws:sns:eu-west-2:123456789012:s-hotel-",
-    "SENDER_EMAIL": "bookings@example.com",
-    "USER_POOL_ID": "eu-west-2_pool",
-    "OPS_TOPIC_ARN": "o",
-    "PAYMENT_GATEWAY": "sandbox",
-    "APPROVAL_TIMEOUT_SECONDS": "60",
-    "PAYMENT_RETRY_WAIT_SECONDS": "30",
-    "PAYMENT_RETRY_WINDOW_SECONDS": "300",
-    "ALLOWED_ORIGIN": "*",
-    "PICTURES_BUCKET": "pics",
-    "SEARCH_TABLE": "search",
-    "STATE_MACHINE_ARN": "arn:aws:states:eu-west-2:123456789012:stateMachine:s",
-    "CANCELLATION_STATE_MACHINE_ARN": "arn:aws:states:eu-west-2:123456789012:stateMachine:c",
-    "FULL_REFUND_DAYS": "2",
-}
+ENV = SETTINGS_ENV
 
 
 def test_the_horizon_is_two_years_unless_configured() -> None:
