@@ -321,7 +321,9 @@ def report(
         print(json.dumps(figures, indent=2))
         return
     print(f"AWS calls per complete booking (mean of {bookings}, after one warm-up booking)")
-    print(f"{'function':<26} {'operation':<34} {'table':<24} {'CR':<3} {'n':>5} {'RRU':>6} {'WRU':>6}")
+    print(
+        f"{'function':<26} {'operation':<34} {'table':<24} {'CR':<3} {'n':>5} {'RRU':>6} {'WRU':>6}"
+    )
     for k in rows:
         function, service, operation, table, consistent = k
         print(
@@ -329,19 +331,20 @@ def report(
             f"{'yes' if consistent else '':<3} {per[k] / bookings:>5.1f} "
             f"{units[k][0] / bookings:>6.1f} {units[k][1] / bookings:>6.1f}"
         )
-    print(
-        f"{'total':<89}{len(calls) / bookings:>5.1f} {total_rru:>6.1f} {total_wru:>6.1f}"
-    )
+    print(f"{'total':<89}{len(calls) / bookings:>5.1f} {total_rru:>6.1f} {total_wru:>6.1f}")
     by_function = Counter(c.function for c in calls)
     print("\nper function: " + ", ".join(f"{f} {n / bookings:.1f}" for f, n in by_function.items()))
     refused = Counter(c.outcome for c in calls if c.outcome != "ok")
     if refused:
-        print("refused calls (still billed): " + ", ".join(f"{k} {v / bookings:.1f}" for k, v in refused.items()))
+        print(
+            "refused calls (still billed): "
+            + ", ".join(f"{k} {v / bookings:.1f}" for k, v in refused.items())
+        )
     print(f"state transitions (states entered): {statistics.mean(transitions):.0f}")
     print("Lambda invocations per booking and mean duration (local, in-process):")
     for function in sorted(durations, key=lambda f: rank.get(f, 99)):
         d = durations[function]
-        print(f"  {function:<26} {len(d) / bookings:>4.1f} × {statistics.mean(d):7.1f} ms")
+        print(f"  {function:<26} {len(d) / bookings:>4.1f} x {statistics.mean(d):7.1f} ms")
     print(f"SES messages in the run: {ses_total} ({bookings + 1} bookings)")
 
 

@@ -116,6 +116,9 @@ class Starter:
             raise self.problem
         return f"arn:{name}"
 
+    def execution_arn(self, name: str) -> str:
+        return f"arn:{name}"
+
 
 def ports(
     bookings: Bookings,

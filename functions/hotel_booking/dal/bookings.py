@@ -150,16 +150,6 @@ class BookingsTable(Table):
             "put_item", Item=item, ConditionExpression="attribute_not_exists(bookingId)"
         )
 
-    def set_execution_arn(self, booking_id: str, execution_arn: str) -> None:
-        """Note the saga's execution; a record already gone (the saga recreates it) is fine."""
-        self._write_if(
-            "update_item",
-            Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="SET executionArn = if_not_exists(executionArn, :arn)" + BUMP,
-            ConditionExpression="attribute_exists(bookingId)",
-            ExpressionAttributeValues=values(arn=execution_arn) | ONE,
-        )
-
     def discard_unstarted(self, booking_id: str) -> None:
         """Remove a PENDING record whose saga never started (so it blocks nothing)."""
         self._write_if(

@@ -146,10 +146,12 @@ def create_booking(
                 f"this {IDEMPOTENCY_HEADER} was used before with a different request; "
                 "use a new key for a new booking"
             )
-        if existing.executionArn:
+        if existing.executionArn:  # ReserveRoom ran: the saga started
             return accepted
-    saga_input = BookingRequest(**dict(stay), paymentToken=request.paymentToken)
-    ports.bookings.set_execution_arn(booking_id, _start_saga(ports, saga_input))
+    # Starting again a saga that runs is harmless: Step Functions answers a start with the
+    # same name and input with the running execution (or ExecutionAlreadyExists).
+    # The record gets its executionArn from ReserveRoom's transaction: no write here.
+    _start_saga(ports, BookingRequest(**dict(stay), paymentToken=request.paymentToken))
     return accepted
 
 
@@ -169,11 +171,11 @@ def _idempotency_key(value: str | None) -> str | None:
     return key
 
 
-def _start_saga(ports: BookingPorts, request: BookingRequest) -> str:
+def _start_saga(ports: BookingPorts, request: BookingRequest) -> None:
     try:
-        return ports.sagas.start(request.bookingId, request.model_dump_json())
-    except SagaAlreadyStarted as exc:
-        return exc.execution_arn
+        ports.sagas.start(request.bookingId, request.model_dump_json())
+    except SagaAlreadyStarted:
+        pass
     except SagaNotStarted as exc:
         ports.bookings.discard_unstarted(request.bookingId)
         raise BookingNotStarted(_NOT_STARTED) from exc
@@ -310,7 +312,9 @@ def _visible_booking(
 
 
 def _view(ports: BookingPorts, booking: Booking) -> BookingView:
-    arn = booking.executionArn
+    # Before ReserveRoom has run the record has no executionArn yet: the saga's execution
+    # is named after the booking, so its ARN is known anyway.
+    arn = booking.executionArn or ports.sagas.execution_arn(booking.bookingId)
     return BookingView(
         bookingId=booking.bookingId,
         hotelId=booking.hotelId,

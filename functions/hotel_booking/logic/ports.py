@@ -95,7 +95,6 @@ class BookingRecords(BookingReader, Protocol):
     """What the bookings API writes: the PENDING record before the saga owns it."""
 
     def create_pending(self, booking: Booking, request_hash: str) -> bool: ...
-    def set_execution_arn(self, booking_id: str, execution_arn: str) -> None: ...
     def discard_unstarted(self, booking_id: str) -> None: ...
 
 
@@ -146,6 +145,11 @@ class ApprovalRepository(ApprovalReader, Protocol):
 class SagaStarter(Protocol):
     def start(self, name: str, input_json: str) -> str:
         """The execution's ARN; raises SagaAlreadyStarted or SagaNotStarted."""
+        ...
+
+    def execution_arn(self, name: str) -> str:
+        """The ARN of the execution named ``name`` (started or not): derived, never stored
+        by the API (an UpdateItem per booking saved; ReserveRoom records it)."""
         ...
 
 

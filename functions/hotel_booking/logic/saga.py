@@ -124,12 +124,10 @@ def _reserve(request: BookingRequest, event: StepEvent, ports: SagaPorts) -> Res
         paymentRetryWaitSeconds=ports.settings.payment_retry_wait_seconds,
         paymentRetries=payment_retries(ports.settings),
     )
-    existing = ports.bookings.get(request.bookingId)
-    if existing is not None and existing.reservation is not None:
-        # A retry: keep the amount the first attempt stored (the price may have changed since).
-        amount = existing.amount if existing.amount is not None else priced.amount
-    else:
-        amount = ports.reservations.reserve(request, priced, inventory.take(request, hotel), event)
+    # No read of the booking first: the transaction's condition on the booking refuses a
+    # second reservation, and then ``reserve`` returns the amount the first attempt stored
+    # (the price may have changed since).
+    amount = ports.reservations.reserve(request, priced, inventory.take(request, hotel), event)
     return priced.model_copy(update={"amount": amount})
 
 

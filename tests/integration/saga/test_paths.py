@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from decimal import Decimal
 
 import pytest
 
@@ -319,6 +320,32 @@ def test_redelivered_steps_change_nothing_twice(saga: SagaDriver) -> None:
         redeliver("RefundPaymentFunction", "RefundPayment")
         redeliver("ReleaseRoomFunction", "ReleaseRoom")
     assert saga.inventory(hotel, req) == [3, 3]  # given back exactly once
+
+
+def test_a_redelivered_reserve_of_the_last_room_after_a_price_change_keeps_its_booking(
+    saga: SagaDriver,
+) -> None:
+    """ReserveRoom reads no booking before its transaction: a redelivery is refused by the
+    booking's condition, together with the night that is now full (by its own room) and the
+    hotel that changed since; it must still answer with the reservation it made."""
+    hotel = saga.hotel(rooms=1, price="100.00")
+    req = saga.request(hotel, rooms=1)
+    saga.start(req)
+    saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
+    stored = saga.store.hotels.get(hotel.hotelId)
+    assert stored is not None
+    assert saga.store.hotels.replace(stored.model_copy(update={"pricePerNight": Decimal("300.00")}))
+    state = {k: v for k, v in req.items()}
+    event = {"input": state, "executionArn": "redelivery", "stateName": "ReserveRoom"}
+
+    resp = saga.cloud.client("lambda").invoke(
+        FunctionName=saga.stack.ref("ReserveRoomFunction"), Payload=json.dumps(event)
+    )
+
+    assert "FunctionError" not in resp
+    assert json.loads(resp["Payload"].read())["amount"] == "200.00"  # not 600.00
+    assert saga.inventory(hotel, req) == [0, 0]
+    assert saga.booking(req["bookingId"]).status is BookingStatus.AWAITING_APPROVAL
 
 
 def test_two_bookings_racing_for_the_last_room(saga: SagaDriver) -> None:
