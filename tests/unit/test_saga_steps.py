@@ -47,7 +47,9 @@ class Bookings:
     def get(self, booking_id: str) -> Booking | None:
         return self.items.get(booking_id)
 
-    def advance(self, booking_id: str, to: BookingStatus, *args: Any, **extra: str) -> bool:
+    def advance(
+        self, booking_id: str, hotel_id: str, to: BookingStatus, *args: Any, **extra: Any
+    ) -> bool:
         return True
 
     def record_outcome(self, stay: Stay, outcome: Outcome, *args: str) -> bool:

@@ -139,6 +139,19 @@ class Table:
             raise
         return True
 
+    def _update_if(self, **kwargs: Any) -> dict[str, Any] | None:
+        """A conditional ``update_item`` that answers with the item as written
+        (``ReturnValues=ALL_NEW``, no read after the write); None when the condition did not
+        hold."""
+        try:
+            with transient_faults():
+                resp = self._db.update_item(TableName=self.table, ReturnValues="ALL_NEW", **kwargs)
+        except ClientError as exc:
+            if error_code(exc) == CONDITION_FAILED:
+                return None
+            raise
+        return from_item(resp["Attributes"])
+
     def _write(self, operation: str, **kwargs: Any) -> None:
         with transient_faults():
             getattr(self._db, operation)(TableName=self.table, **kwargs)

@@ -103,7 +103,14 @@ class BookingProgress(Protocol):
 
     def get(self, booking_id: str) -> Booking | None: ...
     def advance(
-        self, booking_id: str, to: BookingStatus, since: set[BookingStatus], step: str, **extra: str
+        self,
+        booking_id: str,
+        hotel_id: str,
+        to: BookingStatus,
+        since: set[BookingStatus],
+        step: str,
+        claim_guest_notice: bool = False,
+        **extra: str,
     ) -> bool: ...
     def record_outcome(
         self, stay: Stay, outcome: Outcome, state_name: str, execution_arn: str

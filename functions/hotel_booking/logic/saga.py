@@ -159,6 +159,7 @@ def record_payment(event: StepEvent, ports: SagaPorts) -> Payment:
         )
     ports.bookings.advance(
         data.bookingId,
+        data.hotelId,
         BookingStatus.PAYMENT_RECORDED,
         {BookingStatus.ROOM_RESERVED},
         event.stateName,
@@ -184,6 +185,7 @@ def notify_manager(event: StepEvent, ports: SagaPorts, signer: LinkSigner) -> No
     )
     ports.bookings.advance(
         data.bookingId,
+        data.hotelId,
         BookingStatus.AWAITING_APPROVAL,
         {BookingStatus.PAYMENT_RECORDED},
         event.stateName,
@@ -200,13 +202,19 @@ def notify_manager(event: StepEvent, ports: SagaPorts, signer: LinkSigner) -> No
 
 def confirm_booking(event: StepEvent, ports: SagaPorts) -> ConfirmResult:
     data = parse(ReservedStay, event.input)
-    ports.bookings.advance(
+    # One write confirms and claims the guest's message; a retry (confirmed already) claims
+    # it on its own, so a message that could not be sent is sent by the retry.
+    claimed = ports.bookings.advance(
         data.bookingId,
+        data.hotelId,
         BookingStatus.CONFIRMED,
         {BookingStatus.AWAITING_APPROVAL},
         event.stateName,
+        claim_guest_notice=True,
     )
-    _tell_guest(ports, data, data.reservation.hotelName, BookingStatus.CONFIRMED, None)
+    _tell_guest(
+        ports, data, data.reservation.hotelName, BookingStatus.CONFIRMED, None, claimed=claimed
+    )
     return ConfirmResult(bookingId=data.bookingId, status=BookingStatus.CONFIRMED)
 
 
@@ -264,9 +272,11 @@ def _tell_guest(
     hotel_name: str,
     status: BookingStatus,
     reason: FailureReason | None,
+    claimed: bool = False,
 ) -> None:
-    """At most one outcome message per booking, even when the step is retried."""
-    if not ports.bookings.mark_guest_notified(stay.bookingId):
+    """At most one outcome message per booking, even when the step is retried (``claimed``:
+    the caller's own write claimed it already)."""
+    if not claimed and not ports.bookings.mark_guest_notified(stay.bookingId):
         return
     subject, body = guest_notice(stay, hotel_name, status, reason)
     try:

@@ -348,6 +348,41 @@ def test_a_redelivered_reserve_of_the_last_room_after_a_price_change_keeps_its_b
     assert saga.booking(req["bookingId"]).status is BookingStatus.AWAITING_APPROVAL
 
 
+def test_confirm_tells_the_guest_once_and_a_retry_after_a_failed_send_tells_them(
+    saga: SagaDriver,
+) -> None:
+    """ConfirmBooking confirms and claims the guest's message in one write: a redelivery
+    sends nothing again, and once a failed send has given the claim back, the retry sends."""
+    hotel = saga.hotel(rooms=2)
+    req = saga.request(hotel)
+    saga.start(req)
+    saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
+    saga.decide(req["bookingId"], Decision.APPROVE)
+    saga.wait_done(req["bookingId"])
+    state = json.loads(
+        [e for e in saga.history(req["bookingId"]) if "stateEnteredEventDetails" in e][-1][
+            "stateEnteredEventDetails"
+        ]["input"]
+    )
+    event = {"input": state, "executionArn": "redelivery", "stateName": "ConfirmBooking"}
+
+    def redeliver() -> None:
+        resp = saga.cloud.client("lambda").invoke(
+            FunctionName=saga.stack.ref("ConfirmBookingFunction"), Payload=json.dumps(event)
+        )
+        assert "FunctionError" not in resp, resp["Payload"].read()
+
+    assert len(saga.guest_emails(req["bookingId"])) == 1
+    redeliver()
+    assert len(saga.guest_emails(req["bookingId"])) == 1
+    saga.store.bookings.unmark_guest_notified(req["bookingId"])  # as a failed send does
+    redeliver()
+    assert len(saga.guest_emails(req["bookingId"])) == 2
+    booking = saga.booking(req["bookingId"])
+    assert booking.status is BookingStatus.CONFIRMED
+    assert [s.state for s in booking.steps].count("ConfirmBooking") == 1
+
+
 def test_two_bookings_racing_for_the_last_room(saga: SagaDriver) -> None:
     hotel = saga.hotel(rooms=1)
     requests = [saga.request(hotel) for _ in range(2)]
