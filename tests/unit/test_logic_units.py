@@ -40,7 +40,7 @@ class FakeHotels:
     def all(self) -> list[Hotel]:
         return list(self.items.values())
 
-    def get(self, hotel_id: str) -> Hotel | None:
+    def get(self, hotel_id: str, consistent: bool = True) -> Hotel | None:
         return self.items.get(hotel_id)
 
     def create(self, hotel: Hotel) -> None:
@@ -278,7 +278,7 @@ class FakeRecords:
         self.items[booking.bookingId] = {**booking.model_dump(), "requestHash": request_hash}
         return True
 
-    def get(self, booking_id: str) -> Booking | None:
+    def get(self, booking_id: str, consistent: bool = True) -> Booking | None:
         item = self.items.get(booking_id)
         return None if item is None else Booking.model_validate(item)
 

@@ -36,7 +36,7 @@ ENV = {name: "x@y" for name in TABLES_AND_TOPICS} | {
 
 
 class Hotels:
-    def get(self, hotel_id: str) -> Hotel | None:
+    def get(self, hotel_id: str, consistent: bool = True) -> Hotel | None:
         return HOTEL if hotel_id == HOTEL.hotelId else None
 
 
@@ -44,7 +44,7 @@ class Bookings:
     def __init__(self) -> None:
         self.items: dict[str, Booking] = {}
 
-    def get(self, booking_id: str) -> Booking | None:
+    def get(self, booking_id: str, consistent: bool = True) -> Booking | None:
         return self.items.get(booking_id)
 
     def advance(

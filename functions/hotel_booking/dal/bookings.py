@@ -56,8 +56,8 @@ _FINAL = (
 
 class BookingsTable(Table):
     # -- reads ----------------------------------------------------------------------------
-    def get(self, booking_id: str) -> Booking | None:
-        item = self._get(bookingId=booking_id)
+    def get(self, booking_id: str, consistent: bool = True) -> Booking | None:
+        item = self._get(consistent, bookingId=booking_id)
         return Booking.model_validate(item) if item else None
 
     def of_hotel(

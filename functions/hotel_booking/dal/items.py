@@ -119,10 +119,12 @@ class Table:
         self.table = table
         self._clock = clock
 
-    def _get(self, **key_parts: str) -> dict[str, Any] | None:
+    def _get(self, consistent: bool = True, **key_parts: str) -> dict[str, Any] | None:
+        """Strongly consistent unless the caller says a stale item cannot hurt (an eventually
+        consistent read costs half: 0.5 read request unit per 4 KB)."""
         with transient_faults():
             resp = self._db.get_item(
-                TableName=self.table, Key=key(**key_parts), ConsistentRead=True
+                TableName=self.table, Key=key(**key_parts), ConsistentRead=consistent
             )
         item = resp.get("Item")
         return from_item(item) if item else None

@@ -106,7 +106,9 @@ def create_booking(
         raise InvalidRequest.fields(problems)
     if not caller.email:
         raise NotAllowed("booking needs the email address in your ID token; sign in again")
-    hotel = ports.hotels.get(request.hotelId)
+    # Eventually consistent: the hotel's price and room count are read again, consistently,
+    # by ReserveRoom, whose transaction holds only while the hotel is at the version it read.
+    hotel = ports.hotels.get(request.hotelId, consistent=False)
     if hotel is None:
         raise HotelNotListed(f"no hotel {request.hotelId}")
     too_many = inventory.capacity_problem(hotel, request.rooms)
@@ -298,13 +300,22 @@ def _visible_booking(
     """The booking if the caller may see it (or, ``to_decide``, decide on it); else 404."""
     if caller is None:
         raise NotSignedIn("sign in first")
-    booking = ports.bookings.get(booking_id) if possible_id(booking_id) else None
+    # To decide, an eventually consistent read is enough: who a booking belongs to never
+    # changes, and whether it can still be decided is the approval's conditional close's call.
+    # To show, consistent: a guest reads their booking right after POST /bookings.
+    booking = (
+        ports.bookings.get(booking_id, consistent=not to_decide)
+        if possible_id(booking_id)
+        else None
+    )
     if booking is not None:
         if caller.is_admin:
             return booking
         if not to_decide and booking.guest.sub == caller.sub:
             return booking
         if caller.is_manager:
+            # Consistent: who manages the hotel decides who may see or decide (a manager just
+            # replaced must not).
             hotel = ports.hotels.get(booking.hotelId)
             if hotel is not None and caller.manages(hotel.managerSub):
                 return booking

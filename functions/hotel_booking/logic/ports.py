@@ -31,7 +31,10 @@ __all__ = ["Clock"]
 
 # -- tables --------------------------------------------------------------------------------
 class HotelReader(Protocol):
-    def get(self, hotel_id: str) -> Hotel | None: ...
+    def get(self, hotel_id: str, consistent: bool = True) -> Hotel | None:
+        """``consistent=False``: an eventually consistent read (half the cost), where a
+        hotel a moment old cannot break anything."""
+        ...
 
 
 class HotelCatalog(HotelReader, Protocol):
@@ -76,7 +79,7 @@ class HotelBookings(Protocol):
 
 
 class BookingReader(HotelBookings, Protocol):
-    def get(self, booking_id: str) -> Booking | None: ...
+    def get(self, booking_id: str, consistent: bool = True) -> Booking | None: ...
     def of_guest(
         self,
         sub: str,
@@ -101,7 +104,7 @@ class BookingRecords(BookingReader, Protocol):
 class BookingProgress(Protocol):
     """What the saga's steps write on the booking record."""
 
-    def get(self, booking_id: str) -> Booking | None: ...
+    def get(self, booking_id: str, consistent: bool = True) -> Booking | None: ...
     def advance(
         self,
         booking_id: str,

@@ -109,6 +109,8 @@ def reserve_room(event: StepEvent, ports: SagaPorts) -> Reservation:
 
 
 def _reserve(request: BookingRequest, event: StepEvent, ports: SagaPorts) -> Reservation:
+    # Consistent: the version read is the transaction's condition; a stale one would only
+    # get the transaction refused (at twice the write cost) and the hotel read again.
     hotel = ports.hotels.get(request.hotelId)
     if hotel is None:
         raise HotelNotFound(f"hotel {request.hotelId} does not exist")
@@ -138,6 +140,7 @@ def payment_retries(settings: SagaSettings) -> int:
 
 def record_payment(event: StepEvent, ports: SagaPorts) -> Payment:
     data = parse(ReservedStay, event.input)
+    # Consistent: it decides whether to charge the card (a retry after a charge must find it).
     payment = ports.payments.get(data.bookingId)
     if payment is None:
         reference = ports.gateway.charge(

@@ -3,12 +3,14 @@ the booking's final status and reason, the states visited, DynamoDB rows, SNS me
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from decimal import Decimal
 
 import pytest
 
+from hotel_booking.errors import BookingStateConflict
 from hotel_booking.logic.ids import approval_id_for
 from hotel_booking.models import ApprovalState, BookingStatus, Decision, PaymentStatus
 from tests.fixtures.saga_driver import SagaDriver
@@ -381,6 +383,54 @@ def test_confirm_tells_the_guest_once_and_a_retry_after_a_failed_send_tells_them
     booking = saga.booking(req["bookingId"])
     assert booking.status is BookingStatus.CONFIRMED
     assert [s.state for s in booking.steps].count("ConfirmBooking") == 1
+
+
+def test_a_step_that_moves_a_booking_without_reading_it_first_still_names_the_conflict(
+    saga: SagaDriver,
+) -> None:
+    """``advance`` writes without reading the booking's hotel first: a missing booking, or a
+    step input naming another hotel, is refused by the condition and named, not written."""
+    hotel = saga.hotel(rooms=2)
+    req = saga.request(hotel)
+    saga.start(req)
+    booking_id = req["bookingId"]
+    saga.wait_status(booking_id, BookingStatus.AWAITING_APPROVAL)
+    bookings = saga.store.bookings
+    awaiting = {BookingStatus.AWAITING_APPROVAL}
+
+    with pytest.raises(BookingStateConflict, match="is None"):
+        bookings.advance("bk_missing", hotel.hotelId, BookingStatus.CONFIRMED, awaiting, "X")
+    with pytest.raises(BookingStateConflict, match="AWAITING_APPROVAL"):
+        bookings.advance(booking_id, "another-hotel", BookingStatus.CONFIRMED, awaiting, "X")
+    assert bookings.get("bk_missing") is None
+    assert saga.booking(booking_id).status is BookingStatus.AWAITING_APPROVAL
+    # A late redelivery of an earlier step changes nothing and says so.
+    since = {BookingStatus.ROOM_RESERVED}
+    assert not bookings.advance(
+        booking_id, hotel.hotelId, BookingStatus.PAYMENT_RECORDED, since, "X"
+    )
+    assert bookings.advance(booking_id, hotel.hotelId, BookingStatus.CONFIRMED, awaiting, "X")
+    # The status index is keyed by the step input's hotel: the manager's list of CONFIRMED.
+    confirmed = bookings.of_hotel(hotel.hotelId, BookingStatus.CONFIRMED)
+    assert [b.bookingId for b in confirmed] == [booking_id]
+
+
+def test_opening_an_approval_answers_with_the_record_written_and_refuses_a_decided_one(
+    saga: SagaDriver,
+) -> None:
+    approvals = saga.store.approvals
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    opened = approvals.open("ap_open_test", "bk_open_test", "h1", "token-1", expires)
+    again = approvals.open("ap_open_test", "bk_open_test", "h1", "token-2", expires)
+
+    assert (opened.taskToken, opened.state) == ("token-1", ApprovalState.PENDING)
+    assert (again.taskToken, again.state) == ("token-2", ApprovalState.PENDING)
+    assert approvals.get("ap_open_test") == again
+    assert approvals.close("ap_open_test", ApprovalState.APPROVED, "manager")
+    with pytest.raises(BookingStateConflict, match="already decided"):
+        approvals.open("ap_open_test", "bk_open_test", "h1", "token-3", expires)
+    stored = approvals.get("ap_open_test")
+    assert stored is not None and stored.taskToken == "token-2"
 
 
 def test_two_bookings_racing_for_the_last_room(saga: SagaDriver) -> None:
