@@ -65,6 +65,8 @@ class Call:
     rru: float
     wru: float
     outcome: str
+    #: Entries of a batch call (PutEvents): EventBridge bills each 64 KB entry as an event.
+    entries: int = 0
 
 
 def item_size(item: dict[str, Any]) -> int:
@@ -157,6 +159,7 @@ class Recorder:
                     rru,
                     wru,
                     outcome,
+                    len(params.get("Entries", [])),
                 )
             )
         return calls
@@ -301,6 +304,7 @@ def report(
         "rru_per_booking": total_rru,
         "wru_per_booking": total_wru,
         "state_transitions": statistics.mean(transitions),
+        "eventbridge_entries": sum(c.entries for c in calls) / bookings,
         "invocations": {f: len(d) / bookings for f, d in sorted(durations.items())},
         "duration_ms_mean": {f: statistics.mean(d) for f, d in sorted(durations.items())},
         "calls": [
@@ -341,6 +345,7 @@ def report(
             + ", ".join(f"{k} {v / bookings:.1f}" for k, v in refused.items())
         )
     print(f"state transitions (states entered): {statistics.mean(transitions):.0f}")
+    print(f"EventBridge entries put: {sum(c.entries for c in calls) / bookings:.1f}")
     print("Lambda invocations per booking and mean duration (local, in-process):")
     for function in sorted(durations, key=lambda f: rank.get(f, 99)):
         d = durations[function]
