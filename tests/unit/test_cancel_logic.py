@@ -34,7 +34,7 @@ def booking(status: BookingStatus) -> Booking:
 
 
 class Hotels:
-    def get(self, hotel_id: str) -> Hotel | None:
+    def get(self, hotel_id: str, consistent: bool = True) -> Hotel | None:
         return None
 
 
@@ -44,7 +44,7 @@ class Bookings:
         self.concurrent = concurrent  # what another request wrote first
         self.requested: list[int] = []
 
-    def get(self, booking_id: str) -> Booking | None:
+    def get(self, booking_id: str, consistent: bool = True) -> Booking | None:
         return self.booking
 
     def request_cancellation(
@@ -114,6 +114,9 @@ class Starter:
         self.started.append(name)
         if self.problem:
             raise self.problem
+        return f"arn:{name}"
+
+    def execution_arn(self, name: str) -> str:
         return f"arn:{name}"
 
 

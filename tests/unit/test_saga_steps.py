@@ -36,7 +36,7 @@ ENV = {name: "x@y" for name in TABLES_AND_TOPICS} | {
 
 
 class Hotels:
-    def get(self, hotel_id: str) -> Hotel | None:
+    def get(self, hotel_id: str, consistent: bool = True) -> Hotel | None:
         return HOTEL if hotel_id == HOTEL.hotelId else None
 
 
@@ -44,10 +44,12 @@ class Bookings:
     def __init__(self) -> None:
         self.items: dict[str, Booking] = {}
 
-    def get(self, booking_id: str) -> Booking | None:
+    def get(self, booking_id: str, consistent: bool = True) -> Booking | None:
         return self.items.get(booking_id)
 
-    def advance(self, booking_id: str, to: BookingStatus, *args: Any, **extra: str) -> bool:
+    def advance(
+        self, booking_id: str, hotel_id: str, to: BookingStatus, *args: Any, **extra: Any
+    ) -> bool:
         return True
 
     def record_outcome(self, stay: Stay, outcome: Outcome, *args: str) -> bool:
@@ -61,12 +63,18 @@ class Bookings:
 
 
 class Reservations:
-    def __init__(self) -> None:
+    def __init__(self, bookings: Bookings | None = None) -> None:
         self.changes: list[RoomChange] = []
+        self.bookings = bookings or Bookings()
 
     def reserve(
         self, request: BookingRequest, priced: Reservation, take: RoomChange, step: StepEvent
     ) -> Decimal:
+        # As the transaction's condition on the booking: a booking reserved already is not
+        # reserved again, and keeps the amount stored with it.
+        stored = self.bookings.get(request.bookingId)
+        if stored is not None and stored.reservation is not None:
+            return stored.amount if stored.amount is not None else priced.amount
         self.changes.append(take)
         return priced.amount
 
@@ -114,7 +122,8 @@ def test_reserve_takes_one_room_a_night_at_the_stays_price() -> None:
 
 
 def test_a_retried_reserve_keeps_the_stored_amount_and_takes_nothing_again() -> None:
-    bookings, reservations = Bookings(), Reservations()
+    bookings = Bookings()
+    reservations = Reservations(bookings)
     bookings.items["b1"] = booking(reservation=ReservationState.RESERVED, amount=Decimal("150"))
     result = saga.reserve_room(step("ReserveRoom"), ports(bookings, reservations))
     assert result.amount == Decimal("150")

@@ -19,8 +19,7 @@ class ApprovalsTable(Table):
         self, approval_id: str, booking_id: str, hotel_id: str, token: str, expires: dt.datetime
     ) -> Approval:
         """Create the approval record, or hand a redelivered step's new task token to it."""
-        if not self._write_if(
-            "update_item",
+        written = self._update_if(
             Key={"approvalId": {"S": approval_id}},
             UpdateExpression=(
                 "SET bookingId = :b, hotelId = :h, taskToken = :t, "
@@ -31,11 +30,10 @@ class ApprovalsTable(Table):
             ExpressionAttributeValues=values(
                 b=booking_id, h=hotel_id, t=token, e=expires, pending=ApprovalState.PENDING
             ),
-        ):
+        )
+        if written is None:
             raise BookingStateConflict(f"approval {approval_id} was already decided")
-        approval = self.get(approval_id)
-        assert approval is not None
-        return approval
+        return Approval.model_validate(written)
 
     def mark_notified(self, approval_id: str) -> None:
         self._write(

@@ -56,8 +56,8 @@ _FINAL = (
 
 class BookingsTable(Table):
     # -- reads ----------------------------------------------------------------------------
-    def get(self, booking_id: str) -> Booking | None:
-        item = self._get(bookingId=booking_id)
+    def get(self, booking_id: str, consistent: bool = True) -> Booking | None:
+        item = self._get(consistent, bookingId=booking_id)
         return Booking.model_validate(item) if item else None
 
     def of_hotel(
@@ -150,16 +150,6 @@ class BookingsTable(Table):
             "put_item", Item=item, ConditionExpression="attribute_not_exists(bookingId)"
         )
 
-    def set_execution_arn(self, booking_id: str, execution_arn: str) -> None:
-        """Note the saga's execution; a record already gone (the saga recreates it) is fine."""
-        self._write_if(
-            "update_item",
-            Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="SET executionArn = if_not_exists(executionArn, :arn)" + BUMP,
-            ConditionExpression="attribute_exists(bookingId)",
-            ExpressionAttributeValues=values(arn=execution_arn) | ONE,
-        )
-
     def discard_unstarted(self, booking_id: str) -> None:
         """Remove a PENDING record whose saga never started (so it blocks nothing)."""
         self._write_if(
@@ -172,20 +162,40 @@ class BookingsTable(Table):
 
     # -- the saga's writes ----------------------------------------------------------------
     def advance(
-        self, booking_id: str, to: BookingStatus, since: set[BookingStatus], step: str, **extra: str
+        self,
+        booking_id: str,
+        hotel_id: str,
+        to: BookingStatus,
+        since: set[BookingStatus],
+        step: str,
+        claim_guest_notice: bool = False,
+        **extra: str,
     ) -> bool:
         """Move the booking to ``to`` if it is in one of ``since``; log the ``step`` (state name).
 
+        ``hotel_id`` is the step input's (the index key needs it; no read of the item first):
+        the condition checks it is the booking's. With ``claim_guest_notice`` the same write
+        claims the guest's outcome message, as :meth:`mark_guest_notified` would (the
+        transition happens once, and no outcome message goes out before a final status).
         Returns False when the booking was already at ``to`` or beyond it on the happy path
         (a retry or a late redelivery); raises BookingStateConflict when it is anywhere else.
         """
         at = self._clock()
-        sets = ["#s = :to", "updatedAt = :at", "steps = list_append(steps, :step)"]
-        named: dict[str, Any] = {"to": to, "at": at, "step": [{"state": step, "at": at}]}
-        hotel_id = self._hotel_of(booking_id)
-        if hotel_id is not None:
-            sets.append("hotelStatus = :hs")
-            named["hs"] = hotel_status(hotel_id, to)
+        sets = [
+            "#s = :to",
+            "updatedAt = :at",
+            "steps = list_append(steps, :step)",
+            "hotelStatus = :hs",
+        ]
+        named: dict[str, Any] = {
+            "to": to,
+            "at": at,
+            "step": [{"state": step, "at": at}],
+            "hs": hotel_status(hotel_id, to),
+            "hotel": hotel_id,
+        }
+        if claim_guest_notice:
+            sets.append("guestNotifiedAt = :at")
         for i, (name, value) in enumerate(extra.items()):
             sets.append(f"{name} = :x{i}")
             named[f"x{i}"] = value
@@ -195,7 +205,8 @@ class BookingsTable(Table):
             "update_item",
             Key={"bookingId": {"S": booking_id}},
             UpdateExpression="SET " + ", ".join(sets) + BUMP,
-            ConditionExpression=f"#s IN ({', '.join(f':f{i}' for i in range(len(froms)))})",
+            ConditionExpression=f"hotelId = :hotel AND #s IN "
+            f"({', '.join(f':f{i}' for i in range(len(froms)))})",
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues=values(**named) | ONE,
         ):

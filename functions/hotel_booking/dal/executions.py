@@ -28,6 +28,9 @@ class Executions:
         self._sfn = client
         self.state_machine_arn = state_machine_arn
 
+    def execution_arn(self, name: str) -> str:
+        return execution_arn_of(self.state_machine_arn, name)
+
     def start(self, name: str, input_json: str) -> str:
         """Start an execution named ``name``; its ARN. Raises SagaAlreadyStarted (with the
         existing execution's ARN) or SagaNotStarted."""

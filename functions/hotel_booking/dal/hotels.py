@@ -24,8 +24,8 @@ _CONFLICT_PAUSES = (0.02, 0.05, 0.1)
 class HotelsTable(Table):
     _sleep = staticmethod(time.sleep)
 
-    def get(self, hotel_id: str) -> Hotel | None:
-        item = self._get(hotelId=hotel_id)
+    def get(self, hotel_id: str, consistent: bool = True) -> Hotel | None:
+        item = self._get(consistent, hotelId=hotel_id)
         return Hotel.model_validate(item) if item else None
 
     def all(self) -> list[Hotel]:

@@ -119,10 +119,12 @@ class Table:
         self.table = table
         self._clock = clock
 
-    def _get(self, **key_parts: str) -> dict[str, Any] | None:
+    def _get(self, consistent: bool = True, **key_parts: str) -> dict[str, Any] | None:
+        """Strongly consistent unless the caller says a stale item cannot hurt (an eventually
+        consistent read costs half: 0.5 read request unit per 4 KB)."""
         with transient_faults():
             resp = self._db.get_item(
-                TableName=self.table, Key=key(**key_parts), ConsistentRead=True
+                TableName=self.table, Key=key(**key_parts), ConsistentRead=consistent
             )
         item = resp.get("Item")
         return from_item(item) if item else None
@@ -138,6 +140,19 @@ class Table:
                 return False
             raise
         return True
+
+    def _update_if(self, **kwargs: Any) -> dict[str, Any] | None:
+        """A conditional ``update_item`` that answers with the item as written
+        (``ReturnValues=ALL_NEW``, no read after the write); None when the condition did not
+        hold."""
+        try:
+            with transient_faults():
+                resp = self._db.update_item(TableName=self.table, ReturnValues="ALL_NEW", **kwargs)
+        except ClientError as exc:
+            if error_code(exc) == CONDITION_FAILED:
+                return None
+            raise
+        return from_item(resp["Attributes"])
 
     def _write(self, operation: str, **kwargs: Any) -> None:
         with transient_faults():

@@ -96,14 +96,17 @@ class Reservations:
         if refused is None:
             return priced.amount
         reasons = cancellation_reasons(refused)
+        # A retried step finds its own reservation made: whatever else the transaction met
+        # (the last room is the one it took; the hotel changed since), it is done. Read only
+        # when refused, so a reservation costs no read before its transaction.
+        again = self._bookings.get(request.bookingId) if _CONDITION_FAILED in reasons else None
+        if again is not None and again.reservation is not None:
+            return again.amount if again.amount is not None else priced.amount
         if hotel and len(reasons) >= 2 and reasons[-2] == _CONDITION_FAILED:
             raise HotelChangedMeanwhile(
                 f"hotel {take.hotelId} changed since its room count was read"
             ) from refused
         if reasons and reasons[-1] == _CONDITION_FAILED:
-            again = self._bookings.get(request.bookingId)
-            if again is not None and again.reservation is not None:
-                return again.amount if again.amount is not None else priced.amount  # retry won
             raise BookingStateConflict(
                 f"booking {request.bookingId} is {again.status if again else None}, cannot reserve"
             ) from refused

@@ -50,6 +50,8 @@ def decide(
 ) -> DecisionResult:
     """Exactly one decision wins: the conditional close in DynamoDB is the arbiter, and only
     its winner sends the task token back to Step Functions."""
+    # Consistent: a redelivered NotifyManager replaces the task token, and the one to answer
+    # is the newest.
     approval = approvals.get(approval_id)
     if approval is None:
         raise ApprovalNotFound(approval_id)

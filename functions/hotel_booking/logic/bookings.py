@@ -106,7 +106,9 @@ def create_booking(
         raise InvalidRequest.fields(problems)
     if not caller.email:
         raise NotAllowed("booking needs the email address in your ID token; sign in again")
-    hotel = ports.hotels.get(request.hotelId)
+    # Eventually consistent: the hotel's price and room count are read again, consistently,
+    # by ReserveRoom, whose transaction holds only while the hotel is at the version it read.
+    hotel = ports.hotels.get(request.hotelId, consistent=False)
     if hotel is None:
         raise HotelNotListed(f"no hotel {request.hotelId}")
     too_many = inventory.capacity_problem(hotel, request.rooms)
@@ -146,10 +148,12 @@ def create_booking(
                 f"this {IDEMPOTENCY_HEADER} was used before with a different request; "
                 "use a new key for a new booking"
             )
-        if existing.executionArn:
+        if existing.executionArn:  # ReserveRoom ran: the saga started
             return accepted
-    saga_input = BookingRequest(**dict(stay), paymentToken=request.paymentToken)
-    ports.bookings.set_execution_arn(booking_id, _start_saga(ports, saga_input))
+    # Starting again a saga that runs is harmless: Step Functions answers a start with the
+    # same name and input with the running execution (or ExecutionAlreadyExists).
+    # The record gets its executionArn from ReserveRoom's transaction: no write here.
+    _start_saga(ports, BookingRequest(**dict(stay), paymentToken=request.paymentToken))
     return accepted
 
 
@@ -169,11 +173,11 @@ def _idempotency_key(value: str | None) -> str | None:
     return key
 
 
-def _start_saga(ports: BookingPorts, request: BookingRequest) -> str:
+def _start_saga(ports: BookingPorts, request: BookingRequest) -> None:
     try:
-        return ports.sagas.start(request.bookingId, request.model_dump_json())
-    except SagaAlreadyStarted as exc:
-        return exc.execution_arn
+        ports.sagas.start(request.bookingId, request.model_dump_json())
+    except SagaAlreadyStarted:
+        pass
     except SagaNotStarted as exc:
         ports.bookings.discard_unstarted(request.bookingId)
         raise BookingNotStarted(_NOT_STARTED) from exc
@@ -296,13 +300,22 @@ def _visible_booking(
     """The booking if the caller may see it (or, ``to_decide``, decide on it); else 404."""
     if caller is None:
         raise NotSignedIn("sign in first")
-    booking = ports.bookings.get(booking_id) if possible_id(booking_id) else None
+    # To decide, an eventually consistent read is enough: who a booking belongs to never
+    # changes, and whether it can still be decided is the approval's conditional close's call.
+    # To show, consistent: a guest reads their booking right after POST /bookings.
+    booking = (
+        ports.bookings.get(booking_id, consistent=not to_decide)
+        if possible_id(booking_id)
+        else None
+    )
     if booking is not None:
         if caller.is_admin:
             return booking
         if not to_decide and booking.guest.sub == caller.sub:
             return booking
         if caller.is_manager:
+            # Consistent: who manages the hotel decides who may see or decide (a manager just
+            # replaced must not).
             hotel = ports.hotels.get(booking.hotelId)
             if hotel is not None and caller.manages(hotel.managerSub):
                 return booking
@@ -310,7 +323,9 @@ def _visible_booking(
 
 
 def _view(ports: BookingPorts, booking: Booking) -> BookingView:
-    arn = booking.executionArn
+    # Before ReserveRoom has run the record has no executionArn yet: the saga's execution
+    # is named after the booking, so its ARN is known anyway.
+    arn = booking.executionArn or ports.sagas.execution_arn(booking.bookingId)
     return BookingView(
         bookingId=booking.bookingId,
         hotelId=booking.hotelId,

@@ -31,7 +31,10 @@ __all__ = ["Clock"]
 
 # -- tables --------------------------------------------------------------------------------
 class HotelReader(Protocol):
-    def get(self, hotel_id: str) -> Hotel | None: ...
+    def get(self, hotel_id: str, consistent: bool = True) -> Hotel | None:
+        """``consistent=False``: an eventually consistent read (half the cost), where a
+        hotel a moment old cannot break anything."""
+        ...
 
 
 class HotelCatalog(HotelReader, Protocol):
@@ -76,7 +79,7 @@ class HotelBookings(Protocol):
 
 
 class BookingReader(HotelBookings, Protocol):
-    def get(self, booking_id: str) -> Booking | None: ...
+    def get(self, booking_id: str, consistent: bool = True) -> Booking | None: ...
     def of_guest(
         self,
         sub: str,
@@ -95,16 +98,22 @@ class BookingRecords(BookingReader, Protocol):
     """What the bookings API writes: the PENDING record before the saga owns it."""
 
     def create_pending(self, booking: Booking, request_hash: str) -> bool: ...
-    def set_execution_arn(self, booking_id: str, execution_arn: str) -> None: ...
     def discard_unstarted(self, booking_id: str) -> None: ...
 
 
 class BookingProgress(Protocol):
     """What the saga's steps write on the booking record."""
 
-    def get(self, booking_id: str) -> Booking | None: ...
+    def get(self, booking_id: str, consistent: bool = True) -> Booking | None: ...
     def advance(
-        self, booking_id: str, to: BookingStatus, since: set[BookingStatus], step: str, **extra: str
+        self,
+        booking_id: str,
+        hotel_id: str,
+        to: BookingStatus,
+        since: set[BookingStatus],
+        step: str,
+        claim_guest_notice: bool = False,
+        **extra: str,
     ) -> bool: ...
     def record_outcome(
         self, stay: Stay, outcome: Outcome, state_name: str, execution_arn: str
@@ -146,6 +155,11 @@ class ApprovalRepository(ApprovalReader, Protocol):
 class SagaStarter(Protocol):
     def start(self, name: str, input_json: str) -> str:
         """The execution's ARN; raises SagaAlreadyStarted or SagaNotStarted."""
+        ...
+
+    def execution_arn(self, name: str) -> str:
+        """The ARN of the execution named ``name`` (started or not): derived, never stored
+        by the API (an UpdateItem per booking saved; ReserveRoom records it)."""
         ...
 
 

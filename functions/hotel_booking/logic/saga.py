@@ -109,6 +109,8 @@ def reserve_room(event: StepEvent, ports: SagaPorts) -> Reservation:
 
 
 def _reserve(request: BookingRequest, event: StepEvent, ports: SagaPorts) -> Reservation:
+    # Consistent: the version read is the transaction's condition; a stale one would only
+    # get the transaction refused (at twice the write cost) and the hotel read again.
     hotel = ports.hotels.get(request.hotelId)
     if hotel is None:
         raise HotelNotFound(f"hotel {request.hotelId} does not exist")
@@ -124,12 +126,10 @@ def _reserve(request: BookingRequest, event: StepEvent, ports: SagaPorts) -> Res
         paymentRetryWaitSeconds=ports.settings.payment_retry_wait_seconds,
         paymentRetries=payment_retries(ports.settings),
     )
-    existing = ports.bookings.get(request.bookingId)
-    if existing is not None and existing.reservation is not None:
-        # A retry: keep the amount the first attempt stored (the price may have changed since).
-        amount = existing.amount if existing.amount is not None else priced.amount
-    else:
-        amount = ports.reservations.reserve(request, priced, inventory.take(request, hotel), event)
+    # No read of the booking first: the transaction's condition on the booking refuses a
+    # second reservation, and then ``reserve`` returns the amount the first attempt stored
+    # (the price may have changed since).
+    amount = ports.reservations.reserve(request, priced, inventory.take(request, hotel), event)
     return priced.model_copy(update={"amount": amount})
 
 
@@ -140,6 +140,7 @@ def payment_retries(settings: SagaSettings) -> int:
 
 def record_payment(event: StepEvent, ports: SagaPorts) -> Payment:
     data = parse(ReservedStay, event.input)
+    # Consistent: it decides whether to charge the card (a retry after a charge must find it).
     payment = ports.payments.get(data.bookingId)
     if payment is None:
         reference = ports.gateway.charge(
@@ -161,6 +162,7 @@ def record_payment(event: StepEvent, ports: SagaPorts) -> Payment:
         )
     ports.bookings.advance(
         data.bookingId,
+        data.hotelId,
         BookingStatus.PAYMENT_RECORDED,
         {BookingStatus.ROOM_RESERVED},
         event.stateName,
@@ -186,6 +188,7 @@ def notify_manager(event: StepEvent, ports: SagaPorts, signer: LinkSigner) -> No
     )
     ports.bookings.advance(
         data.bookingId,
+        data.hotelId,
         BookingStatus.AWAITING_APPROVAL,
         {BookingStatus.PAYMENT_RECORDED},
         event.stateName,
@@ -202,13 +205,19 @@ def notify_manager(event: StepEvent, ports: SagaPorts, signer: LinkSigner) -> No
 
 def confirm_booking(event: StepEvent, ports: SagaPorts) -> ConfirmResult:
     data = parse(ReservedStay, event.input)
-    ports.bookings.advance(
+    # One write confirms and claims the guest's message; a retry (confirmed already) claims
+    # it on its own, so a message that could not be sent is sent by the retry.
+    claimed = ports.bookings.advance(
         data.bookingId,
+        data.hotelId,
         BookingStatus.CONFIRMED,
         {BookingStatus.AWAITING_APPROVAL},
         event.stateName,
+        claim_guest_notice=True,
     )
-    _tell_guest(ports, data, data.reservation.hotelName, BookingStatus.CONFIRMED, None)
+    _tell_guest(
+        ports, data, data.reservation.hotelName, BookingStatus.CONFIRMED, None, claimed=claimed
+    )
     return ConfirmResult(bookingId=data.bookingId, status=BookingStatus.CONFIRMED)
 
 
@@ -266,9 +275,11 @@ def _tell_guest(
     hotel_name: str,
     status: BookingStatus,
     reason: FailureReason | None,
+    claimed: bool = False,
 ) -> None:
-    """At most one outcome message per booking, even when the step is retried."""
-    if not ports.bookings.mark_guest_notified(stay.bookingId):
+    """At most one outcome message per booking, even when the step is retried (``claimed``:
+    the caller's own write claimed it already)."""
+    if not claimed and not ports.bookings.mark_guest_notified(stay.bookingId):
         return
     subject, body = guest_notice(stay, hotel_name, status, reason)
     try:

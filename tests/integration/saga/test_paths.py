@@ -3,11 +3,14 @@ the booking's final status and reason, the states visited, DynamoDB rows, SNS me
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
+from decimal import Decimal
 
 import pytest
 
+from hotel_booking.errors import BookingStateConflict
 from hotel_booking.logic.ids import approval_id_for
 from hotel_booking.models import ApprovalState, BookingStatus, Decision, PaymentStatus
 from tests.fixtures.saga_driver import SagaDriver
@@ -319,6 +322,115 @@ def test_redelivered_steps_change_nothing_twice(saga: SagaDriver) -> None:
         redeliver("RefundPaymentFunction", "RefundPayment")
         redeliver("ReleaseRoomFunction", "ReleaseRoom")
     assert saga.inventory(hotel, req) == [3, 3]  # given back exactly once
+
+
+def test_a_redelivered_reserve_of_the_last_room_after_a_price_change_keeps_its_booking(
+    saga: SagaDriver,
+) -> None:
+    """ReserveRoom reads no booking before its transaction: a redelivery is refused by the
+    booking's condition, together with the night that is now full (by its own room) and the
+    hotel that changed since; it must still answer with the reservation it made."""
+    hotel = saga.hotel(rooms=1, price="100.00")
+    req = saga.request(hotel, rooms=1)
+    saga.start(req)
+    saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
+    stored = saga.store.hotels.get(hotel.hotelId)
+    assert stored is not None
+    assert saga.store.hotels.replace(stored.model_copy(update={"pricePerNight": Decimal("300.00")}))
+    state = {k: v for k, v in req.items()}
+    event = {"input": state, "executionArn": "redelivery", "stateName": "ReserveRoom"}
+
+    resp = saga.cloud.client("lambda").invoke(
+        FunctionName=saga.stack.ref("ReserveRoomFunction"), Payload=json.dumps(event)
+    )
+
+    assert "FunctionError" not in resp
+    assert json.loads(resp["Payload"].read())["amount"] == "200.00"  # not 600.00
+    assert saga.inventory(hotel, req) == [0, 0]
+    assert saga.booking(req["bookingId"]).status is BookingStatus.AWAITING_APPROVAL
+
+
+def test_confirm_tells_the_guest_once_and_a_retry_after_a_failed_send_tells_them(
+    saga: SagaDriver,
+) -> None:
+    """ConfirmBooking confirms and claims the guest's message in one write: a redelivery
+    sends nothing again, and once a failed send has given the claim back, the retry sends."""
+    hotel = saga.hotel(rooms=2)
+    req = saga.request(hotel)
+    saga.start(req)
+    saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
+    saga.decide(req["bookingId"], Decision.APPROVE)
+    saga.wait_done(req["bookingId"])
+    state = json.loads(
+        [e for e in saga.history(req["bookingId"]) if "stateEnteredEventDetails" in e][-1][
+            "stateEnteredEventDetails"
+        ]["input"]
+    )
+    event = {"input": state, "executionArn": "redelivery", "stateName": "ConfirmBooking"}
+
+    def redeliver() -> None:
+        resp = saga.cloud.client("lambda").invoke(
+            FunctionName=saga.stack.ref("ConfirmBookingFunction"), Payload=json.dumps(event)
+        )
+        assert "FunctionError" not in resp, resp["Payload"].read()
+
+    assert len(saga.guest_emails(req["bookingId"])) == 1
+    redeliver()
+    assert len(saga.guest_emails(req["bookingId"])) == 1
+    saga.store.bookings.unmark_guest_notified(req["bookingId"])  # as a failed send does
+    redeliver()
+    assert len(saga.guest_emails(req["bookingId"])) == 2
+    booking = saga.booking(req["bookingId"])
+    assert booking.status is BookingStatus.CONFIRMED
+    assert [s.state for s in booking.steps].count("ConfirmBooking") == 1
+
+
+def test_a_step_that_moves_a_booking_without_reading_it_first_still_names_the_conflict(
+    saga: SagaDriver,
+) -> None:
+    """``advance`` writes without reading the booking's hotel first: a missing booking, or a
+    step input naming another hotel, is refused by the condition and named, not written."""
+    hotel = saga.hotel(rooms=2)
+    req = saga.request(hotel)
+    saga.start(req)
+    booking_id = req["bookingId"]
+    saga.wait_status(booking_id, BookingStatus.AWAITING_APPROVAL)
+    bookings = saga.store.bookings
+    awaiting = {BookingStatus.AWAITING_APPROVAL}
+
+    with pytest.raises(BookingStateConflict, match="is None"):
+        bookings.advance("bk_missing", hotel.hotelId, BookingStatus.CONFIRMED, awaiting, "X")
+    with pytest.raises(BookingStateConflict, match="AWAITING_APPROVAL"):
+        bookings.advance(booking_id, "another-hotel", BookingStatus.CONFIRMED, awaiting, "X")
+    assert bookings.get("bk_missing") is None
+    assert saga.booking(booking_id).status is BookingStatus.AWAITING_APPROVAL
+    # A late redelivery of an earlier step changes nothing and says so.
+    since = {BookingStatus.ROOM_RESERVED}
+    assert not bookings.advance(
+        booking_id, hotel.hotelId, BookingStatus.PAYMENT_RECORDED, since, "X"
+    )
+    assert bookings.advance(booking_id, hotel.hotelId, BookingStatus.CONFIRMED, awaiting, "X")
+    # The status index is keyed by the step input's hotel: the manager's list of CONFIRMED.
+    confirmed = bookings.of_hotel(hotel.hotelId, BookingStatus.CONFIRMED)
+    assert [b.bookingId for b in confirmed] == [booking_id]
+
+
+def test_opening_an_approval_answers_with_the_record_written_and_refuses_a_decided_one(
+    saga: SagaDriver,
+) -> None:
+    approvals = saga.store.approvals
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    opened = approvals.open("ap_open_test", "bk_open_test", "h1", "token-1", expires)
+    again = approvals.open("ap_open_test", "bk_open_test", "h1", "token-2", expires)
+
+    assert (opened.taskToken, opened.state) == ("token-1", ApprovalState.PENDING)
+    assert (again.taskToken, again.state) == ("token-2", ApprovalState.PENDING)
+    assert approvals.get("ap_open_test") == again
+    assert approvals.close("ap_open_test", ApprovalState.APPROVED, "manager")
+    with pytest.raises(BookingStateConflict, match="already decided"):
+        approvals.open("ap_open_test", "bk_open_test", "h1", "token-3", expires)
+    stored = approvals.get("ap_open_test")
+    assert stored is not None and stored.taskToken == "token-2"
 
 
 def test_two_bookings_racing_for_the_last_room(saga: SagaDriver) -> None:
