@@ -292,6 +292,34 @@ def too_large_error(message: str) -> Exception:
     return error
 
 
+def jsonpath_parse_users() -> list[tuple[Any, str]]:
+    """(module, name) of each ``parse`` the Step Functions interpreter and EventBridge's input
+    transformer call for a JSONPath string (localaws.speedups caches them)."""
+    users = [
+        (_lookup("jsonpath_ng.ext"), "parse"),  # moto.events.utils imports it per call
+        (_lookup(f"{_SFN}.utils.json_path"), "parse"),
+        (_lookup(f"{_SFN}.component.common.path.result_path"), "parse"),
+    ]
+    for module, name in users:
+        _lookup(module.__name__, name)
+    if "from jsonpath_ng.ext import parse" not in inspect.getsource(
+        _lookup("moto.events.utils", "EventTemplateParser", "parse")
+    ):
+        raise MotoInternalsMoved("moto.events.utils.EventTemplateParser.parse no longer imports parse")
+    return users
+
+
+def serializer_attribute_picker() -> tuple[Any, Any, Any]:
+    """moto's response serializer's value picker class, the lookup it uses and its sentinel."""
+    cls = _lookup("moto.core.serialize", "XFormedAttributePicker")
+    _lookup("moto.core.serialize", "XFormedAttributePicker", "get_possible_keys")
+    source = inspect.getsource(_lookup("moto.core.serialize", "AttributePicker", "__call__"))
+    for expected in ("get_possible_keys(context)", "response_transformers", "MISSING"):
+        if expected not in source:
+            raise MotoInternalsMoved(f"moto.core.serialize.AttributePicker.__call__ lost {expected}")
+    return cls, _lookup("moto.core.serialize", "get_value"), _lookup("moto.core.serialize", "MISSING")
+
+
 def check() -> None:
     """Fail loudly, naming the moved internal, if this moto is not the one localaws knows."""
     import moto
@@ -323,6 +351,8 @@ def check() -> None:
     cognito_action_result()
     cognito_errors().CodeMismatchException("checked")
     lambda_backend_class()
+    jsonpath_parse_users()
+    serializer_attribute_picker()
     sqs_queue_class()
     stream_shard_class()
     events_rule_class()
