@@ -305,7 +305,9 @@ def jsonpath_parse_users() -> list[tuple[Any, str]]:
     if "from jsonpath_ng.ext import parse" not in inspect.getsource(
         _lookup("moto.events.utils", "EventTemplateParser", "parse")
     ):
-        raise MotoInternalsMoved("moto.events.utils.EventTemplateParser.parse no longer imports parse")
+        raise MotoInternalsMoved(
+            "moto.events.utils.EventTemplateParser.parse no longer imports parse"
+        )
     return users
 
 
@@ -316,8 +318,14 @@ def serializer_attribute_picker() -> tuple[Any, Any, Any]:
     source = inspect.getsource(_lookup("moto.core.serialize", "AttributePicker", "__call__"))
     for expected in ("get_possible_keys(context)", "response_transformers", "MISSING"):
         if expected not in source:
-            raise MotoInternalsMoved(f"moto.core.serialize.AttributePicker.__call__ lost {expected}")
-    return cls, _lookup("moto.core.serialize", "get_value"), _lookup("moto.core.serialize", "MISSING")
+            raise MotoInternalsMoved(
+                f"moto.core.serialize.AttributePicker.__call__ lost {expected}"
+            )
+    return (
+        cls,
+        _lookup("moto.core.serialize", "get_value"),
+        _lookup("moto.core.serialize", "MISSING"),
+    )
 
 
 def check() -> None:
@@ -353,6 +361,7 @@ def check() -> None:
     lambda_backend_class()
     jsonpath_parse_users()
     serializer_attribute_picker()
+    _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
     sqs_queue_class()
     stream_shard_class()
     events_rule_class()
@@ -503,6 +512,18 @@ def event_template_parser() -> Any:
 def lambda_invalid_parameter() -> Any:
     """Lambda's InvalidParameterValueException, raised from a backend method as AWS answers."""
     return _lookup("moto.awslambda.exceptions", "InvalidParameterValueException")
+
+
+def dynamodbstreams_backend(region: str) -> Any:
+    """The DynamoDB Streams backend whose ``get_records(iterator, limit)`` answers GetRecords
+    (``{"Records": [record JSON], "NextShardIterator": arn}``): the stream pollers call it."""
+    from localaws.deploy import ACCOUNT_ID
+
+    backends = _lookup("moto.dynamodbstreams.models", "dynamodbstreams_backends")
+    method = _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
+    if list(inspect.signature(method).parameters) != ["self", "iterator_arn", "limit"]:
+        raise MotoInternalsMoved(f"DynamoDBStreamsBackend.get_records{inspect.signature(method)}")
+    return backends[ACCOUNT_ID][region]
 
 
 def stream_shard_iterators(region: str) -> dict[str, Any]:
