@@ -328,6 +328,27 @@ def serializer_attribute_picker() -> tuple[Any, Any, Any]:
     )
 
 
+def response_method_lister() -> tuple[Any, Any]:
+    """moto.core.responses and the ``method_names_from_class`` it calls on every request."""
+    module = _lookup("moto.core.responses")
+    if "method_names_from_class(self.__class__)" not in inspect.getsource(
+        _lookup("moto.core.responses", "BaseResponse", "call_action")
+    ):
+        raise MotoInternalsMoved("BaseResponse.call_action no longer lists methods per request")
+    return module, _lookup("moto.core.responses", "method_names_from_class")
+
+
+def update_expression_parser() -> Any:
+    """The parser whose ``make(expression)`` DynamoDB's handler and backend both call; its
+    result must only be read or deep-copied (the validator copies it) for a cache to be safe."""
+    cls = _lookup("moto.dynamodb.parsing.expressions", "UpdateExpressionParser")
+    _lookup("moto.dynamodb.parsing.expressions", "UpdateExpressionParser", "make")
+    init = inspect.getsource(_lookup("moto.dynamodb.parsing.validators", "Validator", "__init__"))
+    if "deepcopy(expression)" not in init:
+        raise MotoInternalsMoved("moto's DynamoDB Validator no longer copies the expression")
+    return cls
+
+
 def check() -> None:
     """Fail loudly, naming the moved internal, if this moto is not the one localaws knows."""
     import moto
@@ -361,6 +382,8 @@ def check() -> None:
     lambda_backend_class()
     jsonpath_parse_users()
     serializer_attribute_picker()
+    response_method_lister()
+    update_expression_parser()
     _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
     sqs_queue_class()
     stream_shard_class()

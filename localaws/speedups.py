@@ -14,6 +14,11 @@ depend on the request at all:
   stream records). The candidate names depend only on the member's shape, its parent shape and
   the object's class, so they are computed once per combination; the lookup itself, in
   moto's order, still runs for every value.
+- **Per-request reflection and parsing.** moto lists a response class's methods
+  (``inspect.getmembers``) on every request, and parses an UpdateExpression twice per
+  UpdateItem (the handler, then the backend). The method list is cached per class (and redone
+  if the class gains an attribute); the parsed expression per string: its only users read it
+  or deep-copy it before validating, so one parse serves every call.
 """
 
 from __future__ import annotations
@@ -28,6 +33,38 @@ from localaws import guard
 def install() -> None:
     _cache_jsonpath_parsing()
     _cache_attribute_names()
+    _cache_method_names()
+    _cache_update_expressions()
+
+
+def _cache_method_names() -> None:
+    responses, original = guard.response_method_lister()
+    if getattr(original, "_localaws_cached", False):
+        return
+    names: dict[type, tuple[int, list[str]]] = {}
+
+    def method_names(clazz: Any) -> list[str]:
+        size = sum(len(vars(k)) for k in clazz.__mro__)
+        entry = names.get(clazz)
+        if entry is None or entry[0] != size:
+            entry = names[clazz] = (size, original(clazz))
+        return list(entry[1])
+
+    method_names._localaws_cached = True  # type: ignore[attr-defined]
+    responses.method_names_from_class = method_names
+
+
+def _cache_update_expressions() -> None:
+    parser_cls = guard.update_expression_parser()
+    if getattr(parser_cls.make, "_localaws_cached", False):
+        return
+    make = functools.lru_cache(maxsize=4096)(parser_cls.make)
+
+    def cached(cls: Any, expression: str) -> Any:
+        return make(expression)
+
+    cached._localaws_cached = True  # type: ignore[attr-defined]
+    parser_cls.make = classmethod(cached)
 
 
 def _cache_jsonpath_parsing() -> None:
