@@ -1,6 +1,7 @@
 """The local stack under load, over real HTTP on loopback, as `make run` serves it (issue 13).
 
     .venv/bin/python benchmarks/load_bench.py [--burst 100] [--clients 8] [--bookings 40]
+                                              [--grow 10000]
 
 Starts ``LocalStack`` on free ports and measures, printing each figure beside its goal:
 
@@ -8,6 +9,7 @@ Starts ``LocalStack`` on free ports and measures, printing each figure beside it
 - warm public GET /hotels, p50;
 - throughput: ``--clients`` guests each booking through the API, a manager approving through the
   API, until ``--bookings`` bookings are CONFIRMED (book → awaiting approval → approve → confirmed);
+- data growth: the same throughput again after ``--grow`` bookings were added to the tables;
 - a burst: ``--burst`` POST /bookings sent at the same moment; every one must be accepted and
   every saga must reach AWAITING_APPROVAL, with no local time-out or failure;
 - an idle stack (the burst's sagas waiting for a manager): CPU used over a few seconds.
@@ -56,8 +58,10 @@ class Watch:
         self._cond = threading.Condition()
         self.states: dict[str, set[str]] = {}
         self.errors: Counter[str] = Counter()
+        self.last = time.monotonic()
 
     def __call__(self, inv: Invocation) -> None:
+        self.last = time.monotonic()
         if inv.error_type:
             with self._cond:
                 self.errors[f"{inv.function}: {inv.error_type}"] += 1
@@ -68,6 +72,12 @@ class Watch:
             with self._cond:
                 self.states.setdefault(booking_id, set()).add(step)
                 self._cond.notify_all()
+
+    def wait_quiet(self, quiet: float, timeout: float) -> None:
+        """Block until no function has been invoked for ``quiet`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and time.monotonic() - self.last < quiet:
+            time.sleep(0.2)
 
     def wait(self, booking_ids: list[str], state: str, timeout: float) -> list[str]:
         """Block until every booking reached ``state`` or failed; return those that did not."""
@@ -82,12 +92,65 @@ class Watch:
             return left
 
 
+def grow(stack: LocalStack, watch: Watch, count: int) -> float:
+    """Copy one finished booking's rows ``count`` times under new ids into the bookings,
+    payments and approvals tables (in-process, 25 items a request), then wait until the stream
+    pollers have gone quiet. Returns the seconds it took.
+
+    The copies are AWAITING_APPROVAL, a status that publishes no event: on AWS ten thousand
+    past bookings were projected long ago, and what is measured here is the tables' size, not
+    a catch-up of ten thousand BookingConfirmed events through the bus."""
+    import uuid
+
+    import boto3
+
+    started = time.perf_counter()
+    assert stack.stack is not None
+    tables = {name: stack.stack.ref(name) for name in ("BookingsTable", "PaymentsTable")}
+    approvals = stack.stack.ref("ApprovalsTable")
+    ddb = boto3.client("dynamodb", region_name=stack.cloud.region)  # answered in-process
+    sample = next(
+        i
+        for i in ddb.scan(TableName=tables["BookingsTable"])["Items"]
+        if i["status"]["S"] == "CONFIRMED"
+    )
+    booking_id = sample["bookingId"]["S"]
+    rows = {
+        name: ddb.get_item(TableName=table, Key={"bookingId": {"S": booking_id}}).get("Item")
+        for name, table in tables.items()
+    }
+    approval = next(
+        (i for i in ddb.scan(TableName=approvals)["Items"] if i["bookingId"]["S"] == booking_id),
+        None,
+    )
+    requests_by_table: dict[str, list[dict[str, Any]]] = {}
+    for n in range(count):
+        new_id = f"grow-{n:06d}-{uuid.uuid4().hex[:8]}"
+        for name, item in rows.items():
+            if item:
+                copy = {**item, "bookingId": {"S": new_id}}
+                if name == "BookingsTable":
+                    copy["status"] = {"S": "AWAITING_APPROVAL"}
+                    copy["hotelStatus"] = {"S": f"{item['hotelId']['S']}#AWAITING_APPROVAL"}
+                requests_by_table.setdefault(tables[name], []).append(copy)
+        if approval:
+            copy = {**approval, "bookingId": {"S": new_id}, "approvalId": {"S": f"a-{new_id}"}}
+            requests_by_table.setdefault(approvals, []).append(copy)
+    for table, items in requests_by_table.items():
+        for i in range(0, len(items), 25):
+            batch = [{"PutRequest": {"Item": it}} for it in items[i : i + 25]]
+            ddb.batch_write_item(RequestItems={table: batch})
+    watch.wait_quiet(3.0, 600)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--burst", type=int, default=100)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--bookings", type=int, default=40)
     parser.add_argument("--idle-seconds", type=int, default=10)
+    parser.add_argument("--grow", type=int, default=10_000, help="bookings added for data growth")
     args = parser.parse_args()
     burst = min(args.burst, 1000)
 
@@ -174,13 +237,24 @@ def main() -> None:
         figures["get_hotels_p50"] = pct(hotels_ms, 50)
 
         # Throughput: complete bookings through the API with N clients.
-        started, cpu = time.perf_counter(), time.process_time()
-        with ThreadPoolExecutor(max_workers=args.clients) as pool:
-            done = list(pool.map(complete, range(args.bookings)))
-        elapsed = time.perf_counter() - started
-        figures["throughput"] = sum(done) / elapsed
-        figures["cpu_per_booking_ms"] = (time.process_time() - cpu) / max(1, sum(done)) * 1000
-        figures["throughput_failed"] = done.count(False)
+        def throughput() -> tuple[float, float, int]:
+            started, cpu = time.perf_counter(), time.process_time()
+            with ThreadPoolExecutor(max_workers=args.clients) as pool:
+                done = list(pool.map(complete, range(args.bookings)))
+            elapsed = time.perf_counter() - started
+            cpu_ms = (time.process_time() - cpu) / max(1, sum(done)) * 1000
+            return sum(done) / elapsed, cpu_ms, done.count(False)
+
+        (
+            figures["throughput"],
+            figures["cpu_per_booking_ms"],
+            figures["throughput_failed"],
+        ) = throughput()
+
+        # Data growth: the same throughput with --grow more bookings in the tables.
+        if args.grow:
+            figures["grow_seconds"] = grow(stack, watch, args.grow)
+            figures["grown"] = throughput()
 
         # Burst: every guest at the same moment.
         gate = threading.Barrier(burst)
@@ -240,6 +314,23 @@ def main() -> None:
             f"{figures['cpu_per_booking_ms']:.0f} ms",
             "≤ 100 ms (20/s on 2 cores)",
         ),
+    ]
+    if args.grow:
+        rate, cpu_ms, failed = figures["grown"]
+        rows += [
+            (
+                f"  … with {args.grow:,} more bookings in the tables",
+                f"{rate:.2f}/s ({failed} failed), {cpu_ms:.0f} ms CPU per booking",
+                "within 10% of the line above",
+            ),
+            (
+                "  … throughput / CPU per booking vs before",
+                f"{100 * (rate / figures['throughput'] - 1):+.0f}% / "
+                f"{100 * (cpu_ms / figures['cpu_per_booking_ms'] - 1):+.0f}%",
+                f"(seeding took {figures['grow_seconds']:.0f} s)",
+            ),
+        ]
+    rows += [
         (f"{burst} concurrent POST /bookings accepted", f"{b['accepted']}/{burst}", f"{burst}"),
         (
             "  … sagas reaching AWAITING_APPROVAL",

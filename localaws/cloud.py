@@ -27,7 +27,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from localaws import guard, pollers, sns
+from localaws import guard, pollers, sns, speedups
 from localaws.deploy import Deployer, Stack
 from localaws.eventing import EventPlumbing
 from localaws.lambdas import Invocation, LambdaRuntime
@@ -144,6 +144,7 @@ class LocalCloud:
         _reuse_interpreter_clients()
         _parse_each_definition_once()
         _announce_history_events()
+        speedups.install()
         self.runtime.install()
         self.events.start()
 

@@ -292,6 +292,63 @@ def too_large_error(message: str) -> Exception:
     return error
 
 
+def jsonpath_parse_users() -> list[tuple[Any, str]]:
+    """(module, name) of each ``parse`` the Step Functions interpreter and EventBridge's input
+    transformer call for a JSONPath string (localaws.speedups caches them)."""
+    users = [
+        (_lookup("jsonpath_ng.ext"), "parse"),  # moto.events.utils imports it per call
+        (_lookup(f"{_SFN}.utils.json_path"), "parse"),
+        (_lookup(f"{_SFN}.component.common.path.result_path"), "parse"),
+    ]
+    for module, name in users:
+        _lookup(module.__name__, name)
+    if "from jsonpath_ng.ext import parse" not in inspect.getsource(
+        _lookup("moto.events.utils", "EventTemplateParser", "parse")
+    ):
+        raise MotoInternalsMoved(
+            "moto.events.utils.EventTemplateParser.parse no longer imports parse"
+        )
+    return users
+
+
+def serializer_attribute_picker() -> tuple[Any, Any, Any]:
+    """moto's response serializer's value picker class, the lookup it uses and its sentinel."""
+    cls = _lookup("moto.core.serialize", "XFormedAttributePicker")
+    _lookup("moto.core.serialize", "XFormedAttributePicker", "get_possible_keys")
+    source = inspect.getsource(_lookup("moto.core.serialize", "AttributePicker", "__call__"))
+    for expected in ("get_possible_keys(context)", "response_transformers", "MISSING"):
+        if expected not in source:
+            raise MotoInternalsMoved(
+                f"moto.core.serialize.AttributePicker.__call__ lost {expected}"
+            )
+    return (
+        cls,
+        _lookup("moto.core.serialize", "get_value"),
+        _lookup("moto.core.serialize", "MISSING"),
+    )
+
+
+def response_method_lister() -> tuple[Any, Any]:
+    """moto.core.responses and the ``method_names_from_class`` it calls on every request."""
+    module = _lookup("moto.core.responses")
+    if "method_names_from_class(self.__class__)" not in inspect.getsource(
+        _lookup("moto.core.responses", "BaseResponse", "call_action")
+    ):
+        raise MotoInternalsMoved("BaseResponse.call_action no longer lists methods per request")
+    return module, _lookup("moto.core.responses", "method_names_from_class")
+
+
+def update_expression_parser() -> Any:
+    """The parser whose ``make(expression)`` DynamoDB's handler and backend both call; its
+    result must only be read or deep-copied (the validator copies it) for a cache to be safe."""
+    cls = _lookup("moto.dynamodb.parsing.expressions", "UpdateExpressionParser")
+    _lookup("moto.dynamodb.parsing.expressions", "UpdateExpressionParser", "make")
+    init = inspect.getsource(_lookup("moto.dynamodb.parsing.validators", "Validator", "__init__"))
+    if "deepcopy(expression)" not in init:
+        raise MotoInternalsMoved("moto's DynamoDB Validator no longer copies the expression")
+    return cls
+
+
 def check() -> None:
     """Fail loudly, naming the moved internal, if this moto is not the one localaws knows."""
     import moto
@@ -323,6 +380,11 @@ def check() -> None:
     cognito_action_result()
     cognito_errors().CodeMismatchException("checked")
     lambda_backend_class()
+    jsonpath_parse_users()
+    serializer_attribute_picker()
+    response_method_lister()
+    update_expression_parser()
+    _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
     sqs_queue_class()
     stream_shard_class()
     events_rule_class()
@@ -473,6 +535,18 @@ def event_template_parser() -> Any:
 def lambda_invalid_parameter() -> Any:
     """Lambda's InvalidParameterValueException, raised from a backend method as AWS answers."""
     return _lookup("moto.awslambda.exceptions", "InvalidParameterValueException")
+
+
+def dynamodbstreams_backend(region: str) -> Any:
+    """The DynamoDB Streams backend whose ``get_records(iterator, limit)`` answers GetRecords
+    (``{"Records": [record JSON], "NextShardIterator": arn}``): the stream pollers call it."""
+    from localaws.deploy import ACCOUNT_ID
+
+    backends = _lookup("moto.dynamodbstreams.models", "dynamodbstreams_backends")
+    method = _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
+    if list(inspect.signature(method).parameters) != ["self", "iterator_arn", "limit"]:
+        raise MotoInternalsMoved(f"DynamoDBStreamsBackend.get_records{inspect.signature(method)}")
+    return backends[ACCOUNT_ID][region]
 
 
 def stream_shard_iterators(region: str) -> dict[str, Any]:
