@@ -349,6 +349,14 @@ def update_expression_parser() -> Any:
     return cls
 
 
+def update_expression_validator_module() -> tuple[Any, Any]:
+    """moto's DynamoDB validators module (its ``deepcopy`` copies the parsed expression before
+    validating it) and the AST node base class."""
+    module = _lookup("moto.dynamodb.parsing.validators")
+    _lookup("moto.dynamodb.parsing.validators", "deepcopy")
+    return module, _lookup("moto.dynamodb.parsing.ast_nodes", "Node")
+
+
 def check() -> None:
     """Fail loudly, naming the moved internal, if this moto is not the one localaws knows."""
     import moto
@@ -384,6 +392,7 @@ def check() -> None:
     serializer_attribute_picker()
     response_method_lister()
     update_expression_parser()
+    update_expression_validator_module()
     _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
     sqs_queue_class()
     stream_shard_class()

@@ -19,11 +19,17 @@ depend on the request at all:
   UpdateItem (the handler, then the backend). The method list is cached per class (and redone
   if the class gains an attribute); the parsed expression per string: its only users read it
   or deep-copy it before validating, so one parse serves every call.
+- **Copying a parsed UpdateExpression.** The validator deep-copies the (now shared) parsed
+  expression on every UpdateItem, ~10% of the stack's CPU: ``copy.deepcopy`` walks the tree in
+  Python. The tree is pickled once and each copy is an unpickling (about 3 times cheaper),
+  which rebuilds the same objects through the same ``__reduce_ex__`` protocol as ``deepcopy``.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
+import pickle
 import threading
 from typing import Any
 
@@ -35,6 +41,7 @@ def install() -> None:
     _cache_attribute_names()
     _cache_method_names()
     _cache_update_expressions()
+    _copy_expressions_by_pickle()
 
 
 def _cache_method_names() -> None:
@@ -113,4 +120,32 @@ def _cache_attribute_names() -> None:
         return value
 
     pick._localaws_cached = True  # type: ignore[attr-defined]
+    pick._localaws_original = original  # type: ignore[attr-defined]
     picker_cls.__call__ = pick
+
+
+def _copy_expressions_by_pickle() -> None:
+    validators, node_cls = guard.update_expression_validator_module()
+    if getattr(validators.deepcopy, "_localaws_cached", False):
+        return
+    # id(tree) -> (tree, pickled tree); the entry keeps the tree alive so its id stays its own.
+    pickled: dict[int, tuple[Any, bytes]] = {}
+    lock = threading.Lock()
+
+    def copy_tree(obj: Any, memo: Any = None) -> Any:
+        if memo is not None or not isinstance(obj, node_cls):
+            return copy.deepcopy(obj, memo)
+        entry = pickled.get(id(obj))
+        if entry is None or entry[0] is not obj:
+            try:
+                entry = (obj, pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+            except Exception:  # not picklable: copy it as moto does
+                return copy.deepcopy(obj)
+            with lock:
+                if len(pickled) >= 4096:  # trees outside the parse cache: do not grow forever
+                    pickled.clear()
+                pickled[id(obj)] = entry
+        return pickle.loads(entry[1])
+
+    copy_tree._localaws_cached = True  # type: ignore[attr-defined]
+    validators.deepcopy = copy_tree
