@@ -109,7 +109,7 @@ class LocalStack:
         self._servers: list[Any] = []
         self._stopping = threading.Event()
         self._execution_ended = threading.Event()
-        self._executions_prefix = "-"
+        self._executions_prefixes: tuple[str, ...] = ()
 
     # -- URLs -----------------------------------------------------------------------------
     @property
@@ -200,8 +200,10 @@ class LocalStack:
         if self.seed_data:
             self._seed_hotels()
         self.search.wait_ready()
-        machine = self.stack.ref("BookingStateMachine")
-        self._executions_prefix = machine.replace(":stateMachine:", ":execution:") + ":"
+        self._executions_prefixes = tuple(
+            self.stack.ref(machine).replace(":stateMachine:", ":execution:") + ":"
+            for machine in ("BookingStateMachine", "CancellationStateMachine")
+        )
         self.cloud.add_history_listener(self._on_history_event)
         threading.Thread(
             target=self._warm_console, args=(console,), name="console-warm", daemon=True
@@ -333,9 +335,10 @@ class LocalStack:
         self._log(f"λ   {inv.function}: {status} ({inv.duration_ms:.0f} ms{cold})")
 
     def _on_history_event(self, execution_arn: str, event: dict[str, Any]) -> None:
-        """One log line per state transition of the saga, as the interpreter records it
-        (a listener, so an idle stack spends nothing on following executions)."""
-        if not execution_arn.startswith(self._executions_prefix):
+        """One log line per state transition of the booking saga and of a cancellation, as
+        the interpreter records it (a listener, so an idle stack spends nothing on following
+        executions). A cancellation's execution is named ``cancel-<bookingId>``."""
+        if not execution_arn.startswith(self._executions_prefixes):
             return
         line = describe_event(event)
         if line:

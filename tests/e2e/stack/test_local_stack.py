@@ -296,3 +296,30 @@ def test_a_busy_port_names_the_port_and_the_variable() -> None:
         port = busy.getsockname()[1]
         with pytest.raises(PortInUse, match=f"port {port} is busy; set WEB_PORT"):
             ensure_port_free(port, "WEB_PORT")
+
+
+def test_make_run_logs_the_steps_of_cancellations_too(local_stack: LocalStack) -> None:
+    """`make run`'s execution log follows both state machines: support staff see a
+    cancellation's states (its execution is named cancel-<bookingId>) as they see a booking's."""
+    assert local_stack.stack is not None
+    lines: list[str] = []
+    ended = threading.Event()
+
+    def log(line: str) -> None:
+        lines.append(line)
+        if "execution succeeded" in line or "execution ended" in line:
+            ended.set()
+
+    original, local_stack._log = local_stack._log, log
+    try:
+        local_stack.cloud.client("stepfunctions").start_execution(
+            stateMachineArn=local_stack.stack.ref("CancellationStateMachine"),
+            name="cancel-log-check",
+            input='{"bookingId": "log-check"}',
+        )
+        assert ended.wait(20), lines
+    finally:
+        local_stack._log = original
+    mine = [line for line in lines if line.startswith("SFN cancel-log-check ")]
+    assert any("→" in line for line in mine), lines
+    assert any("execution" in line for line in mine), lines
