@@ -32,8 +32,11 @@ executions: $(STAMP)
 
 ## The whole test suite: lint, types, unit, saga (local Step Functions), API, stack, browser, cfn-lint,
 ## IAM audit (parliament + every call checked against its role), checkov.
+## Two worker processes, each with its own local stack (tests/conftest.py); a module's tests
+## stay together on one worker. PYTEST_WORKERS=0 runs everything in this one process.
+PYTEST_WORKERS ?= 2
 test: $(STAMP) chromium checkov lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 ## Debian's Chromium for the browser tests (tests/e2e/browser); Playwright's downloads are never used.
 chromium:
