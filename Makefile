@@ -36,7 +36,7 @@ executions: $(STAMP)
 ## stay together on one worker. PYTEST_WORKERS=0 runs everything in this one process.
 PYTEST_WORKERS ?= 2
 test: $(STAMP) chromium checkov lint typecheck
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 ## Debian's Chromium for the browser tests (tests/e2e/browser); Playwright's downloads are never used.
 chromium:

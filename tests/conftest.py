@@ -78,15 +78,6 @@ def pytest_runtestloop(session: pytest.Session) -> Any:
     return result
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """pytest-xdist `--dist loadgroup`: a module's tests stay on one worker (its module-scoped
-    fixtures are built once) unless the module names a group of its own (xdist_group)."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
-
-
 @pytest.fixture(scope="session", autouse=True)
 def aws_calls() -> Iterator[CallRecorder]:
     """Every AWS call functions make in this session (tests/integration/test_zz_iam_grants.py)."""
