@@ -3,7 +3,7 @@
 Only one LocalCloud can run per process (moto's backends are process-global), so the whole
 local stack (`make run`'s LocalStack: AWS on loopback, API Gateway, web server, mailbox) is
 started once per session on free ports, and `cloud` is its emulated AWS account. Under
-pytest-xdist (`make test` runs `-n 2`) that is once per worker process.
+pytest-xdist (`make test` runs `-n 3`) that is once per worker process.
 
 IAM check over the whole run: each process checks the calls its functions made against their
 roles when its stack stops and leaves the verdict in a directory the controlling process owns;
