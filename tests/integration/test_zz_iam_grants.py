@@ -1,21 +1,21 @@
 """Every AWS call a function made during this test session is allowed by its role.
 
-IAM is not enforced locally; ``tests/iam_calls.py`` records each call a function makes (the
-session fixture in ``tests/conftest.py`` installs it) as the (action, resource) pairs IAM
-checks. This module drives every saga step itself, so it means something when run alone; in a
-full run it also checks everything the API, browser and stack tests made the API functions do.
-Named ``zz`` so that it runs after the other stack tests.
+IAM is not enforced locally; ``tests/fixtures/iam_calls.py`` records each call a function makes
+(the session fixture in ``tests/conftest.py`` installs it) as the (action, resource) pairs IAM
+checks. This module drives every saga step itself, so it means something when run alone, and
+checks the calls its process has seen so far. The whole run is checked once every test of every
+process has run (``tests/conftest.py``: each pytest-xdist worker leaves its verdict when its
+stack stops, and the controller reports a denied call as the failed test
+``test_zz_iam_grants.py::every_call_in_the_whole_run``).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 
 from hotel_booking.models import BookingStatus, Decision
 from localaws.stack import LocalStack
-from tests.fixtures.iam_calls import CallRecorder, allowed
+from tests.fixtures.iam_calls import CallRecorder, allowed, denied_calls, functions_and_policies
 from tests.fixtures.saga_driver import SagaDriver
 
 SAGA_FUNCTIONS = {
@@ -27,17 +27,6 @@ SAGA_FUNCTIONS = {
     "ReleaseRoomFunction",
     "RecordFailureFunction",
 }
-
-
-def functions_and_policies(local_stack: LocalStack) -> dict[str, tuple[str, list[dict[str, Any]]]]:
-    """Function name -> (logical id, its role's inline policies as deployed)."""
-    out = {}
-    for stack in local_stack.cloud.stacks.values():
-        roles = {role.attributes["Arn"]: role for role in stack.of_type("AWS::IAM::Role")}
-        for fn in stack.of_type("AWS::Lambda::Function"):
-            role = roles[fn.properties["Role"]]
-            out[fn.ref] = (fn.logical_id, list(role.properties.get("Policies", [])))
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +51,7 @@ def driven(local_stack: LocalStack) -> None:
 def test_every_call_a_function_made_is_allowed_by_its_role(
     local_stack: LocalStack, aws_calls: CallRecorder, driven: None
 ) -> None:
-    functions = functions_and_policies(local_stack)
-    denied = sorted(
-        (functions[need.function][0], need.action, need.resource)
-        for need in aws_calls.needs
-        if need.function in functions
-        and not allowed(functions[need.function][1], need.action, need.resource)
-    )
-    assert denied == []
+    assert denied_calls(local_stack, aws_calls.needs) == []
 
 
 def test_every_saga_step_was_exercised(
