@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import uuid
 from typing import Any
 
 import pytest
@@ -42,81 +43,82 @@ def _dump(obj: Any, seen: set[int] | None = None) -> Any:
 
 
 @pytest.mark.parametrize("expression", EXPRESSIONS)
-def test_a_parsed_expression_copied_by_pickle_is_the_tree_deepcopy_makes(expression: str) -> None:
-    with LocalCloud():
-        parser = guard.update_expression_parser()
-        validators, _ = guard.update_expression_validator_module()
-        tree = parser.make(expression)
-        assert parser.make(expression) is tree  # parsed once
-        copied = validators.deepcopy(tree)
-        assert copied is not tree
-        assert (
-            _dump(copied) == _dump(copy.deepcopy(tree)) == _dump(pickle.loads(pickle.dumps(tree)))
+def test_a_parsed_expression_copied_by_pickle_is_the_tree_deepcopy_makes(
+    cloud: LocalCloud, expression: str
+) -> None:
+    parser = guard.update_expression_parser()
+    validators, _ = guard.update_expression_validator_module()
+    tree = parser.make(expression)
+    assert parser.make(expression) is tree  # parsed once
+    copied = validators.deepcopy(tree)
+    assert copied is not tree
+    assert _dump(copied) == _dump(copy.deepcopy(tree)) == _dump(pickle.loads(pickle.dumps(tree)))
+
+
+def _table(cloud: LocalCloud, **extra: Any) -> str:
+    name = f"speedups-{uuid.uuid4().hex[:8]}"
+    cloud.client("dynamodb").create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        **extra,
+    )
+    return name
+
+
+def test_updates_through_the_caches_give_dynamodb_s_answers(cloud: LocalCloud) -> None:
+    ddb = cloud.client("dynamodb")
+    t = _table(cloud)
+    key = {"pk": {"S": "a"}}
+    for _ in range(3):  # the same expression again and again: cached parse, pickled copy
+        ddb.update_item(
+            TableName=t,
+            Key=key,
+            UpdateExpression="SET held = if_not_exists(held, :zero) + :d, "
+            "steps = list_append(if_not_exists(steps, :empty), :step)",
+            ExpressionAttributeValues={
+                ":zero": {"N": "0"},
+                ":d": {"N": "2"},
+                ":empty": {"L": []},
+                ":step": {"L": [{"S": "x"}]},
+            },
         )
-
-
-def test_updates_through_the_caches_give_dynamodb_s_answers() -> None:
-    with LocalCloud() as cloud:
-        ddb = cloud.client("dynamodb")
-        ddb.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
+    item = ddb.get_item(TableName=t, Key=key)["Item"]
+    assert item["held"] == {"N": "6"}
+    assert item["steps"] == {"L": [{"S": "x"}, {"S": "x"}, {"S": "x"}]}
+    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
+        ddb.update_item(
+            TableName=t,
+            Key=key,
+            UpdateExpression="SET held = held - :d",
+            ConditionExpression="held < :d",
+            ExpressionAttributeValues={":d": {"N": "2"}},
         )
-        key = {"pk": {"S": "a"}}
-        for _ in range(3):  # the same expression again and again: cached parse, pickled copy
-            ddb.update_item(
-                TableName="t",
-                Key=key,
-                UpdateExpression="SET held = if_not_exists(held, :zero) + :d, "
-                "steps = list_append(if_not_exists(steps, :empty), :step)",
-                ExpressionAttributeValues={
-                    ":zero": {"N": "0"},
-                    ":d": {"N": "2"},
-                    ":empty": {"L": []},
-                    ":step": {"L": [{"S": "x"}]},
-                },
-            )
-        item = ddb.get_item(TableName="t", Key=key)["Item"]
-        assert item["held"] == {"N": "6"}
-        assert item["steps"] == {"L": [{"S": "x"}, {"S": "x"}, {"S": "x"}]}
-        with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
-            ddb.update_item(
-                TableName="t",
-                Key=key,
-                UpdateExpression="SET held = held - :d",
-                ConditionExpression="held < :d",
-                ExpressionAttributeValues={":d": {"N": "2"}},
-            )
-        with pytest.raises(ddb.exceptions.ClientError, match="Invalid UpdateExpression"):
-            ddb.update_item(TableName="t", Key=key, UpdateExpression="SET = nothing")
+    with pytest.raises(ddb.exceptions.ClientError, match="Invalid UpdateExpression"):
+        ddb.update_item(TableName=t, Key=key, UpdateExpression="SET = nothing")
 
 
-def test_cached_attribute_names_serialize_as_moto_does() -> None:
+def test_cached_attribute_names_serialize_as_moto_does(cloud: LocalCloud) -> None:
     """DescribeTable's result is a moto model object (aliases, snake_case attributes): the
     response serialized through the cached names equals moto's own serialization."""
-    with LocalCloud() as cloud:
-        ddb = cloud.client("dynamodb")
-        ddb.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        )
-        ddb.put_item(TableName="t", Item={"pk": {"S": "a"}, "b": {"B": b"\x00\x01"}})
-        picker_cls, _, _ = guard.serializer_attribute_picker()
-        cached = picker_cls.__call__
-        assert getattr(cached, "_localaws_cached", False)
-        answers = []
-        for picker in (cached, cached._localaws_original):
-            picker_cls.__call__ = picker
-            try:
-                table = ddb.describe_table(TableName="t")["Table"]
-                table.pop("CreationDateTime")
-                answers.append((table, ddb.scan(TableName="t")["Items"]))
-            finally:
-                picker_cls.__call__ = cached
-        assert answers[0] == answers[1]
-        assert answers[0][1] == [{"pk": {"S": "a"}, "b": {"B": b"\x00\x01"}}]
+    ddb = cloud.client("dynamodb")
+    t = _table(
+        cloud,
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    ddb.put_item(TableName=t, Item={"pk": {"S": "a"}, "b": {"B": b"\x00\x01"}})
+    picker_cls, _, _ = guard.serializer_attribute_picker()
+    cached = picker_cls.__call__
+    assert getattr(cached, "_localaws_cached", False)
+    answers = []
+    for picker in (cached, cached._localaws_original):
+        picker_cls.__call__ = picker
+        try:
+            table = ddb.describe_table(TableName=t)["Table"]
+            table.pop("CreationDateTime")
+            answers.append((table, ddb.scan(TableName=t)["Items"]))
+        finally:
+            picker_cls.__call__ = cached
+    assert answers[0] == answers[1]
+    assert answers[0][1] == [{"pk": {"S": "a"}, "b": {"B": b"\x00\x01"}}]
