@@ -72,3 +72,45 @@ def test_a_call_outside_the_role_is_reported(local_stack: LocalStack) -> None:
     assert allowed(policies, "dynamodb:UpdateItem", bookings)
     assert not allowed(policies, "dynamodb:DeleteItem", hotels)
     assert not allowed(policies, "sns:Unsubscribe", "*")
+
+
+def _poller_needs(source: str) -> list[tuple[str, str]]:
+    """What Lambda's poller does with the function's role for one event source (the calls
+    localaws's pollers make in-process, with no role at all)."""
+    service = source.split(":", 3)[2]
+    if service == "dynamodb":
+        return [
+            ("dynamodb:DescribeStream", source),
+            ("dynamodb:GetShardIterator", source),
+            ("dynamodb:GetRecords", source),
+            ("dynamodb:ListStreams", "*"),  # no resource-level permissions
+        ]
+    if service == "sqs":
+        return [
+            ("sqs:ReceiveMessage", source),
+            ("sqs:DeleteMessage", source),
+            ("sqs:GetQueueAttributes", source),
+        ]
+    if service == "sns":
+        return [("sns:Publish", source)]
+    raise AssertionError(f"no poller rule for {source}")
+
+
+def test_every_event_source_mapping_s_function_may_read_its_source(
+    local_stack: LocalStack,
+) -> None:
+    """On AWS a mapping whose function's role cannot read the stream or queue (or write its
+    on-failure destination) never delivers; locally nothing would notice."""
+    functions = functions_and_policies(local_stack)
+    mappings = local_stack.cloud.client("lambda").list_event_source_mappings()
+    assert mappings["EventSourceMappings"]
+    missing = []
+    for mapping in mappings["EventSourceMappings"]:
+        logical, policies = functions[mapping["FunctionArn"].rsplit(":", 1)[-1]]
+        needs = _poller_needs(mapping["EventSourceArn"])
+        destination = mapping.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        if destination:
+            sends = "sqs:SendMessage" if ":sqs:" in destination else "sns:Publish"
+            needs.append((sends, destination))
+        missing += [(logical, a, r) for a, r in needs if not allowed(policies, a, r)]
+    assert missing == []
