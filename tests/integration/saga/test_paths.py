@@ -297,18 +297,10 @@ def test_redelivered_steps_change_nothing_twice(saga: SagaDriver) -> None:
     req = saga.request(hotel, rooms=1)
     saga.start(req)
     saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
-    state = json.loads(
-        [e for e in saga.history(req["bookingId"]) if "stateEnteredEventDetails" in e][-1][
-            "stateEnteredEventDetails"
-        ]["input"]
-    )
-    lam = saga.cloud.client("lambda")
+    state = saga.last_state_input(req["bookingId"])
 
     def redeliver(function: str, step: str) -> dict[str, object]:
-        event = {"input": state, "executionArn": "redelivery", "stateName": step}
-        resp = lam.invoke(FunctionName=saga.stack.ref(function), Payload=json.dumps(event))
-        assert "FunctionError" not in resp, resp["Payload"].read()
-        return json.loads(resp["Payload"].read())
+        return saga.redeliver(function, step, state)
 
     redeliver("ReserveRoomFunction", "ReserveRoom")
     payment = redeliver("RecordPaymentFunction", "RecordPayment")
@@ -337,15 +329,9 @@ def test_a_redelivered_reserve_of_the_last_room_after_a_price_change_keeps_its_b
     stored = saga.store.hotels.get(hotel.hotelId)
     assert stored is not None
     assert saga.store.hotels.replace(stored.model_copy(update={"pricePerNight": Decimal("300.00")}))
-    state = {k: v for k, v in req.items()}
-    event = {"input": state, "executionArn": "redelivery", "stateName": "ReserveRoom"}
+    answer = saga.redeliver("ReserveRoomFunction", "ReserveRoom", dict(req))
 
-    resp = saga.cloud.client("lambda").invoke(
-        FunctionName=saga.stack.ref("ReserveRoomFunction"), Payload=json.dumps(event)
-    )
-
-    assert "FunctionError" not in resp
-    assert json.loads(resp["Payload"].read())["amount"] == "200.00"  # not 600.00
+    assert answer["amount"] == "200.00"  # not 600.00
     assert saga.inventory(hotel, req) == [0, 0]
     assert saga.booking(req["bookingId"]).status is BookingStatus.AWAITING_APPROVAL
 
@@ -361,18 +347,10 @@ def test_confirm_tells_the_guest_once_and_a_retry_after_a_failed_send_tells_them
     saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
     saga.decide(req["bookingId"], Decision.APPROVE)
     saga.wait_done(req["bookingId"])
-    state = json.loads(
-        [e for e in saga.history(req["bookingId"]) if "stateEnteredEventDetails" in e][-1][
-            "stateEnteredEventDetails"
-        ]["input"]
-    )
-    event = {"input": state, "executionArn": "redelivery", "stateName": "ConfirmBooking"}
+    state = saga.last_state_input(req["bookingId"])
 
     def redeliver() -> None:
-        resp = saga.cloud.client("lambda").invoke(
-            FunctionName=saga.stack.ref("ConfirmBookingFunction"), Payload=json.dumps(event)
-        )
-        assert "FunctionError" not in resp, resp["Payload"].read()
+        saga.redeliver("ConfirmBookingFunction", "ConfirmBooking", state)
 
     assert len(saga.guest_emails(req["bookingId"])) == 1
     redeliver()
