@@ -409,7 +409,7 @@ class StreamPoller(_Poller):
             if self._wait_while_disabled():
                 continue
             seen = self.owner.stream_writes(self.table_name)
-            response = streams.get_records(self._iterator, int(self.esm.batch_size or 100))
+            response = streams.get_records(self._iterator, self.esm.batch_size)
             guard.stream_shard_iterators(self.esm.region).pop(self._iterator, None)
             self._iterator = response["NextShardIterator"]
             records = [self._record(r) for r in response.get("Records", [])]

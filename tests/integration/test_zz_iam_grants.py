@@ -91,8 +91,6 @@ def _poller_needs(source: str) -> list[tuple[str, str]]:
             ("sqs:DeleteMessage", source),
             ("sqs:GetQueueAttributes", source),
         ]
-    if service == "sns":
-        return [("sns:Publish", source)]
     raise AssertionError(f"no poller rule for {source}")
 
 
