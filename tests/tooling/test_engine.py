@@ -2,31 +2,45 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from localaws.cloud import LocalCloud
+from tests.tooling.tables import new_table
 
 
 @pytest.fixture
 def table(cloud: LocalCloud) -> str:
-    name = f"engine-{uuid.uuid4().hex[:8]}"
-    ddb = cloud.client("dynamodb")
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return name
+    return str(new_table(cloud, "engine")["TableName"])
 
 
 def items(cloud: LocalCloud, table: str) -> dict[str, Any]:
     scanned = cloud.client("dynamodb").scan(TableName=table, ConsistentRead=True)["Items"]
     return {i["pk"]["S"]: i.get("n", {}).get("N") for i in scanned}
+
+
+def failing_transaction(table: str) -> list[dict[str, Any]]:
+    """Update item a, put item b, then a condition on a missing item: cancelled."""
+    return [
+        {
+            "Update": {
+                "TableName": table,
+                "Key": {"pk": {"S": "a"}},
+                "UpdateExpression": "SET n = :two",
+                "ExpressionAttributeValues": {":two": {"N": "2"}},
+            }
+        },
+        {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "n": {"N": "1"}}}},
+        {
+            "ConditionCheck": {
+                "TableName": table,
+                "Key": {"pk": {"S": "missing"}},
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        },
+    ]
 
 
 def test_a_cancelled_transaction_leaves_every_item_as_it_was(cloud: LocalCloud, table: str) -> None:
@@ -36,26 +50,7 @@ def test_a_cancelled_transaction_leaves_every_item_as_it_was(cloud: LocalCloud, 
         ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "n": {"N": "1"}})
     # When a transaction updates it and adds another, but its last condition fails
     with pytest.raises(ClientError) as cancelled:
-        ddb.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": table,
-                        "Key": {"pk": {"S": "a"}},
-                        "UpdateExpression": "SET n = :two",
-                        "ExpressionAttributeValues": {":two": {"N": "2"}},
-                    }
-                },
-                {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "n": {"N": "1"}}}},
-                {
-                    "ConditionCheck": {
-                        "TableName": table,
-                        "Key": {"pk": {"S": "missing"}},
-                        "ConditionExpression": "attribute_exists(pk)",
-                    }
-                },
-            ]
-        )
+        ddb.transact_write_items(TransactItems=failing_transaction(table))
     # Then nothing changed, as on AWS
     assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
     assert items(cloud, table) == {"a": "1", "other-1": "1", "other-2": "1"}
@@ -85,15 +80,9 @@ def test_a_cancelled_transaction_appends_no_stream_records_and_keeps_the_live_sh
     cloud: LocalCloud,
 ) -> None:
     # Given a table with a stream, one item written (one record), and a reader of its shard
-    name = f"engine-{uuid.uuid4().hex[:8]}"
+    described = new_table(cloud, "engine", stream=True)
+    name, stream_arn = described["TableName"], described["LatestStreamArn"]
     ddb, streams = cloud.client("dynamodb"), cloud.client("dynamodbstreams")
-    stream_arn = ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )["TableDescription"]["LatestStreamArn"]
     ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "n": {"N": "1"}})
     shard_id = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0][
         "ShardId"
@@ -105,26 +94,7 @@ def test_a_cancelled_transaction_appends_no_stream_records_and_keeps_the_live_sh
     assert [r["eventName"] for r in first["Records"]] == ["INSERT"]
     # When a transaction updates it and adds another, but its last condition fails
     with pytest.raises(ClientError) as cancelled:
-        ddb.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": name,
-                        "Key": {"pk": {"S": "a"}},
-                        "UpdateExpression": "SET n = :two",
-                        "ExpressionAttributeValues": {":two": {"N": "2"}},
-                    }
-                },
-                {"Put": {"TableName": name, "Item": {"pk": {"S": "b"}, "n": {"N": "1"}}}},
-                {
-                    "ConditionCheck": {
-                        "TableName": name,
-                        "Key": {"pk": {"S": "missing"}},
-                        "ConditionExpression": "attribute_exists(pk)",
-                    }
-                },
-            ]
-        )
+        ddb.transact_write_items(TransactItems=failing_transaction(name))
     assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
     # Then the reader finds no record of it, and the next write reaches the same shard
     assert streams.get_records(ShardIterator=first["NextShardIterator"])["Records"] == []

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import copy
 import pickle
-import uuid
 from typing import Any
 
 import pytest
 
 from localaws import guard
 from localaws.cloud import LocalCloud
+from tests.tooling.tables import new_table
 
 EXPRESSIONS = [
     "SET a = :v",
@@ -55,21 +55,9 @@ def test_a_parsed_expression_copied_by_pickle_is_the_tree_deepcopy_makes(
     assert _dump(copied) == _dump(copy.deepcopy(tree)) == _dump(pickle.loads(pickle.dumps(tree)))
 
 
-def _table(cloud: LocalCloud, **extra: Any) -> str:
-    name = f"speedups-{uuid.uuid4().hex[:8]}"
-    cloud.client("dynamodb").create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        **extra,
-    )
-    return name
-
-
 def test_updates_through_the_caches_give_dynamodb_s_answers(cloud: LocalCloud) -> None:
     ddb = cloud.client("dynamodb")
-    t = _table(cloud)
+    t = new_table(cloud, "speedups")["TableName"]
     key = {"pk": {"S": "a"}}
     for _ in range(3):  # the same expression again and again: cached parse, pickled copy
         ddb.update_item(
@@ -103,10 +91,7 @@ def test_cached_attribute_names_serialize_as_moto_does(cloud: LocalCloud) -> Non
     """DescribeTable's result is a moto model object (aliases, snake_case attributes): the
     response serialized through the cached names equals moto's own serialization."""
     ddb = cloud.client("dynamodb")
-    t = _table(
-        cloud,
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
+    t = new_table(cloud, "speedups", stream=True)["TableName"]
     ddb.put_item(TableName=t, Item={"pk": {"S": "a"}, "b": {"B": b"\x00\x01"}})
     picker_cls, _, _ = guard.serializer_attribute_picker()
     cached = picker_cls.__call__
