@@ -61,14 +61,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(render_show(detail, inspector.resources, region))
         return 0
-    except LookupError as exc:
+    except (LookupError, BotoCoreError, ClientError) as exc:
+        return unreadable(args, exc)
+
+
+def unreadable(args: argparse.Namespace, exc: Exception) -> int:
+    """Say why nothing could be read (a resource not found, or AWS / the local stack not
+    answering) on stderr; the commands' exit status for it."""
+    if isinstance(exc, LookupError):
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (BotoCoreError, ClientError) as exc:
-        where = "AWS" if args.aws else _endpoint(args)
-        hint = "" if args.aws else " (is `make run` running?)"
-        print(f"error: could not read from {where}{hint}: {exc}", file=sys.stderr)
-        return 2
+    where = "AWS" if args.aws else _endpoint(args)
+    hint = "" if args.aws else " (is `make run` running?)"
+    print(f"error: could not read from {where}{hint}: {exc}", file=sys.stderr)
+    return 2
 
 
 def _common() -> argparse.ArgumentParser:

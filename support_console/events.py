@@ -24,7 +24,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from support_console.cli import _common, _endpoint, clients, table
+from support_console.cli import _common, clients, table, unreadable
 
 LOCAL_STACK = "hotel-booking"  # the stack `make run` deploys
 BUS_SUFFIX = "-events"  # template.yaml HotelBookingBus: ${AWS::StackName}-events
@@ -223,13 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         events, sqs = client("events"), client("sqs")
         bus = find_bus(events, args.stack_name)
         found = consumers(events, sqs, bus)
-    except LookupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except (BotoCoreError, ClientError) as exc:
-        where = "AWS" if args.aws else _endpoint(args)
-        print(f"error: could not read from {where}: {exc}", file=sys.stderr)
-        return 2
+    except (LookupError, BotoCoreError, ClientError) as exc:
+        return unreadable(args, exc)
     recent = None if args.aws else _local_recent(args)
     if args.json:
         print(

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from support_console.cli import _common, _endpoint, clients
+from support_console.cli import _common, clients, unreadable
 
 LOCAL_STACK = "hotel-booking"  # the stack `make run` deploys
 SERVICE = "search"  # template.yaml SearchDiscoveryService
@@ -102,13 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         client, _ = clients(args)
         discovery = client("servicediscovery")
         instances = service_instances(discovery, find_service(discovery, args.stack_name))
-    except LookupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except (BotoCoreError, ClientError) as exc:
-        where = "AWS" if args.aws else _endpoint(args)
-        print(f"error: could not read from {where}: {exc}", file=sys.stderr)
-        return 2
+    except (LookupError, BotoCoreError, ClientError) as exc:
+        return unreadable(args, exc)
     if args.json:
         print(json.dumps({"instances": [i.to_json() for i in instances]}, indent=1))
     else:
