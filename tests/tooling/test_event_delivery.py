@@ -9,37 +9,23 @@ each queue.
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
 from localaws.cloud import LocalCloud
 from localaws.deploy import Stack
 from localaws.lambdas import Invocation
+from tests.fixtures.waiting import eventually
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "eventing" / "template.yaml"
-T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
 def probes(cloud: LocalCloud) -> Stack:
     return cloud.deploy(FIXTURE, stack_name="evt")
-
-
-def eventually(check: Callable[[], T], timeout: float = 20.0) -> T:
-    """``check()``'s first truthy value; fails (never hangs) past ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"still {value!r} after {timeout}s")
-        time.sleep(0.05)
 
 
 def calls(cloud: LocalCloud, function: str, marker: str) -> list[Invocation]:

@@ -6,30 +6,18 @@ ReportBatchItemFailures, a batch with one bad message redelivers that message on
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from hotel_booking.search.dynamo import SearchTable
 from localaws.lambdas import Invocation
 from tests.fixtures.api_client import ApiClient
+from tests.fixtures.waiting import eventually
 
-T = TypeVar("T")
 MAX_RECEIVES = 5  # SearchProjectorQueue's RedrivePolicy
-
-
-def eventually(check: Callable[[], T], timeout: float = 60.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"still {value!r} after {timeout}s")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -118,7 +106,7 @@ def test_a_failing_projector_gets_the_event_again_until_it_succeeds(
 
     put_hotel_event(projector, hotel_id)
 
-    eventually(lambda: projected(projector, hotel_id))
+    eventually(lambda: projected(projector, hotel_id), timeout=60)
     projector.cloud.events.wait_quiet()
     outcomes = [i.error_type for i, _ in deliveries(projector, hotel_id)]
     assert outcomes == ["ProjectionUnavailable", "ProjectionUnavailable", None]
@@ -135,7 +123,7 @@ def test_an_event_the_projector_always_fails_lands_in_the_dlq_after_max_receives
 
     put_hotel_event(projector, hotel_id)
 
-    dead = eventually(lambda: drain(projector, "SearchProjectorDeadLetterQueue"))
+    dead = eventually(lambda: drain(projector, "SearchProjectorDeadLetterQueue"), timeout=60)
     assert [(d["detail-type"], d["detail"]["hotelId"]) for d in dead] == [
         ("HotelCreated", hotel_id)
     ]
@@ -158,7 +146,7 @@ def test_one_bad_event_in_a_batch_is_the_only_one_redelivered(projector: ApiClie
     finally:
         lam.update_event_source_mapping(UUID=mapping, Enabled=True)
 
-    dead = eventually(lambda: drain(projector, "SearchProjectorDeadLetterQueue"))
+    dead = eventually(lambda: drain(projector, "SearchProjectorDeadLetterQueue"), timeout=60)
     projector.cloud.events.wait_quiet()
 
     # The three came in one batch; only the bad one was reported, and only it came back.
