@@ -17,6 +17,7 @@ from localaws.sns import CONFIRMATION_SUBJECT
 from localaws.stack import LocalStack
 from tests.fixtures.mail import confirm_subscription, link, wait_for_mail
 from tests.fixtures.saga_driver import SagaDriver
+from tests.fixtures.samples import booking_body
 
 
 def bearer(local_stack: LocalStack, email: str, group: str | None) -> dict[str, str]:
@@ -28,14 +29,7 @@ def book(local_stack: LocalStack, hotel_id: str, guest: dict[str, str], days: in
     check_in = dt.date.today() + dt.timedelta(days=days)
     resp = requests.post(
         f"{local_stack.api_url}/bookings",
-        json={
-            "hotelId": hotel_id,
-            "checkIn": check_in.isoformat(),
-            "checkOut": (check_in + dt.timedelta(days=1)).isoformat(),
-            "rooms": 1,
-            "guestName": "Gina Guest",
-            "paymentToken": "tok_visa",
-        },
+        json=booking_body(hotel_id, check_in, nights=1, guestName="Gina Guest"),
         headers=guest,
         timeout=10,
     )

@@ -17,6 +17,7 @@ from PIL import Image
 from localaws.cloud import PortInUse, ensure_port_free
 from localaws.stack import LocalStack, demo_picture, multipart
 from tests.fixtures.mail import confirm_subscription
+from tests.fixtures.samples import booking_body
 
 HOTEL_FIELDS = {
     "name": "Quay Rooms",
@@ -186,14 +187,7 @@ def test_book_approve_confirm_over_http(local_stack: LocalStack, tokens: dict[st
     check_in = dt.date.today() + dt.timedelta(days=40)
     resp = requests.post(
         f"{api}/bookings",
-        json={
-            "hotelId": hotel["hotelId"],
-            "checkIn": check_in.isoformat(),
-            "checkOut": (check_in + dt.timedelta(days=2)).isoformat(),
-            "rooms": 1,
-            "guestName": "Gus Guest",
-            "paymentToken": "tok_visa",
-        },
+        json=booking_body(hotel["hotelId"], check_in),
         headers={"Authorization": tokens["guest"]},
         timeout=10,
     )
@@ -241,14 +235,7 @@ def test_twenty_guests_booking_at_once_are_all_accepted(
     api = local_stack.api_url
     hotel = create_hotel(local_stack, tokens["admin"], demo_picture((90, 30, 30)), rooms=20)
     check_in = dt.date.today() + dt.timedelta(days=50)
-    body = {
-        "hotelId": hotel["hotelId"],
-        "checkIn": check_in.isoformat(),
-        "checkOut": (check_in + dt.timedelta(days=1)).isoformat(),
-        "rooms": 1,
-        "guestName": "Gus Guest",
-        "paymentToken": "tok_visa",
-    }
+    body = booking_body(hotel["hotelId"], check_in, nights=1)
     gate = threading.Barrier(20)
 
     def book(_: int) -> requests.Response:

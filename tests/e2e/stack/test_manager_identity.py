@@ -13,6 +13,7 @@ import requests
 from hotel_booking.models import BookingStatus
 from localaws.stack import LocalStack
 from tests.fixtures.saga_driver import SagaDriver
+from tests.fixtures.samples import booking_body
 
 
 def unique(prefix: str) -> str:
@@ -70,14 +71,7 @@ def test_taking_a_managers_old_email_gives_none_of_their_hotels(local_stack: Loc
         "POST",
         "/bookings",
         local_stack.login("guest@example.com"),
-        json={
-            "hotelId": hotel["hotelId"],
-            "checkIn": check_in.isoformat(),
-            "checkOut": (check_in + dt.timedelta(days=1)).isoformat(),
-            "rooms": 1,
-            "guestName": "Gus Guest",
-            "paymentToken": "tok_visa",
-        },
+        json=booking_body(hotel["hotelId"], check_in, nights=1),
     )
     assert booked.status_code == 202, booked.text
     booking_id = booked.json()["bookingId"]
