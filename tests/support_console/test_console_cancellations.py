@@ -37,7 +37,7 @@ def cancelled(driver: SagaDriver, local_stack: LocalStack) -> str:
     driver.decide(booking_id, Decision.APPROVE)
     driver.wait_done(booking_id)
     assert driver.store.bookings.request_cancellation(
-        booking_id, 24000, "Ann", driver.booking(booking_id).updatedAt
+        booking_id, hotel.hotelId, 24000, "Ann", driver.booking(booking_id).updatedAt
     )
     assert local_stack.stack is not None
     machine = local_stack.stack.ref("CancellationStateMachine")

@@ -48,7 +48,7 @@ class Bookings:
         return self.booking
 
     def request_cancellation(
-        self, booking_id: str, refund_cents: int, by: str, at: dt.datetime
+        self, booking_id: str, hotel_id: str, refund_cents: int, by: str, at: dt.datetime
     ) -> bool:
         if self.concurrent is not None:
             self.booking = self.concurrent

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from hotel_booking.dal.items import Table, assignments, to_item, transient_faults, values
+from hotel_booking.dal.items import Table, assignments, to_item, values
 from hotel_booking.errors import BookingStateConflict
 from hotel_booking.models import Booking, BookingStatus, FailureReason, Stay
 from hotel_booking.models.domain import ListPosition
@@ -219,16 +219,6 @@ class BookingsTable(Table):
             f"cannot become {to.value}"
         )
 
-    def _hotel_of(self, booking_id: str) -> str | None:
-        """The booking's hotel (it never changes), for the status index key."""
-        with transient_faults():
-            item = self._db.get_item(
-                TableName=self.table,
-                Key={"bookingId": {"S": booking_id}},
-                ProjectionExpression="hotelId",
-            ).get("Item")
-        return str(item["hotelId"]["S"]) if item and "hotelId" in item else None
-
     def record_outcome(
         self, stay: Stay, outcome: Outcome, state_name: str, execution_arn: str
     ) -> bool:
@@ -271,20 +261,19 @@ class BookingsTable(Table):
 
     # -- cancellation -------------------------------------------------------------------
     def request_cancellation(
-        self, booking_id: str, refund_cents: int, by: str, at: dt.datetime
+        self, booking_id: str, hotel_id: str, refund_cents: int, by: str, at: dt.datetime
     ) -> bool:
-        """CONFIRMED -> CANCELLING with the policy's refund; False if it was not CONFIRMED."""
-        hotel_id = self._hotel_of(booking_id)
-        if hotel_id is None:
-            return False
+        """CONFIRMED -> CANCELLING with the policy's refund; False if it was not CONFIRMED.
+        ``hotel_id`` is the caller's (the index key needs it); the condition checks it."""
         return self._write_if(
             "update_item",
             Key={"bookingId": {"S": booking_id}},
             UpdateExpression="SET #s = :cancelling, hotelStatus = :hs, refundCents = :refund, "
             "cancelRequestedBy = :by, cancelRequestedAt = :at, updatedAt = :at ADD version :one",
-            ConditionExpression="#s = :confirmed",
+            ConditionExpression="hotelId = :hotel AND #s = :confirmed",
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues=values(
+                hotel=hotel_id,
                 cancelling=BookingStatus.CANCELLING,
                 hs=hotel_status(hotel_id, BookingStatus.CANCELLING),
                 confirmed=BookingStatus.CONFIRMED,
@@ -295,22 +284,20 @@ class BookingsTable(Table):
             ),
         )
 
-    def mark_cancelled(self, booking_id: str, detail: str, step: str) -> bool:
+    def mark_cancelled(self, booking_id: str, hotel_id: str, detail: str, step: str) -> bool:
         """CANCELLING -> CANCELLED (reason GUEST_CANCELLED, version bumped): the change the
         stream-based publisher turns into BookingCancelled. False when already done."""
         at = self._clock()
-        hotel_id = self._hotel_of(booking_id)
-        if hotel_id is None:
-            return False
         return self._write_if(
             "update_item",
             Key={"bookingId": {"S": booking_id}},
             UpdateExpression="SET #s = :cancelled, hotelStatus = :hs, reason = :reason, "
             "reasonDetail = :detail, updatedAt = :at, steps = list_append(steps, :step) "
             "ADD version :one",
-            ConditionExpression="#s = :cancelling",
+            ConditionExpression="hotelId = :hotel AND #s = :cancelling",
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues=values(
+                hotel=hotel_id,
                 cancelled=BookingStatus.CANCELLED,
                 hs=hotel_status(hotel_id, BookingStatus.CANCELLED),
                 cancelling=BookingStatus.CANCELLING,

@@ -116,7 +116,7 @@ def refusal(booking: Booking, now: dt.datetime) -> str | None:
 class CancellationRecords(Protocol):
     def get(self, booking_id: str) -> Booking | None: ...
     def request_cancellation(
-        self, booking_id: str, refund_cents: int, by: str, at: dt.datetime
+        self, booking_id: str, hotel_id: str, refund_cents: int, by: str, at: dt.datetime
     ) -> bool: ...
 
 
@@ -148,7 +148,9 @@ def cancel_booking(
         refund = cents(booking.amount)
     elif booking.status is BookingStatus.CONFIRMED:
         refund = ports.policy.refund_cents(booking, now)
-        if not ports.bookings.request_cancellation(booking.bookingId, refund, caller.name, now):
+        if not ports.bookings.request_cancellation(
+            booking.bookingId, booking.hotelId, refund, caller.name, now
+        ):
             again = ports.bookings.get(booking.bookingId)
             if again is None or again.status is not BookingStatus.CANCELLING:
                 why = refusal(again, now) if again else None
@@ -224,7 +226,7 @@ def _start_cancellation(ports: CancellationPorts, booking_id: str, refund: int, 
 # -- the cancellation saga's last step -----------------------------------------------------
 class CancellationProgress(Protocol):
     def get(self, booking_id: str) -> Booking | None: ...
-    def mark_cancelled(self, booking_id: str, detail: str, step: str) -> bool: ...
+    def mark_cancelled(self, booking_id: str, hotel_id: str, detail: str, step: str) -> bool: ...
     def claim(self, booking_id: str, attribute: str) -> bool: ...
     def unclaim(self, booking_id: str, attribute: str) -> None: ...
 
@@ -245,7 +247,9 @@ def finish_cancellation(event: StepEvent, ports: FinishPorts) -> CancellationRes
     if booking.status is BookingStatus.CANCELLING:
         refund = f"{Decimal(request.refundCents) / 100:.2f} {booking.currency}"
         detail = f"cancelled by {request.requestedBy or 'the guest'}; refund {refund}"
-        changed = ports.bookings.mark_cancelled(booking.bookingId, detail, event.stateName)
+        changed = ports.bookings.mark_cancelled(
+            booking.bookingId, booking.hotelId, detail, event.stateName
+        )
     elif booking.status is BookingStatus.CANCELLED:
         changed = False
     else:
