@@ -6,8 +6,9 @@ One object, used the same way by the test suite, the demo, the benchmarks and ``
         stack = cloud.deploy("template.yaml")
         sfn = cloud.client("stepfunctions")
 
-No AWS account is touched: credentials are dummies, the region is set explicitly, and every
-client, including the ones inside Lambda handlers, points at the loopback endpoint.
+No AWS account is touched: credentials are dummies and the region is set explicitly. Clients
+in this process (``cloud.client``, the Lambda handlers') are answered in-process by moto's
+stubber, S3's and Streams' over the loopback endpoint; other processes use that endpoint.
 """
 
 from __future__ import annotations
@@ -151,9 +152,10 @@ class LocalCloud:
         from moto import mock_aws
         from moto.server import ThreadedMotoServer
 
-        # Calls made inside this process (the Step Functions interpreter, Lambda handlers) are
-        # answered in-process by moto's botocore stubber, without an HTTP round trip; anything
-        # outside (tests' clients, browsers, the CLI) reaches the same backends over HTTP.
+        # Calls made inside this process (the Step Functions interpreter, Lambda handlers,
+        # cloud.client's) are answered in-process by moto's botocore stubber, without an HTTP
+        # round trip; anything outside (browsers, the CLI, the search tasks) reaches the same
+        # backends over HTTP.
         # A side effect worth having: no call from this process can ever reach real AWS.
         self._mock = mock_aws()
         self._mock.start()
@@ -211,7 +213,11 @@ class LocalCloud:
                 self._clients[service] = boto3.client(  # type: ignore[call-overload]
                     service,
                     region_name=self.region,
-                    endpoint_url=self.endpoint,
+                    # In-process, as the Lambda handlers' clients are (moto's stubber): an
+                    # HTTP round trip through moto's server cost as much CPU as the call.
+                    # S3 stays on loopback (its presigned URLs must be fetchable), and so do
+                    # Streams (moto's stubber sends them to DynamoDB, which has no such call).
+                    endpoint_url=self.endpoint if service in _OVER_HTTP else None,
                     aws_access_key_id="testing",
                     aws_secret_access_key="testing",
                     config=Config(retries={"max_attempts": 2, "mode": "standard"}),
@@ -276,6 +282,9 @@ class LocalCloud:
             listener(invocation)
 
 
+_OVER_HTTP = frozenset({"s3", "dynamodbstreams"})
+
+
 def _serialise(backend: Any, operations: tuple[str, ...], lock: threading.RLock) -> None:
     for name in operations:
         original = getattr(backend, name)
@@ -296,8 +305,15 @@ def _serialise_backends() -> None:
     DynamoDB applies each write and transaction atomically; moto's check-then-write holds no
     lock, so two racing transactions could both see the last room, and a read could see an
     item half-built by an update. SNS iterates a topic's subscriptions while publishing, which
-    a concurrent subscribe changes under it. Serialise each service's operations."""
-    _serialise(guard.dynamodb_backend_class(), guard.DYNAMODB_ITEM_OPERATIONS, threading.RLock())
+    a concurrent subscribe changes under it. Serialise each service's operations.
+
+    DynamoDB's handler builds its answer from the backend's live items after the backend
+    call returns: an update in another thread could change an item while a read turns it
+    into JSON ("dictionary changed size during iteration"). The handler's methods hold the
+    same lock, so an answer is built from the item as that call left it."""
+    dynamodb = threading.RLock()
+    _serialise(guard.dynamodb_backend_class(), guard.DYNAMODB_ITEM_OPERATIONS, dynamodb)
+    _serialise(guard.dynamodb_handler_class(), guard.DYNAMODB_ITEM_OPERATIONS, dynamodb)
     _serialise(guard.sns_backend_class(), guard.SNS_OPERATIONS, threading.RLock())
 
 

@@ -113,6 +113,14 @@ def dynamodb_backend_class() -> Any:
     return cls
 
 
+def dynamodb_handler_class() -> Any:
+    """The API handler, whose methods turn the backend's live items into the answer."""
+    cls = _lookup("moto.dynamodb.responses", "DynamoHandler")
+    for name in DYNAMODB_ITEM_OPERATIONS:
+        _lookup("moto.dynamodb.responses", "DynamoHandler", name)
+    return cls
+
+
 def sfn_response_class() -> Any:
     """Step Functions' HTTP handler; localaws fixes its send_task_failure (see cloud.py)."""
     _lookup("moto.core.responses", "EmptyResult")
@@ -368,6 +376,7 @@ def check() -> None:
     lambda_function_class()
     retrier_module()
     dynamodb_backend_class()
+    dynamodb_handler_class()
     dynamodb_models_module()
     sns_backend_class()
     sfn_user_config()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -104,3 +105,51 @@ def test_a_cancelled_transaction_appends_no_stream_records_and_keeps_the_live_sh
     shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
     assert [s["ShardId"] for s in shards] == [shard_id]
     assert items(cloud, name) == {"a": "1", "c": "1"}
+
+
+def test_an_update_waits_while_a_read_turns_the_item_into_its_answer(
+    cloud: LocalCloud, table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """moto builds a read's answer from the live item after the backend call; an update in
+    between changed the item under it ('dictionary changed size during iteration'). The
+    read is held while it converts the item: the update must wait for it, not run."""
+    import moto.dynamodb.responses as handler
+
+    dynamodb = cloud.client("dynamodb")
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "a"}, "n": {"N": "1"}})
+    converting, release = threading.Event(), threading.Event()
+    original = handler.dynamo_to_dict
+
+    def held(obj: Any) -> Any:
+        if threading.current_thread().name == "reader":
+            converting.set()
+            release.wait(10)
+        return original(obj)
+
+    monkeypatch.setattr(handler, "dynamo_to_dict", held)
+    read: dict[str, Any] = {}
+    reader = threading.Thread(
+        target=lambda: read.update(dynamodb.get_item(TableName=table, Key={"pk": {"S": "a"}})),
+        name="reader",
+    )
+    reader.start()
+    assert converting.wait(10)
+    update = threading.Thread(
+        target=dynamodb.update_item,
+        kwargs={
+            "TableName": table,
+            "Key": {"pk": {"S": "a"}},
+            "UpdateExpression": "SET extra = :x, n = :two",
+            "ExpressionAttributeValues": {":x": {"S": "x"}, ":two": {"N": "2"}},
+        },
+    )
+    update.start()
+    update.join(0.5)
+    updated_during_read = not update.is_alive()
+    release.set()
+    reader.join(10)
+    update.join(10)
+
+    assert not updated_during_read
+    assert read["Item"] == {"pk": {"S": "a"}, "n": {"N": "1"}}
+    assert items(cloud, table) == {"a": "2"}
