@@ -422,7 +422,9 @@ def test_an_event_over_six_megabytes_never_reaches_the_function(api: ApiClient) 
     files = [("picture", "photo.png", "image/png", png() + b"\x00" * (5 * 1024 * 1024))]
     event = form_event("POST", "/hotels", form_fields(api), files, claims=ADMIN)
     with pytest.raises(ClientError) as refused:
-        api.invoke("HotelsApiFunction", event)
+        api.cloud.client("lambda").invoke(
+            FunctionName=api.stack.ref("HotelsApiFunction"), Payload=json.dumps(event)
+        )
     assert refused.value.response["Error"]["Code"] == "RequestEntityTooLargeException"
 
 
