@@ -12,6 +12,7 @@ the controller fails the run, as one failed test, if any process saw a call its 
 
 from __future__ import annotations
 
+import gc
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -46,6 +47,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput") and _FINDINGS in config.stash:
         shutil.rmtree(config.stash[_FINDINGS].directory, ignore_errors=True)
+    # Everything has run and reported. Without this, the interpreter's last collections walk
+    # every object the stack left (moto's backends, each Lambda container's modules): 2.6 s
+    # per worker, 0.1 s with it, at the very end of the run where nothing overlaps it.
+    gc.disable()
+    gc.freeze()
 
 
 @pytest.hookimpl(optionalhook=True)
