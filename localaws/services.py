@@ -170,7 +170,12 @@ class LocalEcsService:
 
     def stop(self) -> None:
         self._stopping.set()
-        for task in list(self.tasks):
+        tasks = list(self.tasks)
+        for task in tasks:  # all told at once: each takes ~0.7 s to wind down
+            self._deregister(task)
+            if task.process.poll() is None:
+                task.process.terminate()
+        for task in tasks:
             self.stop_task(task)
         self._spawner.shutdown(wait=False)
 
