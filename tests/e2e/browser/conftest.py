@@ -40,6 +40,16 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 FINAL = {"CONFIRMED", "REJECTED", "EXPIRED", "FAILED", "CANCELLED"}
 TIMEOUT_MS = 20_000  # the saga runs on local Step Functions: seconds at most
+# Counts the page's fetches in flight, for settle(): the pages load their data with fetch.
+COUNT_FETCHES = """(() => {
+  let inFlight = 0;
+  const fetch = window.fetch.bind(window);
+  Object.defineProperty(window, "__fetchesInFlight", { get: () => inFlight });
+  window.fetch = (...args) => {
+    inFlight += 1;
+    return fetch(...args).finally(() => { inFlight -= 1; });
+  };
+})()"""
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -81,6 +91,7 @@ class Browsing:
     def new_page(self, viewport: dict[str, int] | None = None) -> Any:
         context = self.browser.new_context(viewport=viewport or DESKTOP, locale="en-GB")
         context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(COUNT_FETCHES)
         page = context.new_page()
         page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
         page.on("console", lambda msg: self._console(page, msg))
@@ -140,6 +151,16 @@ def browsing(
         page.context.close()
     if report is not None and report.passed:
         assert session.errors == [], "uncaught errors in the pages"
+
+
+def settle(page: Any) -> None:
+    """Wait until the page has loaded, none of its fetches is in flight and its pictures are
+    in: what Playwright's "networkidle" waits for, without its fixed half second of quiet
+    on every page."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        "() => window.__fetchesInFlight === 0 && [...document.images].every(i => i.complete)"
+    )
 
 
 def save_page_shot(page: Any, name: str) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser.conftest import PHONE, Browsing, save_page_shot, unique
+from tests.e2e.browser.conftest import PHONE, Browsing, save_page_shot, settle, unique
 
 PAGES = [
     "index.html",
@@ -85,7 +85,7 @@ def test_every_field_has_a_label_and_the_skip_link_comes_first(
         .map(el => el.id || el.name)"""
     for target in [*PAGES, f"hotel.html?id={hotel['hotelId']}"]:
         page.goto(browsing.url(target))
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert page.evaluate(unlabelled_script) == [], target
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.className") == "skip-link", target
@@ -135,14 +135,14 @@ def test_pages_fit_a_phone(
         page = browsing.signed_in(email, viewport=PHONE)
         for target in targets:
             page.goto(browsing.url(target))
-            page.wait_for_load_state("networkidle")
+            settle(page)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"{target} is {width}px wide on a phone"
             save_page_shot(page, "phone-" + target.split(".")[0])
     visitor = browsing.new_page(viewport=PHONE)
     for target in ["login.html", "signup.html", "confirm.html", "forgot.html", "index.html"]:
         visitor.goto(browsing.url(target))
-        visitor.wait_for_load_state("networkidle")
+        settle(visitor)
         width = visitor.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{target} is {width}px wide on a phone"
         save_page_shot(visitor, "phone-visitor-" + target.split(".")[0])
