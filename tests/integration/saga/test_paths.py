@@ -14,6 +14,7 @@ from hotel_booking.errors import BookingStateConflict
 from hotel_booking.logic.ids import approval_id_for
 from hotel_booking.models import ApprovalState, BookingStatus, Decision, PaymentStatus
 from tests.fixtures.saga_driver import SagaDriver
+from tests.fixtures.waiting import eventually
 
 HAPPY = ["ReserveRoom", "RecordPayment", "NotifyManager", "ConfirmBooking", "BookingConfirmed"]
 
@@ -470,8 +471,9 @@ def test_names_with_line_breaks_never_fail_the_manager_notification(saga: SagaDr
     saga.start(req)
     saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
 
-    # Then the manager is asked, with a subject of one clean line
-    (to_manager,) = saga.manager_messages(hotel, req["bookingId"])
+    # Then the manager is asked (the step publishes just after it sets the status), with a
+    # subject of one clean line
+    (to_manager,) = eventually(lambda: saga.manager_messages(hotel, req["bookingId"]))
     assert to_manager["Subject"].startswith("Approval needed: Ann Smith at Grand Hotel Lisboa")
     assert "InvalidParameter" not in json.dumps(saga.history(req["bookingId"]), default=str)
     saga.decide(req["bookingId"], Decision.APPROVE)
