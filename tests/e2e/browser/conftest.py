@@ -154,12 +154,13 @@ def browsing(
 
 
 def settle(page: Any) -> None:
-    """Wait until the page has loaded, none of its fetches is in flight and its pictures are
-    in: what Playwright's "networkidle" waits for, without its fixed half second of quiet
-    on every page."""
+    """Wait until the page has loaded, none of its fetches is in flight and its eager
+    pictures are in: what Playwright's "networkidle" waits for, without its fixed half second
+    of quiet on every page. Lazy pictures below the fold never load until scrolled to."""
     page.wait_for_load_state("load")
     page.wait_for_function(
-        "() => window.__fetchesInFlight === 0 && [...document.images].every(i => i.complete)"
+        """() => window.__fetchesInFlight === 0
+            && [...document.images].every(i => i.complete || i.loading === "lazy")"""
     )
 
 
