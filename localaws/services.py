@@ -172,23 +172,23 @@ class LocalEcsService:
         self._stopping.set()
         tasks = list(self.tasks)
         for task in tasks:  # all told at once: each takes ~0.7 s to wind down
-            self._deregister(task)
-            if task.process.poll() is None:
-                task.process.terminate()
+            self._signal_stop(task)
         for task in tasks:
-            self.stop_task(task)
+            self._reap(task)
         self._spawner.shutdown(wait=False)
 
-    def stop_task(self, task: LocalTask, timeout: float = 5.0) -> None:
-        """As ECS stops a task: deregister it first, then SIGTERM (SIGKILL if it lingers)."""
+    def _signal_stop(self, task: LocalTask) -> None:
+        """As ECS stops a task: deregister it first, then SIGTERM (_reap SIGKILLs a lingerer)."""
         self._deregister(task)
         if task.process.poll() is None:
             task.process.terminate()
-            try:
-                task.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                task.process.kill()
-                task.process.wait()
+
+    def _reap(self, task: LocalTask, timeout: float = 5.0) -> None:
+        try:
+            task.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            task.process.kill()
+            task.process.wait()
         if task.process.stdout:
             task.process.stdout.close()
 
