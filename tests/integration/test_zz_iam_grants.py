@@ -100,21 +100,15 @@ def test_every_event_source_mapping_s_function_may_read_its_source(
 ) -> None:
     """On AWS a mapping whose function's role cannot read the stream or queue (or write its
     on-failure destination) never delivers; locally nothing would notice."""
-    functions = functions_and_policies(local_stack)
     # The project's stacks only: a worker may also hold the emulator's own fixture stacks,
     # whose SAM-made roles grant polling through AWS managed policies, not inline ones.
-    ours = {
-        fn.ref
-        for stack in local_stack.cloud.stacks.values()
-        if stack.template.path.resolve() == TEMPLATE.resolve()
-        for fn in stack.of_type("AWS::Lambda::Function")
-    }
+    functions = functions_and_policies(local_stack, TEMPLATE)
     mappings = local_stack.cloud.client("lambda").list_event_source_mappings()
     assert mappings["EventSourceMappings"]
     missing, checked = [], 0
     for mapping in mappings["EventSourceMappings"]:
         name = mapping["FunctionArn"].rsplit(":", 1)[-1]
-        if name not in ours:
+        if name not in functions:
             continue
         checked += 1
         logical, policies = functions[name]
