@@ -22,8 +22,8 @@ def items(cloud: LocalCloud, table: str) -> dict[str, Any]:
     return {i["pk"]["S"]: i.get("n", {}).get("N") for i in scanned}
 
 
-def failing_transaction(table: str) -> list[dict[str, Any]]:
-    """Update item a, put item b, then a condition on a missing item: cancelled."""
+def update_a_put_b(table: str) -> list[dict[str, Any]]:
+    """A transaction's first two writes: item a's n to 2, a new item b."""
     return [
         {
             "Update": {
@@ -34,6 +34,13 @@ def failing_transaction(table: str) -> list[dict[str, Any]]:
             }
         },
         {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "n": {"N": "1"}}}},
+    ]
+
+
+def failing_transaction(table: str) -> list[dict[str, Any]]:
+    """Update item a, put item b, then a condition on a missing item: cancelled."""
+    return [
+        *update_a_put_b(table),
         {
             "ConditionCheck": {
                 "TableName": table,
@@ -62,15 +69,7 @@ def test_a_transaction_that_succeeds_applies_every_write(cloud: LocalCloud, tabl
     ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "n": {"N": "1"}})
     ddb.transact_write_items(
         TransactItems=[
-            {
-                "Update": {
-                    "TableName": table,
-                    "Key": {"pk": {"S": "a"}},
-                    "UpdateExpression": "SET n = :two",
-                    "ExpressionAttributeValues": {":two": {"N": "2"}},
-                }
-            },
-            {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "n": {"N": "1"}}}},
+            *update_a_put_b(table),
             {"Delete": {"TableName": table, "Key": {"pk": {"S": "gone"}}}},
         ]
     )
