@@ -346,6 +346,14 @@ def response_method_lister() -> tuple[Any, Any]:
     return module, _lookup("moto.core.responses", "method_names_from_class")
 
 
+def botocore_stubber() -> Any:
+    """mock_aws's stubber: answers a botocore request in-process while ``enabled``."""
+    stubber = _lookup("moto.core.models", "botocore_stubber")
+    if not isinstance(getattr(stubber, "enabled", None), bool):
+        raise MotoInternalsMoved("moto.core.models.botocore_stubber has no `enabled` flag")
+    return stubber
+
+
 def update_expression_parser() -> Any:
     """The parser whose ``make(expression)`` DynamoDB's handler and backend both call; its
     result must only be read or deep-copied (the validator copies it) for a cache to be safe."""
@@ -400,6 +408,7 @@ def check() -> None:
     jsonpath_parse_users()
     serializer_attribute_picker()
     response_method_lister()
+    botocore_stubber()
     update_expression_parser()
     update_expression_validator_module()
     _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from deploy.site import password_policy_of
-from localaws import sns
+from localaws import sns, speedups
 from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
 from localaws.cloud import LocalCloud, PortInUse, ensure_port_free, free_port
 from localaws.cognito import CognitoCodes
@@ -208,6 +208,7 @@ class LocalStack:
         threading.Thread(
             target=self._warm_console, args=(console,), name="console-warm", daemon=True
         ).start()
+        speedups.settle_heap()  # what start-up built lives as long as the stack
         return self
 
     def stop(self) -> None:

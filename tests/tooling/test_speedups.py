@@ -6,13 +6,16 @@ with moto's own on real requests, so a cache that changed an answer fails here."
 from __future__ import annotations
 
 import copy
+import gc
 import pickle
+import weakref
 from typing import Any
 
 import pytest
 
-from localaws import guard
+from localaws import guard, speedups
 from localaws.cloud import LocalCloud
+from localaws.stack import LocalStack
 from tests.tooling.tables import new_table
 
 EXPRESSIONS = [
@@ -107,3 +110,55 @@ def test_cached_attribute_names_serialize_as_moto_does(cloud: LocalCloud) -> Non
             picker_cls.__call__ = cached
     assert answers[0] == answers[1]
     assert answers[0][1] == [{"pk": {"S": "a"}, "b": {"B": b"\x00\x01"}}]
+
+
+def _authorization_headers(client: Any) -> list[str]:
+    sent: list[str] = []
+    client.meta.events.register(
+        "before-send",
+        lambda request, **_: sent.append(request.headers["Authorization"].decode()),
+        unique_id="test-speedups-authorization",
+    )
+    return sent
+
+
+def test_calls_answered_in_process_carry_their_scope_but_no_signature(cloud: LocalCloud) -> None:
+    """SQS reads its region from the Authorization header's scope (its URLs don't match
+    moto's region pattern): a queue made through the scope-only header is in the stack's
+    region and account, as a signed call's would be."""
+    sqs = cloud.client("sqs")
+    sent = _authorization_headers(sqs)
+    url = sqs.create_queue(QueueName="speedups-scope")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    assert arn["QueueArn"] == f"arn:aws:sqs:{cloud.region}:123456789012:speedups-scope"
+    assert len(sent) == 2
+    for header in sent:
+        assert "Credential=testing/" in header and f"/{cloud.region}/sqs/aws4_request" in header
+        assert header.endswith("Signature=" + "0" * 64)
+
+
+def test_s3_calls_and_presigned_urls_keep_their_signature(cloud: LocalCloud) -> None:
+    s3 = cloud.client("s3")
+    sent = _authorization_headers(s3)
+    s3.list_buckets()
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": "b-speedups", "Key": "k"})
+    assert len(sent) == 1 and not sent[0].endswith("0" * 64)
+    signature = url.split("X-Amz-Signature=")[1]
+    assert len(signature) == 64 and signature != "0" * 64
+
+
+def test_a_started_stack_froze_its_start_up_and_still_collects_cycles(
+    local_stack: LocalStack,
+) -> None:
+    assert gc.get_freeze_count() > 100_000  # modules, service models, the deployed stack
+    assert gc.get_threshold()[0] == speedups.YOUNG_GENERATION
+
+    class Node:
+        other: Any = None
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a cycle: reference counting alone never frees it
+    gone = weakref.ref(a)
+    del a, b
+    gc.collect()
+    assert gone() is None
