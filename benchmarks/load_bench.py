@@ -8,7 +8,10 @@ Starts ``LocalStack`` on free ports and measures, printing each figure beside it
 - time to ready (deploy, users, seeded hotels);
 - warm public GET /hotels, p50;
 - throughput: ``--clients`` guests each booking through the API, a manager approving through the
-  API, until ``--bookings`` bookings are CONFIRMED (book → awaiting approval → approve → confirmed);
+  API, until ``--bookings`` bookings are CONFIRMED (book → awaiting approval → approve → confirmed).
+  The clients run in a process of their own, as a load generator would (wrk, or a team's
+  script against `make run`), so the stack's process carries only the stack; they learn that a
+  saga reached a state from this process's runtime events, sent down a pipe (no polling);
 - data growth: the same throughput again after ``--grow`` bookings were added to the tables;
 - a burst: ``--burst`` POST /bookings sent at the same moment; every one must be accepted and
   every saga must reach AWAITING_APPROVAL, with no local time-out or failure;
@@ -23,12 +26,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import multiprocessing
 import statistics
 import sys
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +65,8 @@ class Watch:
         self.states: dict[str, set[str]] = {}
         self.errors: Counter[str] = Counter()
         self.last = time.monotonic()
+        self.forward: Connection | None = None  # the load generator's, while one runs
+        self._send = threading.Lock()
 
     def __call__(self, inv: Invocation) -> None:
         self.last = time.monotonic()
@@ -69,9 +77,16 @@ class Watch:
         booking_id = (event.get("input") or {}).get("bookingId")
         step = REACHED.get(inv.function) or ENDED.get(inv.function)
         if booking_id and step and not inv.error_type:
-            with self._cond:
-                self.states.setdefault(booking_id, set()).add(step)
-                self._cond.notify_all()
+            self.reached(booking_id, step)
+            forward = self.forward
+            if forward is not None:
+                with self._send:
+                    forward.send((booking_id, step))
+
+    def reached(self, booking_id: str, state: str) -> None:
+        with self._cond:
+            self.states.setdefault(booking_id, set()).add(state)
+            self._cond.notify_all()
 
     def wait_quiet(self, quiet: float, timeout: float) -> None:
         """Block until no function has been invoked for ``quiet`` seconds."""
@@ -90,6 +105,116 @@ class Watch:
             while (left := missing()) and (remaining := deadline - time.monotonic()) > 0:
                 self._cond.wait(remaining)
             return left
+
+
+@dataclass(frozen=True)
+class Load:
+    """What the load generator is asked to do (plain values: it crosses into another process)."""
+
+    api: str
+    guest: str  # Authorization header values
+    manager: str
+    hotel_id: str
+    check_in: dt.date
+    clients: int
+    bookings: int
+
+
+def book(http: requests.Session, load: Load) -> requests.Response:
+    payload = {
+        "hotelId": load.hotel_id,
+        "checkIn": load.check_in.isoformat(),
+        "checkOut": (load.check_in + dt.timedelta(days=1)).isoformat(),
+        "rooms": 1,
+        "guestName": "Load Guest",
+        "paymentToken": "tok_visa",
+    }
+    return http.post(
+        f"{load.api}/bookings", json=payload, headers={"Authorization": load.guest}, timeout=600
+    )
+
+
+def complete(http: requests.Session, load: Load, watch: Watch) -> bool:
+    """One guest's booking, approved by the manager, through the API until CONFIRMED."""
+    resp = book(http, load)
+    if resp.status_code != 202:
+        return False
+    booking_id = resp.json()["bookingId"]
+    if watch.wait([booking_id], "AWAITING_APPROVAL", 60):
+        return False
+    decided = http.post(
+        f"{load.api}/bookings/{booking_id}/decision",
+        json={"decision": "approve"},
+        headers={"Authorization": load.manager},
+        timeout=60,
+    )
+    if decided.status_code != 200:
+        return False
+    return not watch.wait([booking_id], "CONFIRMED", 60)
+
+
+def generate(load: Load, states: Connection, results: Connection) -> None:
+    """The load generator's process: ``load.clients`` threads, each with its own keep-alive
+    session, complete ``load.bookings`` bookings between them. Saga states arrive on
+    ``states``; "go" and then (complete, failed, seconds, CPU seconds) leave on ``results``."""
+    watch = Watch()
+
+    def listen() -> None:
+        while (message := states.recv()) is not None:
+            watch.reached(*message)
+
+    threading.Thread(target=listen, name="states", daemon=True).start()
+    local = threading.local()
+
+    def one(_: int) -> bool:
+        if not hasattr(local, "http"):
+            local.http = requests.Session()
+        return complete(local.http, load, watch)
+
+    results.send("go")
+    started, cpu = time.perf_counter(), time.process_time()
+    with ThreadPoolExecutor(max_workers=load.clients) as pool:
+        done = list(pool.map(one, range(load.bookings)))
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    results.send((done.count(True), done.count(False), elapsed, cpu))
+
+
+@dataclass(frozen=True)
+class Throughput:
+    rate: float  # complete bookings per second
+    stack_cpu_ms: float  # this process's CPU per complete booking
+    generator_cpu_ms: float  # the load generator's
+    failed: int
+
+
+def run_load(watch: Watch, load: Load) -> Throughput:
+    """Run :func:`generate` in a new process while this one serves it."""
+    spawn = multiprocessing.get_context("spawn")  # no fork of a process full of threads
+    states_in, states_out = spawn.Pipe(duplex=False)
+    results_in, results_out = spawn.Pipe(duplex=False)
+    generator = spawn.Process(
+        target=generate, args=(load, states_in, results_out), name="load-generator", daemon=True
+    )
+    generator.start()
+    watch.forward = states_out
+    try:
+        if not results_in.poll(120) or results_in.recv() != "go":
+            raise RuntimeError("the load generator did not start")
+        cpu = time.process_time()
+        if not results_in.poll(60 + 10 * load.bookings):
+            raise RuntimeError("the load generator did not finish in time")
+        ok, failed, elapsed, generator_cpu = results_in.recv()
+        cpu = time.process_time() - cpu
+    finally:
+        watch.forward = None
+        with watch._send:
+            states_out.send(None)
+        generator.join(30)
+        if generator.is_alive():
+            generator.kill()
+    return Throughput(
+        ok / elapsed, cpu / max(1, ok) * 1000, generator_cpu / max(1, ok) * 1000, failed
+    )
 
 
 def grow(stack: LocalStack, watch: Watch, count: int) -> float:
@@ -184,48 +309,18 @@ def main() -> None:
         )
         assert made.status_code == 201, made.text
         hotel_id = made.json()["hotelId"]
-        check_in = dt.date.today() + dt.timedelta(days=90)
-        local = threading.local()
-
-        def session() -> requests.Session:
-            if not hasattr(local, "http"):
-                local.http = requests.Session()
-            http: requests.Session = local.http
-            return http
-
-        def book(http: requests.Session | None = None) -> requests.Response:
-            payload = {
-                "hotelId": hotel_id,
-                "checkIn": check_in.isoformat(),
-                "checkOut": (check_in + dt.timedelta(days=1)).isoformat(),
-                "rooms": 1,
-                "guestName": "Load Guest",
-                "paymentToken": "tok_visa",
-            }
-            return (http or session()).post(
-                f"{api}/bookings", json=payload, headers=guest, timeout=600
-            )
-
-        def complete(_: int) -> bool:
-            resp = book()
-            if resp.status_code != 202:
-                return False
-            booking_id = resp.json()["bookingId"]
-            if watch.wait([booking_id], "AWAITING_APPROVAL", 60):
-                return False
-            decided = session().post(
-                f"{api}/bookings/{booking_id}/decision",
-                json={"decision": "approve"},
-                headers=manager,
-                timeout=60,
-            )
-            if decided.status_code != 200:
-                return False
-            return not watch.wait([booking_id], "CONFIRMED", 60)
+        load = Load(
+            api=api,
+            guest=guest["Authorization"],
+            manager=manager["Authorization"],
+            hotel_id=hotel_id,
+            check_in=dt.date.today() + dt.timedelta(days=90),
+            clients=args.clients,
+            bookings=args.bookings,
+        )
 
         # Warm-up at the measured concurrency: the cold starts of the containers it needs.
-        with ThreadPoolExecutor(max_workers=args.clients) as pool:
-            list(pool.map(complete, range(2 * args.clients)))
+        run_load(watch, replace(load, bookings=2 * args.clients))
         http = requests.Session()
         for _ in range(20):
             http.get(f"{api}/hotels", timeout=10)
@@ -237,24 +332,12 @@ def main() -> None:
         figures["get_hotels_p50"] = pct(hotels_ms, 50)
 
         # Throughput: complete bookings through the API with N clients.
-        def throughput() -> tuple[float, float, int]:
-            started, cpu = time.perf_counter(), time.process_time()
-            with ThreadPoolExecutor(max_workers=args.clients) as pool:
-                done = list(pool.map(complete, range(args.bookings)))
-            elapsed = time.perf_counter() - started
-            cpu_ms = (time.process_time() - cpu) / max(1, sum(done)) * 1000
-            return sum(done) / elapsed, cpu_ms, done.count(False)
-
-        (
-            figures["throughput"],
-            figures["cpu_per_booking_ms"],
-            figures["throughput_failed"],
-        ) = throughput()
+        figures["throughput"] = run_load(watch, load)
 
         # Data growth: the same throughput with --grow more bookings in the tables.
         if args.grow:
             figures["grow_seconds"] = grow(stack, watch, args.grow)
-            figures["grown"] = throughput()
+            figures["grown"] = run_load(watch, load)
 
         # Burst: every guest at the same moment.
         gate = threading.Barrier(burst)
@@ -262,7 +345,7 @@ def main() -> None:
         def one(_: int) -> tuple[int, str]:
             http = requests.Session()
             gate.wait()
-            resp = book(http)
+            resp = book(http, load)
             booking = resp.json().get("bookingId", "") if resp.status_code == 202 else ""
             return resp.status_code, booking
 
@@ -301,32 +384,35 @@ def main() -> None:
         stack.stop()
 
     b = figures["burst"]
+    run: Throughput = figures["throughput"]
     rows = [
         ("stack ready", f"{figures['ready']:.2f} s", "≤ 5 s"),
         ("warm GET /hotels p50", f"{figures['get_hotels_p50']:.1f} ms", "≤ 10 ms"),
         (
             f"complete bookings/s, {args.clients} clients over HTTP",
-            f"{figures['throughput']:.2f}/s ({figures['throughput_failed']} failed)",
+            f"{run.rate:.2f}/s ({run.failed} failed)",
             "≥ 20/s",
         ),
         (
-            "  … CPU per complete booking (this process)",
-            f"{figures['cpu_per_booking_ms']:.0f} ms",
-            "≤ 100 ms (20/s on 2 cores)",
+            "  … CPU per complete booking: stack's process",
+            f"{run.stack_cpu_ms:.0f} ms",
+            "≤ 50 ms (20/s on its one core)",
         ),
+        ("  … CPU per complete booking: load generator", f"{run.generator_cpu_ms:.0f} ms", ""),
     ]
     if args.grow:
-        rate, cpu_ms, failed = figures["grown"]
+        grown = figures["grown"]
         rows += [
             (
                 f"  … with {args.grow:,} more bookings in the tables",
-                f"{rate:.2f}/s ({failed} failed), {cpu_ms:.0f} ms CPU per booking",
+                f"{grown.rate:.2f}/s ({grown.failed} failed), "
+                f"{grown.stack_cpu_ms:.0f} ms CPU per booking",
                 "within 10% of the line above",
             ),
             (
                 "  … throughput / CPU per booking vs before",
-                f"{100 * (rate / figures['throughput'] - 1):+.0f}% / "
-                f"{100 * (cpu_ms / figures['cpu_per_booking_ms'] - 1):+.0f}%",
+                f"{100 * (grown.rate / run.rate - 1):+.0f}% / "
+                f"{100 * (grown.stack_cpu_ms / run.stack_cpu_ms - 1):+.0f}%",
                 f"(seeding took {figures['grow_seconds']:.0f} s)",
             ),
         ]
