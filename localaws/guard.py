@@ -373,6 +373,52 @@ def update_expression_validator_module() -> tuple[Any, Any]:
     return module, _lookup("moto.dynamodb.parsing.ast_nodes", "Node")
 
 
+def expression_shape_checks() -> tuple[Any, Any]:
+    """The two UpdateExpression validators whose verdict depends only on the parsed
+    expression (and, for overlapping paths, the attribute names): each checks the root and
+    returns it unchanged."""
+    module = "moto.dynamodb.parsing.validators"
+    checks = (
+        _lookup(module, "ActionCountValidator"),
+        _lookup(module, "OverlappingPathsValidator"),
+    )
+    for check in checks:
+        source = inspect.getsource(check)
+        if "return {UpdateExpression: self." not in source or "return node" not in source:
+            raise MotoInternalsMoved(f"{module}.{check.__name__} changed")
+    return checks
+
+
+def ast_traversal() -> tuple[Any, Any, tuple[Any, ...]]:
+    """moto's DynamoDB expression tree walker (``DepthFirstTraverser``), the tree's ``Node``
+    base class, and the node classes ``Node.find_clauses`` descends into. localaws replaces
+    the walker's methods and ``find_clauses`` with ones that ask ``isinstance`` once per
+    class; their code must still be the code those replacements copy."""
+    module = "moto.dynamodb.parsing.ast_nodes"
+    traverser = _lookup(module, "DepthFirstTraverser")
+    node = _lookup(module, "Node")
+    expected = {
+        traverser.traverse_node_recursively: (
+            "self.pre_processing_of_child(node, i)",
+            "if isinstance(node, self.nodes_to_be_processed()):",
+            "parent_node.children[child_id] = node",
+        ),
+        traverser.nodes_to_be_processed: ("tuple(k for k in self._processing_map().keys())",),
+        traverser.process: ("for class_key, processor in self._processing_map().items():",),
+        node.find_clauses: (
+            "if type(child) in clause_types:",
+            "elif isinstance(child, Expression):",
+            "elif isinstance(child, UpdateExpressionFunction):",
+        ),
+    }
+    for function, lines in expected.items():
+        source = inspect.getsource(getattr(function, "_localaws_original", function))
+        if not all(line in source for line in lines):
+            raise MotoInternalsMoved(f"{module}: {function.__qualname__} changed")
+    descend = (_lookup(module, "Expression"), _lookup(module, "UpdateExpressionFunction"))
+    return traverser, node, descend
+
+
 def check() -> None:
     """Fail loudly, naming the moved internal, if this moto is not the one localaws knows."""
     import moto
@@ -411,6 +457,8 @@ def check() -> None:
     botocore_stubber()
     update_expression_parser()
     update_expression_validator_module()
+    ast_traversal()
+    expression_shape_checks()
     _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
     sqs_queue_class()
     stream_shard_class()

@@ -162,3 +162,96 @@ def test_a_started_stack_froze_its_start_up_and_still_collects_cycles(
     del a, b
     gc.collect()
     assert gone() is None
+
+
+#: (update expression, names) each refused by one of moto's validators, with its message.
+REFUSED = [
+    ("SET a = :v SET b = :v", None, 'The "SET" section can only be used once'),
+    ("SET a = :v, a = :v", None, "Two document paths overlap"),
+    ("SET #x = :v, #y = :v", {"#x": "a", "#y": "a"}, "Two document paths overlap"),
+    ("SET pk = :v", None, "Cannot update attribute pk"),
+    ("SET a = b + :v", None, "The provided expression refers to an attribute that does not"),
+    ("SET a = :v + :v", None, "An operand in the update expression has an incorrect data type"),
+]
+
+
+def _answers(cloud: LocalCloud, table: str) -> list[Any]:
+    """Every REFUSED expression's error, twice, then accepted updates and the item."""
+    ddb = cloud.client("dynamodb")
+    key = {"pk": {"S": "walk"}}
+    ddb.put_item(TableName=table, Item={**key, "n": {"N": "1"}, "l": {"L": [{"S": "x"}]}})
+    # Accepted with two names first: the same expression with one name twice must still fail.
+    ddb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET #x = :v, #y = :v",
+        ExpressionAttributeNames={"#x": "p", "#y": "q"},
+        ExpressionAttributeValues={":v": {"S": "v"}},
+    )
+    answers: list[Any] = []
+    for expression, names, _ in REFUSED * 2:
+        with pytest.raises(ddb.exceptions.ClientError) as refused:
+            ddb.update_item(
+                TableName=table,
+                Key=key,
+                UpdateExpression=expression,
+                ExpressionAttributeValues={":v": {"S": "v"}},
+                **({"ExpressionAttributeNames": names} if names else {}),
+            )
+        answers.append(refused.value.response["Error"]["Message"])
+    for names in ({"#x": "a", "#y": "b"}, {"#x": "c", "#y": "d"}):
+        answers.append(
+            ddb.update_item(
+                TableName=table,
+                Key=key,
+                UpdateExpression="SET #x = :v, #y = if_not_exists(#y, :v), n = n + :one, "
+                "l = list_append(l, :l) REMOVE gone",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={
+                    ":v": {"S": "v"},
+                    ":one": {"N": "1"},
+                    ":l": {"L": [{"S": "y"}]},
+                },
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        )
+    return answers
+
+
+def test_the_faster_tree_walk_and_remembered_checks_answer_as_moto_does(
+    cloud: LocalCloud,
+) -> None:
+    """Every walker of moto's UpdateExpression validation runs through the replaced walk; the
+    two shape checks answer from memory on the second round. Swapping moto's own methods
+    back must give the same answers, refusals included, and a refused expression stays
+    refused (its names included: "#x, #y" passes with two names, fails with one)."""
+    traverser_cls, node_cls, _ = guard.ast_traversal()
+    checks = guard.expression_shape_checks()
+    replaced = {
+        (traverser_cls, name): getattr(traverser_cls, name)
+        for name in ("traverse_node_recursively", "nodes_to_be_processed", "process")
+    }
+    replaced[node_cls, "find_clauses"] = node_cls.find_clauses
+    for check in checks:
+        replaced[check, "traverse"] = check.traverse
+    assert all(
+        getattr(f, "_localaws_original", None) or getattr(f, "_localaws_cached", False)
+        for f in replaced.values()
+    )
+    table = new_table(cloud, "walk")["TableName"]
+    ours = _answers(cloud, table)
+    try:
+        for (owner, name), function in replaced.items():
+            if owner in checks:
+                delattr(owner, name)  # back to DepthFirstTraverser's
+            else:
+                setattr(owner, name, function._localaws_original)
+        motos = _answers(cloud, table)
+    finally:
+        for (owner, name), function in replaced.items():
+            setattr(owner, name, function)
+    assert ours == motos
+    for (_, _, message), answer in zip(REFUSED * 2, ours, strict=False):
+        assert message in answer
+    assert ours[-1]["a"] == ours[-1]["b"] == ours[-1]["c"] == ours[-1]["d"] == {"S": "v"}
+    assert ours[-1]["l"] == {"L": [{"S": "x"}, {"S": "y"}, {"S": "y"}]}
