@@ -389,6 +389,23 @@ def expression_shape_checks() -> tuple[Any, Any]:
     return checks
 
 
+def condition_expression_parser() -> Any:
+    """moto's parser of Condition/Filter expressions; its lexer turns the expression string
+    alone into LITERAL nodes (text = value, no children), which localaws remembers."""
+    parser = _lookup("moto.dynamodb.comparisons", "ConditionExpressionParser")
+    lex = getattr(parser._lex_condition_expression, "_localaws_original", None)
+    lexer = inspect.getsource(lex or parser._lex_condition_expression)
+    one = inspect.getsource(parser._lex_one_node)
+    if (
+        "remaining_expression = self.condition_expression" not in lexer
+        or "kind=self.Kind.LITERAL,\n                    text=match_text,\n"
+        "                    value=match_text,\n                    children=[],"
+        not in one
+    ):
+        raise MotoInternalsMoved("moto's ConditionExpressionParser lexes differently")
+    return parser
+
+
 def ast_traversal() -> tuple[Any, Any, tuple[Any, ...]]:
     """moto's DynamoDB expression tree walker (``DepthFirstTraverser``), the tree's ``Node``
     base class, and the node classes ``Node.find_clauses`` descends into. localaws replaces
@@ -459,6 +476,7 @@ def check() -> None:
     update_expression_validator_module()
     ast_traversal()
     expression_shape_checks()
+    condition_expression_parser()
     _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
     sqs_queue_class()
     stream_shard_class()

@@ -34,6 +34,10 @@ depend on the request at all:
   their recursive searches again on every UpdateItem, a third of the validation's time. An
   expression (a parse-cache entry) with the same names that passed once passes again; one
   that is refused is checked, and refused, every time.
+- **Lexing a ConditionExpression.** moto lexes every condition by compiling six regular
+  expressions per token. The tokens depend only on the string: they are remembered per
+  string (as (kind, text) pairs) and each parse gets new nodes built from them, as the lexer
+  builds them. An expression the lexer refuses is lexed, and refused, every time.
 - **Signing calls nobody checks.** A call moto's stubber answers in this process was SigV4
   signed first (canonical request, payload hash, five HMACs): ~5% of the stack's CPU. moto
   never checks a signature; it reads the Authorization header's credential scope (the access
@@ -48,6 +52,7 @@ depend on the request at all:
 
 from __future__ import annotations
 
+import collections
 import copy
 import datetime
 import functools
@@ -80,6 +85,7 @@ def install() -> None:
     _copy_expressions_by_pickle()
     _walk_expression_trees_by_class()
     _remember_expression_shape_checks()
+    _lex_each_condition_once()
     _sign_only_what_leaves()
 
 
@@ -138,6 +144,33 @@ def _remember_expression_shape_checks() -> None:
 
         traverse._localaws_cached = True  # type: ignore[attr-defined]
         check.traverse = traverse
+
+
+def _lex_each_condition_once() -> None:
+    parser_cls = guard.condition_expression_parser()
+    original = parser_cls._lex_condition_expression
+    if getattr(original, "_localaws_original", None):
+        return
+    tokens_of: dict[str, tuple[tuple[str, str], ...]] = {}
+    lock = threading.Lock()
+
+    def lex(self: Any) -> Any:
+        expression = self.condition_expression
+        tokens = tokens_of.get(expression)
+        if tokens is None:
+            tokens = tuple((n.nonterminal, n.text) for n in original(self))
+            with lock:
+                if len(tokens_of) >= 4096:
+                    tokens_of.clear()
+                tokens_of[expression] = tokens
+        literal = self.Kind.LITERAL
+        return collections.deque(
+            self.Node(nonterminal=kind, kind=literal, text=text, value=text, children=[])
+            for kind, text in tokens
+        )
+
+    lex._localaws_original = original  # type: ignore[attr-defined]
+    parser_cls._lex_condition_expression = lex
 
 
 def _walk_expression_trees_by_class() -> None:

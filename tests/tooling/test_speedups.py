@@ -255,3 +255,58 @@ def test_the_faster_tree_walk_and_remembered_checks_answer_as_moto_does(
         assert message in answer
     assert ours[-1]["a"] == ours[-1]["b"] == ours[-1]["c"] == ours[-1]["d"] == {"S": "v"}
     assert ours[-1]["l"] == {"L": [{"S": "x"}, {"S": "y"}, {"S": "y"}]}
+
+
+CONDITIONS = [
+    ("attribute_not_exists(pk)", {}),
+    ("#s = :from AND held < :rooms", {":from": {"S": "PENDING"}, ":rooms": {"N": "2"}}),
+    ("#s = :from AND held < :rooms", {":from": {"S": "CONFIRMED"}, ":rooms": {"N": "2"}}),
+    (
+        "size(l) > :n OR (NOT #s IN (:a, :b))",
+        {":n": {"N": "0"}, ":a": {"S": "x"}, ":b": {"S": "y"}},
+    ),
+    ("held BETWEEN :lo AND :hi", {":lo": {"N": "0"}, ":hi": {"N": "1"}}),
+    ("held < :lo", {":lo": {"N": "5"}}),
+]
+
+
+def _conditional_puts(cloud: LocalCloud, table: str) -> list[Any]:
+    ddb = cloud.client("dynamodb")
+    item = {"pk": {"S": "c"}, "status": {"S": "PENDING"}, "held": {"N": "1"}, "l": {"L": []}}
+    ddb.put_item(TableName=table, Item=item)
+    answers: list[Any] = []
+    for expression, values in CONDITIONS * 2:
+        names = {"#s": "status"} if "#s" in expression else {}
+        try:
+            ddb.put_item(
+                TableName=table,
+                Item=item,
+                ConditionExpression=expression,
+                **({"ExpressionAttributeNames": names} if names else {}),
+                **({"ExpressionAttributeValues": values} if values else {}),
+            )
+            answers.append("written")
+        except ddb.exceptions.ClientError as refused:
+            answers.append(refused.response["Error"]["Code"])
+    return answers
+
+
+def test_conditions_lexed_once_answer_as_moto_does(cloud: LocalCloud) -> None:
+    parser = guard.condition_expression_parser()
+    remembered = parser._lex_condition_expression
+    table = new_table(cloud, "conditions")["TableName"]
+    ours = _conditional_puts(cloud, table)
+    parser._lex_condition_expression = remembered._localaws_original
+    try:
+        motos = _conditional_puts(cloud, table)
+    finally:
+        parser._lex_condition_expression = remembered
+    assert ours == motos
+    assert ours[:6] == [
+        "ConditionalCheckFailedException",
+        "written",
+        "ConditionalCheckFailedException",
+        "written",
+        "written",
+        "written",
+    ]
