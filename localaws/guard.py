@@ -406,6 +406,25 @@ def condition_expression_parser() -> Any:
     return parser
 
 
+def dynamo_type_class() -> Any:
+    """moto's DynamoDB attribute value, whose ``to_regular_json`` (the value as boto3's
+    deserializer takes it: stream images, projections) localaws replaces with a copy-free one."""
+    cls = _lookup("moto.dynamodb.models.dynamo_type", "DynamoType")
+    function = cls.to_regular_json
+    source = inspect.getsource(getattr(function, "_localaws_original", function))
+    for line in (
+        "value = copy.deepcopy(self.value)",
+        "nested_value.to_regular_json()",
+        "val.to_regular_json() if isinstance(val, DynamoType) else val",
+        "if self.is_binary() and isinstance(value, str):",
+        "value = base64.b64decode(value)",
+        "return {self.type: value}",
+    ):
+        if line not in source:
+            raise MotoInternalsMoved("DynamoType.to_regular_json changed")
+    return cls
+
+
 def ast_traversal() -> tuple[Any, Any, tuple[Any, ...]]:
     """moto's DynamoDB expression tree walker (``DepthFirstTraverser``), the tree's ``Node``
     base class, and the node classes ``Node.find_clauses`` descends into. localaws replaces
@@ -477,6 +496,7 @@ def check() -> None:
     ast_traversal()
     expression_shape_checks()
     condition_expression_parser()
+    dynamo_type_class()
     _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
     sqs_queue_class()
     stream_shard_class()

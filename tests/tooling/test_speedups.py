@@ -310,3 +310,28 @@ def test_conditions_lexed_once_answer_as_moto_does(cloud: LocalCloud) -> None:
         "written",
         "written",
     ]
+
+
+def test_values_turn_into_json_as_moto_turns_them_and_share_nothing_with_the_item(
+    cloud: LocalCloud,
+) -> None:
+    cls = guard.dynamo_type_class()
+    ours, motos = cls.to_regular_json, cls.to_regular_json._localaws_original
+    stored = {
+        "M": {
+            "steps": {"L": [{"M": {"name": {"S": "ReserveRoom"}, "at": {"N": "1"}}}]},
+            "picture": {"B": "AAE="},
+            "tags": {"SS": ["a", "b"]},
+            "sizes": {"NS": ["1", "2.5"]},
+            "ok": {"BOOL": True},
+            "none": {"NULL": True},
+        }
+    }
+    for value in (stored, {"L": [stored, {"S": "x"}]}, {"B": "AAE="}, {"N": "3"}):
+        as_ours, as_motos = ours(cls(value)), motos(cls(value))
+        assert as_ours == as_motos
+    item = cls(stored)
+    answer = ours(item)
+    answer["M"]["steps"]["L"].append("changed")
+    answer["M"]["tags"]["SS"].append("changed")
+    assert ours(item) == motos(cls(stored))  # the stored value is untouched
