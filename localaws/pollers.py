@@ -261,24 +261,29 @@ class SqsPoller(_Poller):
                 log.warning("queue %s is gone; its poller stops", self.queue_name)
                 return
             if records:
-                blocked = False
                 self._handle(sqs, records)
-            else:
-                blocked = self._wait_for_messages(pause=0.2 if blocked else 0.0)
+                blocked = False
+            # After a batch too: the wait returns at once if more are ready, where a receive
+            # with none ready would answer nothing (one wasted call per batch).
+            blocked = self._wait_for_messages(pause=0.2 if blocked else 0.0)
 
     def _receive(self, sqs: Any) -> list[dict[str, Any]]:
+        """Up to the mapping's batch size, 10 a ReceiveMessage; stops at the first answer
+        short of what it asked for (the queue had no more ready: asking again would answer
+        nothing, one wasted call per batch)."""
         records: list[dict[str, Any]] = []
         while len(records) < self.esm.batch_size and not self._stopped:
+            wanted = min(10, self.esm.batch_size - len(records))
             messages = sqs.receive_message(
                 QueueUrl=self._url,
-                MaxNumberOfMessages=min(10, self.esm.batch_size - len(records)),
+                MaxNumberOfMessages=wanted,
                 WaitTimeSeconds=0,
                 MessageSystemAttributeNames=["All"],
                 MessageAttributeNames=["All"],
             ).get("Messages", [])
-            if not messages:
-                break
             records.extend(self._record(m) for m in messages)
+            if len(messages) < wanted:
+                break
         return records
 
     def _record(self, message: dict[str, Any]) -> dict[str, Any]:

@@ -102,6 +102,37 @@ def test_a_partial_batch_failure_redelivers_only_the_failed_message(
     assert drain(cloud, probes.ref("PartialDeadLetters")) == []
 
 
+def test_a_batch_short_of_the_batch_size_costs_one_receive(
+    cloud: LocalCloud, probes: Stack
+) -> None:
+    # Given three messages waiting for a mapping whose batch size is ten
+    lam, sqs = cloud.client("lambda"), cloud.client("sqs")
+    mapping, url = probes.ref("SqsConsumerPartial"), probes.ref("PartialQueue")
+    marker = uuid.uuid4().hex
+    receives: list[str] = []
+
+    def count(params: dict[str, Any], **_: Any) -> None:
+        if params.get("QueueUrl") == url:
+            receives.append(url)
+
+    lam.update_event_source_mapping(UUID=mapping, Enabled=False)
+    for n in range(3):
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"m": f"{marker}-{n}"}))
+    sqs.meta.events.register("before-parameter-build.sqs.ReceiveMessage", count, unique_id=marker)
+    try:
+        # When the mapping polls them
+        lam.update_event_source_mapping(UUID=mapping, Enabled=True)
+        eventually(lambda: depth(cloud, url) == (0, 0))
+    finally:
+        sqs.meta.events.unregister("before-parameter-build.sqs.ReceiveMessage", unique_id=marker)
+
+    # Then they arrived as one batch, taken with one ReceiveMessage: an answer short of ten
+    # means the queue had no more, and asking again would have answered nothing
+    batches = calls(cloud, "SqsConsumer", marker)
+    assert [len(records_with(b, marker)) for b in batches] == [3]
+    assert len(receives) == 1
+
+
 def test_a_message_that_always_fails_lands_in_the_dlq_after_max_receives(
     cloud: LocalCloud, probes: Stack
 ) -> None:
