@@ -425,6 +425,39 @@ def dynamo_type_class() -> Any:
     return cls
 
 
+def json_structure_serializer() -> Any:
+    """moto's JSON response serializer, whose structure serialization localaws short-cuts
+    for DynamoDB's AttributeValue. The replacement copies what the generic path does for that
+    shape: members by name, strings as they are, blobs in base64, lists and maps member by
+    member, a structure under its key."""
+    module = "moto.core.serialize"
+    cls = _lookup(module, "BaseJSONSerializer")
+    function = cls._serialize_type_structure
+    original = getattr(function, "_localaws_original", function)
+    checks = {
+        original: ("shape.is_document_type", "super()._serialize_type_structure"),
+        _lookup(module, "ResponseSerializer", "_serialize_type_structure"): (
+            "if value is None:",
+            "self._serialize_structure_member(wrapper, value, member_shape, member_key)",
+            "self._default_serialize(serialized, wrapper, shape, key)",
+        ),
+        _lookup(module, "ResponseSerializer", "_base64"): (
+            "base64.b64encode(value).strip().decode(self.DEFAULT_ENCODING)",
+        ),
+        _lookup(module, "BaseJSONSerializer", "_serialize_type_string"): (
+            "string_value = str(value) if value not in [None, {}, []] else value",
+        ),
+        _lookup(module, "ResponseSerializer", "get_value"): ("self._value_picker(context)",),
+    }
+    for function, lines in checks.items():
+        source = inspect.getsource(function)
+        if not all(line in source for line in lines):
+            raise MotoInternalsMoved(f"{module}: {function.__qualname__} changed")
+    if cls.MAP_TYPE is not dict:
+        raise MotoInternalsMoved(f"{module}.BaseJSONSerializer.MAP_TYPE is no longer dict")
+    return cls
+
+
 def ast_traversal() -> tuple[Any, Any, tuple[Any, ...]]:
     """moto's DynamoDB expression tree walker (``DepthFirstTraverser``), the tree's ``Node``
     base class, and the node classes ``Node.find_clauses`` descends into. localaws replaces
@@ -497,6 +530,7 @@ def check() -> None:
     expression_shape_checks()
     condition_expression_parser()
     dynamo_type_class()
+    json_structure_serializer()
     _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
     sqs_queue_class()
     stream_shard_class()

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import copy
 import gc
+import json
 import pickle
 import weakref
 from typing import Any
 
 import pytest
+import requests
 
 from localaws import guard, speedups
 from localaws.cloud import LocalCloud
@@ -335,3 +337,76 @@ def test_values_turn_into_json_as_moto_turns_them_and_share_nothing_with_the_ite
     answer["M"]["steps"]["L"].append("changed")
     answer["M"]["tags"]["SS"].append("changed")
     assert ours(item) == motos(cls(stored))  # the stored value is untouched
+
+
+#: An item with every kind of attribute value, nested in maps and lists.
+EVERY_KIND: dict[str, Any] = {
+    "pk": {"S": "kinds"},
+    "s": {"S": "text"},
+    "empty": {"S": ""},
+    "n": {"N": "12.50"},
+    "b": {"B": b"\x00\x01\xff"},
+    "ss": {"SS": ["a", "b"]},
+    "ns": {"NS": ["1", "2.5"]},
+    "bs": {"BS": [b"\x00", b"\x01"]},
+    "t": {"BOOL": True},
+    "f": {"BOOL": False},
+    "null": {"NULL": True},
+    "m": {"M": {"deep": {"L": [{"S": "x"}, {"M": {"b": {"B": b"\x02"}}}, {"NULL": True}]}}},
+    "l": {"L": [{"N": "1"}, {"SS": ["z"]}, {"L": []}, {"M": {}}]},
+}
+
+
+def _reads(cloud: LocalCloud, table: str) -> list[Any]:
+    ddb = cloud.client("dynamodb")
+    key = {"pk": EVERY_KIND["pk"]}
+    ddb.put_item(TableName=table, Item=EVERY_KIND)
+    updated = ddb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET n = n + :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+        ReturnValues="ALL_NEW",
+    )["Attributes"]
+    ddb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET n = :n",
+        ExpressionAttributeValues={":n": EVERY_KIND["n"]},
+    )
+    body = requests.post(
+        cloud.endpoint,
+        data=json.dumps({"TableName": table, "Key": {"pk": {"S": "kinds"}}}),
+        headers={
+            "X-Amz-Target": "DynamoDB_20120810.GetItem",
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/"
+            f"{cloud.region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+        },
+        timeout=10,
+    ).text
+    return [
+        ddb.get_item(TableName=table, Key=key)["Item"],
+        ddb.scan(TableName=table)["Items"],
+        updated,
+        ddb.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": key}}])[
+            "Responses"
+        ],
+        ddb.get_item(TableName=table, Key=key, ProjectionExpression="m.deep[1], bs")["Item"],
+        body,
+    ]
+
+
+def test_attribute_values_serialize_as_moto_serializes_them(cloud: LocalCloud) -> None:
+    serializer = guard.json_structure_serializer()
+    direct = serializer._serialize_type_structure
+    table = new_table(cloud, "kinds")["TableName"]
+    ours = _reads(cloud, table)
+    serializer._serialize_type_structure = direct._localaws_original
+    try:
+        motos = _reads(cloud, table)
+    finally:
+        serializer._serialize_type_structure = direct
+    assert ours == motos
+    assert ours[0] == EVERY_KIND
+    assert json.loads(ours[-1])["Item"]["b"] == {"B": "AAH/"}
