@@ -458,6 +458,23 @@ def json_structure_serializer() -> Any:
     return cls
 
 
+def moto_random_class() -> Any:
+    """moto's random source, whose ``get_random_string`` (request ids, resource ids) draws one
+    character per ``choice`` call."""
+    cls = _lookup("moto.moto_api._internal.moto_random", "MotoRandom")
+    function = cls.get_random_string
+    source = inspect.getsource(getattr(function, "_localaws_original", function))
+    for line in (
+        "pool = string.ascii_letters",
+        "pool += string.digits",
+        '"".join([self.choice(pool) for i in range(length)])',
+        "return random_str.lower() if lower_case else random_str",
+    ):
+        if line not in source:
+            raise MotoInternalsMoved("MotoRandom.get_random_string changed")
+    return cls
+
+
 def ast_traversal() -> tuple[Any, Any, tuple[Any, ...]]:
     """moto's DynamoDB expression tree walker (``DepthFirstTraverser``), the tree's ``Node``
     base class, and the node classes ``Node.find_clauses`` descends into. localaws replaces
@@ -531,6 +548,7 @@ def check() -> None:
     condition_expression_parser()
     dynamo_type_class()
     json_structure_serializer()
+    moto_random_class()
     _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
     sqs_queue_class()
     stream_shard_class()

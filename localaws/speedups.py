@@ -48,6 +48,9 @@ depend on the request at all:
   value of the plain form moto's DynamoDB handler produces (one type key; strings, bytes,
   booleans, lists and maps of those) is written straight into the same JSON; anything else
   takes moto's path.
+- **Random strings.** Every moto response carries a 52-character request id, drawn one
+  ``random.choice`` call per character (~1.5% of the CPU under load). The same characters
+  from the same pool are drawn in one ``random.choices`` call.
 - **Signing calls nobody checks.** A call moto's stubber answers in this process was SigV4
   signed first (canonical request, payload hash, five HMACs): ~5% of the stack's CPU. moto
   never checks a signature; it reads the Authorization header's credential scope (the access
@@ -69,6 +72,7 @@ import datetime
 import functools
 import gc
 import pickle
+import string
 import threading
 from typing import Any
 
@@ -99,6 +103,7 @@ def install() -> None:
     _lex_each_condition_once()
     _convert_values_without_copying()
     _serialize_attribute_values_directly()
+    _draw_random_strings_at_once()
     _sign_only_what_leaves()
 
 
@@ -281,6 +286,23 @@ def _serialize_attribute_values_directly() -> None:
 
     structure._localaws_original = original  # type: ignore[attr-defined]
     serializer_cls._serialize_type_structure = structure
+
+
+def _draw_random_strings_at_once() -> None:
+    cls = guard.moto_random_class()
+    original = cls.get_random_string
+    if getattr(original, "_localaws_original", None):
+        return
+    letters, digits = string.ascii_letters, string.ascii_letters + string.digits
+
+    def get_random_string(
+        self: Any, length: int = 20, include_digits: bool = True, lower_case: bool = False
+    ) -> str:
+        drawn = "".join(self.choices(digits if include_digits else letters, k=length))
+        return drawn.lower() if lower_case else drawn
+
+    get_random_string._localaws_original = original  # type: ignore[attr-defined]
+    cls.get_random_string = get_random_string
 
 
 def _walk_expression_trees_by_class() -> None:

@@ -9,6 +9,7 @@ import copy
 import gc
 import json
 import pickle
+import string
 import weakref
 from typing import Any
 
@@ -410,3 +411,17 @@ def test_attribute_values_serialize_as_moto_serializes_them(cloud: LocalCloud) -
     assert ours == motos
     assert ours[0] == EVERY_KIND
     assert json.loads(ours[-1])["Item"]["b"] == {"B": "AAH/"}
+
+
+def test_random_strings_keep_moto_s_length_and_alphabet(cloud: LocalCloud) -> None:
+    cls = guard.moto_random_class()
+    assert getattr(cls.get_random_string, "_localaws_original", None)
+    source = cls()
+    ids = [source.get_random_string(length=52) for _ in range(200)]
+    assert len(set(ids)) == 200
+    assert all(len(i) == 52 and i.isalnum() and i.isascii() for i in ids)
+    assert set("".join(ids)) == set(string.ascii_letters + string.digits)
+    letters = "".join(source.get_random_string(length=50, include_digits=False) for _ in range(40))
+    assert set(letters) == set(string.ascii_letters)
+    lower = "".join(source.get_random_string(length=50, lower_case=True) for _ in range(40))
+    assert set(lower) == set(string.ascii_lowercase + string.digits)
