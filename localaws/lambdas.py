@@ -368,7 +368,7 @@ class LambdaRuntime:
         )
         if error:
             return json.dumps(error), True, text
-        return json.dumps(outcome.get("result")), False, text
+        return outcome["payload"], False, text
 
     def wait_idle(self, quiet: float = 0.1, timeout: float = 30) -> None:
         """Return once no invocation has been running for ``quiet`` seconds (tests use this
@@ -444,8 +444,8 @@ class LambdaRuntime:
             handler = getattr(container.module, spec.handler.rsplit(".", 1)[1])
             context = _Context(spec, request_id)
             result = handler(event, context)
-            json.dumps(result)  # Lambda refuses a result it cannot serialise
-            outcome.update(result=result, cold=cold)
+            payload = json.dumps(result)  # Lambda refuses a result it cannot serialise
+            outcome.update(result=result, payload=payload, cold=cold)
         except BaseException as exc:
             logs.write(traceback.format_exc())
             error_type = type(exc).__name__
