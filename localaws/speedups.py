@@ -68,19 +68,18 @@ from __future__ import annotations
 import base64
 import collections
 import copy
-import datetime
 import functools
 import gc
 import pickle
 import string
 import threading
+import time
 from typing import Any
 
 import boto3
 import botocore.auth
 import botocore.exceptions
 import botocore.handlers
-from botocore.auth import SIGV4_TIMESTAMP
 
 from localaws import guard
 
@@ -392,12 +391,9 @@ class ScopeOnlyAuth(botocore.auth.SigV4Auth):
     def add_auth(self, request: Any) -> None:
         if self.credentials is None:
             raise botocore.exceptions.NoCredentialsError()
-        stamp = datetime.datetime.now(datetime.UTC).strftime(SIGV4_TIMESTAMP)
+        stamp = _timestamp()
         request.context["timestamp"] = stamp
-        headers = request.headers
-        for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):
-            if name in headers:
-                del headers[name]
+        headers = request.headers  # case-insensitive: setting a header replaces it
         headers["X-Amz-Date"] = stamp
         if self.credentials.token:
             headers["X-Amz-Security-Token"] = self.credentials.token
@@ -407,17 +403,37 @@ class ScopeOnlyAuth(botocore.auth.SigV4Auth):
         )
 
 
+_stamped: tuple[int, str] = (0, "")
+
+
+def _timestamp() -> str:
+    """SigV4's timestamp (whole seconds), formatted once a second."""
+    global _stamped
+    now = int(time.time())
+    second, stamp = _stamped
+    if second != now:
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+        _stamped = (now, stamp)
+    return stamp
+
+
+_stubber: Any = None  # mock_aws's stubber (guard.botocore_stubber), once installed
+
+
 def _scope_only_when_answered_here(signing_name: str, signature_version: Any, **_: Any) -> Any:
     if (
         signature_version == "v4"  # not presigned ("-query"), not unsigned, not a token
         and signing_name not in SIGNED_SERVICES
-        and guard.botocore_stubber().enabled
+        and _stubber is not None
+        and _stubber.enabled
     ):
         return SCOPE_ONLY
     return None
 
 
 def _sign_only_what_leaves() -> None:
+    global _stubber
+    _stubber = guard.botocore_stubber()
     botocore.auth.AUTH_TYPE_MAPS[SCOPE_ONLY] = ScopeOnlyAuth
     handler = ("choose-signer", _scope_only_when_answered_here)
     if handler not in botocore.handlers.BUILTIN_HANDLERS:
