@@ -95,6 +95,7 @@ class LocalStack:
         self.seed_data = seed
         self.host = host
         self._log = log or (lambda line: None)
+        self._logging = log is not None  # without a log, no line is even formatted
         self.cloud = LocalCloud(
             port=ports.aws,
             retry_time_scale=retry_time_scale,
@@ -331,6 +332,8 @@ class LocalStack:
                     raise RuntimeError(f"seeding {name} failed: HTTP {resp.status}")
 
     def _on_invocation(self, inv: Invocation) -> None:
+        if not self._logging:
+            return
         status = inv.error_type or "ok"
         cold = ", cold start" if inv.cold_start else ""
         self._log(f"λ   {inv.function}: {status} ({inv.duration_ms:.0f} ms{cold})")
@@ -341,7 +344,7 @@ class LocalStack:
         executions). A cancellation's execution is named ``cancel-<bookingId>``."""
         if not execution_arn.startswith(self._executions_prefixes):
             return
-        line = describe_event(event)
+        line = describe_event(event) if self._logging else None
         if line:
             self._log(f"SFN {execution_arn.rsplit(':', 1)[1]} {line.strip()}")
         if event["type"] in _EXECUTION_ENDED:
