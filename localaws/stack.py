@@ -94,8 +94,7 @@ class LocalStack:
         self.parameters = parameters or {}
         self.seed_data = seed
         self.host = host
-        self._log = log or (lambda line: None)
-        self._logging = log is not None  # without a log, no line is even formatted
+        self._log = log or _no_log
         self.cloud = LocalCloud(
             port=ports.aws,
             retry_time_scale=retry_time_scale,
@@ -332,7 +331,7 @@ class LocalStack:
                     raise RuntimeError(f"seeding {name} failed: HTTP {resp.status}")
 
     def _on_invocation(self, inv: Invocation) -> None:
-        if not self._logging:
+        if self._log is _no_log:  # nothing formatted for nobody
             return
         status = inv.error_type or "ok"
         cold = ", cold start" if inv.cold_start else ""
@@ -344,7 +343,7 @@ class LocalStack:
         executions). A cancellation's execution is named ``cancel-<bookingId>``."""
         if not execution_arn.startswith(self._executions_prefixes):
             return
-        line = describe_event(event) if self._logging else None
+        line = describe_event(event) if self._log is not _no_log else None
         if line:
             self._log(f"SFN {execution_arn.rsplit(':', 1)[1]} {line.strip()}")
         if event["type"] in _EXECUTION_ENDED:
@@ -361,6 +360,10 @@ class LocalStack:
             with contextlib.suppress(Exception):
                 console.inspector.warm()
             self._stopping.wait(WARM_EVERY)
+
+
+def _no_log(line: str) -> None:
+    """A stack started without a log (tests, benchmarks) formats no lines for it."""
 
 
 _EXECUTION_ENDED = {
