@@ -1,6 +1,6 @@
 """The local stack under load, over real HTTP on loopback, as `make run` serves it (issue 13).
 
-    .venv/bin/python benchmarks/load_bench.py [--burst 100] [--clients 8] [--bookings 40]
+    .venv/bin/python benchmarks/load_bench.py [--burst 100] [--clients 8] [--bookings 200]
                                               [--grow 10000]
 
 Starts ``LocalStack`` on free ports and measures, printing each figure beside its goal:
@@ -273,7 +273,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--burst", type=int, default=100)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--bookings", type=int, default=40)
+    parser.add_argument("--bookings", type=int, default=200)
     parser.add_argument("--idle-seconds", type=int, default=10)
     parser.add_argument("--grow", type=int, default=10_000, help="bookings added for data growth")
     args = parser.parse_args()
