@@ -148,30 +148,6 @@ def sfn_client_factory_users() -> list[Any]:
     return modules
 
 
-#: Interpreter modules that deep-copy a state's JSON (input, result, output) with
-#: ``copy.deepcopy`` at every state; localaws gives them a faster copy of JSON.
-SFN_JSON_COPY_USERS = (
-    f"{_SFN}.eval.states",
-    f"{_SFN}.eval.environment",
-    f"{_SFN}.component.common.path.result_path",
-    f"{_SFN}.component.state.exec.execute_state",
-    f"{_SFN}.component.common.string.string_expression",
-)
-
-
-def sfn_json_copy_users() -> list[Any]:
-    """The modules of ``SFN_JSON_COPY_USERS``; each calls ``copy.deepcopy`` through its
-    module-level ``copy``."""
-    modules = []
-    for name in SFN_JSON_COPY_USERS:
-        module = importlib.import_module(name)
-        _lookup(name, "copy", "deepcopy")
-        if "copy.deepcopy(" not in inspect.getsource(module):
-            raise MotoInternalsMoved(f"{name} no longer calls copy.deepcopy")
-        modules.append(module)
-    return modules
-
-
 def sfn_execution_worker_class() -> Any:
     """Parses the definition anew for every execution (``_get_evaluation_entrypoint``)."""
     _lookup(f"{_SFN}.parse.asl_parser", "AmazonStateLanguageParser", "parse")
@@ -546,7 +522,6 @@ def check() -> None:
     sfn_user_config()
     sfn_response_class()
     sfn_client_factory_users()
-    sfn_json_copy_users()
     sfn_execution_worker_class()
     sfn_event_manager_class()
     sns_subscription_class()

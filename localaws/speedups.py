@@ -51,11 +51,6 @@ depend on the request at all:
 - **Random strings.** Every moto response carries a 52-character request id, drawn one
   ``random.choice`` call per character (~1.5% of the CPU under load). The same characters
   from the same pool are drawn in one ``random.choices`` call.
-- **Copying a state's JSON.** The Step Functions interpreter deep-copies the state's input,
-  result and output several times per state (``copy.deepcopy`` walks it in Python, keeping a
-  memo): ~2.5% of the CPU under load. Its modules get a ``copy`` whose ``deepcopy`` copies a
-  dict or list by pickling (the same objects rebuilt, shared and cyclic references kept, as
-  deepcopy keeps them); anything else, or anything pickle refuses, goes to ``copy.deepcopy``.
 - **Signing calls nobody checks.** A call moto's stubber answers in this process was SigV4
   signed first (canonical request, payload hash, five HMACs): ~5% of the stack's CPU. moto
   never checks a signature; it reads the Authorization header's credential scope (the access
@@ -108,7 +103,6 @@ def install() -> None:
     _convert_values_without_copying()
     _serialize_attribute_values_directly()
     _draw_random_strings_at_once()
-    _copy_state_json_by_pickle()
     _sign_only_what_leaves()
 
 
@@ -291,30 +285,6 @@ def _serialize_attribute_values_directly() -> None:
 
     structure._localaws_original = original  # type: ignore[attr-defined]
     serializer_cls._serialize_type_structure = structure
-
-
-class _PickleCopy:
-    """``copy`` for the interpreter's modules: ``deepcopy`` of a dict or a list by pickling."""
-
-    _localaws_copy = True
-
-    @staticmethod
-    def deepcopy(obj: Any, memo: Any = None) -> Any:
-        if memo is None and type(obj) in (dict, list):
-            try:
-                return pickle.loads(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
-            except Exception:  # something pickle cannot take: copy it as moto does
-                pass
-        return copy.deepcopy(obj, memo)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(copy, name)
-
-
-def _copy_state_json_by_pickle() -> None:
-    for module in guard.sfn_json_copy_users():
-        if not getattr(module.copy, "_localaws_copy", False):
-            module.copy = _PickleCopy()
 
 
 def _draw_random_strings_at_once() -> None:

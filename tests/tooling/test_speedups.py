@@ -425,33 +425,3 @@ def test_random_strings_keep_moto_s_length_and_alphabet(cloud: LocalCloud) -> No
     assert set(letters) == set(string.ascii_letters)
     lower = "".join(source.get_random_string(length=50, lower_case=True) for _ in range(40))
     assert set(lower) == set(string.ascii_lowercase + string.digits)
-
-
-def test_the_interpreter_copies_state_json_as_deepcopy_does(cloud: LocalCloud) -> None:
-    modules = guard.sfn_json_copy_users()
-    assert all(getattr(m.copy, "_localaws_copy", False) for m in modules)
-    state_copy = modules[0].copy.deepcopy
-    shared = {"nights": ["2027-01-01", "2027-01-02"]}
-    state: dict[str, Any] = {
-        "bookingId": "b-1",
-        "amount": 100.25,
-        "rooms": 2,
-        "paid": True,
-        "error": None,
-        "a": shared,
-        "b": shared,
-        "steps": [{"name": "ReserveRoom"}, {"name": "RecordPayment", "hook": lambda: None}],
-    }
-    cyclic: list[Any] = [1]
-    cyclic.append(cyclic)
-    for value in (state, [state, state], cyclic, {"only": "text"}):
-        copied = state_copy(value)
-        assert copied is not value
-        expected = copy.deepcopy(value)
-        assert repr(copied) == repr(expected)
-    copied = state_copy(state)  # holds a lambda: pickle refuses it, deepcopy shares it
-    assert copied["steps"][1]["hook"] is state["steps"][1]["hook"]
-    assert copied["a"] is copied["b"] and copied["a"] is not shared
-    plain = state_copy({"a": shared, "b": shared})  # pickled: sharing kept as deepcopy keeps it
-    assert plain["a"] is plain["b"] and plain["a"] == shared and plain["a"] is not shared
-    assert state_copy(cyclic)[1] is not cyclic
