@@ -475,6 +475,47 @@ def moto_random_class() -> Any:
     return cls
 
 
+PINNED_BOTOCORE = "1.44.8"
+
+
+def botocore_json_structure_handlers() -> tuple[Any, Any]:
+    """botocore's JSON request serializer and response parser, whose structure handling
+    localaws short-cuts for DynamoDB's AttributeValue in this process's clients. The
+    replacements copy what the generic paths do for that shape; their code must still be
+    the code copied (botocore is pinned exactly too)."""
+    import botocore
+    import botocore.parsers
+    import botocore.serialize
+
+    if botocore.__version__ != PINNED_BOTOCORE:
+        raise MotoInternalsMoved(
+            f"botocore {botocore.__version__} is installed; localaws is pinned to {PINNED_BOTOCORE}"
+        )
+    serializer: Any = botocore.serialize.JSONSerializer
+    parser: Any = botocore.parsers.BaseJSONParser
+    checks = {
+        serializer._serialize_type_structure: (
+            "for member_key, member_value in value.items():",
+            "new_serialized = self.MAP_TYPE()",
+        ),
+        serializer._serialize_type_blob: ("serialized[key] = self._get_base64(value)",),
+        serializer._get_base64: ("base64.b64encode(value).strip().decode(self.DEFAULT_ENCODING)",),
+        serializer._serialize_type_list: ('list_obj.append(wrapper["__current__"])',),
+        parser._handle_structure: (
+            "if self._has_unknown_tagged_union_member(shape, value):",
+            "raw_value = value.get(json_name)",
+        ),
+        parser._handle_blob: ("return self._blob_parser(value)",),
+    }
+    for function, lines in checks.items():
+        source = inspect.getsource(getattr(function, "_localaws_original", function))
+        if not all(line in source for line in lines):
+            raise MotoInternalsMoved(f"botocore: {function.__qualname__} changed")
+    if serializer.MAP_TYPE is not dict:
+        raise MotoInternalsMoved("botocore's JSONSerializer.MAP_TYPE is no longer dict")
+    return serializer, parser
+
+
 def ast_traversal() -> tuple[Any, Any, tuple[Any, ...]]:
     """moto's DynamoDB expression tree walker (``DepthFirstTraverser``), the tree's ``Node``
     base class, and the node classes ``Node.find_clauses`` descends into. localaws replaces
@@ -549,6 +590,7 @@ def check() -> None:
     dynamo_type_class()
     json_structure_serializer()
     moto_random_class()
+    botocore_json_structure_handlers()
     _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
     sqs_queue_class()
     stream_shard_class()

@@ -425,3 +425,51 @@ def test_random_strings_keep_moto_s_length_and_alphabet(cloud: LocalCloud) -> No
     assert set(letters) == set(string.ascii_letters)
     lower = "".join(source.get_random_string(length=50, lower_case=True) for _ in range(40))
     assert set(lower) == set(string.ascii_lowercase + string.digits)
+
+
+def _client_round_trips(cloud: LocalCloud, table: str) -> list[Any]:
+    """Request bodies as botocore serialized them, and what it parsed from the answers."""
+    ddb = cloud.client("dynamodb")
+    bodies: list[bytes] = []
+    marker = f"test-client-values-{id(bodies)}"
+    ddb.meta.events.register(
+        "before-send.dynamodb", lambda request, **_: bodies.append(request.body), unique_id=marker
+    )
+    try:
+        text_blob = {"pk": {"S": "text-blob"}, "b": {"B": "text"}, "bs": {"BS": ["x", b"y"]}}
+        ddb.put_item(TableName=table, Item=EVERY_KIND)
+        ddb.put_item(TableName=table, Item=text_blob)
+        answers = [
+            ddb.get_item(TableName=table, Key={"pk": EVERY_KIND["pk"]})["Item"],
+            ddb.get_item(TableName=table, Key={"pk": {"S": "text-blob"}})["Item"],
+            ddb.update_item(
+                TableName=table,
+                Key={"pk": EVERY_KIND["pk"]},
+                UpdateExpression="SET l = list_append(l, :more)",
+                ExpressionAttributeValues={":more": {"L": [{"B": b"\x03"}, {"NULL": True}]}},
+                ReturnValues="UPDATED_NEW",
+            )["Attributes"],
+            sorted(ddb.scan(TableName=table)["Items"], key=lambda i: i["pk"]["S"]),
+        ]
+    finally:
+        ddb.meta.events.unregister("before-send.dynamodb", unique_id=marker)
+    ddb.delete_item(TableName=table, Key={"pk": EVERY_KIND["pk"]})
+    return [bodies, answers]
+
+
+def test_client_side_attribute_values_serialize_and_parse_as_botocore_does(
+    cloud: LocalCloud,
+) -> None:
+    serializer, parser = guard.botocore_json_structure_handlers()
+    serialize, parse = serializer._serialize_type_structure, parser._handle_structure
+    table = new_table(cloud, "client-kinds")["TableName"]
+    ours = _client_round_trips(cloud, table)
+    serializer._serialize_type_structure = serialize._localaws_original
+    parser._handle_structure = parse._localaws_original
+    try:
+        botocores = _client_round_trips(cloud, table)
+    finally:
+        serializer._serialize_type_structure, parser._handle_structure = serialize, parse
+    assert ours == botocores
+    assert ours[1][0] == EVERY_KIND
+    assert ours[1][1]["b"] == {"B": b"text"} and ours[1][1]["bs"] == {"BS": [b"x", b"y"]}
