@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from hotel_booking.models import BookingStatus, Decision
 from tests.fixtures.api_client import ApiClient
 from tests.fixtures.events import ADMIN
+from tests.fixtures.waiting import eventually
 from tests.integration.events.conftest import BusTap
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "events" / "schemas"
@@ -80,6 +81,7 @@ def test_booking_outcomes_once_each(events_api: ApiClient, tap: BusTap) -> None:
     )
 
     seen = checked([e for e in tap.drain() if e["source"] == "hotel-booking.bookings"])
+    ids = {req["bookingId"] for req in (confirmed, rejected, declined)}
     kinds = Counter((e["detail"]["bookingId"], e["detail-type"]) for e in seen)
     assert kinds == {
         (confirmed["bookingId"], "BookingConfirmed"): 1,
@@ -100,6 +102,27 @@ def test_booking_outcomes_once_each(events_api: ApiClient, tap: BusTap) -> None:
     )
     cancelled = next(e for e in seen if e["detail-type"] == "BookingCancelled")["detail"]
     assert cancelled["previousStatus"] == "CONFIRMED"
+
+    # The stream's filter handed the publisher the outcomes only, none of the saga's other
+    # writes (in-flight statuses, steps, the notified mark). A write after an outcome that
+    # keeps the status (a compensation's step) passes the filter and publishes nothing.
+    def delivered() -> dict[str, Counter[str]]:
+        statuses: dict[str, Counter[str]] = {booking_id: Counter() for booking_id in ids}
+        for inv in list(events_api.cloud.runtime.invocations):
+            if inv.function != "EventPublisherFunction":
+                continue
+            for record in inv.event.get("Records", []):
+                image = record.get("dynamodb", {}).get("NewImage", {})
+                if image.get("bookingId", {}).get("S") in ids:
+                    statuses[image["bookingId"]["S"]][image["status"]["S"]] += 1
+        return statuses
+
+    # (an invocation is recorded once it returns, maybe after its event reached the tap)
+    eventually(lambda: delivered()[confirmed["bookingId"]]["CANCELLED"] == 1)
+    delivered_now = delivered()
+    assert delivered_now[confirmed["bookingId"]] == {"CONFIRMED": 1, "CANCELLED": 1}
+    assert set(delivered_now[rejected["bookingId"]]) == {"REJECTED"}
+    assert set(delivered_now[declined["bookingId"]]) == {"FAILED"}
     confirmation = next(e for e in seen if e["detail-type"] == "BookingConfirmed")["detail"]
     assert confirmation["amount"] == "240.00" and confirmation["rooms"] == 1
     assert cancelled["version"] > confirmation["version"]

@@ -15,10 +15,13 @@ import pytest
 
 from hotel_booking.dal.bus import MAX_REQUEST_BYTES, EventBus, EventTooLarge, batches
 from hotel_booking.logic.publishing import Change, event_for, publish
+from hotel_booking.models import BookingStatus
 from hotel_booking.models.events import DETAIL_TYPES, DomainEvent, schema
+from localaws.template import load_template
 from tests.fixtures.samples import HOTEL, NOW
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "events" / "schemas"
+ROOT = Path(__file__).resolve().parents[3]
+SCHEMAS = ROOT / "events" / "schemas"
 AT = dt.datetime(2030, 6, 15, 11, 0, tzinfo=dt.UTC)
 
 
@@ -142,6 +145,35 @@ def test_a_booking_reaching_an_outcome_publishes_its_event(
 def test_in_flight_steps_and_other_writes_publish_nothing(old: str | None, new: str) -> None:
     before = booking_image(old, 1) if old else None
     assert event_for(change("bookings", "MODIFY", before, booking_image(new, 2))) is None
+
+
+def test_the_bookings_stream_filter_passes_exactly_the_statuses_that_publish() -> None:
+    """BookingChangesMapping's FilterCriteria (template.yaml) hands the publisher only changes
+    whose new status it may publish for: a publishing status left out of the filter would lose
+    its events; one in the filter that never publishes would cost invocations for nothing."""
+    mapping = load_template(ROOT / "template.yaml", "eu-west-2").cfn["Resources"][
+        "BookingChangesMapping"
+    ]["Properties"]
+    (only,) = mapping["FilterCriteria"]["Filters"]
+    pattern = json.loads(only["Pattern"])
+    assert list(pattern) == ["dynamodb"] and list(pattern["dynamodb"]) == ["NewImage"]
+    filtered = pattern["dynamodb"]["NewImage"]["status"]["S"]
+    publishing = {
+        new
+        for new in BookingStatus
+        for old in [None, *BookingStatus]
+        if event_for(
+            change(
+                "bookings",
+                "MODIFY" if old else "INSERT",
+                booking_image(old, 4) if old else None,
+                booking_image(new, 5, reason="MANAGER_REJECTED" if new == "REJECTED" else None),
+            )
+        )
+        is not None
+    }
+    assert len(filtered) == len(set(filtered))
+    assert set(filtered) == publishing
 
 
 def test_a_discarded_unstarted_booking_publishes_nothing() -> None:
