@@ -125,6 +125,27 @@ def settle_heap() -> None:
     gc.set_threshold(YOUNG_GENERATION, middle, old)
 
 
+def _replace(owner: Any, name: str, make: Any) -> None:
+    """Put ``make(original)`` in place of ``owner.name``, once: the replacement keeps what it
+    replaced as ``_localaws_original`` (the guard reads the original's source there; the
+    tests swap it back to compare answers)."""
+    original = getattr(owner, name)
+    if getattr(original, "_localaws_original", None):
+        return
+    replacement = make(original)
+    replacement._localaws_original = original
+    setattr(owner, name, replacement)
+
+
+def _remember(cache: dict[Any, Any], lock: threading.Lock, key: Any, value: Any) -> None:
+    """Store in a cache shared by threads; past 4,096 entries (keys nobody repeats) it starts
+    over rather than grow forever."""
+    with lock:
+        if len(cache) >= 4096:
+            cache.clear()
+        cache[key] = value
+
+
 #: This thread's last copy of a parsed UpdateExpression (``copy``) and what it copied
 #: (``parsed``, the parse cache's tree for that expression string).
 _copies = threading.local()
@@ -159,10 +180,7 @@ def _remember_expression_shape_checks() -> None:
             if _passed.get(key) is parsed:
                 return node  # passed before: the check returns the root unchanged
             checked = _original(self, node)  # a refused expression raises: never remembered
-            with _lock:
-                if len(_passed) >= 4096:
-                    _passed.clear()
-                _passed[key] = parsed
+            _remember(_passed, _lock, key, parsed)
             return checked
 
         traverse._localaws_cached = True  # type: ignore[attr-defined]
@@ -170,66 +188,64 @@ def _remember_expression_shape_checks() -> None:
 
 
 def _lex_each_condition_once() -> None:
-    parser_cls = guard.condition_expression_parser()
-    original = parser_cls._lex_condition_expression
-    if getattr(original, "_localaws_original", None):
-        return
     tokens_of: dict[str, tuple[tuple[str, str], ...]] = {}
     lock = threading.Lock()
 
-    def lex(self: Any) -> Any:
-        expression = self.condition_expression
-        tokens = tokens_of.get(expression)
-        if tokens is None:
-            tokens = tuple((n.nonterminal, n.text) for n in original(self))
-            with lock:
-                if len(tokens_of) >= 4096:
-                    tokens_of.clear()
-                tokens_of[expression] = tokens
-        literal = self.Kind.LITERAL
-        return collections.deque(
-            self.Node(nonterminal=kind, kind=literal, text=text, value=text, children=[])
-            for kind, text in tokens
-        )
+    def make(original: Any) -> Any:
+        def lex(self: Any) -> Any:
+            expression = self.condition_expression
+            tokens = tokens_of.get(expression)
+            if tokens is None:
+                tokens = tuple((n.nonterminal, n.text) for n in original(self))
+                _remember(tokens_of, lock, expression, tokens)
+            literal = self.Kind.LITERAL
+            return collections.deque(
+                self.Node(nonterminal=kind, kind=literal, text=text, value=text, children=[])
+                for kind, text in tokens
+            )
 
-    lex._localaws_original = original  # type: ignore[attr-defined]
-    parser_cls._lex_condition_expression = lex
+        return lex
+
+    _replace(guard.condition_expression_parser(), "_lex_condition_expression", make)
 
 
 def _convert_values_without_copying() -> None:
     cls = guard.dynamo_type_class()
-    original = cls.to_regular_json
-    if getattr(original, "_localaws_original", None):
-        return
 
-    def to_regular_json(self: Any) -> dict[str, Any]:
-        value = self.value
-        if isinstance(value, dict):
-            value = {
-                key: nested.to_regular_json() if isinstance(nested, cls) else copy.deepcopy(nested)
-                for key, nested in value.items()
-            }
-        elif isinstance(value, list):
-            value = [
-                nested.to_regular_json() if isinstance(nested, cls) else copy.deepcopy(nested)
-                for nested in value
-            ]
-        else:
-            value = copy.deepcopy(value)  # str, bytes, bool, None: itself
-        if self.is_binary() and isinstance(value, str):
-            value = base64.b64decode(value)
-        return {self.type: value}
+    def make(original: Any) -> Any:
+        def to_regular_json(self: Any) -> dict[str, Any]:
+            value = self.value
+            if isinstance(value, dict):
+                value = {
+                    key: nested.to_regular_json()
+                    if isinstance(nested, cls)
+                    else copy.deepcopy(nested)
+                    for key, nested in value.items()
+                }
+            elif isinstance(value, list):
+                value = [
+                    nested.to_regular_json() if isinstance(nested, cls) else copy.deepcopy(nested)
+                    for nested in value
+                ]
+            else:
+                value = copy.deepcopy(value)  # str, bytes, bool, None: itself
+            if self.is_binary() and isinstance(value, str):
+                value = base64.b64decode(value)
+            return {self.type: value}
 
-    to_regular_json._localaws_original = original  # type: ignore[attr-defined]
-    cls.to_regular_json = to_regular_json
+        return to_regular_json
+
+    _replace(cls, "to_regular_json", make)
 
 
 _NOT_PLAIN = object()
 
 
-def _wire_attribute_value(value: Any) -> Any:
-    """The JSON moto's serializer makes of one AttributeValue as its DynamoDB handler hands
-    it over (``{"S": "x"}``, ``{"B": b"..."}``, ``{"M": {...}}``), or ``_NOT_PLAIN``."""
+def _plain_attribute_value(value: Any, blob_type: type, blob: Any) -> Any:
+    """One AttributeValue of the plain form (``{"S": "x"}``, ``{"B": ...}``,
+    ``{"M": {...}}``: one type key; strings, booleans, lists and maps of those) with each
+    blob, of ``blob_type``, turned by ``blob``; or ``_NOT_PLAIN``. The generic paths give
+    the same: strings and booleans as they are, new lists and maps, blobs converted."""
     if type(value) is not dict or len(value) != 1:
         return _NOT_PLAIN
     ((kind, inner),) = value.items()
@@ -239,31 +255,35 @@ def _wire_attribute_value(value: Any) -> Any:
     if kind in ("BOOL", "NULL"):
         return {kind: inner} if kind_of is bool else _NOT_PLAIN
     if kind == "B":
-        return {kind: _b64(inner)} if kind_of is bytes else _NOT_PLAIN
+        return {kind: blob(inner)} if kind_of is blob_type else _NOT_PLAIN
     if kind in ("SS", "NS", "BS"):
-        if kind_of is not list:
+        member = blob_type if kind == "BS" else str
+        if kind_of is not list or any(type(i) is not member for i in inner):
             return _NOT_PLAIN
-        member = bytes if kind == "BS" else str
-        if any(type(i) is not member for i in inner):
-            return _NOT_PLAIN
-        return {kind: [_b64(i) for i in inner] if kind == "BS" else list(inner)}
+        return {kind: [blob(i) for i in inner] if kind == "BS" else list(inner)}
     if kind == "M" and kind_of is dict:
         attributes = {}
         for name, nested in inner.items():
-            wire = _wire_attribute_value(nested)
-            if wire is _NOT_PLAIN:
+            plain = _plain_attribute_value(nested, blob_type, blob)
+            if plain is _NOT_PLAIN:
                 return _NOT_PLAIN
-            attributes[name] = wire
+            attributes[name] = plain
         return {kind: attributes}
     if kind == "L" and kind_of is list:
         values = []
         for nested in inner:
-            wire = _wire_attribute_value(nested)
-            if wire is _NOT_PLAIN:
+            plain = _plain_attribute_value(nested, blob_type, blob)
+            if plain is _NOT_PLAIN:
                 return _NOT_PLAIN
-            values.append(wire)
+            values.append(plain)
         return {kind: values}
     return _NOT_PLAIN
+
+
+def _wire_attribute_value(value: Any) -> Any:
+    """The JSON moto's serializer makes of one AttributeValue as its DynamoDB handler hands
+    it over (blobs as bytes), or ``_NOT_PLAIN``."""
+    return _plain_attribute_value(value, bytes, _b64)
 
 
 _ATTRIBUTE_VALUE_MEMBERS = frozenset({"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"})
@@ -291,66 +311,37 @@ def _request_attribute_value(value: Any) -> Any:
 
 
 def _response_attribute_value(value: Any, blob: Any) -> Any:
-    """What botocore's JSON parser returns for one AttributeValue of a response, or
-    ``_NOT_PLAIN``."""
-    if type(value) is not dict or len(value) != 1:
-        return _NOT_PLAIN
-    ((kind, inner),) = value.items()
-    kind_of = type(inner)
-    if kind in ("S", "N"):
-        return {kind: inner} if kind_of is str else _NOT_PLAIN
-    if kind in ("BOOL", "NULL"):
-        return {kind: inner} if kind_of is bool else _NOT_PLAIN
-    if kind == "B":
-        return {kind: blob(inner)} if kind_of is str else _NOT_PLAIN
-    if kind in ("SS", "NS", "BS"):
-        if kind_of is not list or any(type(i) is not str for i in inner):
-            return _NOT_PLAIN
-        return {kind: [blob(i) for i in inner] if kind == "BS" else list(inner)}
-    if kind == "M" and kind_of is dict:
-        attributes = {}
-        for name, nested in inner.items():
-            parsed = _response_attribute_value(nested, blob)
-            if parsed is _NOT_PLAIN:
-                return _NOT_PLAIN
-            attributes[name] = parsed
-        return {kind: attributes}
-    if kind == "L" and kind_of is list:
-        values = []
-        for nested in inner:
-            parsed = _response_attribute_value(nested, blob)
-            if parsed is _NOT_PLAIN:
-                return _NOT_PLAIN
-            values.append(parsed)
-        return {kind: values}
-    return _NOT_PLAIN
+    """What botocore's JSON parser returns for one AttributeValue of a response (blobs, in
+    base64 text, through its blob parser), or ``_NOT_PLAIN``."""
+    return _plain_attribute_value(value, str, blob)
 
 
 def _client_attribute_values_directly() -> None:
     serializer_cls, parser_cls = guard.botocore_json_structure_handlers()
-    serialize, parse = serializer_cls._serialize_type_structure, parser_cls._handle_structure
-    if getattr(serialize, "_localaws_original", None):
-        return
 
-    def serialize_structure(self: Any, serialized: Any, value: Any, shape: Any, key: Any) -> None:
-        if key is not None and _is_attribute_value(shape):
-            wire = _request_attribute_value(value)
-            if wire is not _NOT_PLAIN:
-                serialized[key] = wire
-                return
-        serialize(self, serialized, value, shape, key)
+    def make_serialize(serialize: Any) -> Any:
+        def structure(self: Any, serialized: Any, value: Any, shape: Any, key: Any) -> None:
+            if key is not None and _is_attribute_value(shape):
+                wire = _request_attribute_value(value)
+                if wire is not _NOT_PLAIN:
+                    serialized[key] = wire
+                    return
+            serialize(self, serialized, value, shape, key)
 
-    def parse_structure(self: Any, shape: Any, value: Any) -> Any:
-        if _is_attribute_value(shape):
-            parsed = _response_attribute_value(value, self._blob_parser)
-            if parsed is not _NOT_PLAIN:
-                return parsed
-        return parse(self, shape, value)
+        return structure
 
-    serialize_structure._localaws_original = serialize  # type: ignore[attr-defined]
-    parse_structure._localaws_original = parse  # type: ignore[attr-defined]
-    serializer_cls._serialize_type_structure = serialize_structure
-    parser_cls._handle_structure = parse_structure
+    def make_parse(parse: Any) -> Any:
+        def structure(self: Any, shape: Any, value: Any) -> Any:
+            if _is_attribute_value(shape):
+                parsed = _response_attribute_value(value, self._blob_parser)
+                if parsed is not _NOT_PLAIN:
+                    return parsed
+            return parse(self, shape, value)
+
+        return structure
+
+    _replace(serializer_cls, "_serialize_type_structure", make_serialize)
+    _replace(parser_cls, "_handle_structure", make_parse)
 
 
 def _b64(value: bytes) -> str:
@@ -358,43 +349,38 @@ def _b64(value: bytes) -> str:
 
 
 def _serialize_attribute_values_directly() -> None:
-    serializer_cls = guard.json_structure_serializer()
-    original = serializer_cls._serialize_type_structure
-    if getattr(original, "_localaws_original", None):
-        return
+    def make(original: Any) -> Any:
+        def structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+            if (
+                key
+                and shape.name == "AttributeValue"
+                and self.service_model.service_name == "dynamodb"
+                and not getattr(self._value_picker, "response_transformers", None)
+            ):
+                wire = _wire_attribute_value(value)
+                if wire is not _NOT_PLAIN:
+                    serialized[self.get_serialized_name(shape, key)] = wire
+                    return
+            original(self, serialized, value, shape, key)
 
-    def structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
-        if (
-            key
-            and shape.name == "AttributeValue"
-            and self.service_model.service_name == "dynamodb"
-            and not getattr(self._value_picker, "response_transformers", None)
-        ):
-            wire = _wire_attribute_value(value)
-            if wire is not _NOT_PLAIN:
-                serialized[self.get_serialized_name(shape, key)] = wire
-                return
-        original(self, serialized, value, shape, key)
+        return structure
 
-    structure._localaws_original = original  # type: ignore[attr-defined]
-    serializer_cls._serialize_type_structure = structure
+    _replace(guard.json_structure_serializer(), "_serialize_type_structure", make)
 
 
 def _draw_random_strings_at_once() -> None:
-    cls = guard.moto_random_class()
-    original = cls.get_random_string
-    if getattr(original, "_localaws_original", None):
-        return
     letters, digits = string.ascii_letters, string.ascii_letters + string.digits
 
-    def get_random_string(
-        self: Any, length: int = 20, include_digits: bool = True, lower_case: bool = False
-    ) -> str:
-        drawn = "".join(self.choices(digits if include_digits else letters, k=length))
-        return drawn.lower() if lower_case else drawn
+    def make(original: Any) -> Any:
+        def get_random_string(
+            self: Any, length: int = 20, include_digits: bool = True, lower_case: bool = False
+        ) -> str:
+            drawn = "".join(self.choices(digits if include_digits else letters, k=length))
+            return drawn.lower() if lower_case else drawn
 
-    get_random_string._localaws_original = original  # type: ignore[attr-defined]
-    cls.get_random_string = get_random_string
+        return get_random_string
+
+    _replace(guard.moto_random_class(), "get_random_string", make)
 
 
 def _walk_expression_trees_by_class() -> None:
@@ -635,10 +621,7 @@ def _copy_expressions_by_pickle() -> None:
                 entry = (obj, pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
             except Exception:  # not picklable: copy it as moto does
                 return copy.deepcopy(obj)
-            with lock:
-                if len(pickled) >= 4096:  # trees outside the parse cache: do not grow forever
-                    pickled.clear()
-                pickled[id(obj)] = entry
+            _remember(pickled, lock, id(obj), entry)
         copied = pickle.loads(entry[1])
         _copies.parsed, _copies.copy = obj, copied
         return copied

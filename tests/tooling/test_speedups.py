@@ -11,6 +11,7 @@ import json
 import pickle
 import string
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -294,16 +295,25 @@ def _conditional_puts(cloud: LocalCloud, table: str) -> list[Any]:
     return answers
 
 
-def test_conditions_lexed_once_answer_as_moto_does(cloud: LocalCloud) -> None:
-    parser = guard.condition_expression_parser()
-    remembered = parser._lex_condition_expression
-    table = new_table(cloud, "conditions")["TableName"]
-    ours = _conditional_puts(cloud, table)
-    parser._lex_condition_expression = remembered._localaws_original
+def _ours_and_originals(owner: Any, name: str, run: Callable[[], Any]) -> tuple[Any, Any]:
+    """``run()``'s answer through localaws's replacement of ``owner.name``, then through the
+    original it wraps (put back afterwards)."""
+    replacement = getattr(owner, name)
+    ours = run()
+    setattr(owner, name, replacement._localaws_original)
     try:
-        motos = _conditional_puts(cloud, table)
+        return ours, run()
     finally:
-        parser._lex_condition_expression = remembered
+        setattr(owner, name, replacement)
+
+
+def test_conditions_lexed_once_answer_as_moto_does(cloud: LocalCloud) -> None:
+    table = new_table(cloud, "conditions")["TableName"]
+    ours, motos = _ours_and_originals(
+        guard.condition_expression_parser(),
+        "_lex_condition_expression",
+        lambda: _conditional_puts(cloud, table),
+    )
     assert ours == motos
     assert ours[:6] == [
         "ConditionalCheckFailedException",
@@ -399,15 +409,12 @@ def _reads(cloud: LocalCloud, table: str) -> list[Any]:
 
 
 def test_attribute_values_serialize_as_moto_serializes_them(cloud: LocalCloud) -> None:
-    serializer = guard.json_structure_serializer()
-    direct = serializer._serialize_type_structure
     table = new_table(cloud, "kinds")["TableName"]
-    ours = _reads(cloud, table)
-    serializer._serialize_type_structure = direct._localaws_original
-    try:
-        motos = _reads(cloud, table)
-    finally:
-        serializer._serialize_type_structure = direct
+    ours, motos = _ours_and_originals(
+        guard.json_structure_serializer(),
+        "_serialize_type_structure",
+        lambda: _reads(cloud, table),
+    )
     assert ours == motos
     assert ours[0] == EVERY_KIND
     assert json.loads(ours[-1])["Item"]["b"] == {"B": "AAH/"}
