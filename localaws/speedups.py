@@ -157,34 +157,27 @@ def _remember_expression_shape_checks() -> None:
         (lambda _: (), lambda self: tuple(sorted((self.expression_attribute_names or {}).items()))),
         strict=True,
     ):
-        original = check.traverse
-        if getattr(original, "_localaws_cached", False):
-            continue
         # (id(parsed tree), names) -> the parsed tree; the entry keeps it alive.
         passed: dict[tuple[int, Any], Any] = {}
         lock = threading.Lock()
 
-        def traverse(
-            self: Any,
-            node: Any,
-            *,
-            _original: Any = original,
-            _passed: Any = passed,
-            _lock: Any = lock,
-            _names: Any = names_of,
+        def make(
+            original: Any, passed: Any = passed, lock: Any = lock, names: Any = names_of
         ) -> Any:
-            parsed = getattr(_copies, "parsed", None)
-            if parsed is None or getattr(_copies, "copy", None) is not node:
-                return _original(self, node)
-            key = (id(parsed), _names(self))
-            if _passed.get(key) is parsed:
-                return node  # passed before: the check returns the root unchanged
-            checked = _original(self, node)  # a refused expression raises: never remembered
-            _remember(_passed, _lock, key, parsed)
-            return checked
+            def traverse(self: Any, node: Any) -> Any:
+                parsed = getattr(_copies, "parsed", None)
+                if parsed is None or getattr(_copies, "copy", None) is not node:
+                    return original(self, node)
+                key = (id(parsed), names(self))
+                if passed.get(key) is parsed:
+                    return node  # passed before: the check returns the root unchanged
+                checked = original(self, node)  # a refused expression raises: never remembered
+                _remember(passed, lock, key, parsed)
+                return checked
 
-        traverse._localaws_cached = True  # type: ignore[attr-defined]
-        check.traverse = traverse
+            return traverse
+
+        _replace(check, "traverse", make)
 
 
 def _lex_each_condition_once() -> None:
@@ -353,7 +346,7 @@ def _serialize_attribute_values_directly() -> None:
         def structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
             if (
                 key
-                and shape.name == "AttributeValue"
+                and _is_attribute_value(shape)
                 and self.service_model.service_name == "dynamodb"
                 and not getattr(self._value_picker, "response_transformers", None)
             ):
@@ -385,12 +378,6 @@ def _draw_random_strings_at_once() -> None:
 
 def _walk_expression_trees_by_class() -> None:
     traverser_cls, node_cls, descend_into = guard.ast_traversal()
-    if getattr(traverser_cls.traverse_node_recursively, "_localaws_original", None):
-        return
-    originals = {
-        name: getattr(traverser_cls, name)
-        for name in ("traverse_node_recursively", "nodes_to_be_processed", "process")
-    }
     no_pre_processing = traverser_cls.pre_processing_of_child
     is_node: dict[type, bool] = {}
     keys_of: dict[type, tuple[type, ...]] = {}
@@ -451,16 +438,13 @@ def _walk_expression_trees_by_class() -> None:
                 clauses.extend(child.find_clauses(clause_types))
         return clauses
 
-    replacements: dict[str, Any] = {
-        "traverse_node_recursively": traverse_node_recursively,
-        "nodes_to_be_processed": nodes_to_be_processed,
-        "process": process,
-    }
-    for name, replacement in replacements.items():
-        replacement._localaws_original = originals[name]
-        setattr(traverser_cls, name, replacement)
-    find_clauses._localaws_original = node_cls.find_clauses  # type: ignore[attr-defined]
-    node_cls.find_clauses = find_clauses
+    for owner, name, replacement in (
+        (traverser_cls, "traverse_node_recursively", traverse_node_recursively),
+        (traverser_cls, "nodes_to_be_processed", nodes_to_be_processed),
+        (traverser_cls, "process", process),
+        (node_cls, "find_clauses", find_clauses),
+    ):
+        _replace(owner, name, lambda _, replacement=replacement: replacement)
 
 
 class ScopeOnlyAuth(botocore.auth.SigV4Auth):
