@@ -35,6 +35,15 @@ def _lookup(module: str, *names: str) -> Any:
     return obj
 
 
+def _require_code(where: str, expected: dict[Any, tuple[str, ...]]) -> None:
+    """Each function (or, once localaws replaced it, the original it keeps) still holds the
+    lines a replacement copies; else name the function that changed."""
+    for function, lines in expected.items():
+        source = inspect.getsource(getattr(function, "_localaws_original", function))
+        if not all(line in source for line in lines):
+            raise MotoInternalsMoved(f"{where}: {function.__qualname__} changed")
+
+
 def lambda_function_class() -> Any:
     """The class whose ``_invoke_lambda(self, event) -> (payload, is_error, logs)`` runs code."""
     cls = _lookup("moto.awslambda.models", "LambdaFunction")
@@ -382,10 +391,9 @@ def expression_shape_checks() -> tuple[Any, Any]:
         _lookup(module, "ActionCountValidator"),
         _lookup(module, "OverlappingPathsValidator"),
     )
-    for check in checks:
-        source = inspect.getsource(check)
-        if "return {UpdateExpression: self." not in source or "return node" not in source:
-            raise MotoInternalsMoved(f"{module}.{check.__name__} changed")
+    _require_code(
+        module, {check: ("return {UpdateExpression: self.", "return node") for check in checks}
+    )
     return checks
 
 
@@ -393,16 +401,16 @@ def condition_expression_parser() -> Any:
     """moto's parser of Condition/Filter expressions; its lexer turns the expression string
     alone into LITERAL nodes (text = value, no children), which localaws remembers."""
     parser = _lookup("moto.dynamodb.comparisons", "ConditionExpressionParser")
-    lex = getattr(parser._lex_condition_expression, "_localaws_original", None)
-    lexer = inspect.getsource(lex or parser._lex_condition_expression)
-    one = inspect.getsource(parser._lex_one_node)
-    if (
-        "remaining_expression = self.condition_expression" not in lexer
-        or "kind=self.Kind.LITERAL,\n                    text=match_text,\n"
-        "                    value=match_text,\n                    children=[],"
-        not in one
-    ):
-        raise MotoInternalsMoved("moto's ConditionExpressionParser lexes differently")
+    _require_code(
+        "moto.dynamodb.comparisons",
+        {
+            parser._lex_condition_expression: ("remaining_expression = self.condition_expression",),
+            parser._lex_one_node: (
+                "kind=self.Kind.LITERAL,\n                    text=match_text,\n"
+                "                    value=match_text,\n                    children=[],",
+            ),
+        },
+    )
     return parser
 
 
@@ -410,18 +418,19 @@ def dynamo_type_class() -> Any:
     """moto's DynamoDB attribute value, whose ``to_regular_json`` (the value as boto3's
     deserializer takes it: stream images, projections) localaws replaces with a copy-free one."""
     cls = _lookup("moto.dynamodb.models.dynamo_type", "DynamoType")
-    function = cls.to_regular_json
-    source = inspect.getsource(getattr(function, "_localaws_original", function))
-    for line in (
-        "value = copy.deepcopy(self.value)",
-        "nested_value.to_regular_json()",
-        "val.to_regular_json() if isinstance(val, DynamoType) else val",
-        "if self.is_binary() and isinstance(value, str):",
-        "value = base64.b64decode(value)",
-        "return {self.type: value}",
-    ):
-        if line not in source:
-            raise MotoInternalsMoved("DynamoType.to_regular_json changed")
+    _require_code(
+        "moto.dynamodb.models.dynamo_type",
+        {
+            cls.to_regular_json: (
+                "value = copy.deepcopy(self.value)",
+                "nested_value.to_regular_json()",
+                "val.to_regular_json() if isinstance(val, DynamoType) else val",
+                "if self.is_binary() and isinstance(value, str):",
+                "value = base64.b64decode(value)",
+                "return {self.type: value}",
+            )
+        },
+    )
     return cls
 
 
@@ -432,27 +441,27 @@ def json_structure_serializer() -> Any:
     member, a structure under its key."""
     module = "moto.core.serialize"
     cls = _lookup(module, "BaseJSONSerializer")
-    function = cls._serialize_type_structure
-    original = getattr(function, "_localaws_original", function)
-    checks = {
-        original: ("shape.is_document_type", "super()._serialize_type_structure"),
-        _lookup(module, "ResponseSerializer", "_serialize_type_structure"): (
-            "if value is None:",
-            "self._serialize_structure_member(wrapper, value, member_shape, member_key)",
-            "self._default_serialize(serialized, wrapper, shape, key)",
-        ),
-        _lookup(module, "ResponseSerializer", "_base64"): (
-            "base64.b64encode(value).strip().decode(self.DEFAULT_ENCODING)",
-        ),
-        _lookup(module, "BaseJSONSerializer", "_serialize_type_string"): (
-            "string_value = str(value) if value not in [None, {}, []] else value",
-        ),
-        _lookup(module, "ResponseSerializer", "get_value"): ("self._value_picker(context)",),
-    }
-    for function, lines in checks.items():
-        source = inspect.getsource(function)
-        if not all(line in source for line in lines):
-            raise MotoInternalsMoved(f"{module}: {function.__qualname__} changed")
+    _require_code(
+        module,
+        {
+            cls._serialize_type_structure: (
+                "shape.is_document_type",
+                "super()._serialize_type_structure",
+            ),
+            _lookup(module, "ResponseSerializer", "_serialize_type_structure"): (
+                "if value is None:",
+                "self._serialize_structure_member(wrapper, value, member_shape, member_key)",
+                "self._default_serialize(serialized, wrapper, shape, key)",
+            ),
+            _lookup(module, "ResponseSerializer", "_base64"): (
+                "base64.b64encode(value).strip().decode(self.DEFAULT_ENCODING)",
+            ),
+            _lookup(module, "BaseJSONSerializer", "_serialize_type_string"): (
+                "string_value = str(value) if value not in [None, {}, []] else value",
+            ),
+            _lookup(module, "ResponseSerializer", "get_value"): ("self._value_picker(context)",),
+        },
+    )
     if cls.MAP_TYPE is not dict:
         raise MotoInternalsMoved(f"{module}.BaseJSONSerializer.MAP_TYPE is no longer dict")
     return cls
@@ -462,16 +471,17 @@ def moto_random_class() -> Any:
     """moto's random source, whose ``get_random_string`` (request ids, resource ids) draws one
     character per ``choice`` call."""
     cls = _lookup("moto.moto_api._internal.moto_random", "MotoRandom")
-    function = cls.get_random_string
-    source = inspect.getsource(getattr(function, "_localaws_original", function))
-    for line in (
-        "pool = string.ascii_letters",
-        "pool += string.digits",
-        '"".join([self.choice(pool) for i in range(length)])',
-        "return random_str.lower() if lower_case else random_str",
-    ):
-        if line not in source:
-            raise MotoInternalsMoved("MotoRandom.get_random_string changed")
+    _require_code(
+        "moto.moto_api._internal.moto_random",
+        {
+            cls.get_random_string: (
+                "pool = string.ascii_letters",
+                "pool += string.digits",
+                '"".join([self.choice(pool) for i in range(length)])',
+                "return random_str.lower() if lower_case else random_str",
+            )
+        },
+    )
     return cls
 
 
@@ -493,24 +503,25 @@ def botocore_json_structure_handlers() -> tuple[Any, Any]:
         )
     serializer: Any = botocore.serialize.JSONSerializer
     parser: Any = botocore.parsers.BaseJSONParser
-    checks = {
-        serializer._serialize_type_structure: (
-            "for member_key, member_value in value.items():",
-            "new_serialized = self.MAP_TYPE()",
-        ),
-        serializer._serialize_type_blob: ("serialized[key] = self._get_base64(value)",),
-        serializer._get_base64: ("base64.b64encode(value).strip().decode(self.DEFAULT_ENCODING)",),
-        serializer._serialize_type_list: ('list_obj.append(wrapper["__current__"])',),
-        parser._handle_structure: (
-            "if self._has_unknown_tagged_union_member(shape, value):",
-            "raw_value = value.get(json_name)",
-        ),
-        parser._handle_blob: ("return self._blob_parser(value)",),
-    }
-    for function, lines in checks.items():
-        source = inspect.getsource(getattr(function, "_localaws_original", function))
-        if not all(line in source for line in lines):
-            raise MotoInternalsMoved(f"botocore: {function.__qualname__} changed")
+    _require_code(
+        "botocore",
+        {
+            serializer._serialize_type_structure: (
+                "for member_key, member_value in value.items():",
+                "new_serialized = self.MAP_TYPE()",
+            ),
+            serializer._serialize_type_blob: ("serialized[key] = self._get_base64(value)",),
+            serializer._get_base64: (
+                "base64.b64encode(value).strip().decode(self.DEFAULT_ENCODING)",
+            ),
+            serializer._serialize_type_list: ('list_obj.append(wrapper["__current__"])',),
+            parser._handle_structure: (
+                "if self._has_unknown_tagged_union_member(shape, value):",
+                "raw_value = value.get(json_name)",
+            ),
+            parser._handle_blob: ("return self._blob_parser(value)",),
+        },
+    )
     if serializer.MAP_TYPE is not dict:
         raise MotoInternalsMoved("botocore's JSONSerializer.MAP_TYPE is no longer dict")
     return serializer, parser
@@ -524,24 +535,23 @@ def ast_traversal() -> tuple[Any, Any, tuple[Any, ...]]:
     module = "moto.dynamodb.parsing.ast_nodes"
     traverser = _lookup(module, "DepthFirstTraverser")
     node = _lookup(module, "Node")
-    expected = {
-        traverser.traverse_node_recursively: (
-            "self.pre_processing_of_child(node, i)",
-            "if isinstance(node, self.nodes_to_be_processed()):",
-            "parent_node.children[child_id] = node",
-        ),
-        traverser.nodes_to_be_processed: ("tuple(k for k in self._processing_map().keys())",),
-        traverser.process: ("for class_key, processor in self._processing_map().items():",),
-        node.find_clauses: (
-            "if type(child) in clause_types:",
-            "elif isinstance(child, Expression):",
-            "elif isinstance(child, UpdateExpressionFunction):",
-        ),
-    }
-    for function, lines in expected.items():
-        source = inspect.getsource(getattr(function, "_localaws_original", function))
-        if not all(line in source for line in lines):
-            raise MotoInternalsMoved(f"{module}: {function.__qualname__} changed")
+    _require_code(
+        module,
+        {
+            traverser.traverse_node_recursively: (
+                "self.pre_processing_of_child(node, i)",
+                "if isinstance(node, self.nodes_to_be_processed()):",
+                "parent_node.children[child_id] = node",
+            ),
+            traverser.nodes_to_be_processed: ("tuple(k for k in self._processing_map().keys())",),
+            traverser.process: ("for class_key, processor in self._processing_map().items():",),
+            node.find_clauses: (
+                "if type(child) in clause_types:",
+                "elif isinstance(child, Expression):",
+                "elif isinstance(child, UpdateExpressionFunction):",
+            ),
+        },
+    )
     descend = (_lookup(module, "Expression"), _lookup(module, "UpdateExpressionFunction"))
     return traverser, node, descend
 
