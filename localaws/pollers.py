@@ -262,10 +262,9 @@ class SqsPoller(_Poller):
                 return
             if records:
                 self._handle(sqs, records)
-                blocked = False
             # After a batch too: the wait returns at once if more are ready, where a receive
             # with none ready would answer nothing (one wasted call per batch).
-            blocked = self._wait_for_messages(pause=0.2 if blocked else 0.0)
+            blocked = self._wait_for_messages(pause=0.2 if blocked and not records else 0.0)
 
     def _receive(self, sqs: Any) -> list[dict[str, Any]]:
         """Up to the mapping's batch size, 10 a ReceiveMessage; stops at the first answer
