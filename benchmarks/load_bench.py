@@ -65,7 +65,7 @@ class Watch:
         self.states: dict[str, set[str]] = {}
         self.errors: Counter[str] = Counter()
         self.last = time.monotonic()
-        self.forward: Connection | None = None  # the load generator's, while one runs
+        self._forward: Connection | None = None  # the load generator's, while one runs
         self._send = threading.Lock()
 
     def __call__(self, inv: Invocation) -> None:
@@ -78,10 +78,17 @@ class Watch:
         step = REACHED.get(inv.function) or ENDED.get(inv.function)
         if booking_id and step and not inv.error_type:
             self.reached(booking_id, step)
-            forward = self.forward
-            if forward is not None:
-                with self._send:
-                    forward.send((booking_id, step))
+            with self._send:
+                if self._forward is not None:
+                    self._forward.send((booking_id, step))
+
+    def forward_to(self, connection: Connection | None) -> None:
+        """Send each state reached down ``connection`` from now on; None stops, and tells the
+        other end so (it sends None, after the last state)."""
+        with self._send:
+            if connection is None and self._forward is not None:
+                self._forward.send(None)
+            self._forward = connection
 
     def reached(self, booking_id: str, state: str) -> None:
         with self._cond:
@@ -196,7 +203,7 @@ def run_load(watch: Watch, load: Load) -> Throughput:
         target=generate, args=(load, states_in, results_out), name="load-generator", daemon=True
     )
     generator.start()
-    watch.forward = states_out
+    watch.forward_to(states_out)
     try:
         if not results_in.poll(120) or results_in.recv() != "go":
             raise RuntimeError("the load generator did not start")
@@ -206,9 +213,7 @@ def run_load(watch: Watch, load: Load) -> Throughput:
         ok, failed, elapsed, generator_cpu = results_in.recv()
         cpu = time.process_time() - cpu
     finally:
-        watch.forward = None
-        with watch._send:
-            states_out.send(None)
+        watch.forward_to(None)
         generator.join(30)
         if generator.is_alive():
             generator.kill()
