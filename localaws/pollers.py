@@ -561,12 +561,14 @@ def _install() -> None:
 
     def create_event_source_mapping(self: Any, spec: dict[str, Any]) -> Any:
         _check_visibility_timeout(self, spec)
+        _check_filter_criteria(spec)
         esm = create(self, spec)
         if _ACTIVE is not None:
             _ACTIVE.mapping_created(esm)
         return esm
 
     def update_event_source_mapping(self: Any, mapping_uuid: str, spec: dict[str, Any]) -> Any:
+        _check_filter_criteria(spec)
         esm = update(self, mapping_uuid, spec)
         if _ACTIVE is not None:
             _ACTIVE.mapping_updated(mapping_uuid)
@@ -641,6 +643,32 @@ def hold_transaction_records() -> None:
     transact_write_items._localaws_held = True  # type: ignore[attr-defined]
     shard_cls.add = add_record
     backend_cls.transact_write_items = transact_write_items
+
+
+#: Lambda's event filtering quotas: filters per mapping (the default; adjustable to 10) and
+#: characters per pattern. moto accepts any number of any size.
+MAX_FILTERS, MAX_PATTERN = 5, 4096
+
+
+def _check_filter_criteria(spec: dict[str, Any]) -> None:
+    """Refuse what Lambda refuses: more filters than the quota, a pattern too long or not a
+    JSON object (moto takes them all, and the poller would fail on the first record)."""
+    filters = (spec.get("FilterCriteria") or {}).get("Filters") or []
+    error = guard.lambda_invalid_parameter()
+    if len(filters) > MAX_FILTERS:
+        raise error(f"FilterCriteria: {len(filters)} filters, more than the {MAX_FILTERS} allowed")
+    for f in filters:
+        pattern = f.get("Pattern", "")
+        if len(pattern) > MAX_PATTERN:
+            raise error(
+                f"FilterCriteria: a pattern of {len(pattern)} characters (max {MAX_PATTERN})"
+            )
+        try:
+            parsed = json.loads(pattern)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise error(f"FilterCriteria: the pattern {pattern[:80]!r} is not a JSON object")
 
 
 def _check_visibility_timeout(backend: Any, spec: dict[str, Any]) -> None:

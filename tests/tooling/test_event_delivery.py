@@ -227,6 +227,41 @@ def test_a_mapping_is_refused_when_the_queue_hides_messages_for_less_than_the_fu
         lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=probes.ref("SqsConsumer"))
 
 
+@pytest.mark.parametrize(
+    ("patterns", "refusal"),
+    [
+        (['{"body": {"m": ["x"]}}'] * 6, "6 filters, more than the 5 allowed"),
+        (['{"body": {"m": ["' + "x" * 4100 + '"]}}'], r"characters \(max 4096\)"),
+        (["not json"], "is not a JSON object"),
+        (['["a list"]'], "is not a JSON object"),
+    ],
+)
+def test_a_mapping_with_filters_past_lambdas_quotas_is_refused(
+    cloud: LocalCloud, probes: Stack, patterns: list[str], refusal: str
+) -> None:
+    sqs, lam = cloud.client("sqs"), cloud.client("lambda")
+    url = sqs.create_queue(
+        QueueName=f"filtered-{uuid.uuid4().hex[:8]}", Attributes={"VisibilityTimeout": "60"}
+    )["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    criteria = {"Filters": [{"Pattern": p} for p in patterns]}
+    with pytest.raises(lam.exceptions.InvalidParameterValueException, match=refusal):
+        lam.create_event_source_mapping(
+            EventSourceArn=arn, FunctionName=probes.ref("SqsConsumer"), FilterCriteria=criteria
+        )
+    allowed = {"Filters": [{"Pattern": '{"body": {"m": ["x"]}}'}] * 5}
+    mapping = lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=probes.ref("SqsConsumer"), FilterCriteria=allowed
+    )["UUID"]
+    try:
+        with pytest.raises(lam.exceptions.InvalidParameterValueException, match=refusal):
+            lam.update_event_source_mapping(UUID=mapping, FilterCriteria=criteria)
+    finally:
+        lam.delete_event_source_mapping(UUID=mapping)
+
+
 # ---------------------------------------------------------------- DynamoDB Streams -> Lambda
 def test_stream_records_arrive_once_in_order_with_lambdas_record_shape(
     cloud: LocalCloud, probes: Stack
