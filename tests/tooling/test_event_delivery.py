@@ -52,6 +52,20 @@ def depth(cloud: LocalCloud, url: str) -> tuple[int, int]:
     )
 
 
+def new_queue_arn(cloud: LocalCloud, prefix: str, visibility: int) -> str:
+    """A fresh queue's ARN, its messages hidden ``visibility`` seconds once received."""
+    sqs = cloud.client("sqs")
+    url = sqs.create_queue(
+        QueueName=f"{prefix}-{uuid.uuid4().hex[:8]}",
+        Attributes={"VisibilityTimeout": str(visibility)},
+    )["QueueUrl"]
+    return str(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+    )
+
+
 def drain(cloud: LocalCloud, url: str) -> list[dict[str, Any]]:
     messages = (
         cloud.client("sqs")
@@ -214,13 +228,8 @@ def test_filter_criteria_deliver_matching_messages_and_delete_the_rest(
 def test_a_mapping_is_refused_when_the_queue_hides_messages_for_less_than_the_function_runs(
     cloud: LocalCloud, probes: Stack
 ) -> None:
-    sqs, lam = cloud.client("sqs"), cloud.client("lambda")
-    url = sqs.create_queue(
-        QueueName=f"short-{uuid.uuid4().hex[:8]}", Attributes={"VisibilityTimeout": "0"}
-    )["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    lam = cloud.client("lambda")
+    arn = new_queue_arn(cloud, "short", visibility=0)
     with pytest.raises(
         lam.exceptions.InvalidParameterValueException, match="less than Function timeout"
     ):
@@ -239,13 +248,8 @@ def test_a_mapping_is_refused_when_the_queue_hides_messages_for_less_than_the_fu
 def test_a_mapping_with_filters_past_lambdas_quotas_is_refused(
     cloud: LocalCloud, probes: Stack, patterns: list[str], refusal: str
 ) -> None:
-    sqs, lam = cloud.client("sqs"), cloud.client("lambda")
-    url = sqs.create_queue(
-        QueueName=f"filtered-{uuid.uuid4().hex[:8]}", Attributes={"VisibilityTimeout": "60"}
-    )["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    lam = cloud.client("lambda")
+    arn = new_queue_arn(cloud, "filtered", visibility=60)
     criteria = {"Filters": [{"Pattern": p} for p in patterns]}
     with pytest.raises(lam.exceptions.InvalidParameterValueException, match=refusal):
         lam.create_event_source_mapping(
