@@ -38,7 +38,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
 from hotel_booking.models import BookingStatus  # noqa: E402
 from localaws.cloud import LocalCloud  # noqa: E402
-from localaws.lambdas import Invocation  # noqa: E402
+from localaws.engine.lambdas import Invocation  # noqa: E402
 from tests.fixtures.api_client import ApiClient  # noqa: E402
 from tests.fixtures.events import claims  # noqa: E402
 

@@ -50,7 +50,7 @@ from hotel_booking.logic.approvals import decide  # noqa: E402
 from hotel_booking.logic.ids import approval_id_for  # noqa: E402
 from hotel_booking.models import Decision, Hotel  # noqa: E402
 from localaws.cloud import free_port  # noqa: E402
-from localaws.stack import LocalStack, Ports  # noqa: E402
+from localaws.stack.run import LocalStack, Ports  # noqa: E402
 from support_console.cli import main as cli  # noqa: E402
 from support_console.executions import Inspector, Resources  # noqa: E402
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
 from localaws.cloud import LocalCloud  # noqa: E402
-from localaws.lambdas import Invocation  # noqa: E402
+from localaws.engine.lambdas import Invocation  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "eventing" / "template.yaml"
 

@@ -44,8 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
 from localaws.cloud import free_port  # noqa: E402
-from localaws.lambdas import Invocation  # noqa: E402
-from localaws.stack import LocalStack, Ports, demo_picture, multipart  # noqa: E402
+from localaws.engine.lambdas import Invocation  # noqa: E402
+from localaws.stack.run import LocalStack, Ports, demo_picture, multipart  # noqa: E402
 
 #: Saga steps whose successful end tells a booking's state (the step writes it).
 REACHED = {"NotifyManagerFunction": "AWAITING_APPROVAL", "ConfirmBookingFunction": "CONFIRMED"}

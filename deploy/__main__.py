@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from deploy import image
-from deploy.site import DeployError, publish, site_config, stack_outputs, template_pool_properties
+from deploy.website import (
+    DeployError,
+    publish,
+    site_config,
+    stack_outputs,
+    template_pool_properties,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMCONFIG = ROOT / "samconfig.toml"

@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from deploy.site import DeployError
+from deploy.website import DeployError
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "services" / "search" / "Dockerfile"

@@ -17,11 +17,11 @@ def main() -> int:
         return 2
     command, rest = sys.argv[1], sys.argv[2:]
     if command == "run":
-        from localaws.stack import main as run
+        from localaws.stack.run import main as run
 
         return run(rest)
     if command == "demo":
-        from localaws.demo import main as demo
+        from localaws.stack.demo import main as demo
 
         return demo(rest)
     return 2

@@ -14,8 +14,6 @@ stubber, S3's and Streams' over the loopback endpoint; other processes use that 
 from __future__ import annotations
 
 import contextlib
-import copy
-import functools
 import logging
 import os
 import socket
@@ -28,13 +26,15 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from localaws import guard, pollers, sns, speedups
-from localaws.deploy import Deployer, Stack
-from localaws.eventing import EventPlumbing
-from localaws.lambdas import Invocation, LambdaRuntime
-from localaws.template import load_template
+from localaws import patches
+from localaws.account import DEFAULT_REGION
+from localaws.aws import cognito, mail, sns
+from localaws.compat import guard, stepfunctions
+from localaws.engine.lambdas import Invocation, LambdaRuntime
+from localaws.events.eventing import EventPlumbing
+from localaws.provision.deploy import Deployer, Stack
+from localaws.provision.template import load_template
 
-DEFAULT_REGION = "eu-west-2"
 DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -47,6 +47,11 @@ HistoryListener = Callable[[str, dict[str, Any]], None]
 #: The template parameter naming the SES identity guests' emails come from, and its local value.
 SENDER_PARAMETER = "SenderEmail"
 LOCAL_SENDER = "bookings@hotel-booking.example"
+
+
+def _confirmation_link(topic_arn: str, token: str, endpoint: str) -> str:
+    """Without a web server the link names the token only (tests confirm with it)."""
+    return f"http://localhost/confirm-subscription?TopicArn={topic_arn}&Token={token}"
 
 
 class PortInUse(RuntimeError):
@@ -112,6 +117,17 @@ class LocalCloud:
         self.runtime = LambdaRuntime(self._lambda_env(), self._notify)
         # SQS / DynamoDB Streams pollers and EventBridge delivery, as AWS runs them.
         self.events = EventPlumbing(self.runtime, self.client, lambda: self.clock.scale)
+        # What SNS, SES and Cognito would email, and the confirmations email subscriptions wait
+        # for: every LocalCloud has them (the web server shows the mailbox when a stack runs).
+        self.mailbox = mail.Mailbox()
+        self.cognito_codes = cognito.CognitoCodes(self.mailbox)
+        #: ``(topic_arn, token, endpoint) -> URL`` of SNS's confirmation link; a stack with a
+        #: web server points it at its confirmation page.
+        self.confirmation_link: Callable[[str, str, str], str] = _confirmation_link
+        self.confirmations = sns.EmailConfirmations(
+            self.mailbox.deliver, lambda *args: self.confirmation_link(*args)
+        )
+        self.patches: list[str] = []
         self._server: Any = None
         self._mock: Any = None
         self._clients: dict[str, Any] = {}
@@ -135,18 +151,12 @@ class LocalCloud:
         config = guard.sfn_user_config()
         config["stepfunctions"]["execute_state_machine"] = True
         config["iam"]["load_aws_managed_policies"] = False
-        guard.retrier_module().time = self.clock
-        _copy_only_touched_items()  # innermost: wraps moto's transact_write_items
-        pollers.hold_transaction_records()  # then: inside the lock _serialise_backends adds
-        _serialise_backends()
-        _keep_task_failure_cause()
-        sns.enforce_subject_rule()
-        sns.enforce_filter_policy_quota()
-        _reuse_interpreter_clients()
-        _parse_each_definition_once()
-        _announce_history_events()
-        speedups.install()
-        self.runtime.install()
+        self.patches = patches.install(
+            patches.Hooks(
+                self.runtime, self.clock, self.mailbox, self.confirmations, self.cognito_codes
+            )
+        )
+        stepfunctions.history_announcer = self._announce
         self.events.start()
 
         from moto import mock_aws
@@ -171,6 +181,7 @@ class LocalCloud:
         return self
 
     def stop(self) -> None:
+        stepfunctions.history_announcer = None
         self.events.stop()
         if self._server is not None:
             self._server.stop()
@@ -268,6 +279,13 @@ class LocalCloud:
         ]
 
     # -- internals ------------------------------------------------------------------------
+    def _announce(self, execution_arn: str, event: dict[str, Any]) -> None:
+        for listener in list(self._history_listeners):
+            try:
+                listener(execution_arn, event)
+            except Exception:  # a listener must never break an execution
+                logging.getLogger(__name__).exception("history listener failed")
+
     def _lambda_env(self) -> dict[str, str]:
         return {
             **DUMMY_CREDENTIALS,
@@ -283,238 +301,3 @@ class LocalCloud:
 
 
 _OVER_HTTP = frozenset({"s3", "dynamodbstreams"})
-
-
-def _serialise(backend: Any, operations: tuple[str, ...], lock: threading.RLock) -> None:
-    for name in operations:
-        original = getattr(backend, name)
-        if getattr(original, "_localaws_locked", False):
-            continue
-
-        def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return __original(self, *args, **kwargs)
-
-        locked._localaws_locked = True  # type: ignore[attr-defined]
-        setattr(backend, name, locked)
-
-
-def _serialise_backends() -> None:
-    """moto's backends are plain Python objects shared by every request thread.
-
-    DynamoDB applies each write and transaction atomically; moto's check-then-write holds no
-    lock, so two racing transactions could both see the last room, and a read could see an
-    item half-built by an update. SNS iterates a topic's subscriptions while publishing, which
-    a concurrent subscribe changes under it. Serialise each service's operations.
-
-    DynamoDB's handler builds its answer from the backend's live items after the backend
-    call returns: an update in another thread could change an item while a read turns it
-    into JSON ("dictionary changed size during iteration"). The handler's methods hold the
-    same lock, so an answer is built from the item as that call left it."""
-    dynamodb = threading.RLock()
-    _serialise(guard.dynamodb_backend_class(), guard.DYNAMODB_ITEM_OPERATIONS, dynamodb)
-    _serialise(guard.dynamodb_handler_class(), guard.DYNAMODB_ITEM_OPERATIONS, dynamodb)
-    _serialise(guard.sns_backend_class(), guard.SNS_OPERATIONS, threading.RLock())
-
-
-def _keep_task_failure_cause() -> None:
-    """moto 5.2.5 drops SendTaskFailure's ``cause`` (its response handler never reads it), so a
-    manager's rejection reason would vanish from the execution. Pass it through as AWS does."""
-    response_cls = guard.sfn_response_class()
-    if getattr(response_cls.send_task_failure, "_localaws_fixed", False):
-        return
-    from moto.core.responses import EmptyResult
-
-    def send_task_failure(self: Any) -> Any:
-        self.stepfunction_backend.send_task_failure(
-            self._get_param("taskToken"),
-            error=self._get_param("error"),
-            cause=self._get_param("cause"),
-        )
-        return EmptyResult()
-
-    send_task_failure._localaws_fixed = True  # type: ignore[attr-defined]
-    response_cls.send_task_failure = send_task_failure
-
-
-def _reuse_interpreter_clients() -> None:
-    """The interpreter builds a new boto3 client for every Task it runs (~10-20 ms each);
-    boto3 clients are thread-safe, so build one per (service, region) and reuse it."""
-    cache: dict[tuple[str, str], Any] = {}
-    lock = threading.Lock()
-    for module in guard.sfn_client_factory_users():
-        original = module.boto_client_for
-        if getattr(original, "_localaws_cached", False):
-            continue
-
-        def cached(
-            region: str, service: str, state_credentials: Any = None, __original: Any = original
-        ) -> Any:
-            with lock:
-                key = (service, region)
-                if key not in cache:
-                    cache[key] = __original(region=region, service=service)
-                return cache[key]
-
-        cached._localaws_cached = True  # type: ignore[attr-defined]
-        module.boto_client_for = cached
-
-
-def _parse_each_definition_once() -> None:
-    """moto parses the ASL definition again for every execution (tens of ms with ANTLR). The
-    parsed program keeps its per-execution state in the Environment (Map runs share one tree
-    across threads), so one parse per definition serves every execution of it."""
-    worker_cls = guard.sfn_execution_worker_class()
-    if getattr(worker_cls._get_evaluation_entrypoint, "_localaws_cached", False):
-        return
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-
-    programs: dict[str, Any] = {}
-    lock = threading.Lock()
-
-    def entrypoint(self: Any) -> Any:
-        definition = self._evaluation_details.state_machine_details.definition
-        with lock:
-            if definition not in programs:
-                programs[definition] = AmazonStateLanguageParser.parse(definition)[0]
-            return programs[definition]
-
-    entrypoint._localaws_cached = True  # type: ignore[attr-defined]
-    worker_cls._get_evaluation_entrypoint = entrypoint
-
-
-def _announce_history_events() -> None:
-    """Tell the running LocalCloud's history listeners about each event an execution appends.
-
-    moto's EventManager does not know its execution: the worker's environment is tagged with
-    the execution ARN when it is built."""
-    worker_cls = guard.sfn_execution_worker_class()
-    manager_cls = guard.sfn_event_manager_class()
-    if getattr(manager_cls._publish_history_event, "_localaws_announced", False):
-        return
-    build_environment = worker_cls._get_evaluation_environment
-    publish = manager_cls._publish_history_event
-
-    @functools.wraps(build_environment)
-    def environment(self: Any) -> Any:
-        env = build_environment(self)
-        env.event_manager._localaws_execution_arn = self._evaluation_details.execution_details.arn
-        return env
-
-    @functools.wraps(publish)
-    def announce(self: Any, *args: Any, **kwargs: Any) -> None:
-        publish(self, *args, **kwargs)
-        cloud = LocalCloud._active
-        arn = getattr(self, "_localaws_execution_arn", None)
-        if cloud is None or arn is None or not cloud._history_listeners:
-            return
-        event = dict(self._history_event_list[-1])
-        event["type"] = getattr(event["type"], "value", event["type"])
-        for listener in list(cloud._history_listeners):
-            try:
-                listener(arn, event)
-            except Exception:  # a listener must never break an execution
-                logging.getLogger(__name__).exception("history listener failed")
-
-    environment._localaws_announced = True  # type: ignore[attr-defined]
-    announce._localaws_announced = True  # type: ignore[attr-defined]
-    worker_cls._get_evaluation_environment = environment
-    manager_cls._publish_history_event = announce
-
-
-class _NoTableCopy:
-    """``copy`` for moto's DynamoDB models: deep copies of whole tables are skipped while
-    :func:`_copy_only_touched_items` keeps the transaction's own undo record."""
-
-    def __init__(self, table_cls: type) -> None:
-        self._table_cls = table_cls
-        self.skip = threading.local()
-
-    def deepcopy(self, obj: Any, memo: Any = None) -> Any:
-        if getattr(self.skip, "on", False) and isinstance(obj, self._table_cls):
-            return obj
-        return copy.deepcopy(obj, memo)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(copy, name)
-
-
-def _copy_only_touched_items() -> None:
-    """moto's TransactWriteItems deep-copies every table it touches to roll back on failure:
-    12 ms with 36 items, hundreds of ms with thousands, under the DynamoDB lock, so the
-    engine slowed down as data grew. Copy only the items the transaction names (at most 100)
-    and put them back on failure, which is the same rollback."""
-    models = guard.dynamodb_models_module()
-    if isinstance(models.copy, _NoTableCopy):
-        return
-    from moto.dynamodb.models.table import Table
-
-    no_table_copy = _NoTableCopy(Table)
-    backend_cls = models.DynamoDBBackend
-    original = backend_cls.transact_write_items
-
-    @functools.wraps(original)
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
-        try:
-            undo = _touched_items(self, transact_items)
-        except Exception:  # malformed: let moto answer as it does, with its own copies
-            return original(self, transact_items)
-        streams = _stream_lengths(undo)
-        no_table_copy.skip.on = True
-        try:
-            return original(self, transact_items)
-        except Exception:
-            for table, hash_key, range_key, item in undo:
-                _put_back(table, hash_key, range_key, item)
-            _drop_stream_records(streams)
-            raise
-        finally:
-            no_table_copy.skip.on = False
-
-    models.copy = no_table_copy
-    backend_cls.transact_write_items = transact_write_items
-
-
-def _touched_items(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """(table, hash key, range key, a copy of the item or None) for each item named."""
-    undo = []
-    for entry in transact_items[:100]:
-        _, op = next(iter(entry.items()))
-        table = backend.tables.get(op.get("TableName"))
-        if table is None:
-            continue
-        if "Item" in op:
-            names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
-            keys = {name: op["Item"][name] for name in names}
-        else:
-            keys = op["Key"]
-        hash_key, range_key = backend.get_keys_value(table, keys)
-        item = table.get_item(hash_key, range_key)
-        undo.append((table, hash_key, range_key, copy.deepcopy(item) if item else None))
-    return undo
-
-
-def _stream_lengths(undo: list[tuple[Any, ...]]) -> list[tuple[Any, int]]:
-    """Each named table's live stream shard and its record count before the transaction."""
-    shards = {id(t.stream_shard): t.stream_shard for t, *_ in undo if t.stream_shard is not None}
-    return [(shard, len(shard.items)) for shard in shards.values()]
-
-
-def _drop_stream_records(streams: list[tuple[Any, int]]) -> None:
-    """A cancelled transaction writes nothing, so its stream gets no records: drop those moto
-    appended as it applied the items before the failing one. The tables are not replaced by
-    copies here, so the shard the pollers read stays the live one."""
-    for shard, length in streams:
-        del shard.items[length:]
-
-
-def _put_back(table: Any, hash_key: Any, range_key: Any, item: Any) -> None:
-    if range_key is not None:
-        if item is None:
-            table.items.get(hash_key, {}).pop(range_key, None)
-        else:
-            table.items[hash_key][range_key] = item
-    elif item is None:
-        table.items.pop(hash_key, None)
-    else:
-        table.items[hash_key] = item

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from localaws.cloud import LocalCloud, free_port
-from localaws.stack import LocalStack, Ports
+from localaws.stack.run import LocalStack, Ports
 from tests.fixtures.iam_calls import CallRecorder, SessionFindings, denied_calls
 
 ROOT = Path(__file__).resolve().parent.parent

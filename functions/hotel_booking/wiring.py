@@ -27,11 +27,11 @@ from hotel_booking.dal.bus import EventBus
 from hotel_booking.dal.executions import Executions
 from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.inventory import InventoryTable
+from hotel_booking.dal.link_keys import SecretKey
 from hotel_booking.dal.parameters import OutageSwitch
 from hotel_booking.dal.payments import PaymentsTable
 from hotel_booking.dal.pictures import PictureStore, pictures_client
 from hotel_booking.dal.reservations import Reservations
-from hotel_booking.dal.secrets import SecretKey
 from hotel_booking.dal.subscriptions import HotelTopics
 from hotel_booking.dal.topics import Topics
 from hotel_booking.dal.users import CognitoUsers

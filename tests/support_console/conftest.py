@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from hotel_booking.models import BookingStatus, Decision
-from localaws.stack import LocalStack
+from localaws.stack.run import LocalStack
 from tests.fixtures.saga_driver import SagaDriver
 
 CONFIRMED_PATH = [

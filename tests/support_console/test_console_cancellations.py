@@ -12,7 +12,7 @@ import pytest
 from hotel_booking.logic.ids import CANCELLATION_PREFIX, cancellation_id_for
 from hotel_booking.models import BookingStatus, Decision
 from hotel_booking.models.saga import CancellationRequest
-from localaws.stack import LocalStack
+from localaws.stack.run import LocalStack
 from support_console import executions
 from tests.fixtures.saga_driver import SagaDriver
 from tests.support_console.test_console import get, state_classes

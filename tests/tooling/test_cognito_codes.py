@@ -1,5 +1,5 @@
 """Cognito's codes and token revocation in the local runtime behave as AWS documents them
-(localaws/cognito.py; moto alone accepts any code and sends nothing)."""
+(localaws/aws/cognito.py; moto alone accepts any code and sends nothing)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from localaws.stack import LocalStack
+from localaws.stack.run import LocalStack
 
 PASSWORD = "Harbour-View9"
 

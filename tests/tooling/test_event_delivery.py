@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from localaws.cloud import LocalCloud
-from localaws.deploy import Stack
-from localaws.lambdas import Invocation
+from localaws.engine.lambdas import Invocation
+from localaws.provision.deploy import Stack
 from tests.fixtures.waiting import eventually
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "eventing" / "template.yaml"

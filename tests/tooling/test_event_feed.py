@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from localaws.eventbridge import EventFeed
+from localaws.events.eventbridge import EventFeed
 
 
 def entry(bus: str, detail: dict[str, object]) -> dict[str, str]:

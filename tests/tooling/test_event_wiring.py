@@ -3,7 +3,7 @@
 IAM is not enforced locally, so an EventBridge rule delivers to a queue, function or topic
 whose resource policy would refuse it on AWS. These checks read the templates instead: every
 rule target can be reached as AWS requires. (The SQS visibility timeout versus the function
-timeout is refused at deploy time, as AWS refuses it: see localaws.pollers.)
+timeout is refused at deploy time, as AWS refuses it: see localaws.events.pollers.)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from localaws.template import load_template
+from localaws.provision.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = [ROOT / "template.yaml", ROOT / "tests" / "fixtures" / "eventing" / "template.yaml"]

@@ -3,9 +3,9 @@ expects them (moto is pinned exactly: this fails naming whatever moved on an upg
 
 from __future__ import annotations
 
-from localaws import guard
-from localaws.deploy import supported_types
-from localaws.template import load_template
+from localaws.compat import guard
+from localaws.provision.deploy import supported_types
+from localaws.provision.template import load_template
 from tests.conftest import TEMPLATE
 
 

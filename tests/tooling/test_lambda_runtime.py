@@ -13,8 +13,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from localaws.cloud import LocalCloud
-from localaws.deploy import Stack
-from localaws.lambdas import REQUEST_PAYLOAD_LIMIT
+from localaws.engine.lambdas import REQUEST_PAYLOAD_LIMIT
+from localaws.provision.deploy import Stack
 from tests.fixtures.invocations import InvocationsSince
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "runtime" / "template.yaml"

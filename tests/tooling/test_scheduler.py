@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from localaws.scheduler import Scheduler
+from localaws.events.scheduler import Scheduler
 
 
 def test_jobs_run_in_the_order_they_fall_due() -> None:

@@ -1,4 +1,4 @@
-"""The local HTTP API in front of Cloud Map (localaws/search_gateway.py), against a fake
+"""The local HTTP API in front of Cloud Map (localaws/gateways/search_gateway.py), against a fake
 Cloud Map and real sockets: routing, no healthy instance, a dead instance taken out."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 from werkzeug.test import Client
 
 from localaws.cloud import free_port
-from localaws.deploy import Deployed, Stack
-from localaws.search_gateway import SearchGateway
+from localaws.gateways.search_gateway import SearchGateway
+from localaws.provision.deploy import Deployed, Stack
 
 SERVICE_ARN = "arn:aws:servicediscovery:eu-west-2:123456789012:service/srv-abc"
 

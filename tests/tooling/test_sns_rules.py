@@ -1,4 +1,4 @@
-"""The local SNS refuses what SNS refuses (localaws/sns.py), so a bad subject fails locally
+"""The local SNS refuses what SNS refuses (localaws/aws/sns.py), so a bad subject fails locally
 as it would on AWS instead of being delivered."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The local engine's caches (localaws/speedups.py) keep moto's answers exactly.
+"""The local engine's caches (localaws/compat/speedups.py) keep moto's answers exactly.
 
 Each cache replaces repeated work with a stored result; these tests compare the cached path
 with moto's own on real requests, so a cache that changed an answer fails here."""
@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import requests
 
-from localaws import guard, speedups
 from localaws.cloud import LocalCloud
-from localaws.stack import LocalStack
+from localaws.compat import guard, speedups
+from localaws.stack.run import LocalStack
 from tests.tooling.tables import new_table
 
 EXPRESSIONS = [

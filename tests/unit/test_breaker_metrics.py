@@ -10,7 +10,7 @@ import pytest
 from aws_lambda_powertools.utilities.circuit_breaker import CircuitState, CircuitTransition
 
 from hotel_booking.dal.breaker import TRANSITION_METRIC, emit_transition
-from localaws.template import load_template
+from localaws.provision.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 

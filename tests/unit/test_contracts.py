@@ -16,8 +16,8 @@ from hotel_booking.dal.streams import change_of
 from hotel_booking.logic.publishing import event_for
 from hotel_booking.models.events import parse_detail
 from hotel_booking.models.saga import StepEvent
-from localaws.deploy import DeployError, substitute_definition
-from localaws.template import load_template
+from localaws.provision.deploy import DeployError, substitute_definition
+from localaws.provision.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 ASL = (ROOT / "statemachines" / "booking.asl.json").read_text()

@@ -149,7 +149,7 @@ def test_a_truncated_image_is_refused() -> None:
 # -- the payload budget --------------------------------------------------------------------
 def test_the_picture_limit_fits_in_a_lambda_event() -> None:
     from hotel_booking.logic import uploads
-    from localaws.lambdas import REQUEST_PAYLOAD_LIMIT
+    from localaws.engine.lambdas import REQUEST_PAYLOAD_LIMIT
 
     assert uploads.LAMBDA_PAYLOAD_LIMIT == REQUEST_PAYLOAD_LIMIT == 6 * 1024 * 1024
     # The largest accepted body, base64-encoded, plus the envelope, fits the event.

@@ -121,7 +121,7 @@ class Hotel(BaseModel):
     managerEmail: Email
     #: The manager's Cognito ``sub``: who manages the hotel. ``managerEmail`` is only where
     #: the approval emails go. None on hotels stored before issue 9 item 2 (nobody manages
-    #: them until ``deploy/migrate_managers.py`` or an Admin assigns the manager again).
+    #: them until ``deploy/managers.py`` or an Admin assigns the manager again).
     managerSub: str | None = None
     imageKey: str | None = None
     createdAt: dt.datetime

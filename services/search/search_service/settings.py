@@ -1,5 +1,5 @@
 """The service's configuration, read once from the environment (the task definition's
-``Environment``; locally, what localaws.services passes to each process)."""
+``Environment``; locally, what localaws.gateways.ecs_tasks passes to each process)."""
 
 from __future__ import annotations
 

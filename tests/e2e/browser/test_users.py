@@ -12,7 +12,7 @@ from typing import Any
 import requests
 from playwright.sync_api import expect
 
-from localaws.sns import CONFIRMATION_SUBJECT
+from localaws.aws.sns import CONFIRMATION_SUBJECT
 from tests.e2e.browser.conftest import Browsing, save_page_shot, sign_in, unique
 from tests.e2e.browser.test_accounts import PASSWORD, latest_code, new_email, sign_up
 from tests.fixtures.mail import link, wait_for_mail

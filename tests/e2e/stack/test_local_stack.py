@@ -15,7 +15,7 @@ import requests
 from PIL import Image
 
 from localaws.cloud import PortInUse, ensure_port_free
-from localaws.stack import LocalStack, demo_picture, multipart
+from localaws.stack.run import LocalStack, demo_picture, multipart
 from tests.fixtures.mail import confirm_subscription
 from tests.fixtures.samples import booking_body
 

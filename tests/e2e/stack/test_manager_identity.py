@@ -11,7 +11,7 @@ from typing import Any
 import requests
 
 from hotel_booking.models import BookingStatus
-from localaws.stack import LocalStack
+from localaws.stack.run import LocalStack
 from tests.fixtures.saga_driver import SagaDriver
 from tests.fixtures.samples import booking_body
 

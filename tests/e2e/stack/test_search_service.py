@@ -17,8 +17,8 @@ import pytest
 import requests
 
 from localaws.cloud import free_port
-from localaws.services import ENTRY_COMMAND, LocalEcsService, LocalTask
-from localaws.stack import LocalStack
+from localaws.gateways.ecs_tasks import ENTRY_COMMAND, LocalEcsService, LocalTask
+from localaws.stack.run import LocalStack
 from support_console import services as services_cli
 
 HOTEL: dict[str, Any] = {

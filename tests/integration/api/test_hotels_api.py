@@ -15,8 +15,8 @@ from PIL import Image
 
 from hotel_booking.logic.uploads import MAX_BODY_BYTES, MAX_PICTURE_BYTES
 from hotel_booking.models import BookingStatus
-from localaws.lambdas import REQUEST_PAYLOAD_LIMIT
-from localaws.stack import LocalStack
+from localaws.engine.lambdas import REQUEST_PAYLOAD_LIMIT
+from localaws.stack.run import LocalStack
 from tests.fixtures.api_client import CHECK_IN, ApiClient
 from tests.fixtures.events import ADMIN, claims, form_event, guest, manager, png, rest_event
 from tests.fixtures.mail import confirm_subscription, wait_for_mail

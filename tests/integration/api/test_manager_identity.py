@@ -123,7 +123,7 @@ def test_a_legacy_hotel_with_only_an_email_is_managed_by_nobody_until_reassigned
     path = f"/bookings/{booking_id}"
     assert api.bookings("GET", path, claims=users.claims(email)).status == 404
 
-    # An Admin names the manager again (or deploy/migrate_managers.py runs): managed by sub.
+    # An Admin names the manager again (or deploy/managers.py runs): managed by sub.
     again = api.hotels(
         "PUT", f"/hotels/{hotel['hotelId']}", body={"managerEmail": email}, claims=ADMIN
     )

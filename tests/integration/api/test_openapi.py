@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate  # comes with moto[server] (the local extra)
 
 from hotel_booking.models import BookingStatus
-from localaws.template import load_template
+from localaws.provision.template import load_template
 from tests.fixtures.api_client import ApiClient, ApiResponse, PoolUsers
 from tests.fixtures.events import ADMIN, form_event, guest, png, rest_event
 

@@ -17,7 +17,7 @@ from moto import mock_aws
 
 from deploy import image
 from deploy.__main__ import stack_settings
-from deploy.site import (
+from deploy.website import (
     DeployError,
     publish,
     site_config,

@@ -1,4 +1,5 @@
-"""SearchProjectorFunction behind its queue, as Lambda's SQS poller runs it (localaws.pollers):
+"""SearchProjectorFunction behind its queue, as Lambda's SQS poller runs it
+(localaws.events.pollers):
 a failing invocation is redelivered after the visibility timeout and, after the queue's
 maxReceiveCount (5) receives, the message lands in SearchProjectorDeadLetterQueue; with
 ReportBatchItemFailures, a batch with one bad message redelivers that message only."""
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from hotel_booking.search.dynamo import SearchTable
-from localaws.lambdas import Invocation
+from localaws.engine.lambdas import Invocation
 from tests.fixtures.api_client import ApiClient
 from tests.fixtures.waiting import eventually
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from hotel_booking.models import BookingStatus, Decision
-from localaws.lambdas import Invocation
+from localaws.engine.lambdas import Invocation
 from tests.fixtures.invocations import InvocationsSince
 from tests.fixtures.saga_driver import SagaDriver
 

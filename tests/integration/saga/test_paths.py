@@ -462,7 +462,7 @@ def test_malformed_input_fails_with_named_error(saga: SagaDriver) -> None:
 
 def test_names_with_line_breaks_never_fail_the_manager_notification(saga: SagaDriver) -> None:
     # Given a hotel whose name holds CRLF and a guest whose name holds a line break (SNS
-    # refuses such subjects, locally too: localaws/sns.py)
+    # refuses such subjects, locally too: localaws/aws/sns.py)
     hotel = saga.hotel(name="Grand\r\nHotel\tLisboa")
     req = saga.request(hotel)
     req["guest"]["name"] = "Ann\nSmith"

@@ -17,7 +17,7 @@ from hotel_booking.dal.bus import MAX_REQUEST_BYTES, EventBus, EventTooLarge, ba
 from hotel_booking.logic.publishing import Change, event_for, publish
 from hotel_booking.models import BookingStatus
 from hotel_booking.models.events import DETAIL_TYPES, DomainEvent, schema
-from localaws.template import load_template
+from localaws.provision.template import load_template
 from tests.fixtures.samples import HOTEL, NOW
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -3,7 +3,7 @@
 IAM is not enforced locally (moto accepts any call from any role), so a grant that does
 nothing on AWS — an action on a resource type it does not support, say — passes every other
 test here and fails only in production. This audit translates the template exactly as the
-local deployer does (``localaws.template.load_template``), resolves the intrinsics to
+local deployer does (``localaws.provision.template.load_template``), resolves the intrinsics to
 AWS-shaped ARNs, and runs parliament over each inline policy, SAM policy templates expanded.
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 import parliament
 import pytest
 
-from localaws.intrinsics import Resolver
-from localaws.template import Template, load_template
+from localaws.provision.intrinsics import Resolver
+from localaws.provision.template import Template, load_template
 
 ROOT = Path(__file__).resolve().parents[3]
 REGION = "eu-west-2"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from localaws.template import Template, load_template
+from localaws.provision.template import Template, load_template
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -14,7 +14,7 @@ the pages pass with codes that AWS refuses. This module adds what AWS does:
 - RevokeToken ends a refresh token and the access tokens issued with it, so REFRESH_TOKEN_AUTH
   with it fails with ``NotAuthorizedException`` as on AWS.
 
-Every moto name used here is looked up through :mod:`localaws.guard`.
+Every moto name used here is looked up through :mod:`localaws.compat.guard`.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from localaws import guard
-from localaws.mailbox import Mailbox
+from localaws.aws.mail import Mailbox
+from localaws.compat import guard
 
 SIGN_UP_CODE_SECONDS = 24 * 3600
 PASSWORD_CODE_SECONDS = 3600
@@ -135,7 +135,7 @@ _current: CognitoCodes | None = None
 
 def _codes() -> CognitoCodes:
     if _current is None:
-        raise RuntimeError("localaws.cognito: CognitoCodes.install() was not called")
+        raise RuntimeError("localaws.aws.cognito: CognitoCodes.install() was not called")
     return _current
 
 

@@ -24,8 +24,8 @@ from joserfc.jwk import KeySet
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from localaws.deploy import Stack
-from localaws.lambdas import LambdaRuntime, RequestTooLarge
+from localaws.engine.lambdas import LambdaRuntime, RequestTooLarge
+from localaws.provision.deploy import Stack
 
 _FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
 INTEGRATION_TIMEOUT = 29  # seconds, API Gateway's default maximum

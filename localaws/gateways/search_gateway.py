@@ -25,7 +25,7 @@ import boto3
 from botocore.config import Config
 from werkzeug.wrappers import Request, Response
 
-from localaws.deploy import Stack
+from localaws.provision.deploy import Stack
 
 DISCOVERY_TTL = 1.0  # seconds an answer of DiscoverInstances is reused
 FORWARDED_HEADERS = ("accept", "accept-language", "authorization", "user-agent")

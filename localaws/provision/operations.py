@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from localaws.deploy import Deployed, Deployer, DeployError, creates
+from localaws.provision.registry import Deployed, DeployError, Deploying, creates
 
 
 @creates("AWS::SSM::Parameter")
-def _parameter(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _parameter(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     name = props.get("Name") or f"/{d.stack_name}/{logical_id}"
     ssm = d.client("ssm")
     # As CloudFormation does, refuse to take over a parameter another stack (or a person) made.
@@ -27,7 +27,7 @@ def _parameter(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
 
 
 @creates("AWS::CloudWatch::Alarm")
-def _alarm(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _alarm(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     name = props.get("AlarmName") or d.physical_name(logical_id, 255)
     args = {k: v for k, v in props.items() if k != "AlarmName"}
     d.client("cloudwatch").put_metric_alarm(AlarmName=name, **args)

@@ -4,7 +4,7 @@ moto's SNS evaluates each subscription's filter policy but sends nothing for ``e
 subscriptions. localaws wraps moto's per-subscription delivery so a confirmed email
 subscription that matches gets the message in this mailbox, exactly once per subscription, as
 AWS would send it; a pending one gets nothing (SNS's confirmation email comes here instead,
-see ``localaws.sns.EmailConfirmations``). moto's SES keeps what it sends; each message is
+see ``localaws.aws.sns.EmailConfirmations``). moto's SES keeps what it sends; each message is
 copied here too, one per recipient.
 """
 
@@ -17,7 +17,8 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from localaws import guard, sns
+from localaws.aws import sns
+from localaws.compat import guard
 
 _URL = re.compile(r"https?://[^\s<>\"')]+")
 _LABELLED = re.compile(r"^\s*([A-Za-z][^:\n]{0,40}):\s*(https?://\S+)\s*$", re.MULTILINE)

@@ -36,8 +36,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from localaws import guard
-from localaws.lambdas import LambdaRuntime
+from localaws.compat import guard
+from localaws.engine.lambdas import LambdaRuntime
 
 log = logging.getLogger("localaws.events")
 
@@ -67,8 +67,7 @@ class Pollers:
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
         global _ACTIVE
-        _install()
-        _ACTIVE = self
+        _ACTIVE = self  # the patch that reports to it: localaws.patches
 
     def stop(self) -> None:
         global _ACTIVE
@@ -550,7 +549,7 @@ def _iso(epoch: float) -> str:
 
 
 # ------------------------------------------------------------------------ moto patches
-def _install() -> None:
+def install() -> None:
     """Report mapping changes and table writes to the active Pollers (once per process)."""
     backend_cls = guard.lambda_backend_class()
     if getattr(backend_cls.create_event_source_mapping, "_localaws_polled", False):

@@ -11,6 +11,8 @@ import importlib
 import inspect
 from typing import Any
 
+from localaws.account import ACCOUNT_ID
+
 PINNED_MOTO = "5.2.5"
 
 
@@ -107,7 +109,7 @@ def sns_backend_class() -> Any:
     cls = _lookup("moto.sns.models", "SNSBackend")
     for name in SNS_OPERATIONS:
         _lookup("moto.sns.models", "SNSBackend", name)
-    # localaws.sns reads the subject moto's Publish handler passes as a keyword and raises
+    # localaws.aws.sns reads the subject moto's Publish handler passes as a keyword and raises
     # ValueError, which that handler answers as InvalidParameter.
     handler = inspect.getsource(_lookup("moto.sns.responses", "SNSResponse", "publish"))
     if "subject=subject" not in handler or "except ValueError" not in handler:
@@ -196,7 +198,7 @@ def sns_subscription_class() -> Any:
 
 
 def sns_response_class() -> Any:
-    """SNS's HTTP handler: localaws.sns replaces its ``confirm_subscription`` (moto's accepts
+    """SNS's HTTP handler: localaws.aws.sns replaces its ``confirm_subscription`` (moto's accepts
     any token) and relies on ``_get_param`` and ``backend.subscriptions``."""
     _lookup("moto.sns.responses", "SNSResponse", "confirm_subscription")
     _lookup("moto.sns.responses", "SNSResponse", "_get_param")
@@ -250,7 +252,7 @@ COGNITO_BACKEND_METHODS = (
 
 
 def cognito_backend_class() -> Any:
-    """Cognito's backend; localaws.cognito wraps sign-up and password reset to send codes."""
+    """Cognito's backend; localaws.aws.cognito wraps sign-up and password reset to send codes."""
     cls = _lookup("moto.cognitoidp.models", "CognitoIdpBackend")
     for name in COGNITO_BACKEND_METHODS:
         _lookup("moto.cognitoidp.models", "CognitoIdpBackend", name)
@@ -311,7 +313,7 @@ def too_large_error(message: str) -> Exception:
 
 def jsonpath_parse_users() -> list[tuple[Any, str]]:
     """(module, name) of each ``parse`` the Step Functions interpreter and EventBridge's input
-    transformer call for a JSONPath string (localaws.speedups caches them)."""
+    transformer call for a JSONPath string (localaws.compat.speedups caches them)."""
     users = [
         (_lookup("jsonpath_ng.ext"), "parse"),  # moto.events.utils imports it per call
         (_lookup(f"{_SFN}.utils.json_path"), "parse"),
@@ -618,8 +620,6 @@ def check() -> None:
 def sns_backend(region: str) -> Any:
     """moto's SNS backend: topics keep ``sent_notifications`` (what was published)."""
     backends = _lookup("moto.sns.models", "sns_backends")
-    from localaws.deploy import ACCOUNT_ID
-
     return backends[ACCOUNT_ID][region]
 
 
@@ -672,15 +672,11 @@ def _instance_attributes(cls: type, *names: str) -> None:
 
 
 def sqs_queue(region: str, name: str) -> Any:
-    from localaws.deploy import ACCOUNT_ID
-
     backends = _lookup("moto.sqs.models", "sqs_backends")
     return backends[ACCOUNT_ID][region].get_queue(name)
 
 
 def sqs_backend(region: str) -> Any:
-    from localaws.deploy import ACCOUNT_ID
-
     return _lookup("moto.sqs.models", "sqs_backends")[ACCOUNT_ID][region]
 
 
@@ -711,8 +707,6 @@ def stream_shard_class() -> Any:
 
 
 def dynamodb_table(region: str, name: str) -> Any:
-    from localaws.deploy import ACCOUNT_ID
-
     backends = _lookup("moto.dynamodb.models", "dynamodb_backends")
     return backends[ACCOUNT_ID][region].get_table(name)
 
@@ -757,8 +751,6 @@ def lambda_invalid_parameter() -> Any:
 def dynamodbstreams_backend(region: str) -> Any:
     """The DynamoDB Streams backend whose ``get_records(iterator, limit)`` answers GetRecords
     (``{"Records": [record JSON], "NextShardIterator": arn}``): the stream pollers call it."""
-    from localaws.deploy import ACCOUNT_ID
-
     backends = _lookup("moto.dynamodbstreams.models", "dynamodbstreams_backends")
     method = _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
     if list(inspect.signature(method).parameters) != ["self", "iterator_arn", "limit"]:
@@ -769,8 +761,6 @@ def dynamodbstreams_backend(region: str) -> Any:
 def stream_shard_iterators(region: str) -> dict[str, Any]:
     """moto keeps every shard iterator it ever handed out (one per GetRecords); the stream
     pollers drop the ones they have used, or a long ``make run`` would grow without bound."""
-    from localaws.deploy import ACCOUNT_ID
-
     backends = _lookup("moto.dynamodbstreams.models", "dynamodbstreams_backends")
     iterators: dict[str, Any] = backends[ACCOUNT_ID][region].shard_iterators
     return iterators
@@ -779,6 +769,4 @@ def stream_shard_iterators(region: str) -> dict[str, Any]:
 def ses_backend(region: str) -> Any:
     """moto's SES backend: ``sent_messages`` keeps every message sent (v1 and v2)."""
     backends = _lookup("moto.ses.models", "ses_backends")
-    from localaws.deploy import ACCOUNT_ID
-
     return backends[ACCOUNT_ID][region]

@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from localaws.eventbridge import EventTargets
-from localaws.lambdas import LambdaRuntime
-from localaws.pollers import Pollers
-from localaws.scheduler import Scheduler
+from localaws.engine.lambdas import LambdaRuntime
+from localaws.events.eventbridge import EventTargets
+from localaws.events.pollers import Pollers
+from localaws.events.scheduler import Scheduler
 
 
 class EventPlumbing:

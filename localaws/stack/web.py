@@ -12,7 +12,7 @@ from typing import Any
 from werkzeug.utils import safe_join
 from werkzeug.wrappers import Request, Response
 
-from localaws.mailbox import Mailbox
+from localaws.aws.mail import Mailbox
 
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 
@@ -32,7 +32,7 @@ class WebServer:
         self.config = config
         self.mailbox = mailbox
         self.log = log
-        # What CloudFront's response headers policy adds on AWS (localaws.hosting).
+        # What CloudFront's response headers policy adds on AWS (localaws.provision.hosting).
         self.page_headers = page_headers or {}
         self.mounts: dict[str, WsgiApp] = {}
 

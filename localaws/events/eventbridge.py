@@ -40,9 +40,9 @@ from typing import Any
 
 from jsonpath_ng import parse as jsonpath
 
-from localaws import guard
-from localaws.lambdas import LambdaRuntime
-from localaws.scheduler import Scheduler
+from localaws.compat import guard
+from localaws.engine.lambdas import LambdaRuntime
+from localaws.events.scheduler import Scheduler
 
 log = logging.getLogger("localaws.events")
 
@@ -128,8 +128,7 @@ class EventTargets:
 
     def start(self) -> None:
         global _ACTIVE
-        _install()
-        _ACTIVE = self
+        _ACTIVE = self  # the patch that reports to it: localaws.patches
 
     def stop(self) -> None:
         global _ACTIVE
@@ -271,7 +270,7 @@ def target_input(target: dict[str, Any], event: dict[str, Any]) -> str:
     return json.dumps(shaped)
 
 
-def _install() -> None:
+def install() -> None:
     rule_cls = guard.events_rule_class()
     if getattr(rule_cls.send_to_targets, "_localaws_delivery", False):
         return

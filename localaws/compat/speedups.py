@@ -86,7 +86,7 @@ import botocore.auth
 import botocore.exceptions
 import botocore.handlers
 
-from localaws import guard
+from localaws.compat import guard
 
 #: Services whose calls keep their signature (see the module's docstring).
 SIGNED_SERVICES = frozenset({"s3"})
@@ -97,19 +97,19 @@ YOUNG_GENERATION = 50_000
 
 
 def install() -> None:
-    _cache_jsonpath_parsing()
-    _cache_attribute_names()
-    _cache_method_names()
-    _cache_update_expressions()
-    _copy_expressions_by_pickle()
-    _walk_expression_trees_by_class()
-    _remember_expression_shape_checks()
-    _lex_each_condition_once()
-    _convert_values_without_copying()
-    _serialize_attribute_values_directly()
-    _draw_random_strings_at_once()
-    _client_attribute_values_directly()
-    _sign_only_what_leaves()
+    cache_jsonpath_parsing()
+    cache_attribute_names()
+    cache_method_names()
+    cache_update_expressions()
+    copy_expressions_by_pickle()
+    walk_expression_trees_by_class()
+    remember_expression_shape_checks()
+    lex_each_condition_once()
+    convert_values_without_copying()
+    serialize_attribute_values_directly()
+    draw_random_strings_at_once()
+    client_attribute_values_directly()
+    sign_only_what_leaves()
 
 
 def settle_heap() -> None:
@@ -151,7 +151,7 @@ def _remember(cache: dict[Any, Any], lock: threading.Lock, key: Any, value: Any)
 _copies = threading.local()
 
 
-def _remember_expression_shape_checks() -> None:
+def remember_expression_shape_checks() -> None:
     for check, names_of in zip(
         guard.expression_shape_checks(),
         (lambda _: (), lambda self: tuple(sorted((self.expression_attribute_names or {}).items()))),
@@ -180,7 +180,7 @@ def _remember_expression_shape_checks() -> None:
         _replace(check, "traverse", make)
 
 
-def _lex_each_condition_once() -> None:
+def lex_each_condition_once() -> None:
     tokens_of: dict[str, tuple[tuple[str, str], ...]] = {}
     lock = threading.Lock()
 
@@ -202,7 +202,7 @@ def _lex_each_condition_once() -> None:
     _replace(guard.condition_expression_parser(), "_lex_condition_expression", make)
 
 
-def _convert_values_without_copying() -> None:
+def convert_values_without_copying() -> None:
     cls = guard.dynamo_type_class()
 
     def make(original: Any) -> Any:
@@ -309,7 +309,7 @@ def _response_attribute_value(value: Any, blob: Any) -> Any:
     return _plain_attribute_value(value, str, blob)
 
 
-def _client_attribute_values_directly() -> None:
+def client_attribute_values_directly() -> None:
     serializer_cls, parser_cls = guard.botocore_json_structure_handlers()
 
     def make_serialize(serialize: Any) -> Any:
@@ -341,7 +341,7 @@ def _b64(value: bytes) -> str:
     return base64.b64encode(value).strip().decode("utf-8")
 
 
-def _serialize_attribute_values_directly() -> None:
+def serialize_attribute_values_directly() -> None:
     def make(original: Any) -> Any:
         def structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
             if (
@@ -361,7 +361,7 @@ def _serialize_attribute_values_directly() -> None:
     _replace(guard.json_structure_serializer(), "_serialize_type_structure", make)
 
 
-def _draw_random_strings_at_once() -> None:
+def draw_random_strings_at_once() -> None:
     letters, digits = string.ascii_letters, string.ascii_letters + string.digits
 
     def make(original: Any) -> Any:
@@ -376,7 +376,7 @@ def _draw_random_strings_at_once() -> None:
     _replace(guard.moto_random_class(), "get_random_string", make)
 
 
-def _walk_expression_trees_by_class() -> None:
+def walk_expression_trees_by_class() -> None:
     traverser_cls, node_cls, descend_into = guard.ast_traversal()
     no_pre_processing = traverser_cls.pre_processing_of_child
     is_node: dict[type, bool] = {}
@@ -494,7 +494,7 @@ def _scope_only_when_answered_here(signing_name: str, signature_version: Any, **
     return None
 
 
-def _sign_only_what_leaves() -> None:
+def sign_only_what_leaves() -> None:
     global _stubber
     _stubber = guard.botocore_stubber()
     botocore.auth.AUTH_TYPE_MAPS[SCOPE_ONLY] = ScopeOnlyAuth
@@ -508,7 +508,13 @@ def _sign_only_what_leaves() -> None:
         )
 
 
-def _cache_method_names() -> None:
+def unsign() -> None:
+    """Every call signed again (the handler stays registered, and answers no more)."""
+    global _stubber
+    _stubber = None
+
+
+def cache_method_names() -> None:
     responses, original = guard.response_method_lister()
     if getattr(original, "_localaws_cached", False):
         return
@@ -525,7 +531,7 @@ def _cache_method_names() -> None:
     responses.method_names_from_class = method_names
 
 
-def _cache_update_expressions() -> None:
+def cache_update_expressions() -> None:
     parser_cls = guard.update_expression_parser()
     if getattr(parser_cls.make, "_localaws_cached", False):
         return
@@ -538,7 +544,7 @@ def _cache_update_expressions() -> None:
     parser_cls.make = classmethod(cached)
 
 
-def _cache_jsonpath_parsing() -> None:
+def cache_jsonpath_parsing() -> None:
     for module, name in guard.jsonpath_parse_users():
         original = getattr(module, name)
         if getattr(original, "_localaws_cached", False):
@@ -548,7 +554,7 @@ def _cache_jsonpath_parsing() -> None:
         setattr(module, name, cached)
 
 
-def _cache_attribute_names() -> None:
+def cache_attribute_names() -> None:
     picker_cls, get_value, missing = guard.serializer_attribute_picker()
     original = picker_cls.__call__
     if getattr(original, "_localaws_cached", False):
@@ -588,7 +594,7 @@ def _cache_attribute_names() -> None:
     picker_cls.__call__ = pick
 
 
-def _copy_expressions_by_pickle() -> None:
+def copy_expressions_by_pickle() -> None:
     validators, node_cls = guard.update_expression_validator_module()
     if getattr(validators.deepcopy, "_localaws_cached", False):
         return

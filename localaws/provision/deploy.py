@@ -13,27 +13,26 @@ import json
 import re
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from localaws.intrinsics import Resolver, references
-from localaws.lambdas import FunctionSpec, LambdaRuntime
-from localaws.template import Template
-
-ACCOUNT_ID = "123456789012"
-
-
-class DeployError(RuntimeError):
-    pass
-
-
-@dataclass
-class Deployed:
-    logical_id: str
-    type: str
-    ref: Any
-    attributes: dict[str, Any] = field(default_factory=dict)
-    properties: dict[str, Any] = field(default_factory=dict)
+from localaws.account import ACCOUNT_ID
+from localaws.engine.lambdas import FunctionSpec, LambdaRuntime
+from localaws.provision import (  # noqa: F401  each registers its creators on import
+    event_resources,
+    hosting,
+    operations,
+    service_resources,
+)
+from localaws.provision.intrinsics import Resolver, references
+from localaws.provision.registry import (  # noqa: F401  Deployed, DeployError: re-exported
+    Deployed,
+    DeployError,
+    creates,
+    creator_for,
+    supported_types,
+)
+from localaws.provision.template import Template
 
 
 @dataclass
@@ -55,23 +54,6 @@ class Stack:
 
     def of_type(self, type_: str) -> list[Deployed]:
         return [r for r in self.resources.values() if r.type == type_]
-
-
-Creator = Callable[["Deployer", str, dict[str, Any]], Deployed]
-_CREATORS: dict[str, Creator] = {}
-
-
-def creates(*types: str) -> Callable[[Creator], Creator]:
-    def register(fn: Creator) -> Creator:
-        for t in types:
-            _CREATORS[t] = fn
-        return fn
-
-    return register
-
-
-def supported_types() -> set[str]:
-    return set(_CREATORS)
 
 
 class Deployer:
@@ -116,11 +98,11 @@ class Deployer:
             condition = spec.get("Condition")
             if condition and not self.resolver.condition(condition):
                 continue
-            creator = _CREATORS.get(spec["Type"])
+            creator = creator_for(spec["Type"])
             if creator is None:
                 raise DeployError(
                     f"{logical_id}: resource type {spec['Type']} is not emulated by localaws; "
-                    "add a creator in localaws/deploy.py"
+                    "add a creator in localaws/provision/deploy.py"
                 )
             props = self.resolver.resolve(spec.get("Properties", {}))
             deployed = creator(self, logical_id, props)
@@ -564,7 +546,7 @@ def _secret(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
 
 @creates("AWS::ApiGateway::RestApi")
 def _rest_api(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
-    """Served by localaws.apigateway from the (resolved) Body, not by moto."""
+    """Served by localaws.gateways.apigateway from the (resolved) Body, not by moto."""
     import hashlib
 
     api_id = hashlib.sha1(f"{d.stack_name}/{logical_id}".encode()).hexdigest()[:10]
@@ -581,7 +563,3 @@ def _api_deployment(d: Deployer, logical_id: str, props: dict[str, Any]) -> Depl
 @creates("AWS::ApiGateway::Stage")
 def _api_stage(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     return Deployed(logical_id, "AWS::ApiGateway::Stage", props["StageName"], {})
-
-
-# More resource types, registered with @creates in the modules beside the emulation they feed.
-from localaws import event_resources, hosting, operations, service_resources  # noqa: E402, F401

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from localaws.cloud import DUMMY_CREDENTIALS, free_port
-from localaws.deploy import Stack
+from localaws.provision.deploy import Stack
 from support_console.services import ServiceInstance, service_instances
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: The container's CMD (services/search/Dockerfile), with this interpreter as ``python``.
 ENTRY_COMMAND = ("python", "-m", "search_service")
 PYTHONPATH = ("functions", "services/search")  # the image's /app holds both packages

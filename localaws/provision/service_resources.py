@@ -1,8 +1,9 @@
 """Deployer creators for the search service's resources (template.yaml, "the search service").
 
 Cloud Map is emulated (moto's servicediscovery): the namespace and service are created there,
-so the local "ECS" (localaws.services) registers each task in them and the local HTTP API
-(localaws.search_gateway) discovers them with DiscoverInstances, as on AWS. The network (VPC,
+so the local "ECS" (localaws.gateways.ecs_tasks) registers each task in them and the local
+HTTP API (localaws.gateways.search_gateway) discovers them with DiscoverInstances, as on AWS.
+The network (VPC,
 subnets, endpoints, security groups), ECS, autoscaling and the HTTP API's own resources have
 nothing to emulate on one machine: they are recorded, with the Ref and attributes other
 resources read, and localaws reads their properties (the task definition's environment, the
@@ -14,17 +15,17 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from localaws.deploy import Deployed, Deployer, creates
+from localaws.provision.registry import Deployed, Deploying, creates
 
 
-def _local_id(d: Deployer, logical_id: str, prefix: str, length: int = 17) -> str:
+def _local_id(d: Deploying, logical_id: str, prefix: str, length: int = 17) -> str:
     digest = hashlib.sha1(f"{d.stack_name}/{logical_id}".encode()).hexdigest()
     return prefix + digest[:length]
 
 
 # -- Cloud Map (emulated) ---------------------------------------------------------------------
 @creates("AWS::ServiceDiscovery::PrivateDnsNamespace")
-def _namespace(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _namespace(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     sd = d.client("servicediscovery")
     args = {k: props[k] for k in ("Name", "Vpc", "Description") if k in props}
     operation = sd.create_private_dns_namespace(**args)["OperationId"]
@@ -40,7 +41,7 @@ def _namespace(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
 
 
 @creates("AWS::ServiceDiscovery::Service")
-def _discovery_service(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _discovery_service(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     keys = ("Name", "NamespaceId", "Description", "DnsConfig", "HealthCheckCustomConfig", "Type")
     args = {k: props[k] for k in keys if k in props}
     args.setdefault("Name", d.physical_name(logical_id, 127))
@@ -55,21 +56,21 @@ def _discovery_service(d: Deployer, logical_id: str, props: dict[str, Any]) -> D
 
 # -- recorded: the network ------------------------------------------------------------------
 @creates("AWS::EC2::VPC")
-def _vpc(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _vpc(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     vpc = _local_id(d, logical_id, "vpc-")
     attrs = {"VpcId": vpc, "CidrBlock": props.get("CidrBlock", ""), "DefaultSecurityGroup": ""}
     return Deployed(logical_id, "AWS::EC2::VPC", vpc, attrs)
 
 
 @creates("AWS::EC2::Subnet")
-def _subnet(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _subnet(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     subnet = _local_id(d, logical_id, "subnet-")
     attrs = {"SubnetId": subnet, "VpcId": props["VpcId"], "AvailabilityZone": ""}
     return Deployed(logical_id, "AWS::EC2::Subnet", subnet, attrs)
 
 
 @creates("AWS::EC2::SecurityGroup")
-def _security_group(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _security_group(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     group = _local_id(d, logical_id, "sg-")
     return Deployed(
         logical_id, "AWS::EC2::SecurityGroup", group, {"GroupId": group, "VpcId": props["VpcId"]}
@@ -77,13 +78,13 @@ def _security_group(d: Deployer, logical_id: str, props: dict[str, Any]) -> Depl
 
 
 @creates("AWS::EC2::RouteTable")
-def _route_table(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _route_table(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     table = _local_id(d, logical_id, "rtb-")
     return Deployed(logical_id, "AWS::EC2::RouteTable", table, {"RouteTableId": table})
 
 
 @creates("AWS::EC2::VPCEndpoint")
-def _vpc_endpoint(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _vpc_endpoint(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     endpoint = _local_id(d, logical_id, "vpce-")
     attrs: dict[str, Any] = {"Id": endpoint, "DnsEntries": [], "NetworkInterfaceIds": []}
     return Deployed(logical_id, "AWS::EC2::VPCEndpoint", endpoint, attrs)
@@ -101,29 +102,29 @@ def _vpc_endpoint(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deploy
     "AWS::ApiGatewayV2::VpcLink",
     "AWS::ApiGatewayV2::Integration",
 )
-def _recorded(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _recorded(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     """Nothing to emulate on one machine (no packets, no scaling); the local HTTP API reads
     the integration's and the API's properties from the stack."""
     return Deployed(logical_id, "recorded", _local_id(d, logical_id, "", 10), {})
 
 
-# -- recorded: ECS (run by localaws.services) ---------------------------------------------------
+# -- recorded: ECS (run by localaws.gateways.ecs_tasks) --------------------------------------------
 @creates("AWS::ECS::Cluster")
-def _cluster(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _cluster(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     name = props.get("ClusterName") or d.physical_name(logical_id, 255)
     arn = d.arn("ecs", f"cluster/{name}")
     return Deployed(logical_id, "AWS::ECS::Cluster", name, {"Arn": arn})
 
 
 @creates("AWS::ECS::TaskDefinition")
-def _task_definition(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _task_definition(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     family = props.get("Family") or d.physical_name(logical_id, 255)
     arn = d.arn("ecs", f"task-definition/{family}:1")
     return Deployed(logical_id, "AWS::ECS::TaskDefinition", arn, {"TaskDefinitionArn": arn})
 
 
 @creates("AWS::ECS::Service")
-def _ecs_service(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _ecs_service(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     name = props.get("ServiceName") or d.physical_name(logical_id, 255)
     cluster = str(props.get("Cluster", "default")).rsplit("/", 1)[-1]
     arn = d.arn("ecs", f"service/{cluster}/{name}")
@@ -131,14 +132,14 @@ def _ecs_service(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deploye
 
 
 @creates("AWS::ApplicationAutoScaling::ScalableTarget")
-def _scalable_target(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _scalable_target(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     target = f"{props['ResourceId']}|{props['ScalableDimension']}|{props['ServiceNamespace']}"
     return Deployed(logical_id, "AWS::ApplicationAutoScaling::ScalableTarget", target, {})
 
 
 @creates("AWS::ApiGatewayV2::Api")
-def _http_api(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
-    """Served by localaws.search_gateway on its own port (the stack's searchUrl)."""
+def _http_api(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
+    """Served by localaws.gateways.search_gateway on its own port (the stack's searchUrl)."""
     api_id = _local_id(d, logical_id, "", 10)
     endpoint = f"https://{api_id}.execute-api.{d.region}.amazonaws.com"
     return Deployed(

@@ -25,24 +25,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from deploy.site import password_policy_of
-from localaws import sns, speedups
-from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
+from deploy.website import password_policy_of
+from localaws import patches
+from localaws.aws import sns
 from localaws.cloud import LocalCloud, PortInUse, ensure_port_free, free_port
-from localaws.cognito import CognitoCodes
-from localaws.deploy import Stack
-from localaws.hosting import allow_sources, security_headers
-from localaws.lambdas import Invocation
-from localaws.mailbox import Mailbox
-from localaws.search_gateway import SearchGateway, discovery_client
-from localaws.services import LocalEcsService
-from localaws.web import WebServer
+from localaws.compat import speedups
+from localaws.engine.lambdas import Invocation
+from localaws.gateways.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
+from localaws.gateways.ecs_tasks import LocalEcsService
+from localaws.gateways.search_gateway import SearchGateway, discovery_client
+from localaws.provision.deploy import Stack
+from localaws.provision.hosting import allow_sources, security_headers
+from localaws.stack.web import WebServer
 from support_console.app import WARM_EVERY, Console
 from support_console.events import BusEvent, BusView, consumers
 from support_console.executions import Resources
 from support_console.history import describe_event
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PASSWORD = "Demo-Passw0rd!"
 OPS_EMAIL = "ops@example.com"
 CONFIRMATION_PATH = "/sns/confirmation.html"
@@ -101,8 +101,9 @@ class LocalStack:
             port_variable="AWS_PORT",
             on_invocation=self._on_invocation,
         )
-        self.mailbox = Mailbox()
-        self.cognito_codes = CognitoCodes(self.mailbox)
+        self.mailbox = self.cloud.mailbox
+        self.cognito_codes = self.cloud.cognito_codes
+        self.cloud.confirmation_link = self._confirmation_link
         self.stack: Stack | None = None
         self.web: WebServer | None = None
         self.search: LocalEcsService | None = None
@@ -161,10 +162,6 @@ class LocalStack:
         ensure_port_free(self.ports.web, "WEB_PORT")
         ensure_port_free(self.ports.search, "SEARCH_PORT")
         self.cloud.start()
-        self.mailbox.install()
-        # Email subscriptions wait for the link in SNS's confirmation email, as on AWS.
-        sns.EmailConfirmations(self.mailbox.deliver, self._confirmation_link).install()
-        self.cognito_codes.install()
         parameters = {
             # Links in emails must point at this machine's API, not at execute-api.
             "PublicApiUrl": self.api_url,
@@ -208,7 +205,8 @@ class LocalStack:
         threading.Thread(
             target=self._warm_console, args=(console,), name="console-warm", daemon=True
         ).start()
-        speedups.settle_heap()  # what start-up built lives as long as the stack
+        if patches.speedups_enabled():
+            speedups.settle_heap()  # what start-up built lives as long as the stack
         return self
 
     def stop(self) -> None:
@@ -470,6 +468,8 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
   Search tasks     {stack.web_url}/console/services
   Bus events       {stack.web_url}/console/events
   AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
+  Engine           speedups: {"on" if patches.speedups_enabled() else "off"}   \
+({len(stack.cloud.patches)} patches; LOCALAWS_SPEEDUPS=off: fixes only)
 
   Demo users (password: {"$DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else password}):
 {users}

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from localaws import guard
-from localaws.isolation import Namespace
+from localaws.compat import guard
+from localaws.engine.isolation import Namespace
 
 #: Lambda's quota on a synchronous invocation's request payload: 6 MB, 6,291,456 bytes. AWS
 #: refuses a larger Invoke (``RequestEntityTooLargeException``, HTTP 413) before any code runs,

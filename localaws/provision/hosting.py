@@ -1,6 +1,6 @@
 """The site's hosting (CloudFront in front of a private bucket), as the local web server plays it.
 
-Locally there is no CloudFront: ``localaws.web`` serves ``hotel/`` itself. These creators let
+Locally there is no CloudFront: ``localaws.stack.web`` serves ``hotel/`` itself. These creators let
 the same template deploy, keep what the template says (the response headers policy above all,
 which the web server applies to every page), and put the bucket policy on the site bucket.
 """
@@ -11,27 +11,27 @@ import hashlib
 import json
 from typing import Any
 
-from localaws.deploy import Deployed, Deployer, creates
+from localaws.provision.registry import Deployed, Deploying, creates
 
 
-def _local_id(d: Deployer, logical_id: str, prefix: str) -> str:
+def _local_id(d: Deploying, logical_id: str, prefix: str) -> str:
     return prefix + hashlib.sha1(f"{d.stack_name}/{logical_id}".encode()).hexdigest()[:13].upper()
 
 
 @creates("AWS::CloudFront::OriginAccessControl")
-def _origin_access_control(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _origin_access_control(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     oac = _local_id(d, logical_id, "E")
     return Deployed(logical_id, "AWS::CloudFront::OriginAccessControl", oac, {"Id": oac})
 
 
 @creates("AWS::CloudFront::ResponseHeadersPolicy")
-def _response_headers_policy(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _response_headers_policy(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     policy = _local_id(d, logical_id, "")
     return Deployed(logical_id, "AWS::CloudFront::ResponseHeadersPolicy", policy, {"Id": policy})
 
 
 @creates("AWS::CloudFront::Distribution")
-def _distribution(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _distribution(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     distribution = _local_id(d, logical_id, "E")
     domain = f"{distribution.lower()}.cloudfront.net"  # never reached: the web server serves
     return Deployed(
@@ -43,7 +43,7 @@ def _distribution(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deploy
 
 
 @creates("AWS::S3::BucketPolicy")
-def _bucket_policy(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _bucket_policy(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     d.client("s3").put_bucket_policy(
         Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"])
     )

@@ -1,6 +1,7 @@
 """Deployer creators for the event plumbing: buses, rules, archives, queue policies and
 event source mappings. Each goes through the emulator's public API, so what runs them
-(localaws.pollers, localaws.eventbridge) sees exactly what a CLI user would have created."""
+(localaws.events.pollers, localaws.events.eventbridge) sees exactly what a CLI user would
+have created."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import hashlib
 import json
 from typing import Any
 
-from localaws.deploy import Deployed, Deployer, creates
+from localaws.provision.registry import Deployed, Deploying, creates
 
 
 def _json(value: Any) -> str:
@@ -16,7 +17,7 @@ def _json(value: Any) -> str:
 
 
 @creates("AWS::Events::EventBus")
-def _event_bus(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _event_bus(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     name = props["Name"]
     args = {k: props[k] for k in ("Description", "EventSourceName") if k in props}
     arn = d.client("events").create_event_bus(Name=name, **args)["EventBusArn"]
@@ -24,7 +25,7 @@ def _event_bus(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
 
 
 @creates("AWS::Events::Archive")
-def _archive(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _archive(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     name = props.get("ArchiveName") or d.physical_name(logical_id, 48)
     args: dict[str, Any] = {"ArchiveName": name, "EventSourceArn": props["SourceArn"]}
     if "EventPattern" in props:
@@ -51,7 +52,7 @@ _TARGET_KEYS = (
 
 
 @creates("AWS::Events::Rule")
-def _rule(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _rule(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     events = d.client("events")
     name = props.get("Name") or d.physical_name(logical_id, 64)
     bus = props.get("EventBusName", "default")
@@ -77,7 +78,7 @@ def _rule(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
 
 
 @creates("AWS::SQS::QueuePolicy")
-def _queue_policy(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _queue_policy(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     """Applied, though not enforced (IAM is not enforced locally)."""
     for url in props["Queues"]:
         d.client("sqs").set_queue_attributes(
@@ -98,8 +99,8 @@ _INT_KEYS = (
 
 
 @creates("AWS::Lambda::EventSourceMapping")
-def _event_source_mapping(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
-    """Created through the Lambda API; localaws.pollers runs it from then on."""
+def _event_source_mapping(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
+    """Created through the Lambda API; localaws.events.pollers runs it from then on."""
     lam = d.client("lambda")
     accepted = lam.meta.service_model.operation_model("CreateEventSourceMapping").input_shape
     args = {k: v for k, v in props.items() if k in accepted.members}
@@ -125,7 +126,7 @@ def _event_source_mapping(d: Deployer, logical_id: str, props: dict[str, Any]) -
 
 
 @creates("AWS::SNS::TopicPolicy")
-def _topic_policy(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+def _topic_policy(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     """Applied, though not enforced (IAM is not enforced locally)."""
     for arn in props["Topics"]:
         d.client("sns").set_topic_attributes(

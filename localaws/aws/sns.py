@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from localaws import guard
+from localaws.compat import guard
 
 SUBJECT_LIMIT = 100  # characters; a subject must be shorter
 FILTER_POLICIES_PER_TOPIC = 200  # SNS quota (adjustable on request)
