@@ -37,6 +37,13 @@ def _lookup(module: str, *names: str) -> Any:
     return obj
 
 
+def _class_with(module: str, cls: str, methods: tuple[str, ...]) -> Any:
+    """``module.cls``, checked to still have each of ``methods``."""
+    for name in methods:
+        _lookup(module, cls, name)
+    return _lookup(module, cls)
+
+
 def _require_code(where: str, expected: dict[Any, tuple[str, ...]]) -> None:
     """Each function (or, once localaws replaced it, the original it keeps) still holds the
     lines a replacement copies; else name the function that changed."""
@@ -106,9 +113,7 @@ def dynamodb_models_module() -> Any:
 
 
 def sns_backend_class() -> Any:
-    cls = _lookup("moto.sns.models", "SNSBackend")
-    for name in SNS_OPERATIONS:
-        _lookup("moto.sns.models", "SNSBackend", name)
+    cls = _class_with("moto.sns.models", "SNSBackend", SNS_OPERATIONS)
     # localaws.aws.sns reads the subject moto's Publish handler passes as a keyword and raises
     # ValueError, which that handler answers as InvalidParameter.
     handler = inspect.getsource(_lookup("moto.sns.responses", "SNSResponse", "publish"))
@@ -118,17 +123,13 @@ def sns_backend_class() -> Any:
 
 
 def dynamodb_backend_class() -> Any:
-    cls = _lookup("moto.dynamodb.models", "DynamoDBBackend")
-    for name in DYNAMODB_ITEM_OPERATIONS:
-        _lookup("moto.dynamodb.models", "DynamoDBBackend", name)
+    cls = _class_with("moto.dynamodb.models", "DynamoDBBackend", DYNAMODB_ITEM_OPERATIONS)
     return cls
 
 
 def dynamodb_handler_class() -> Any:
     """The API handler, whose methods turn the backend's live items into the answer."""
-    cls = _lookup("moto.dynamodb.responses", "DynamoHandler")
-    for name in DYNAMODB_ITEM_OPERATIONS:
-        _lookup("moto.dynamodb.responses", "DynamoHandler", name)
+    cls = _class_with("moto.dynamodb.responses", "DynamoHandler", DYNAMODB_ITEM_OPERATIONS)
     return cls
 
 
@@ -253,9 +254,7 @@ COGNITO_BACKEND_METHODS = (
 
 def cognito_backend_class() -> Any:
     """Cognito's backend; localaws.aws.cognito wraps sign-up and password reset to send codes."""
-    cls = _lookup("moto.cognitoidp.models", "CognitoIdpBackend")
-    for name in COGNITO_BACKEND_METHODS:
-        _lookup("moto.cognitoidp.models", "CognitoIdpBackend", name)
+    cls = _class_with("moto.cognitoidp.models", "CognitoIdpBackend", COGNITO_BACKEND_METHODS)
     params = list(inspect.signature(cls.admin_create_user).parameters)
     expected = ["self", "user_pool_id", "username", "message_action", "temporary_password"]
     if params[:5] != expected:
@@ -633,9 +632,7 @@ ESM_OPERATIONS = (
 
 def lambda_backend_class() -> Any:
     """Creates event source mappings; localaws takes them over from moto's synchronous calls."""
-    cls = _lookup("moto.awslambda.models", "LambdaBackend")
-    for name in ESM_OPERATIONS:
-        _lookup("moto.awslambda.models", "LambdaBackend", name)
+    cls = _class_with("moto.awslambda.models", "LambdaBackend", ESM_OPERATIONS)
     esm = _lookup("moto.awslambda.models", "EventSourceMapping")
     for attr in ("batch_size", "event_source_arn"):
         _lookup("moto.awslambda.models", "EventSourceMapping", attr)

@@ -38,6 +38,7 @@ from typing import Any
 
 from localaws.compat import guard
 from localaws.engine.isolation import Namespace
+from localaws.engine.quiet import wait_quiet
 
 #: Lambda's quota on a synchronous invocation's request payload: 6 MB, 6,291,456 bytes. AWS
 #: refuses a larger Invoke (``RequestEntityTooLargeException``, HTTP 413) before any code runs,
@@ -436,20 +437,12 @@ class LambdaRuntime:
     def wait_idle(self, quiet: float = 0.1, timeout: float = 30) -> None:
         """Return once no invocation has been running for ``quiet`` seconds (tests use this
         to measure one saga's logs and metrics without another's in flight)."""
-        deadline = time.monotonic() + timeout
-        idle_since: float | None = None
-        while time.monotonic() < deadline:
+
+        def busy() -> bool:
             with self._lock:
-                busy = self._in_flight > 0
-            now = time.monotonic()
-            if busy:
-                idle_since = None
-            elif idle_since is None:
-                idle_since = now
-            elif now - idle_since >= quiet:
-                return
-            time.sleep(0.01)
-        raise TimeoutError(f"Lambda invocations still running after {timeout}s")
+                return self._in_flight > 0
+
+        wait_quiet(busy, quiet, timeout, "Lambda invocations")
 
     # -- internals ------------------------------------------------------------------------
     def _take_fault(self, name: str) -> _Fault | None:

@@ -41,12 +41,13 @@ from typing import Any
 from jsonpath_ng import parse as jsonpath
 
 from localaws.compat import guard
+from localaws.compat.hook import Hook
 from localaws.engine.lambdas import LambdaRuntime
 from localaws.events.scheduler import Scheduler
 
 log = logging.getLogger("localaws.events")
 
-_ACTIVE: EventTargets | None = None
+ACTIVE: Hook[EventTargets] = Hook()  # the running cloud's; its patches report to it
 _LAMBDA_ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # Lambda's asynchronous retries after an error
 _AWS_EVENT_KEYS = (
     "version",
@@ -127,13 +128,10 @@ class EventTargets:
         self.feed = EventFeed()
 
     def start(self) -> None:
-        global _ACTIVE
-        _ACTIVE = self  # the patch that reports to it: localaws.patches
+        ACTIVE.attach(self)
 
     def stop(self) -> None:
-        global _ACTIVE
-        if _ACTIVE is self:
-            _ACTIVE = None
+        ACTIVE.detach(self)
 
     # -- delivery -------------------------------------------------------------------------
     def send_to_targets(self, rule: Any, event: dict[str, Any], original: Any) -> None:
@@ -279,9 +277,10 @@ def install() -> None:
     def send_to_targets(
         self: Any, original_event: dict[str, Any], transform_input: bool = True
     ) -> None:
-        if _ACTIVE is None:
+        active = ACTIVE.current
+        if active is None:
             return original(self, original_event, transform_input)
-        _ACTIVE.send_to_targets(self, original_event, original)
+        active.send_to_targets(self, original_event, original)
         return None
 
     send_to_targets._localaws_delivery = True  # type: ignore[attr-defined]
@@ -292,8 +291,8 @@ def install() -> None:
 
     def recorded_put_events(self: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = put_events(self, events)
-        if _ACTIVE is not None:
-            _ACTIVE.feed.record(events, results)
+        if (active := ACTIVE.current) is not None:
+            active.feed.record(events, results)
         return results
 
     backend_cls.put_events = recorded_put_events

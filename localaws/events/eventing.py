@@ -7,11 +7,11 @@ a condition until a message, a table write or a due retry wakes it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from localaws.engine.lambdas import LambdaRuntime
+from localaws.engine.quiet import wait_quiet
 from localaws.events.eventbridge import EventTargets
 from localaws.events.pollers import Pollers
 from localaws.events.scheduler import Scheduler
@@ -41,15 +41,10 @@ class EventPlumbing:
     def wait_quiet(self, quiet: float = 0.2, timeout: float = 30.0) -> None:
         """Return once no delivery has been due or running for ``quiet`` seconds: a test that
         asserts something did NOT happen waits for this first."""
-        deadline = time.monotonic() + timeout
-        since: float | None = None
-        while time.monotonic() < deadline:
-            now = time.monotonic()
-            if self.scheduler.busy or self.pollers.busy:
-                since = None
-            elif since is None:
-                since = now
-            elif now - since >= quiet:
-                return
-            time.sleep(0.02)
-        raise TimeoutError(f"event deliveries still running after {timeout}s")
+        wait_quiet(
+            lambda: self.scheduler.busy or self.pollers.busy,
+            quiet,
+            timeout,
+            "event deliveries",
+            step=0.02,
+        )

@@ -37,12 +37,13 @@ from collections.abc import Callable
 from typing import Any
 
 from localaws.compat import guard
+from localaws.compat.hook import Hook
 from localaws.engine.lambdas import LambdaRuntime
 
 log = logging.getLogger("localaws.events")
 
 #: The only live Pollers (LocalCloud is one per process); moto's patched methods report to it.
-_ACTIVE: Pollers | None = None
+ACTIVE: Hook[Pollers] = Hook()  # the running cloud's; its patches report to it
 _IDLE_CAP_S = 20.0  # re-check an in-flight queue at least this often (cheap; never spins)
 
 
@@ -66,13 +67,10 @@ class Pollers:
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
-        global _ACTIVE
-        _ACTIVE = self  # the patch that reports to it: localaws.patches
+        ACTIVE.attach(self)
 
     def stop(self) -> None:
-        global _ACTIVE
-        if _ACTIVE is self:
-            _ACTIVE = None
+        ACTIVE.detach(self)
         with self._lock:
             pollers = list(self._pollers.values())
             self._pollers.clear()
@@ -562,21 +560,21 @@ def install() -> None:
         _check_visibility_timeout(self, spec)
         _check_filter_criteria(spec)
         esm = create(self, spec)
-        if _ACTIVE is not None:
-            _ACTIVE.mapping_created(esm)
+        if (active := ACTIVE.current) is not None:
+            active.mapping_created(esm)
         return esm
 
     def update_event_source_mapping(self: Any, mapping_uuid: str, spec: dict[str, Any]) -> Any:
         _check_filter_criteria(spec)
         esm = update(self, mapping_uuid, spec)
-        if _ACTIVE is not None:
-            _ACTIVE.mapping_updated(mapping_uuid)
+        if (active := ACTIVE.current) is not None:
+            active.mapping_updated(mapping_uuid)
         return esm
 
     def delete_event_source_mapping(self: Any, mapping_uuid: str) -> Any:
         esm = delete(self, mapping_uuid)
-        if _ACTIVE is not None:
-            _ACTIVE.mapping_deleted(mapping_uuid)
+        if (active := ACTIVE.current) is not None:
+            active.mapping_deleted(mapping_uuid)
         return esm
 
     create_event_source_mapping._localaws_polled = True  # type: ignore[attr-defined]
@@ -611,8 +609,8 @@ def hold_transaction_records() -> None:
             held.append((self, old, new))
             return
         add(self, old, new)
-        if _ACTIVE is not None:
-            _ACTIVE.stream_written(self.table.name)
+        if (active := ACTIVE.current) is not None:
+            active.stream_written(self.table.name)
 
     backend_cls = guard.dynamodb_backend_class()
     transact = backend_cls.transact_write_items

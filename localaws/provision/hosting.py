@@ -7,15 +7,14 @@ which the web server applies to every page), and put the bucket policy on the si
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
-from localaws.provision.registry import Deployed, Deploying, creates
+from localaws.provision.registry import Deployed, Deploying, creates, local_id
 
 
 def _local_id(d: Deploying, logical_id: str, prefix: str) -> str:
-    return prefix + hashlib.sha1(f"{d.stack_name}/{logical_id}".encode()).hexdigest()[:13].upper()
+    return prefix + local_id(d, logical_id, "", 13).upper()  # CloudFront's ids: 13, upper case
 
 
 @creates("AWS::CloudFront::OriginAccessControl")

@@ -4,6 +4,7 @@ deployer and the deployer imports each of them once, by name."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -54,3 +55,8 @@ def creator_for(type_: str) -> Callable[..., Deployed] | None:
 
 def supported_types() -> set[str]:
     return set(_CREATORS)
+
+
+def local_id(d: Deploying, logical_id: str, prefix: str, length: int = 17) -> str:
+    """A stable id for a resource with nothing to emulate (``prefix`` + hex of its name)."""
+    return prefix + hashlib.sha1(f"{d.stack_name}/{logical_id}".encode()).hexdigest()[:length]

@@ -12,15 +12,9 @@ service's desired count, the API's CORS) to run the service as declared.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from localaws.provision.registry import Deployed, Deploying, creates
-
-
-def _local_id(d: Deploying, logical_id: str, prefix: str, length: int = 17) -> str:
-    digest = hashlib.sha1(f"{d.stack_name}/{logical_id}".encode()).hexdigest()
-    return prefix + digest[:length]
+from localaws.provision.registry import Deployed, Deploying, creates, local_id
 
 
 # -- Cloud Map (emulated) ---------------------------------------------------------------------
@@ -57,21 +51,21 @@ def _discovery_service(d: Deploying, logical_id: str, props: dict[str, Any]) -> 
 # -- recorded: the network ------------------------------------------------------------------
 @creates("AWS::EC2::VPC")
 def _vpc(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
-    vpc = _local_id(d, logical_id, "vpc-")
+    vpc = local_id(d, logical_id, "vpc-")
     attrs = {"VpcId": vpc, "CidrBlock": props.get("CidrBlock", ""), "DefaultSecurityGroup": ""}
     return Deployed(logical_id, "AWS::EC2::VPC", vpc, attrs)
 
 
 @creates("AWS::EC2::Subnet")
 def _subnet(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
-    subnet = _local_id(d, logical_id, "subnet-")
+    subnet = local_id(d, logical_id, "subnet-")
     attrs = {"SubnetId": subnet, "VpcId": props["VpcId"], "AvailabilityZone": ""}
     return Deployed(logical_id, "AWS::EC2::Subnet", subnet, attrs)
 
 
 @creates("AWS::EC2::SecurityGroup")
 def _security_group(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
-    group = _local_id(d, logical_id, "sg-")
+    group = local_id(d, logical_id, "sg-")
     return Deployed(
         logical_id, "AWS::EC2::SecurityGroup", group, {"GroupId": group, "VpcId": props["VpcId"]}
     )
@@ -79,13 +73,13 @@ def _security_group(d: Deploying, logical_id: str, props: dict[str, Any]) -> Dep
 
 @creates("AWS::EC2::RouteTable")
 def _route_table(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
-    table = _local_id(d, logical_id, "rtb-")
+    table = local_id(d, logical_id, "rtb-")
     return Deployed(logical_id, "AWS::EC2::RouteTable", table, {"RouteTableId": table})
 
 
 @creates("AWS::EC2::VPCEndpoint")
 def _vpc_endpoint(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
-    endpoint = _local_id(d, logical_id, "vpce-")
+    endpoint = local_id(d, logical_id, "vpce-")
     attrs: dict[str, Any] = {"Id": endpoint, "DnsEntries": [], "NetworkInterfaceIds": []}
     return Deployed(logical_id, "AWS::EC2::VPCEndpoint", endpoint, attrs)
 
@@ -105,7 +99,7 @@ def _vpc_endpoint(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deplo
 def _recorded(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     """Nothing to emulate on one machine (no packets, no scaling); the local HTTP API reads
     the integration's and the API's properties from the stack."""
-    return Deployed(logical_id, "recorded", _local_id(d, logical_id, "", 10), {})
+    return Deployed(logical_id, "recorded", local_id(d, logical_id, "", 10), {})
 
 
 # -- recorded: ECS (run by localaws.gateways.ecs_tasks) --------------------------------------------
@@ -140,7 +134,7 @@ def _scalable_target(d: Deploying, logical_id: str, props: dict[str, Any]) -> De
 @creates("AWS::ApiGatewayV2::Api")
 def _http_api(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     """Served by localaws.gateways.search_gateway on its own port (the stack's searchUrl)."""
-    api_id = _local_id(d, logical_id, "", 10)
+    api_id = local_id(d, logical_id, "", 10)
     endpoint = f"https://{api_id}.execute-api.{d.region}.amazonaws.com"
     return Deployed(
         logical_id, "AWS::ApiGatewayV2::Api", api_id, {"ApiId": api_id, "ApiEndpoint": endpoint}
