@@ -10,13 +10,23 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from deploy import image
-from deploy.site import DeployError, publish, site_config, stack_outputs, template_pool_properties
+from deploy import image, preflight
+from deploy.preflight import Finding
+from deploy.site import (
+    DeployError,
+    publish,
+    site_config,
+    stack_outputs,
+    template_document,
+    template_pool_properties,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMCONFIG = ROOT / "samconfig.toml"
@@ -64,18 +74,50 @@ def check_build_tools() -> None:
         )
 
 
+def _run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(command), capture_output=True, text=True, check=False)
+
+
 def _session(region: str) -> Any:
     import boto3
 
     return boto3.Session(region_name=region)
 
 
-def cmd_check(_: argparse.Namespace) -> None:
+def preflight_findings(session: Any, run: preflight.Runner = _run) -> tuple[list[Finding], str]:
+    """Every reason the deploy would fail later, and who it runs as ("" without credentials)."""
     stack, region = stack_settings()
-    who = check_credentials(_session(region))
-    check_build_tools()
-    image.check_docker()
-    print(f"deploying stack {stack} in {region} as {who}")
+    parameters = preflight.parameter_overrides(SAMCONFIG)
+    findings: list[Finding] = []
+    who = ""
+    try:
+        who = check_credentials(session)
+    except DeployError as exc:
+        findings.append(Finding(str(exc)))
+    findings += preflight.check_region(session, region)
+    findings += preflight.check_parameters(parameters, template_document()["Parameters"])
+    try:
+        check_build_tools()
+    except DeployError as exc:
+        findings.append(Finding(str(exc)))
+    try:
+        image.check_docker()
+    except DeployError as exc:
+        findings.append(Finding(str(exc)))
+    else:  # the daemon answers: can it build the arm64 image here?
+        findings += preflight.check_arm64_build(run)
+    if who:
+        findings += preflight.check_ses(session.client("sesv2"), parameters, region)
+        findings += preflight.check_stack(session.client("cloudformation"), stack, region)
+    return findings, who
+
+
+def cmd_check(_: argparse.Namespace) -> None:
+    """Refuse, naming every reason at once, before anything is built, pushed or deployed."""
+    stack, region = stack_settings()
+    findings, who = preflight_findings(_session(region))
+    preflight.report(findings)
+    print(f"make deploy: checked; deploying stack {stack} in {region} as {who}")
 
 
 def cmd_image(args: argparse.Namespace) -> None:
@@ -150,7 +192,10 @@ def cmd_migrate_managers(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="refuse early: credentials, sam, the Lambda runtime's Python")
+    sub.add_parser(
+        "check",
+        help="refuse early: credentials, region, parameters, SES, the stack's state, the tools",
+    )
     built = sub.add_parser("image", help="build the search service's image, push it to ECR")
     built.add_argument("--overrides-file", default=".aws-sam/parameter-overrides.txt")
     sub.add_parser("site", help="write config.json from the stack and publish hotel/")
