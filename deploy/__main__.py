@@ -1,5 +1,5 @@
 """python -m deploy check | image | site | admin --email E [--name N] | migrate-managers [--apply]
-(make deploy, make admin, make migrate-managers)
+| destroy [--confirm STACK]   (make deploy, make admin, make migrate-managers, make destroy)
 
 Stack name and region come from samconfig.toml (the file `sam deploy` reads), so the three
 steps of `make deploy` always talk about the same stack.
@@ -179,6 +179,27 @@ def cmd_admin(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_destroy(args: argparse.Namespace) -> None:
+    """Delete the stack; list what it leaves, or with --confirm <stack> delete that too."""
+    from deploy.destroy import destroy
+
+    stack, region = stack_settings()
+    session = _session(region)
+    check_credentials(session)
+    site_bucket = None
+    try:
+        described = session.client("cloudformation").describe_stacks(StackName=stack)
+        outputs = described["Stacks"][0].get("Outputs", [])
+        site_bucket = next(
+            (o["OutputValue"] for o in outputs if o["OutputKey"] == "SiteBucketName"), None
+        )
+    except session.client("cloudformation").exceptions.ClientError:
+        pass  # no stack: only what earlier ones left
+    repository = image.repository_name(SAMCONFIG)
+    for line in destroy(session, stack, repository, site_bucket, args.confirm):
+        print(line)
+
+
 def cmd_migrate_managers(args: argparse.Namespace) -> None:
     from deploy.managers import migrate
 
@@ -199,6 +220,15 @@ def main(argv: list[str] | None = None) -> int:
     built = sub.add_parser("image", help="build the search service's image, push it to ECR")
     built.add_argument("--overrides-file", default=".aws-sam/parameter-overrides.txt")
     sub.add_parser("site", help="write config.json from the stack and publish hotel/")
+    gone = sub.add_parser(
+        "destroy", help="delete the stack; list (or with --confirm STACK delete) what it leaves"
+    )
+    gone.add_argument(
+        "--confirm",
+        metavar="STACK",
+        help="also delete, for good, the tables, buckets, pool, secret, logs, image repository "
+        "and topics the stack leaves (type the stack's name)",
+    )
     admin = sub.add_parser("admin", help="create an Admin user (verified email)")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
@@ -212,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         "image": cmd_image,
         "site": cmd_site,
         "admin": cmd_admin,
+        "destroy": cmd_destroy,
         "migrate-managers": cmd_migrate_managers,
     }
     try:
