@@ -107,8 +107,18 @@ def preflight_findings(session: Any, run: preflight.Runner = _run) -> tuple[list
     else:  # the daemon answers: can it build the arm64 image here?
         findings += preflight.check_arm64_build(run)
     if who:
+        from deploy.destroy import Leftover, still_there
+
+        def exists(kept: preflight.KeptResource) -> bool:
+            return still_there(session, Leftover(kept.type, kept.physical_id, kept.logical_id))
+
+        cloudformation = session.client("cloudformation")
         findings += preflight.check_ses(session.client("sesv2"), parameters, region)
-        findings += preflight.check_stack(session.client("cloudformation"), stack, region)
+        findings += preflight.check_stack(cloudformation, stack, region, exists)
+        creating = preflight.stack_status(cloudformation, stack) is None
+        findings += preflight.check_vpc_quota(
+            session.client("ec2"), session.client("service-quotas"), creating, region
+        )
     return findings, who
 
 

@@ -36,6 +36,10 @@ FAILED_CREATE = {"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"}
 #: What CloudFormation records for a resource it kept (DeletionPolicy: Retain) on delete.
 KEPT = "DELETE_SKIPPED"
 ARM64_MACHINES = {"arm64", "aarch64"}
+EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+#: Service Quotas' code for "VPCs per Region" (default 5); the stack makes one VPC.
+VPC_QUOTA = ("vpc", "L-F678F1CE")
+VPCS_PER_STACK = 1
 BINFMT = "docker run --privileged --rm tonistiigi/binfmt --install arm64"
 
 Runner = Callable[[Sequence[str]], "subprocess.CompletedProcess[str]"]
@@ -82,6 +86,10 @@ def check_parameters(given: dict[str, str], declared: dict[str, Any]) -> list[Fi
                 '"SenderEmail=bookings@your-domain" (docs/deploy.md, section 2).'
             )
         )
+    alerts = given.get("OperationsAlertEmail", "")
+    if alerts and not re.fullmatch(EMAIL, alerts):
+        # SNS refuses the subscription, which fails the create after most of it was built.
+        found.append(Finding(f"OperationsAlertEmail={alerts!r} is not an email address."))
     for name, value in given.items():
         rules = declared.get(name)
         if rules is None:
@@ -231,9 +239,16 @@ def stack_status(cloudformation: Any, stack: str) -> str | None:
     return str(described["StackStatus"])
 
 
-def check_stack(cloudformation: Any, stack: str, region: str) -> list[Finding]:
+def check_stack(
+    cloudformation: Any,
+    stack: str,
+    region: str,
+    exists: Callable[[KeptResource], bool] = lambda _: True,
+) -> list[Finding]:
+    """Whether CloudFormation can deploy this stack now; ``exists`` drops kept resources that
+    were deleted since (CloudFormation's record of a deleted stack still lists them)."""
     status = stack_status(cloudformation, stack)
-    kept = kept_resources(cloudformation, stack)
+    kept = [r for r in kept_resources(cloudformation, stack) if exists(r)]
     listed = "; ".join(map(str, kept))
     if status in FAILED_CREATE:
         return [
@@ -266,6 +281,28 @@ def check_stack(cloudformation: Any, stack: str, region: str) -> list[Finding]:
                 "(their names are generated), but they cost money: `make destroy` lists them "
                 "and deletes them when you confirm.",
                 blocking=False,
+            )
+        ]
+    return []
+
+
+# -- quotas --------------------------------------------------------------------------------------
+def check_vpc_quota(ec2: Any, quotas: Any, creating: bool, region: str) -> list[Finding]:
+    """A first create makes one VPC; at the region's quota it fails late and rolls back."""
+    if not creating:
+        return []
+    in_use = sum(len(page["Vpcs"]) for page in ec2.get_paginator("describe_vpcs").paginate())
+    try:
+        quota = quotas.get_service_quota(ServiceCode=VPC_QUOTA[0], QuotaCode=VPC_QUOTA[1])
+        limit = int(quota["Quota"]["Value"])
+    except quotas.exceptions.NoSuchResourceException:
+        limit = 5  # the default, when the account never changed it
+    if in_use + VPCS_PER_STACK > limit:
+        return [
+            Finding(
+                f"{region} already has {in_use} VPCs of the {limit} this account may have; the "
+                "stack makes one more (the search service's). Delete an unused VPC or ask for "
+                "a higher quota (Service Quotas: Amazon VPC, VPCs per Region)."
             )
         ]
     return []

@@ -106,6 +106,10 @@ def test_a_missing_or_malformed_sender_is_refused_before_anything_is_built() -> 
         "samconfig.toml sets Nope, which template.yaml does not have.",
     ]
     assert preflight.check_parameters({"SenderEmail": SENDER}, DECLARED) == []
+    alerts = {"SenderEmail": SENDER, "OperationsAlertEmail": "ops"}
+    assert blocking(preflight.check_parameters(alerts, DECLARED)) == [
+        "OperationsAlertEmail='ops' is not an email address."
+    ]
 
 
 def test_an_unknown_region_is_refused() -> None:
@@ -295,6 +299,15 @@ def test_what_a_deleted_stack_kept_is_named_but_does_not_block(cfn: tuple[Any, S
     assert "`make destroy`" in note.text
 
 
+def test_kept_resources_deleted_since_are_not_named(cfn: tuple[Any, Stubber]) -> None:
+    cloudformation, stub = cfn
+    stack_is(stub, None)
+    deleted_stacks(stub, ["arn:old"])
+    resources(stub, STACK, None)
+    resources(stub, "arn:old", [("AWS::S3::Bucket", "hotel-booking-saga-pictures-x", "Pics")])
+    assert preflight.check_stack(cloudformation, STACK, REGION, exists=lambda _: False) == []
+
+
 @pytest.mark.parametrize(
     ("status", "says"),
     [
@@ -312,6 +325,24 @@ def test_a_stack_that_cannot_take_a_deploy_is_refused(
     resources(stub, STACK, [])
     (refused,) = blocking(preflight.check_stack(cloudformation, STACK, REGION))
     assert says in refused
+
+
+# -- quotas -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("vpcs", "refused"), [(4, False), (5, True)])
+def test_a_first_create_needs_room_for_one_more_vpc(vpcs: int, refused: bool) -> None:
+    ec2, quotas = client("ec2"), client("service-quotas")
+    with Stubber(ec2) as ec2_stub, Stubber(quotas) as quota_stub:
+        ec2_stub.add_response(
+            "describe_vpcs", {"Vpcs": [{"VpcId": f"vpc-{i}"} for i in range(vpcs)]}
+        )
+        quota_stub.add_client_error(
+            "get_service_quota", service_error_code="NoSuchResourceException", http_status_code=404
+        )
+        found = preflight.check_vpc_quota(ec2, quotas, creating=True, region=REGION)
+    assert bool(blocking(found)) is refused
+    if refused:
+        assert "already has 5 VPCs of the 5" in found[0].text
+    assert preflight.check_vpc_quota(ec2, quotas, creating=False, region=REGION) == []
 
 
 # -- Docker: the arm64 image ----------------------------------------------------------------------
@@ -360,3 +391,66 @@ def test_every_reason_is_given_at_once_and_notes_do_not_block(
     )
     assert capsys.readouterr().out == "make deploy: note: a note\n"
     assert preflight.report([Finding("fine", blocking=False)]) == ["fine"]
+
+
+# -- the whole check ------------------------------------------------------------------------------
+class Session:
+    """A boto3 session whose clients answer from Stubbers (and whose credentials exist)."""
+
+    def __init__(self, clients: dict[str, Any]) -> None:
+        self.clients = clients
+
+    def get_credentials(self) -> object:
+        return object()
+
+    def client(self, service: str) -> Any:
+        return self.clients[service]
+
+    def get_available_regions(self, service: str) -> list[str]:
+        return boto3.Session().get_available_regions(service)
+
+
+def test_make_deploy_check_names_every_late_failure_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import deploy.__main__ as entry
+
+    samconfig = tmp_path / "samconfig.toml"
+    samconfig.write_text(
+        '[default.deploy.parameters]\nparameter_overrides = "SenderEmail=bookings@example.com"\n'
+    )
+    monkeypatch.setattr(entry, "SAMCONFIG", samconfig)
+    monkeypatch.setattr(entry, "check_build_tools", lambda: None)
+    monkeypatch.setattr(entry.image, "check_docker", lambda: None)
+    clients = {s: client(s) for s in ("sts", "sesv2", "cloudformation", "ec2", "service-quotas")}
+    stubs = {s: Stubber(c) for s, c in clients.items()}
+    stubs["sts"].add_response(
+        "get_caller_identity",
+        {"Arn": "arn:aws:iam::123456789012:user/me", "Account": "123456789012", "UserId": "me"},
+    )
+    identity(stubs["sesv2"], SENDER, None)
+    identity(stubs["sesv2"], "example.com", True)  # only the domain is verified
+    account(stubs["sesv2"], production=False)  # and the account is in the sandbox
+    stack_is(stubs["cloudformation"], "ROLLBACK_COMPLETE")  # a failed first create
+    deleted_stacks(stubs["cloudformation"], [])
+    resources(stubs["cloudformation"], STACK, [])
+    stack_is(stubs["cloudformation"], "ROLLBACK_COMPLETE")
+    for stub in stubs.values():
+        stub.activate()
+    docker = Docker(0, "Platforms: linux/amd64\n")  # x86 without QEMU
+    monkeypatch.setattr(preflight.platform, "machine", lambda: "x86_64")
+
+    findings, who = entry.preflight_findings(Session(clients), run=docker)
+
+    for stub in stubs.values():
+        stub.assert_no_pending_responses()
+    assert who == "arn:aws:iam::123456789012:user/me"
+    reasons = blocking(findings)
+    assert len(reasons) == 4, reasons
+    assert "cannot build linux/arm64" in reasons[0]  # what this machine lacks, then AWS
+    assert "Set SenderIdentity=domain" in reasons[1]
+    assert "in the sandbox" in reasons[2]
+    assert "is ROLLBACK_COMPLETE" in reasons[3]
+    with pytest.raises(DeployError) as refused:
+        preflight.report(findings)
+    assert str(refused.value).count("make deploy: refused: ") == 3  # the first is main's prefix
