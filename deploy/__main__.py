@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -113,13 +113,40 @@ def preflight_findings(session: Any, run: preflight.Runner = _run) -> tuple[list
             return still_there(session, Leftover(kept.type, kept.physical_id, kept.logical_id))
 
         cloudformation = session.client("cloudformation")
-        findings += preflight.check_ses(session.client("sesv2"), parameters, region)
-        findings += preflight.check_stack(cloudformation, stack, region, exists)
-        creating = preflight.stack_status(cloudformation, stack) is None
-        findings += preflight.check_vpc_quota(
-            session.client("ec2"), session.client("service-quotas"), creating, region
+        findings += _asking_aws(
+            "SES (GetEmailIdentity, GetAccount)",
+            lambda: preflight.check_ses(session.client("sesv2"), parameters, region),
+        )
+        findings += _asking_aws(
+            "the stack (DescribeStacks, ListStacks, ListStackResources)",
+            lambda: preflight.check_stack(cloudformation, stack, region, exists),
+        )
+        findings += _asking_aws(
+            "the VPC quota (DescribeVpcs, GetServiceQuota)",
+            lambda: preflight.check_vpc_quota(
+                session.client("ec2"),
+                session.client("service-quotas"),
+                preflight.stack_status(cloudformation, stack) is None,
+                region,
+            ),
         )
     return findings, who
+
+
+def _asking_aws(what: str, check: Callable[[], list[Finding]]) -> list[Finding]:
+    """A check's findings; a refusal naming the calls when AWS would not answer them (what
+    cannot be checked now could fail the deploy later)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return check()
+    except (BotoCoreError, ClientError) as exc:
+        return [
+            Finding(
+                f"could not check {what}: {exc}. The deploy's credentials need these calls "
+                "too (an administrator's have them)."
+            )
+        ]
 
 
 def cmd_check(_: argparse.Namespace) -> None:

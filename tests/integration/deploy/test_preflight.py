@@ -454,3 +454,20 @@ def test_make_deploy_check_names_every_late_failure_at_once(
     with pytest.raises(DeployError) as refused:
         preflight.report(findings)
     assert str(refused.value).count("make deploy: refused: ") == 3  # the first is main's prefix
+
+
+def test_a_check_aws_will_not_answer_is_a_refusal_naming_the_calls() -> None:
+    import deploy.__main__ as entry
+
+    cloudformation = client("cloudformation")
+    with Stubber(cloudformation) as stub:
+        stub.add_client_error(
+            "describe_stacks", service_error_code="AccessDenied", http_status_code=403
+        )
+        (refused,) = entry._asking_aws(
+            "the stack (DescribeStacks)",
+            lambda: preflight.check_stack(cloudformation, STACK, REGION),
+        )
+    assert refused.blocking
+    assert refused.text.startswith("could not check the stack (DescribeStacks): An error")
+    assert "AccessDenied" in refused.text
