@@ -13,7 +13,7 @@ UV_INSTALL := $(BIN)/uv pip install --quiet --compile-bytecode
 CHECKOV := checkov==3.3.30
 CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy admin migrate-managers rebuild-projection
+.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy destroy admin migrate-managers rebuild-projection
 
 install: $(STAMP)
 
@@ -114,6 +114,12 @@ deploy: $(STAMP)
 	$(BIN)/python -m deploy image
 	sam deploy --parameter-overrides "$$(cat .aws-sam/parameter-overrides.txt)"
 	$(BIN)/python -m deploy site
+
+## Delete the stack from AWS (docs/deploy.md, "Removing it"): `make destroy` deletes the stack and
+## lists what it leaves (kept tables, buckets, user pool, secret, logs; the image repository;
+## hotels' topics); `make destroy CONFIRM=<stack name>` deletes those too, for good.
+destroy: $(STAMP)
+	$(BIN)/python -m deploy destroy $(if $(CONFIRM),--confirm "$(CONFIRM)",)
 
 ## The first administrator on AWS: make admin EMAIL=you@example.com [NAME="Your Name"]
 admin: $(STAMP)

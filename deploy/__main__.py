@@ -1,5 +1,5 @@
 """python -m deploy check | image | site | admin --email E [--name N] | migrate-managers [--apply]
-(make deploy, make admin, make migrate-managers)
+| destroy [--confirm STACK]   (make deploy, make admin, make migrate-managers, make destroy)
 
 Stack name and region come from samconfig.toml (the file `sam deploy` reads), so the three
 steps of `make deploy` always talk about the same stack.
@@ -10,17 +10,21 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tomllib
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from deploy import image
+from deploy import image, preflight
+from deploy.preflight import Finding
 from deploy.website import (
     DeployError,
     publish,
     site_config,
     stack_outputs,
+    template_document,
     template_pool_properties,
 )
 
@@ -70,18 +74,87 @@ def check_build_tools() -> None:
         )
 
 
+def _run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(command), capture_output=True, text=True, check=False)
+
+
 def _session(region: str) -> Any:
     import boto3
 
     return boto3.Session(region_name=region)
 
 
-def cmd_check(_: argparse.Namespace) -> None:
+def preflight_findings(session: Any, run: preflight.Runner = _run) -> tuple[list[Finding], str]:
+    """Every reason the deploy would fail later, and who it runs as ("" without credentials)."""
     stack, region = stack_settings()
-    who = check_credentials(_session(region))
-    check_build_tools()
-    image.check_docker()
-    print(f"deploying stack {stack} in {region} as {who}")
+    parameters = preflight.parameter_overrides(SAMCONFIG)
+    findings: list[Finding] = []
+    who = ""
+    try:
+        who = check_credentials(session)
+    except DeployError as exc:
+        findings.append(Finding(str(exc)))
+    findings += preflight.check_region(session, region)
+    findings += preflight.check_parameters(parameters, template_document()["Parameters"])
+    try:
+        check_build_tools()
+    except DeployError as exc:
+        findings.append(Finding(str(exc)))
+    try:
+        image.check_docker()
+    except DeployError as exc:
+        findings.append(Finding(str(exc)))
+    else:  # the daemon answers: can it build the arm64 image here?
+        findings += preflight.check_arm64_build(run)
+    if who:
+        from deploy.destroy import Leftover, still_there
+
+        def exists(kept: preflight.KeptResource) -> bool:
+            return still_there(session, Leftover(kept.type, kept.physical_id, kept.logical_id))
+
+        cloudformation = session.client("cloudformation")
+        findings += _asking_aws(
+            "SES (GetEmailIdentity, GetAccount)",
+            lambda: preflight.check_ses(session.client("sesv2"), parameters, region),
+        )
+        findings += _asking_aws(
+            "the stack (DescribeStacks, ListStacks, ListStackResources)",
+            lambda: preflight.check_stack(cloudformation, stack, region, exists),
+        )
+        findings += _asking_aws(
+            "the VPC quota (DescribeVpcs, GetServiceQuota)",
+            lambda: preflight.check_vpc_quota(
+                session.client("ec2"),
+                session.client("service-quotas"),
+                preflight.stack_status(cloudformation, stack) is None,
+                region,
+            ),
+        )
+    return findings, who
+
+
+def _asking_aws(what: str, check: Callable[[], list[Finding]]) -> list[Finding]:
+    """A check's findings; a refusal naming the calls when AWS would not answer them (what
+    cannot be checked now could fail the deploy later)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return check()
+    except (BotoCoreError, ClientError) as exc:
+        return [
+            Finding(
+                f"could not check {what}: {exc}. The deploy's credentials need these calls "
+                "too (an administrator's have them)."
+            )
+        ]
+
+
+def cmd_check(_: argparse.Namespace) -> None:
+    """Refuse, naming every reason at once, before anything is built, pushed or deployed."""
+    stack, region = stack_settings()
+    findings, who = preflight_findings(_session(region))
+    preflight.report(findings)
+    print(f"make deploy: checked; deploying stack {stack} in {region} as {who}")
 
 
 def cmd_image(args: argparse.Namespace) -> None:
@@ -143,6 +216,27 @@ def cmd_admin(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_destroy(args: argparse.Namespace) -> None:
+    """Delete the stack; list what it leaves, or with --confirm <stack> delete that too."""
+    from deploy.destroy import destroy
+
+    stack, region = stack_settings()
+    session = _session(region)
+    check_credentials(session)
+    site_bucket = None
+    try:
+        described = session.client("cloudformation").describe_stacks(StackName=stack)
+        outputs = described["Stacks"][0].get("Outputs", [])
+        site_bucket = next(
+            (o["OutputValue"] for o in outputs if o["OutputKey"] == "SiteBucketName"), None
+        )
+    except session.client("cloudformation").exceptions.ClientError:
+        pass  # no stack: only what earlier ones left
+    repository = image.repository_name(SAMCONFIG)
+    for line in destroy(session, stack, repository, site_bucket, args.confirm):
+        print(line)
+
+
 def cmd_migrate_managers(args: argparse.Namespace) -> None:
     from deploy.managers import migrate
 
@@ -156,10 +250,22 @@ def cmd_migrate_managers(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="refuse early: credentials, sam, the Lambda runtime's Python")
+    sub.add_parser(
+        "check",
+        help="refuse early: credentials, region, parameters, SES, the stack's state, the tools",
+    )
     built = sub.add_parser("image", help="build the search service's image, push it to ECR")
     built.add_argument("--overrides-file", default=".aws-sam/parameter-overrides.txt")
     sub.add_parser("site", help="write config.json from the stack and publish hotel/")
+    gone = sub.add_parser(
+        "destroy", help="delete the stack; list (or with --confirm STACK delete) what it leaves"
+    )
+    gone.add_argument(
+        "--confirm",
+        metavar="STACK",
+        help="also delete, for good, the tables, buckets, pool, secret, logs, image repository "
+        "and topics the stack leaves (type the stack's name)",
+    )
     admin = sub.add_parser("admin", help="create an Admin user (verified email)")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
@@ -173,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         "image": cmd_image,
         "site": cmd_site,
         "admin": cmd_admin,
+        "destroy": cmd_destroy,
         "migrate-managers": cmd_migrate_managers,
     }
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import shutil
 import subprocess
 import tomllib
@@ -64,8 +65,40 @@ def image_tag(root: Path = ROOT) -> str:
     return f"src-{digest.hexdigest()[:16]}"
 
 
+#: Every change to the sources pushes a new image; without a rule they accumulate (storage is
+#: billed per GB-month). Kept: the newest KEEP_IMAGES, far more than a rollback reaches back.
+KEEP_IMAGES = 30
+LIFECYCLE_POLICY = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "description": "untagged layers of interrupted pushes",
+            "selection": {
+                "tagStatus": "untagged",
+                "countType": "sinceImagePushed",
+                "countUnit": "days",
+                "countNumber": 1,
+            },
+            "action": {"type": "expire"},
+        },
+        {
+            "rulePriority": 2,
+            "description": f"all but the newest {KEEP_IMAGES} images make deploy pushed",
+            "selection": {
+                "tagStatus": "tagged",
+                "tagPrefixList": ["src-"],
+                "countType": "imageCountMoreThan",
+                "countNumber": KEEP_IMAGES,
+            },
+            "action": {"type": "expire"},
+        },
+    ]
+}
+
+
 def ensure_repository(ecr: Any, name: str) -> str:
-    """The repository's URI, creating it (immutable tags, scan on push) when missing."""
+    """The repository's URI, creating it (immutable tags, scan on push) when missing; its
+    lifecycle policy set every time (the repository is not in the stack: this is its owner)."""
     try:
         repo = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
     except ecr.exceptions.RepositoryNotFoundException:
@@ -75,6 +108,7 @@ def ensure_repository(ecr: Any, name: str) -> str:
             imageScanningConfiguration={"scanOnPush": True},
             encryptionConfiguration={"encryptionType": "AES256"},
         )["repository"]
+    ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=json.dumps(LIFECYCLE_POLICY))
     return str(repo["repositoryUri"])
 
 

@@ -47,8 +47,8 @@ def _true(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
 
 
-def template_pool_properties(template: Path = TEMPLATE) -> dict[str, Any]:
-    """The UserPool's Properties in template.yaml (CloudFormation tags read as plain data)."""
+def template_document(template: Path = TEMPLATE) -> dict[str, Any]:
+    """template.yaml as data (CloudFormation tags read as plain ``{tag: value}`` mappings)."""
 
     class Loader(yaml.SafeLoader):
         pass
@@ -61,7 +61,12 @@ def template_pool_properties(template: Path = TEMPLATE) -> dict[str, Any]:
         return {suffix: loader.construct_mapping(node, deep=True)}
 
     Loader.add_multi_constructor("!", tag)
-    cfn = yaml.load(template.read_text(), Loader=Loader)
+    return dict(yaml.load(template.read_text(), Loader=Loader))
+
+
+def template_pool_properties(template: Path = TEMPLATE) -> dict[str, Any]:
+    """The UserPool's Properties in template.yaml."""
+    cfn = template_document(template)
     pools = [r for r in cfn["Resources"].values() if r["Type"] == "AWS::Cognito::UserPool"]
     if len(pools) != 1:
         raise DeployError(f"template.yaml has {len(pools)} user pools; expected one")

@@ -47,6 +47,10 @@ HistoryListener = Callable[[str, dict[str, Any]], None]
 #: The template parameter naming the SES identity guests' emails come from, and its local value.
 SENDER_PARAMETER = "SenderEmail"
 LOCAL_SENDER = "bookings@hotel-booking.example"
+#: The search image's tag has no default (a bare deploy must not name a missing image); locally
+#: no image is pulled (the search tasks run from the venv), so any tag of the right shape does.
+IMAGE_TAG_PARAMETER = "SearchImageTag"
+LOCAL_IMAGE_TAG = "src-0000000000000000"
 
 
 def _confirmation_link(topic_arn: str, token: str, endpoint: str) -> str:
@@ -207,6 +211,8 @@ class LocalCloud:
         """Translate ``template`` (SAM) and create every resource it declares."""
         translated = load_template(template, self.region)
         parameters = dict(parameters or {})
+        if IMAGE_TAG_PARAMETER in translated.cfn.get("Parameters", {}):
+            parameters.setdefault(IMAGE_TAG_PARAMETER, LOCAL_IMAGE_TAG)
         if SENDER_PARAMETER in translated.cfn.get("Parameters", {}):
             parameters.setdefault(SENDER_PARAMETER, LOCAL_SENDER)
             # SES sends only from a verified identity; on AWS its owner verifies it once.

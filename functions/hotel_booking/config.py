@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Annotated, Self
 
@@ -73,16 +74,31 @@ class NotifySettings(SagaSettings):
     public_api_url: Annotated[str, Field(min_length=1)] = Field(alias="PUBLIC_API_URL")
 
 
+#: A custom domain's base path mapping (template parameter ApiBasePath), "" when none.
+BasePath = Annotated[str, Field(pattern=r"^([A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*)?$")]
+
+
+def base_path_prefixes(base_path: str) -> list[str | re.Pattern[str]] | None:
+    """Powertools' ``strip_prefixes`` for a custom domain's base path mapping: API Gateway
+    passes ``/<base path>/hotels`` as the path, which no route matches unless stripped."""
+    return [f"/{base_path}"] if base_path else None
+
+
 class ApprovalPageSettings(SagaSettings):
     """The approve/reject pages check the same signatures."""
 
     approval_link_key_arn: str = Field(alias="APPROVAL_LINK_KEY_ARN")
+    #: API Gateway passes a custom domain's base path in the request path: stripped before
+    #: routing. Empty (no custom domain) unless the template sets it.
+    api_base_path: BasePath = Field(default="", alias="API_BASE_PATH")
 
 
 class ApiSettings(SagaSettings):
     """What every REST API function is told: the saga's settings plus the browser origin."""
 
     allowed_origin: Annotated[str, Field(min_length=1)] = Field(alias="ALLOWED_ORIGIN")
+    #: As for the approval pages: a custom domain's base path, stripped before routing.
+    api_base_path: BasePath = Field(default="", alias="API_BASE_PATH")
     #: How many days ahead a stay may start (searching and booking); two years unless set.
     stay_horizon_days: Annotated[int, Field(ge=1, le=3660)] = Field(
         default=DEFAULT_STAY_HORIZON_DAYS, alias="STAY_HORIZON_DAYS"

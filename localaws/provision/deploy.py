@@ -139,6 +139,11 @@ class Deployer:
                 value = str(decl["Default"])
             else:
                 raise DeployError(f"template parameter {name} has no default; pass a value")
+            pattern = decl.get("AllowedPattern")
+            if pattern and not re.fullmatch(pattern, value):
+                # CloudFormation refuses the whole stack at validation, before creating anything.
+                reason = decl.get("ConstraintDescription", f"must match {pattern}")
+                raise DeployError(f"parameter {name}={value!r}: {str(reason).strip()}")
             allowed = decl.get("AllowedValues")
             if allowed and value not in [str(a) for a in allowed]:
                 raise DeployError(f"parameter {name}={value!r} is not one of {allowed}")

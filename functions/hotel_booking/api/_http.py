@@ -31,6 +31,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from hotel_booking.config import base_path_prefixes
 from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.problems import (
     BodyTooLarge,
@@ -82,12 +83,13 @@ tracer = Tracer()
 
 
 # -- the resolver --------------------------------------------------------------------------
-def resolver(allowed_origin: str) -> APIGatewayRestResolver:
-    """A REST (v1.0 proxy event) resolver with CORS and the error table installed."""
+def resolver(allowed_origin: str, base_path: str = "") -> APIGatewayRestResolver:
+    """A REST (v1.0 proxy event) resolver with CORS, the error table and the base path."""
     app = APIGatewayRestResolver(
         cors=CORSConfig(
             allow_origin=allowed_origin, allow_headers=ALLOWED_HEADERS, max_age=CORS_MAX_AGE
-        )
+        ),
+        strip_prefixes=base_path_prefixes(base_path),
     )
     for error_class, status in STATUS_BY_ERROR.items():
         app.exception_handler(error_class)(functools.partial(_problem, status))

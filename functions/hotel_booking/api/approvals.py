@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from hotel_booking.config import ApprovalPageSettings
+from hotel_booking.config import ApprovalPageSettings, base_path_prefixes
 from hotel_booking.logic.approval_pages import (
     UNREADABLE,
     LinkRequest,
@@ -30,7 +30,7 @@ KEY = link_key(SETTINGS)
 
 logger = Logger()
 tracer = Tracer()
-app = APIGatewayRestResolver()
+app = APIGatewayRestResolver(strip_prefixes=base_path_prefixes(SETTINGS.api_base_path))
 
 
 def _html(page: Page) -> Response[str]:

@@ -21,7 +21,7 @@ SETTINGS = BookingsApiSettings.from_env()
 PORTS = booking_ports(SETTINGS)
 CANCELLATION_PORTS = cancellation_ports(SETTINGS)
 
-app = web.resolver(SETTINGS.allowed_origin)
+app = web.resolver(SETTINGS.allowed_origin, SETTINGS.api_base_path)
 
 
 @app.post("/bookings")

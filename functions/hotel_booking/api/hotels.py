@@ -19,7 +19,7 @@ from hotel_booking.wiring import hotel_ports
 SETTINGS = HotelsApiSettings.from_env()
 PORTS = hotel_ports(SETTINGS)
 
-app = web.resolver(SETTINGS.allowed_origin)
+app = web.resolver(SETTINGS.allowed_origin, SETTINGS.api_base_path)
 
 
 @app.get("/hotels")

@@ -19,7 +19,7 @@ from hotel_booking.wiring import user_ports
 SETTINGS = UsersApiSettings.from_env()
 PORTS = user_ports(SETTINGS)
 
-app = web.resolver(SETTINGS.allowed_origin)
+app = web.resolver(SETTINGS.allowed_origin, SETTINGS.api_base_path)
 
 
 @app.get("/users")

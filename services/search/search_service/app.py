@@ -73,7 +73,8 @@ def create_app(settings: ServiceSettings, store: Store | None = None) -> FastAPI
                 "breaker": breaker.state,
             },
         )
-        telemetry.publish(request.url.path, response.status_code, elapsed, breaker.state)
+        route = telemetry.route_of(request.scope)  # the route's template, never the raw path
+        telemetry.publish(route, response.status_code, elapsed, breaker.state)
         logger.thread_safe_remove_keys(["correlation_id"])
         return response
 

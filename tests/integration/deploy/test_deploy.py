@@ -186,6 +186,12 @@ def test_the_repository_is_created_once_with_immutable_tags_and_scanning() -> No
     repo = ecr.describe_repositories(repositoryNames=["hotel-booking-search"])["repositories"][0]
     assert repo["imageTagMutability"] == "IMMUTABLE"
     assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+    # Old images expire: every source change pushes one more.
+    policy = json.loads(
+        ecr.get_lifecycle_policy(repositoryName="hotel-booking-search")["lifecyclePolicyText"]
+    )
+    kept = policy["rules"][1]["selection"]
+    assert (kept["countType"], kept["countNumber"]) == ("imageCountMoreThan", 30)
     assert image.has_image(ecr, "hotel-booking-search", image.image_tag()) is False
 
 
