@@ -74,6 +74,16 @@ def test_metrics_per_outcome(saga: SagaDriver) -> None:
     assert ("CompensationsRun", {"service": "hotel-booking", "step": "ReleaseRoom"}) in (
         declined_metrics
     )
+    # A declined card is a business outcome: the operational-failures alarm does not count it.
+    assert ("SagaFailures", {"service": "hotel-booking", "class": "business"}) in declined_metrics
+    assert ("SagaFailures", {"service": "hotel-booking", "class": "operational"}) not in (
+        declined_metrics
+    )
+
+    _, gateway_error = run(saga, "tok_processingError", None)
+    assert ("SagaFailures", {"service": "hotel-booking", "class": "operational"}) in metrics_of(
+        json_lines(gateway_error)
+    )
 
     rejected_metrics = metrics_of(json_lines(rejected))
     assert (
