@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 
 from deploy.site import password_policy_of
 from localaws import sns, speedups
+from localaws.alarms import AlarmEvaluator
 from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
 from localaws.cloud import LocalCloud, PortInUse, ensure_port_free, free_port
 from localaws.cognito import CognitoCodes
@@ -36,7 +37,9 @@ from localaws.lambdas import Invocation
 from localaws.mailbox import Mailbox
 from localaws.search_gateway import SearchGateway, discovery_client
 from localaws.services import LocalEcsService
+from localaws.throttling import StageThrottle
 from localaws.web import WebServer
+from support_console.alarms import AlarmRow, sorted_rows
 from support_console.app import WARM_EVERY, Console
 from support_console.events import BusEvent, BusView, consumers
 from support_console.executions import Resources
@@ -51,6 +54,9 @@ DEMO_USERS = (
     ("manager@example.com", "Manny Manager", "HotelManager"),
     ("guest@example.com", "Gus Guest", None),
 )
+#: Seconds between evaluations of the alarms (CloudWatch: a minute; their periods are whole
+#: minutes, so an alarm fires at most this much later than on AWS).
+ALARM_INTERVAL = 10.0
 DEMO_HOTELS = (
     ("Harbour Hotel", "Lisbon", 4, "120.00", 8, (32, 96, 160)),
     ("Old Town Inn", "Porto", 3, "85.50", 5, (176, 96, 48)),
@@ -88,6 +94,7 @@ class LocalStack:
         log: Any = None,
         seed: bool = True,
         host: str = "localhost",
+        alarm_interval: float = ALARM_INTERVAL,
     ) -> None:
         self.ports = ports
         self.password = password
@@ -106,6 +113,10 @@ class LocalStack:
         self.stack: Stack | None = None
         self.web: WebServer | None = None
         self.search: LocalEcsService | None = None
+        #: The template's alarms, evaluated every ``alarm_interval`` seconds (alarms.py).
+        self.alarms: AlarmEvaluator | None = None
+        self.gateway: ApiGateway | None = None
+        self._alarm_interval = alarm_interval
         self._servers: list[Any] = []
         self._stopping = threading.Event()
         self._execution_ended = threading.Event()
@@ -175,6 +186,7 @@ class LocalStack:
             **self.parameters,
         }
         self.stack = self.cloud.deploy(ROOT / "template.yaml", parameters=parameters)
+        self.alarms = AlarmEvaluator.for_stack(self.cloud, self.stack)
         # The search service's tasks start now and come up while the rest is set up.
         discovery = discovery_client(self.cloud.endpoint, self.cloud.region)
         self.search = LocalEcsService(self.stack, discovery, self.cloud.endpoint, log=self._log)
@@ -186,7 +198,17 @@ class LocalStack:
         )
         api = RestApiDefinition.from_stack(self.stack, "HotelApi")
         verifier = TokenVerifier(self.cloud.endpoint, self.cloud.region, self._client_ids)
-        gateway = ApiGateway(api, self.cloud.runtime, verifier, self.cloud.region, self._log)
+        api_name = str(self.stack.resources["HotelApi"].properties.get("Name", "HotelApi"))
+        gateway = ApiGateway(
+            api,
+            self.cloud.runtime,
+            verifier,
+            self.cloud.region,
+            self._log,
+            throttle=StageThrottle.from_stack(self.stack, "HotelApi", api.stage),
+            on_request=functools.partial(self.alarms.api_request, api_name, api.stage),
+        )
+        self.gateway = gateway
         self._servers.append(serve(gateway, "127.0.0.1", self.ports.api))
         self.web = WebServer(
             ROOT / "hotel", self.config, self.mailbox, self._log, self.page_headers
@@ -205,6 +227,7 @@ class LocalStack:
             for machine in ("BookingStateMachine", "CancellationStateMachine")
         )
         self.cloud.add_history_listener(self._on_history_event)
+        self.alarms.start(self._alarm_interval)
         threading.Thread(
             target=self._warm_console, args=(console,), name="console-warm", daemon=True
         ).start()
@@ -215,6 +238,8 @@ class LocalStack:
         self._stopping.set()
         self._execution_ended.set()
         self.cloud.remove_history_listener(self._on_history_event)
+        if self.alarms is not None:
+            self.alarms.stop()
         for server in self._servers:
             server.shutdown()
         self._servers.clear()
@@ -293,6 +318,24 @@ class LocalStack:
             warm_every=None,
             services=services,
             events=events,
+            alarms=self._alarm_rows,
+        )
+
+    def _alarm_rows(self) -> list[AlarmRow]:
+        """The console's alarms page, from the evaluator (moto keeps no composite alarms)."""
+        evaluator = self.alarms
+        if evaluator is None:
+            return []
+        return sorted_rows(
+            AlarmRow(
+                a.name,
+                a.state,
+                a.reason,
+                a.description,
+                a.composite,
+                _iso(a.changed_at) if a.changed_at else "",
+            )
+            for a in evaluator.states()
         )
 
     def _client_ids(self, pool_id: str) -> set[str]:
@@ -360,6 +403,10 @@ class LocalStack:
             with contextlib.suppress(Exception):
                 console.inspector.warm()
             self._stopping.wait(WARM_EVERY)
+
+
+def _iso(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def _no_log(line: str) -> None:
@@ -469,6 +516,7 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
   Executions       {stack.web_url}/console/   (CLI: python -m support_console executions list)
   Search tasks     {stack.web_url}/console/services
   Bus events       {stack.web_url}/console/events
+  Alarms           {stack.web_url}/console/alarms   (emails to {OPS_EMAIL} in the mailbox)
   AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
 
   Demo users (password: {"$DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else password}):
