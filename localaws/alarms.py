@@ -12,14 +12,16 @@ does for them:
 - **evaluation**: :meth:`AlarmEvaluator.evaluate` evaluates every metric alarm of the stack
   (statistic or pNN, period, evaluation periods, datapoints to alarm, comparison, threshold,
   TreatMissingData, metric math with FILL/IF and arithmetic) and then every composite alarm
-  (ALARM()/OK()/INSUFFICIENT_DATA(), AND, OR, NOT, TRUE, FALSE), and on a state change
+  (ALARM()/OK()/INSUFFICIENT_DATA(), AND, OR, NOT, TRUE, FALSE; ActionsSuppressor with its
+  wait and extension periods), and on a state change
   publishes CloudWatch's notification to the SNS actions (so the ops mailbox gets the email)
   and records the state in moto (``DescribeAlarms`` shows it).
 
 Entry points, for ``make run``, tests and fault-injection rehearsals:
 
 - ``AlarmEvaluator.for_stack(cloud, stack)`` builds it and subscribes it to the cloud's
-  invocations and execution history; ``start(interval)`` evaluates on a thread, ``stop()``.
+  invocations and execution history; ``start(interval)`` evaluates on a thread; ``stop()``
+  ends both (a test may build one for a stack of its own and stop it after).
 - ``evaluate()`` runs one evaluation now and returns the state changes; ``states()`` lists
   every alarm with its state; ``wait_for(name, state)`` evaluates until an alarm is there.
 - The seam for tests: ``clock`` (seconds; datapoints are stamped with it when they arrive) and
@@ -337,6 +339,12 @@ class Alarm:
     changed_at: float = 0.0
     #: The values of the last evaluation's periods, newest first (None: missing).
     last_values: list[float | None] = field(default_factory=list)
+    #: When it last left ALARM (an actions suppressor's extension period counts from here).
+    left_alarm_at: float | None = None
+    #: A composite's ALARM whose actions its suppressor held back: why (CloudWatch's
+    #: ActionsSuppressedReason), or (deadline, old state) while it waits for the suppressor.
+    suppressed: str | None = None
+    pending: tuple[float, str] | None = None
 
     @property
     def period(self) -> int:
@@ -423,6 +431,7 @@ class AlarmEvaluator:
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._detach: Callable[[], None] = lambda: None
         self.errors: list[str] = []
 
     @property
@@ -483,11 +492,14 @@ class AlarmEvaluator:
         names = {spec.logical_id: spec.name for spec in runtime.functions}
 
         def on_invocation(inv: Any) -> None:
+            if evaluator._stop.is_set():
+                return
             function = names.get(inv.function) or runtime.spec(inv.function).name
             evaluator.lambda_invocation(function, inv.error_type, inv.duration_ms, inv.logs)
 
         cloud.add_listener(on_invocation)
         cloud.add_history_listener(evaluator.history_event)
+        evaluator._detach = lambda: cloud.remove_history_listener(evaluator.history_event)
         return evaluator
 
     # -- what the emulated services report ------------------------------------------------
@@ -532,6 +544,7 @@ class AlarmEvaluator:
             for alarm in self.alarms.values():
                 if alarm.composite:
                     changes += self._settle(alarm, *self._composite_state(alarm), now)
+            self._release_pending(now)
             return changes
 
     def states(self) -> list[Alarm]:
@@ -559,7 +572,9 @@ class AlarmEvaluator:
         return self
 
     def stop(self) -> None:
+        """Stop evaluating and stop listening to the cloud (for_stack's listeners)."""
         self._stop.set()
+        self._detach()
 
     # -- internals ------------------------------------------------------------------------
     def _take_samples(self) -> None:
@@ -643,19 +658,64 @@ class AlarmEvaluator:
             return []
         old = alarm.state
         alarm.state, alarm.reason, alarm.changed_at = state, reason, now
+        if old == ALARM:
+            alarm.left_alarm_at = now
         with contextlib.suppress(Exception):
             self._record_state(alarm)
+        change = [StateChange(alarm.name, old, state, reason)]
+        if alarm.composite and alarm.properties.get("ActionsSuppressor"):
+            if state == ALARM:
+                alarm.suppressed = self._suppressed_by(alarm, now)
+                wait = float(alarm.properties.get("ActionsSuppressorWaitPeriod", 0))
+                if alarm.suppressed is None and wait > 0:
+                    alarm.pending = (now + wait * self.period_scale, old)
+                if alarm.suppressed or alarm.pending:
+                    return change
+            elif alarm.suppressed or alarm.pending:
+                # Nobody heard of the ALARM: no OK for it either.
+                alarm.suppressed = alarm.pending = None
+                return change
+        self._act(alarm, old, now)
+        return change
+
+    def _suppressed_by(self, alarm: Alarm, now: float) -> str | None:
+        """Why a composite's actions are held back now: its suppressor is in ALARM, or left
+        it less than ActionsSuppressorExtensionPeriod ago."""
+        suppressor = self.alarm(str(alarm.properties["ActionsSuppressor"]).rsplit(":alarm:")[-1])
+        if suppressor.state == ALARM:
+            return "Alarm"
+        extension = float(alarm.properties.get("ActionsSuppressorExtensionPeriod", 0))
+        left = suppressor.left_alarm_at
+        if left is not None and now - left <= extension * self.period_scale:
+            return "ExtensionPeriod"
+        return None
+
+    def _release_pending(self, now: float) -> None:
+        """Composites waiting for their suppressor: suppressed if it went to ALARM meanwhile,
+        else their actions run once the wait period is over."""
+        for alarm in self.alarms.values():
+            if alarm.pending is None:
+                continue
+            deadline, old = alarm.pending
+            if self._suppressed_by(alarm, now) == "Alarm":
+                alarm.pending, alarm.suppressed = None, "WaitPeriod"
+            elif now >= deadline:
+                alarm.pending = None
+                self._act(alarm, old, now)
+
+    def _act(self, alarm: Alarm, old: str, now: float) -> None:
+        """Run the actions of the alarm's current state (SNS topics: the notification)."""
         actions = {
             ALARM: "AlarmActions",
             OK: "OKActions",
             INSUFFICIENT: "InsufficientDataActions",
-        }[state]
-        if alarm.properties.get("ActionsEnabled", True) not in (False, "false"):
-            for target in alarm.properties.get(actions, []):
-                if str(target).startswith("arn:aws:sns:"):
-                    subject, message = self.notification(alarm, old, now)
-                    self._publish(str(target), subject, message)
-        return [StateChange(alarm.name, old, state, reason)]
+        }[alarm.state]
+        if alarm.properties.get("ActionsEnabled", True) in (False, "false"):
+            return
+        for target in alarm.properties.get(actions, []):
+            if str(target).startswith("arn:aws:sns:"):
+                subject, message = self.notification(alarm, old, now)
+                self._publish(str(target), subject, message)
 
     def notification(self, alarm: Alarm, old: str, now: float) -> tuple[str, str]:
         """CloudWatch's SNS notification for a state change: subject and JSON message."""

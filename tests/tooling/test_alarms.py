@@ -187,7 +187,9 @@ def test_period_scale_shortens_periods_for_tests() -> None:
     assert evaluator.alarm("TestAlarm").state == OK
 
 
-def test_a_composite_pages_once_and_is_quiet_while_its_suppressor_fires() -> None:
+def suppressed_composite(
+    wait: int = 0, extension: int = 600
+) -> tuple[AlarmEvaluator, Metrics, Clock, list[tuple[str, str, str]]]:
     circuit = Alarm.from_resource(
         "Circuit",
         "Circuit",
@@ -200,25 +202,65 @@ def test_a_composite_pages_once_and_is_quiet_while_its_suppressor_fires() -> Non
         "arn:incident",
         {
             "AlarmDescription": "x",
-            "AlarmRule": "ALARM(TestAlarm) AND NOT ALARM(Circuit)",
+            "AlarmRule": "ALARM(TestAlarm)",
+            "ActionsSuppressor": "Circuit",
+            "ActionsSuppressorWaitPeriod": wait,
+            "ActionsSuppressorExtensionPeriod": extension,
             "AlarmActions": [TOPIC],
             "OKActions": [TOPIC],
         },
     )
-    props = single(AlarmActions=[], OKActions=[])
-    evaluator, metrics, clock, sent = make(props, others=[circuit, incident])
-    dims = {"service": "hotel-booking", "class": "operational"}
-    metrics.put("HotelBooking", "SagaFailures", dims, [1])
-    metrics.put("HotelBooking", "CircuitOpen", dims, [1])
+    props = single(AlarmActions=[], OKActions=[], Period=300)
+    return make(props, others=[circuit, incident])
+
+
+DIMS = {"service": "hotel-booking", "class": "operational"}
+
+
+def test_a_composite_is_quiet_while_its_suppressor_fires_and_for_its_extension() -> None:
+    evaluator, metrics, clock, sent = suppressed_composite()
     evaluator.evaluate()
-    assert evaluator.alarm("Incident").state == OK  # the circuit explains it
-    clock.now += 60
-    metrics.put("HotelBooking", "SagaFailures", dims, [1])
+    assert [s for _, s, _ in sent] == ['OK: "Incident" in EU (London)']
+    # An outage: the circuit alarm and the failures it causes
+    metrics.put("HotelBooking", "CircuitOpen", DIMS, [1])
+    metrics.put("HotelBooking", "SagaFailures", DIMS, [1])
     evaluator.evaluate()
-    assert evaluator.alarm("Incident").state == ALARM
-    subjects = [subject for _, subject, _ in sent]
-    assert subjects == ['OK: "Incident" in EU (London)', 'ALARM: "Incident" in EU (London)']
-    assert json.loads(sent[-1][2])["AlarmRule"] == "ALARM(TestAlarm) AND NOT ALARM(Circuit)"
+    incident = evaluator.alarm("Incident")
+    assert incident.state == ALARM and incident.suppressed == "Alarm"
+    # The circuit closes; the failures' 5-minute period has not passed: still suppressed
+    clock.now += 61
+    evaluator.evaluate()
+    assert evaluator.alarm("Circuit").state == OK
+    assert incident.state == ALARM
+    clock.now += 240  # the failures' period is over: OK, and nobody heard of any of it
+    evaluator.evaluate()
+    assert incident.state == OK and len(sent) == 1
+    # A failure 10 minutes after the circuit closed is an incident of its own
+    clock.now += 600
+    metrics.put("HotelBooking", "SagaFailures", DIMS, [1])
+    evaluator.evaluate()
+    assert sent[-1][1] == 'ALARM: "Incident" in EU (London)'
+
+
+def test_a_composite_waits_for_its_suppressor_before_acting() -> None:
+    evaluator, metrics, clock, sent = suppressed_composite(wait=120)
+    evaluator.evaluate()
+    metrics.put("HotelBooking", "SagaFailures", DIMS, [1])
+    evaluator.evaluate()
+    incident = evaluator.alarm("Incident")
+    assert incident.state == ALARM and incident.pending is not None and len(sent) == 1
+    clock.now += 60  # the circuit opens within the wait period: suppressed
+    metrics.put("HotelBooking", "CircuitOpen", DIMS, [1])
+    evaluator.evaluate()
+    assert incident.suppressed == "WaitPeriod" and len(sent) == 1
+
+    evaluator, metrics, clock, sent = suppressed_composite(wait=120)
+    evaluator.evaluate()
+    metrics.put("HotelBooking", "SagaFailures", DIMS, [1])
+    evaluator.evaluate()
+    clock.now += 121  # no circuit alarm within the wait: it pages
+    evaluator.evaluate()
+    assert sent[-1][1] == 'ALARM: "Incident" in EU (London)'
 
 
 def test_the_stage_throttle_is_a_token_bucket_per_method() -> None:
