@@ -8,7 +8,8 @@ does for them:
   emulated services add their own: ``AWS/Lambda`` Invocations, Errors, Duration per function,
   ``AWS/States`` Executions{Started,Succeeded,Failed,TimedOut,Aborted} per state machine (from
   the interpreter's history), ``AWS/SQS`` queue depths (sampled at each evaluation) and
-  ``AWS/ApiGateway`` Count, 4XXError, 5XXError, Latency for the REST API (:meth:`api_request`).
+  ``AWS/ApiGateway`` Count, 4XXError, 5XXError, Latency for the REST API (:meth:`api_request`)
+  and whatever gauges a sampler gives (:meth:`add_sampler`: the search service's task counts).
 - **evaluation**: :meth:`AlarmEvaluator.evaluate` evaluates every metric alarm of the stack
   (statistic or pNN, period, evaluation periods, datapoints to alarm, comparison, threshold,
   TreatMissingData, metric math with FILL/IF and arithmetic) and then every composite alarm
@@ -427,7 +428,7 @@ class AlarmEvaluator:
         self.account = account
         self._publish = publish
         self._record_state = record_state
-        self._sample = sample
+        self._samplers = [sample]
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -557,6 +558,11 @@ class AlarmEvaluator:
                 return alarm
         raise KeyError(name_or_logical_id)
 
+    def add_sampler(self, sampler: Callable[[MetricKey], float | None]) -> None:
+        """Another gauge source, asked at each evaluation for each metric an alarm watches
+        (None: not one of its metrics), e.g. the local ECS service's task counts."""
+        self._samplers.append(sampler)
+
     def start(self, interval: float = 10.0) -> AlarmEvaluator:
         """Evaluate every ``interval`` seconds on a thread (CloudWatch: every minute)."""
 
@@ -585,11 +591,13 @@ class AlarmEvaluator:
                 if key in seen:
                     continue
                 seen.add(key)
-                with contextlib.suppress(Exception):  # a queue deleted meanwhile: no data
-                    value = self._sample(key)
-                    if value is not None:
-                        namespace, name, dims = key
-                        self.metrics.put(namespace, name, dict(dims), [value])
+                for sampler in self._samplers:
+                    with contextlib.suppress(Exception):  # a queue deleted meanwhile: no data
+                        value = sampler(key)
+                        if value is not None:
+                            namespace, name, dims = key
+                            self.metrics.put(namespace, name, dict(dims), [value])
+                            break
 
     def _period_values(self, alarm: Alarm, now: float) -> list[float | None]:
         """The alarm's value in each of its evaluation periods, newest first."""

@@ -191,6 +191,7 @@ class LocalStack:
         discovery = discovery_client(self.cloud.endpoint, self.cloud.region)
         self.search = LocalEcsService(self.stack, discovery, self.cloud.endpoint, log=self._log)
         self.search.start()
+        self.alarms.add_sampler(functools.partial(_task_counts, self.search))
         self._servers.append(
             serve(
                 SearchGateway(self.stack, discovery, log=self._log), "127.0.0.1", self.ports.search
@@ -403,6 +404,18 @@ class LocalStack:
             with contextlib.suppress(Exception):
                 console.inspector.warm()
             self._stopping.wait(WARM_EVERY)
+
+
+def _task_counts(service: LocalEcsService, key: tuple[str, str, Any]) -> float | None:
+    """Container Insights' task counts of the search service (one local ECS service)."""
+    namespace, name, _ = key
+    if namespace != "ECS/ContainerInsights":
+        return None
+    if name == "DesiredTaskCount":
+        return float(service.desired_count)
+    if name == "RunningTaskCount":
+        return float(len(service.instances()))
+    return None
 
 
 def _iso(seconds: float) -> str:

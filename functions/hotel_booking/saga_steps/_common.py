@@ -59,6 +59,12 @@ def count(name: str, **dimensions: str) -> None:
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
 
 
+def measure(name: str, milliseconds: int | None) -> None:
+    """One latency point (EMF, dimension service), when there is one to record."""
+    if milliseconds is not None:
+        metrics.add_metric(name=name, unit=MetricUnit.Milliseconds, value=milliseconds)
+
+
 def count_alone(name: str, **dimensions: str) -> None:
     """One EMF metric point in a document of its own: only ``service`` and these dimensions,
     whatever else the handler counts (an alarm must name every dimension of its metric)."""

@@ -65,6 +65,9 @@ def test_metrics_per_outcome(saga: SagaDriver) -> None:
     confirmed_metrics = metrics_of(json_lines(confirmed))
     assert ("BookingsStarted", {"service": "hotel-booking"}) in confirmed_metrics
     assert ("BookingsConfirmed", {"service": "hotel-booking"}) in confirmed_metrics
+    # The dashboard's approvals and saga latency (start -> approval request -> confirmed)
+    for name in ("ApprovalsRequested", "TimeToApprovalRequest", "TimeFromApprovalToConfirmed"):
+        assert (name, {"service": "hotel-booking"}) in confirmed_metrics
 
     declined_metrics = metrics_of(json_lines(declined))
     assert (

@@ -159,3 +159,30 @@ def test_every_alarm_names_its_runbook_section(resources: Resources) -> None:
         found = re.findall(r"docs/operations\.md#([a-z0-9-]+)", props.get("AlarmDescription", ""))
         assert found, f"{name}: no runbook section in its description"
         assert set(found) <= anchors, f"{name}: {found} not headings of docs/operations.md"
+
+
+def dashboard(resources: Resources) -> dict[str, Any]:
+    """The operations dashboard's body, its substitutions replaced by their names."""
+    (props,) = of_type(resources, "AWS::CloudWatch::Dashboard").values()
+    body = props["DashboardBody"]["Fn::Sub"]
+    return dict(json.loads(re.sub(r"\$\{([\w:.]+)\}", r"\1", body)))
+
+
+def test_the_dashboard_shows_what_the_issue_asks_for(resources: Resources) -> None:
+    widgets = [w["properties"] for w in dashboard(resources)["widgets"] if w["type"] == "metric"]
+    titles = " | ".join(w["title"] for w in widgets)
+    for wanted in (
+        "Bookings by outcome",
+        "start → awaiting approval, approval → confirmed",
+        "Approvals: requested, decided, pending",
+        "Dead-letter queue depths",
+        "Search projection lag",
+        "Errors by function",
+    ):
+        assert wanted in titles
+    metrics = [m for w in widgets for m in w["metrics"]]
+    # Every function's errors, every DLQ's depth
+    errors = {m[3] for m in metrics if m[:2] == ["AWS/Lambda", "Errors"]}
+    assert errors == set(of_type(resources, "AWS::Lambda::Function"))
+    depths = {m[3] for m in metrics if m[:2] == ["AWS/SQS", "ApproximateNumberOfMessagesVisible"]}
+    assert depths == {f"{q}.QueueName" for q in dead_letter_queues(resources)}
