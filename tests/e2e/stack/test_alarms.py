@@ -138,3 +138,38 @@ def test_unauthenticated_routes_are_throttled_with_api_gateways_429(
     assert answers[-1].headers["Access-Control-Allow-Origin"] == local_stack.web_url
     # A signed-in route has the stage's default bucket, untouched by the approval links'.
     assert requests.get(f"{local_stack.api_url}/bookings", timeout=10).status_code == 401
+
+
+def test_an_injected_function_fault_pages_once_through_the_composite(
+    local_stack: LocalStack, alarms: tuple[AlarmEvaluator, Clock]
+) -> None:
+    # Given the functions' alarms are quiet (a quiet period for the function's own errors)
+    evaluator, clock = alarms
+    function = evaluator.alarm("HotelsApiFunctionErrorsAlarm")
+    composite = evaluator.alarm("LambdaFunctionsAlarm")
+    clock.now += 600
+    evaluator.evaluate()
+    assert function.state == OK and composite.state == OK
+    runtime = local_stack.cloud.runtime
+
+    # When the function fails (a chaos tool's injected error) in two minutes of five
+    for _ in range(2):
+        runtime.inject_fault("HotelsApiFunction", "RuntimeError", "injected by the test")
+        answer = requests.get(f"{local_stack.api_url}/hotels", timeout=30)
+        assert answer.status_code == 502  # API Gateway's answer to a failed function
+        evaluator.evaluate()
+        clock.now += 60
+
+    # Then its alarm fires and the composite pages ops once for all functions
+    assert function.state == ALARM and composite.state == ALARM
+    paged = alarm_mail(local_stack, composite.name, ALARM)
+    assert "docs/operations.md#lambdaerrors" in str(paged["AlarmDescription"])
+    assert not [
+        m
+        for m in local_stack.mailbox.messages(OPS_EMAIL)
+        if m["subject"].startswith(f'ALARM: "{function.name}"')
+    ]
+    # And five quiet minutes later both are OK
+    clock.now += 300
+    evaluator.evaluate()
+    assert function.state == OK and composite.state == OK
