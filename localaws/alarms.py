@@ -489,6 +489,9 @@ class AlarmEvaluator:
             region=cloud.region,
             period_scale=period_scale,
         )
+        for alarm in alarms:  # moto creates alarms OK; CloudWatch, INSUFFICIENT_DATA
+            with contextlib.suppress(Exception):
+                record_state(alarm)
         runtime = cloud.runtime
         names = {spec.logical_id: spec.name for spec in runtime.functions}
 
@@ -536,8 +539,8 @@ class AlarmEvaluator:
     def evaluate(self) -> list[StateChange]:
         """Evaluate every alarm now (metric alarms, then composites); act on changes."""
         with self._lock:
+            self._take_samples()  # stamped now: inside the periods evaluated below
             now = self.clock()
-            self._take_samples()
             changes = []
             for alarm in self.alarms.values():
                 if not alarm.composite:

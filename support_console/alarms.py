@@ -1,17 +1,29 @@
 """The stack's CloudWatch alarms as support staff need them: which are firing, why, and the
 runbook section each names (docs/operations.md#alarms).
 
-On AWS they come from ``DescribeAlarms`` (metric and composite alarms); on the local stack
-from its alarm evaluator, which moto's CloudWatch does not replace (it keeps no composites).
+    python -m support_console alarms [--stack-name S] [--aws] [--state ALARM] [--json]
+
+They come from ``DescribeAlarms`` (metric and composite alarms). The local console's page
+reads the local stack's alarm evaluator instead: moto 5.2.5 keeps no composite alarms, so
+locally this command lists the metric alarms only (with the states the evaluator set).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from support_console.cli import _common, clients, unreadable
+
+LOCAL_STACK = "hotel-booking"  # the stack `make run` deploys
+STATES = ("ALARM", "INSUFFICIENT_DATA", "OK")
 
 _RUNBOOK = re.compile(r"docs/operations\.md#([a-z0-9-]+)")
 #: Firing first, then no data, then fine.
@@ -62,3 +74,40 @@ def from_describe(cloudwatch: Any, prefix: str | None = None) -> list[AlarmRow]:
                     )
                 )
     return sorted_rows(rows)
+
+
+def render(rows: list[AlarmRow]) -> str:
+    width = max([len(r.name) for r in rows] + [5])
+    lines = [f"{'ALARM':{width}} {'STATE':17} {'SINCE':20} RUNBOOK"]
+    lines.append(f"{'-' * width} {'-' * 17} {'-' * 20} {'-' * 30}")
+    for r in rows:
+        name = f"{r.name}{' (composite)' if r.composite else ''}"
+        runbook = f"docs/operations.md#{r.runbook}" if r.runbook else ""
+        lines.append(f"{name:{width}} {r.state:17} {r.updated[:19]:20} {runbook}")
+        if r.state == "ALARM":
+            lines.append(f"{'':{width}}   {r.reason}")
+    firing = sum(r.state == "ALARM" for r in rows)
+    lines.append(f"{firing} of {len(rows)} alarms in ALARM")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m support_console alarms",
+        description="The stack's CloudWatch alarms, firing first, with the runbook section "
+        "each names (locally: metric alarms only, moto keeps no composites).",
+        parents=[_common()],
+    )
+    parser.add_argument("--state", choices=STATES, help="only alarms in this state")
+    args = parser.parse_args(argv)
+    try:
+        client, _ = clients(args)
+        rows = from_describe(client("cloudwatch"), f"{args.stack_name or LOCAL_STACK}-")
+    except (LookupError, BotoCoreError, ClientError) as exc:
+        return unreadable(args, exc)
+    rows = [r for r in rows if args.state in (None, r.state)]
+    if args.json:
+        print(json.dumps({"alarms": [r.to_json() for r in rows]}, indent=1))
+    else:
+        print(render(rows))
+    return 0
