@@ -54,3 +54,22 @@ def _dashboard(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     name = props.get("DashboardName") or d.physical_name(logical_id, 255)
     d.client("cloudwatch").put_dashboard(DashboardName=name, DashboardBody=props["DashboardBody"])
     return Deployed(logical_id, "AWS::CloudWatch::Dashboard", name, {})
+
+
+@creates("AWS::WAFv2::WebACL")
+def _web_acl(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    """Stored in moto's WAFv2 (rules as written); nothing evaluates them locally: no request
+    is rate-limited or blocked per IP (docs/aws-differences.md)."""
+    args = {k: v for k, v in props.items() if k != "Tags"}
+    acl = d.client("wafv2").create_web_acl(**args)["Summary"]
+    return Deployed(
+        logical_id, "AWS::WAFv2::WebACL", acl["Name"], {"Arn": acl["ARN"], "Id": acl["Id"]}
+    )
+
+
+@creates("AWS::WAFv2::WebACLAssociation")
+def _web_acl_association(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    d.client("wafv2").associate_web_acl(
+        WebACLArn=props["WebACLArn"], ResourceArn=props["ResourceArn"]
+    )
+    return Deployed(logical_id, "AWS::WAFv2::WebACLAssociation", props["ResourceArn"], {})
