@@ -86,7 +86,7 @@ def test_a_poison_message_in_a_dlq_pages_ops_and_clears_when_the_queue_is_emptie
     assert alarm_mail(local_stack, alarm.name, OK)["OldStateValue"] == ALARM
 
 
-def test_a_failed_cancellation_pages_ops_through_the_step_functions_metrics(
+def test_a_failed_cancellation_execution_pages_ops(
     local_stack: LocalStack, alarms: tuple[AlarmEvaluator, Clock]
 ) -> None:
     # Given the cancellation state machine's alarm is quiet
@@ -96,8 +96,8 @@ def test_a_failed_cancellation_pages_ops_through_the_step_functions_metrics(
     clock.now += 120
     evaluator.evaluate()
     assert alarm.state == OK
-    # When an execution of it fails (input no step accepts: the Fail state after retries is
-    # slow, so fail it at once through the interpreter's history as an execution would)
+    # When an execution of it fails, as the interpreter's history listener reports it (a real
+    # CancellationFailed takes its retries' minutes; test_alarm_rehearsal runs a real fault)
     machine = local_stack.stack.ref("CancellationStateMachine")
     arn = machine.replace(":stateMachine:", ":execution:") + ":cancel-test"
     evaluator.history_event(arn, {"type": "ExecutionFailed"})
