@@ -9,6 +9,8 @@
   health, as Cloud Map has them (when the console is given a way to read them);
 - ``/console/events`` (and ``/console/api/events``) recent events on the stack's bus and the
   queues consuming it, with their DLQs' depths (:mod:`support_console.events`);
+- ``/console/alarms`` (and ``/console/api/alarms``) the stack's CloudWatch alarms and their
+  states, firing first (:mod:`support_console.alarms`);
 - ``/console/static/`` the stylesheet and the few lines of vanilla JS.
 
 Pages come from templates/ (Jinja2, autoescaped); it reads through
@@ -32,6 +34,7 @@ from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from support_console import graph, templating
+from support_console.alarms import AlarmRow
 from support_console.events import BusView
 from support_console.executions import (
     BOOKING_FIELDS,
@@ -79,6 +82,7 @@ class Console:
         cancellations: Inspector | None = None,
         services: Callable[[], list[ServiceInstance]] | None = None,
         events: BusView | None = None,
+        alarms: Callable[[], list[AlarmRow]] | None = None,
     ) -> None:
         self.inspector = inspector
         self.cancellations = cancellations
@@ -86,6 +90,7 @@ class Console:
         self.log = log
         self.services = services
         self.events = events
+        self.alarms = alarms
 
     def _inspector(self, machine: Machine) -> Inspector | None:
         return self.inspector if machine is BOOKINGS else self.cancellations
@@ -101,11 +106,12 @@ class Console:
         warm_every: float | None = WARM_EVERY,
         services: Callable[[], list[ServiceInstance]] | None = None,
         events: BusView | None = None,
+        alarms: Callable[[], list[AlarmRow]] | None = None,
     ) -> Console:
         """The console of one deployment, through these Step Functions and DynamoDB clients;
         ``warm_every`` seconds, a background thread reads ahead the hotels of newly finished
         executions (None: never). ``services`` lists the search service's tasks; ``events`` reads
-        the bus's recent events and consumers."""
+        the bus's recent events and consumers; ``alarms`` lists the stack's alarms."""
         cancellations = resources.cancellations()
         console = cls(
             Inspector(sfn, dynamodb, resources),
@@ -114,6 +120,7 @@ class Console:
             Inspector(sfn, dynamodb, cancellations) if cancellations else None,
             services,
             events,
+            alarms,
         )
         if warm_every:
             threading.Thread(
@@ -164,6 +171,8 @@ class Console:
             return self.list_page(request, BOOKINGS)
         if path in (f"{PREFIX}/services", f"{PREFIX}/api/services") and self.services:
             return self.services_view(json_wanted="/api/" in path)
+        if path in (f"{PREFIX}/alarms", f"{PREFIX}/api/alarms") and self.alarms:
+            return self.alarms_view(json_wanted="/api/" in path)
         if path in (f"{PREFIX}/events", f"{PREFIX}/api/events") and self.events:
             return self.events_view(json_wanted="/api/" in path)
         if path.startswith(f"{PREFIX}/static/"):
@@ -243,6 +252,7 @@ class Console:
             resources=inspector.resources,
             services=self.services is not None,
             events=self.events is not None,
+            alarms=self.alarms is not None,
             query=_query(status, limit),
             chips=chips,
             tally=[(s, counts[s]) for s in STATUSES if counts[s]],
@@ -259,6 +269,15 @@ class Console:
             return _json({"instances": [i.to_json() for i in instances]})
         healthy = sum(i.health == "HEALTHY" for i in instances)
         return _page("services.html", title="Search service", instances=instances, healthy=healthy)
+
+    # -- the stack's alarms -------------------------------------------------------------------
+    def alarms_view(self, json_wanted: bool) -> Response:
+        assert self.alarms is not None
+        rows = self.alarms()
+        if json_wanted:
+            return _json({"alarms": [r.to_json() for r in rows]})
+        firing = sum(r.state == "ALARM" for r in rows)
+        return _page("alarms.html", title="Alarms", rows=rows, firing=firing)
 
     def _machines(self, current: Machine) -> list[dict[str, Any]]:
         """The tabs: one per state machine this deployment has."""

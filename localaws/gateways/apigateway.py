@@ -25,6 +25,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from localaws.engine.lambdas import LambdaRuntime, RequestTooLarge
+from localaws.gateways.throttling import TOO_MANY, StageThrottle
 from localaws.provision.deploy import Stack
 
 _FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
@@ -198,17 +199,25 @@ class ApiGateway:
         verifier: TokenVerifier,
         region: str,
         log: Callable[[str], None] = lambda line: None,
+        throttle: StageThrottle | None = None,
+        on_request: Callable[[int, float], None] | None = None,
     ) -> None:
         self.api = api
         self.runtime = runtime
         self.verifier = verifier
         self.region = region
         self.log = log
+        #: The stage's throttling (throttling.py); None: no limit.
+        self.throttle = throttle
+        #: Told (status, latency in ms) of every answer: the stage's CloudWatch metrics.
+        self.on_request = on_request
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
         started = time.perf_counter()
         response = self.handle(request)
+        if self.on_request is not None:
+            self.on_request(response.status_code, (time.perf_counter() - started) * 1000)
         self.log(
             f"API {request.method} {request.full_path.rstrip('?')} → {response.status_code} "
             f"({(time.perf_counter() - started) * 1000:.0f} ms)"
@@ -229,6 +238,8 @@ class ApiGateway:
         )
         if route is None or match is None:
             return self._gateway(403, "Missing Authentication Token")
+        if self.throttle is not None and not self.throttle.allow(route.path, request.method):
+            return self._gateway(429, TOO_MANY)
         if route.function_arn is None:
             return Response(b"{}", 200, headers=route.mock_headers, mimetype="application/json")
         claims: dict[str, str] | None = None
@@ -350,6 +361,7 @@ class ApiGateway:
         error_type = {
             401: "UnauthorizedException",
             403: "MissingAuthenticationTokenException",
+            429: "TooManyRequestsException",
             502: "InternalServerErrorException",
             504: "IntegrationTimeout",
         }.get(status)

@@ -1,6 +1,6 @@
 """Parameters and alarms: SSM parameters are created in moto (functions read them, a developer
-sets them with ``aws ssm put-parameter`` against the local endpoint); alarms are created in
-moto's CloudWatch, which stores them (nothing evaluates metrics locally)."""
+sets them with ``aws ssm put-parameter`` against the local endpoint); alarms and dashboards are
+created in moto's CloudWatch, which stores them; alarms.py evaluates the alarms."""
 
 from __future__ import annotations
 
@@ -34,3 +34,42 @@ def _alarm(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     return Deployed(
         logical_id, "AWS::CloudWatch::Alarm", name, {"Arn": d.arn("cloudwatch", f"alarm:{name}")}
     )
+
+
+@creates("AWS::CloudWatch::CompositeAlarm")
+def _composite_alarm(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
+    """moto 5.2.5 has no PutCompositeAlarm: the alarm evaluator (alarms.py) keeps its state;
+    DescribeAlarms on the endpoint does not list it (docs/aws-differences.md)."""
+    name = props.get("AlarmName") or d.physical_name(logical_id, 255)
+    return Deployed(
+        logical_id,
+        "AWS::CloudWatch::CompositeAlarm",
+        name,
+        {"Arn": d.arn("cloudwatch", f"alarm:{name}")},
+    )
+
+
+@creates("AWS::CloudWatch::Dashboard")
+def _dashboard(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
+    name = props.get("DashboardName") or d.physical_name(logical_id, 255)
+    d.client("cloudwatch").put_dashboard(DashboardName=name, DashboardBody=props["DashboardBody"])
+    return Deployed(logical_id, "AWS::CloudWatch::Dashboard", name, {})
+
+
+@creates("AWS::WAFv2::WebACL")
+def _web_acl(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
+    """Stored in moto's WAFv2 (rules as written); nothing evaluates them locally: no request
+    is rate-limited or blocked per IP (docs/aws-differences.md)."""
+    args = {k: v for k, v in props.items() if k != "Tags"}
+    acl = d.client("wafv2").create_web_acl(**args)["Summary"]
+    return Deployed(
+        logical_id, "AWS::WAFv2::WebACL", acl["Name"], {"Arn": acl["ARN"], "Id": acl["Id"]}
+    )
+
+
+@creates("AWS::WAFv2::WebACLAssociation")
+def _web_acl_association(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
+    d.client("wafv2").associate_web_acl(
+        WebACLArn=props["WebACLArn"], ResourceArn=props["ResourceArn"]
+    )
+    return Deployed(logical_id, "AWS::WAFv2::WebACLAssociation", props["ResourceArn"], {})

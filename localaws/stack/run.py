@@ -34,9 +34,12 @@ from localaws.engine.lambdas import Invocation
 from localaws.gateways.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
 from localaws.gateways.ecs_tasks import LocalEcsService
 from localaws.gateways.search_gateway import SearchGateway, discovery_client
+from localaws.gateways.throttling import StageThrottle
 from localaws.provision.deploy import Stack
 from localaws.provision.hosting import allow_sources, security_headers
+from localaws.stack.alarms import AlarmEvaluator
 from localaws.stack.web import WebServer
+from support_console.alarms import AlarmRow, sorted_rows
 from support_console.app import WARM_EVERY, Console
 from support_console.events import BusEvent, BusView, consumers
 from support_console.executions import Resources
@@ -51,6 +54,9 @@ DEMO_USERS = (
     ("manager@example.com", "Manny Manager", "HotelManager"),
     ("guest@example.com", "Gus Guest", None),
 )
+#: Seconds between evaluations of the alarms (CloudWatch: a minute; their periods are whole
+#: minutes, so an alarm fires at most this much later than on AWS).
+ALARM_INTERVAL = 10.0
 DEMO_HOTELS = (
     ("Harbour Hotel", "Lisbon", 4, "120.00", 8, (32, 96, 160)),
     ("Old Town Inn", "Porto", 3, "85.50", 5, (176, 96, 48)),
@@ -88,6 +94,7 @@ class LocalStack:
         log: Any = None,
         seed: bool = True,
         host: str = "localhost",
+        alarm_interval: float = ALARM_INTERVAL,
     ) -> None:
         self.ports = ports
         self.password = password
@@ -107,6 +114,10 @@ class LocalStack:
         self.stack: Stack | None = None
         self.web: WebServer | None = None
         self.search: LocalEcsService | None = None
+        #: The template's alarms, evaluated every ``alarm_interval`` seconds (alarms.py).
+        self.alarms: AlarmEvaluator | None = None
+        self.gateway: ApiGateway | None = None
+        self._alarm_interval = alarm_interval
         self._servers: list[Any] = []
         self._stopping = threading.Event()
         self._execution_ended = threading.Event()
@@ -172,10 +183,12 @@ class LocalStack:
             **self.parameters,
         }
         self.stack = self.cloud.deploy(ROOT / "template.yaml", parameters=parameters)
+        self.alarms = AlarmEvaluator.for_stack(self.cloud, self.stack)
         # The search service's tasks start now and come up while the rest is set up.
         discovery = discovery_client(self.cloud.endpoint, self.cloud.region)
         self.search = LocalEcsService(self.stack, discovery, self.cloud.endpoint, log=self._log)
         self.search.start()
+        self.alarms.add_sampler(functools.partial(_task_counts, self.search))
         self._servers.append(
             serve(
                 SearchGateway(self.stack, discovery, log=self._log), "127.0.0.1", self.ports.search
@@ -183,7 +196,17 @@ class LocalStack:
         )
         api = RestApiDefinition.from_stack(self.stack, "HotelApi")
         verifier = TokenVerifier(self.cloud.endpoint, self.cloud.region, self._client_ids)
-        gateway = ApiGateway(api, self.cloud.runtime, verifier, self.cloud.region, self._log)
+        api_name = str(self.stack.resources["HotelApi"].properties.get("Name", "HotelApi"))
+        gateway = ApiGateway(
+            api,
+            self.cloud.runtime,
+            verifier,
+            self.cloud.region,
+            self._log,
+            throttle=StageThrottle.from_stack(self.stack, "HotelApi", api.stage),
+            on_request=functools.partial(self.alarms.api_request, api_name, api.stage),
+        )
+        self.gateway = gateway
         self._servers.append(serve(gateway, "127.0.0.1", self.ports.api))
         self.web = WebServer(
             ROOT / "hotel", self.config, self.mailbox, self._log, self.page_headers
@@ -202,6 +225,7 @@ class LocalStack:
             for machine in ("BookingStateMachine", "CancellationStateMachine")
         )
         self.cloud.add_history_listener(self._on_history_event)
+        self.alarms.start(self._alarm_interval)
         threading.Thread(
             target=self._warm_console, args=(console,), name="console-warm", daemon=True
         ).start()
@@ -213,6 +237,8 @@ class LocalStack:
         self._stopping.set()
         self._execution_ended.set()
         self.cloud.remove_history_listener(self._on_history_event)
+        if self.alarms is not None:
+            self.alarms.stop()
         for server in self._servers:
             server.shutdown()
         self._servers.clear()
@@ -291,6 +317,24 @@ class LocalStack:
             warm_every=None,
             services=services,
             events=events,
+            alarms=self._alarm_rows,
+        )
+
+    def _alarm_rows(self) -> list[AlarmRow]:
+        """The console's alarms page, from the evaluator (moto keeps no composite alarms)."""
+        evaluator = self.alarms
+        if evaluator is None:
+            return []
+        return sorted_rows(
+            AlarmRow(
+                a.name,
+                a.state,
+                a.reason,
+                a.description,
+                a.composite,
+                _iso(a.changed_at) if a.changed_at else "",
+            )
+            for a in evaluator.states()
         )
 
     def _client_ids(self, pool_id: str) -> set[str]:
@@ -358,6 +402,22 @@ class LocalStack:
             with contextlib.suppress(Exception):
                 console.inspector.warm()
             self._stopping.wait(WARM_EVERY)
+
+
+def _task_counts(service: LocalEcsService, key: tuple[str, str, Any]) -> float | None:
+    """Container Insights' task counts of the search service (one local ECS service)."""
+    namespace, name, _ = key
+    if namespace != "ECS/ContainerInsights":
+        return None
+    if name == "DesiredTaskCount":
+        return float(service.desired_count)
+    if name == "RunningTaskCount":
+        return float(len(service.instances()))
+    return None
+
+
+def _iso(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def _no_log(line: str) -> None:
@@ -467,6 +527,7 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
   Executions       {stack.web_url}/console/   (CLI: python -m support_console executions list)
   Search tasks     {stack.web_url}/console/services
   Bus events       {stack.web_url}/console/events
+  Alarms           {stack.web_url}/console/alarms   (emails to {OPS_EMAIL} in the mailbox)
   AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
   Engine           speedups: {"on" if patches.speedups_enabled() else "off"}   \
 ({len(stack.cloud.patches)} patches; LOCALAWS_SPEEDUPS=off: fixes only)

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from hotel_booking.errors import PaymentDeclined, TransientError
-from hotel_booking.logic.domain import failure_outcome, stay_amount
+from hotel_booking.logic.domain import failure_class, failure_outcome, stay_amount
 from hotel_booking.logic.ids import approval_id_for, payment_id_for
 from hotel_booking.logic.messages import SUBJECT_MAX, guest_notice, safe_subject
 from hotel_booking.logic.payments import SandboxGateway, gateway_for
@@ -226,3 +226,16 @@ def test_subjects_carry_no_line_breaks_or_control_characters_and_stay_under_100(
     assert len(long) == SUBJECT_MAX < 100 and long.endswith("...")
     assert safe_subject("\r\n\t") == "Hotel booking"
     assert safe_subject("Café Zürich") == "Café Zürich"
+
+
+def test_each_failure_reason_is_a_business_outcome_or_an_incident() -> None:
+    # Only what people decided or the inventory said is business; a broken dependency is not.
+    classes = {reason: failure_class(reason) for reason in FailureReason}
+    assert {r for r, c in classes.items() if c == "operational"} == {
+        FailureReason.RESERVATION_ERROR,
+        FailureReason.PAYMENT_ERROR,
+        FailureReason.PAYMENT_UNAVAILABLE,
+        FailureReason.NOTIFICATION_ERROR,
+        FailureReason.CONFIRMATION_ERROR,
+        FailureReason.COMPENSATION_FAILED,
+    }

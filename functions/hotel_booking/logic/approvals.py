@@ -64,7 +64,12 @@ def decide(
         current = approvals.get(approval_id)
         raise ApprovalAlreadyDecided(current.state if current else state)
     if decision is Decision.APPROVE:
-        outcome = ApprovalOutcome(approvalId=approval_id, decision=decision, decidedBy=decided_by)
+        outcome = ApprovalOutcome(
+            approvalId=approval_id,
+            decision=decision,
+            decidedBy=decided_by,
+            decidedAt=at or utc_now(),
+        )
         tasks.succeed(approval.taskToken, outcome.model_dump_json())
     else:
         tasks.fail(

@@ -101,3 +101,25 @@ def failure_outcome(failure: FailureInput) -> Outcome:
             "ConfirmationFailed",
         )
     return Outcome(status=status, reason=reason, failState=fail_state, detail=f"{error}: {cause}")
+
+
+#: Ways a booking ends that are the system working as designed: a guest or a manager decided,
+#: the room sold out, the card was declined, the manager did not answer. Never an incident.
+BUSINESS_REASONS = frozenset(
+    {
+        FailureReason.ROOM_UNAVAILABLE,
+        FailureReason.HOTEL_NOT_FOUND,
+        FailureReason.PAYMENT_DECLINED,
+        FailureReason.GUEST_CANCELLED,
+        FailureReason.MANAGER_REJECTED,
+        FailureReason.APPROVAL_TIMEOUT,
+    }
+)
+
+
+def failure_class(reason: FailureReason) -> str:
+    """``business`` or ``operational``: whether a failed saga is an outcome or an incident.
+
+    The saga ends in a Fail state either way, so Step Functions' ``ExecutionsFailed`` cannot
+    tell them apart; the operational-failures alarm watches this class (docs/operations.md)."""
+    return "business" if reason in BUSINESS_REASONS else "operational"

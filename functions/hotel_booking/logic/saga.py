@@ -51,6 +51,7 @@ from hotel_booking.models import (
     Stay,
 )
 from hotel_booking.models.saga import (
+    ApprovalOutcome,
     BookingIdOnly,
     BookingRequest,
     ConfirmResult,
@@ -125,6 +126,7 @@ def _reserve(request: BookingRequest, event: StepEvent, ports: SagaPorts) -> Res
         approvalTimeoutSeconds=ports.settings.approval_timeout_seconds,
         paymentRetryWaitSeconds=ports.settings.payment_retry_wait_seconds,
         paymentRetries=payment_retries(ports.settings),
+        reservedAt=ports.clock(),
     )
     # No read of the booking first: the transaction's condition on the booking refuses a
     # second reservation, and then ``reserve`` returns the amount the first attempt stored
@@ -200,7 +202,11 @@ def notify_manager(event: StepEvent, ports: SagaPorts, signer: LinkSigner) -> No
     subject, body = manager_message(data, approval_id, approval.expiresAt, links)
     ports.topics.to_manager(data.hotelId, data.bookingId, subject, body)
     ports.approvals.mark_notified(approval_id)
-    return NotifyResult(approvalId=approval_id, notified=True)
+    return NotifyResult(
+        approvalId=approval_id,
+        notified=True,
+        sinceReservedMs=_ms_since(data.reservation.reservedAt, ports.clock()),
+    )
 
 
 def confirm_booking(event: StepEvent, ports: SagaPorts) -> ConfirmResult:
@@ -218,7 +224,22 @@ def confirm_booking(event: StepEvent, ports: SagaPorts) -> ConfirmResult:
     _tell_guest(
         ports, data, data.reservation.hotelName, BookingStatus.CONFIRMED, None, claimed=claimed
     )
-    return ConfirmResult(bookingId=data.bookingId, status=BookingStatus.CONFIRMED)
+    decided = parse(Decided, event.input).approval
+    since = _ms_since(decided.decidedAt if decided else None, ports.clock()) if claimed else None
+    return ConfirmResult(
+        bookingId=data.bookingId, status=BookingStatus.CONFIRMED, sinceDecidedMs=since
+    )
+
+
+class Decided(BaseModel):
+    """The approval ConfirmBooking's input carries (``$.approval``), if any."""
+
+    approval: ApprovalOutcome | None = None
+
+
+def _ms_since(then: dt.datetime | None, now: dt.datetime) -> int | None:
+    """Milliseconds from ``then`` to ``now`` (a saga latency metric); None without ``then``."""
+    return None if then is None else max(0, int((now - then).total_seconds() * 1000))
 
 
 def refund_payment(event: StepEvent, ports: SagaPorts) -> StepResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -58,6 +59,8 @@ class Reservation(BaseModel):
     #: While the payment gateway is unavailable: the Wait between attempts, and how many
     #: attempts after the first (template parameters PaymentRetryWaitSeconds / ...Window...).
     paymentRetryWaitSeconds: Annotated[int, Field(ge=1)] = 30
+    #: When ReserveRoom ran: the saga's latency to the approval request is measured from it.
+    reservedAt: dt.datetime | None = None
     paymentRetries: Annotated[int, Field(ge=0)] = 0
 
 
@@ -73,6 +76,8 @@ class ApprovalOutcome(BaseModel):
     approvalId: str
     decision: Decision
     decidedBy: str
+    #: When the manager decided: ConfirmBooking measures the approval -> confirmed latency.
+    decidedAt: dt.datetime | None = None
 
 
 class StepError(BaseModel):
@@ -120,11 +125,15 @@ class StepResult(BaseModel):
 class NotifyResult(BaseModel):
     approvalId: str
     notified: bool
+    #: Milliseconds from ReserveRoom to this request for approval (the first one only).
+    sinceReservedMs: int | None = None
 
 
 class ConfirmResult(BaseModel):
     bookingId: str
     status: BookingStatus
+    #: Milliseconds from the manager's decision to the confirmation (the first one only).
+    sinceDecidedMs: int | None = None
 
 
 def as_state(model: BaseModel) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
@@ -57,6 +57,20 @@ def count(name: str, **dimensions: str) -> None:
     for key, value in dimensions.items():
         metrics.add_dimension(name=key, value=value)
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+
+
+def measure(name: str, milliseconds: int | None) -> None:
+    """One latency point (EMF, dimension service), when there is one to record."""
+    if milliseconds is not None:
+        metrics.add_metric(name=name, unit=MetricUnit.Milliseconds, value=milliseconds)
+
+
+def count_alone(name: str, **dimensions: str) -> None:
+    """One EMF metric point in a document of its own: only ``service`` and these dimensions,
+    whatever else the handler counts (an alarm must name every dimension of its metric)."""
+    with single_metric(name=name, unit=MetricUnit.Count, value=1) as metric:
+        for key, value in dimensions.items():
+            metric.add_dimension(name=key, value=value)
 
 
 def count_compensation(step: str) -> Callable[[dict[str, Any]], None]:

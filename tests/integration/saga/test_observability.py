@@ -65,6 +65,9 @@ def test_metrics_per_outcome(saga: SagaDriver) -> None:
     confirmed_metrics = metrics_of(json_lines(confirmed))
     assert ("BookingsStarted", {"service": "hotel-booking"}) in confirmed_metrics
     assert ("BookingsConfirmed", {"service": "hotel-booking"}) in confirmed_metrics
+    # The dashboard's approvals and saga latency (start -> approval request -> confirmed)
+    for name in ("ApprovalsRequested", "TimeToApprovalRequest", "TimeFromApprovalToConfirmed"):
+        assert (name, {"service": "hotel-booking"}) in confirmed_metrics
 
     declined_metrics = metrics_of(json_lines(declined))
     assert (
@@ -73,6 +76,16 @@ def test_metrics_per_outcome(saga: SagaDriver) -> None:
     ) in declined_metrics
     assert ("CompensationsRun", {"service": "hotel-booking", "step": "ReleaseRoom"}) in (
         declined_metrics
+    )
+    # A declined card is a business outcome: the operational-failures alarm does not count it.
+    assert ("SagaFailures", {"service": "hotel-booking", "class": "business"}) in declined_metrics
+    assert ("SagaFailures", {"service": "hotel-booking", "class": "operational"}) not in (
+        declined_metrics
+    )
+
+    _, gateway_error = run(saga, "tok_processingError", None)
+    assert ("SagaFailures", {"service": "hotel-booking", "class": "operational"}) in metrics_of(
+        json_lines(gateway_error)
     )
 
     rejected_metrics = metrics_of(json_lines(rejected))

@@ -60,11 +60,6 @@ SKIPPED: dict[str, str] = {
         "every deleted picture. The bucket itself is retained when the stack goes. The site "
         "bucket is rewritten from git by every `make deploy`: git is its version history."
     ),
-    "CKV_AWS_68": (
-        "The distribution serves static pages only (no forms post to it; the API has its own "
-        "stage throttling and Cognito); a WAF web ACL costs per month and per request with no "
-        "rule to enforce yet."
-    ),
     "CKV_AWS_174": (
         "The site uses CloudFront's default *.cloudfront.net certificate, for which CloudFront "
         "does not accept a MinimumProtocolVersion; set TLSv1.2_2021 with a custom domain (ACM)."
