@@ -13,7 +13,7 @@ TOP = (
     "localaws|functions|support_console|deploy|services|tests|docs|hotel|statemachines|api"
     "|benchmarks|events"
 )
-PATH = re.compile(rf"(?<![\w/.-])(?:{TOP})/[\w./-]*\w")
+PATH = re.compile(rf"(?<![\w/.-])(?:{TOP})/[\w./-]*\w(?![\\\w])")
 
 
 def _tracked(*patterns: str) -> list[Path]:
