@@ -28,7 +28,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from localaws import guard, pollers, sns, speedups
+from localaws import guard, pollers, sfn_api, sns, speedups
 from localaws.deploy import Deployer, Stack
 from localaws.eventing import EventPlumbing
 from localaws.lambdas import Invocation, LambdaRuntime
@@ -140,6 +140,7 @@ class LocalCloud:
         pollers.hold_transaction_records()  # then: inside the lock _serialise_backends adds
         _serialise_backends()
         _keep_task_failure_cause()
+        sfn_api.install()
         sns.enforce_subject_rule()
         sns.enforce_filter_policy_quota()
         _reuse_interpreter_clients()

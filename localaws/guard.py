@@ -137,6 +137,13 @@ def sfn_response_class() -> Any:
     return _lookup("moto.stepfunctions.responses", "StepFunctionResponse")
 
 
+def sfn_errors() -> Any:
+    """Step Functions' error classes as moto raises them (InvalidToken, ValidationException)."""
+    _lookup("moto.stepfunctions.exceptions", "InvalidToken")
+    _lookup("moto.stepfunctions.exceptions", "ValidationException")
+    return _lookup("moto.stepfunctions", "exceptions")
+
+
 _SFN = "moto.stepfunctions.parser.asl"
 #: Modules whose ``boto_client_for`` the interpreter calls on every Task (one new client each).
 SFN_CLIENT_FACTORY_USERS = (
@@ -572,6 +579,7 @@ def check() -> None:
     sns_backend_class()
     sfn_user_config()
     sfn_response_class()
+    sfn_errors()
     sfn_client_factory_users()
     sfn_execution_worker_class()
     sfn_event_manager_class()
