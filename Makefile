@@ -13,7 +13,7 @@ UV_INSTALL := $(BIN)/uv pip install --quiet --compile-bytecode
 CHECKOV := checkov==3.3.30
 CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy admin migrate-managers rebuild-projection
+.PHONY: run reset demo executions test lint typecheck unit bench clean install chromium checkov deploy admin migrate-managers rebuild-projection
 
 install: $(STAMP)
 
@@ -30,8 +30,13 @@ $(STAMP): pyproject.toml $(UV_STAMP)
 	@touch $@
 
 ## Run the whole system locally: AWS emulated on loopback, API, web pages, mailbox.
+## Its data is kept in .localaws/state/ across restarts; RESET=1 starts clean.
 run: $(STAMP)
-	$(BIN)/python -m localaws run
+	$(BIN)/python -m localaws run $(if $(RESET),--reset,)
+
+## Forget the data `make run` kept: the next start is a fresh stack with the demo data.
+reset: $(STAMP)
+	$(BIN)/python -m localaws reset
 
 ## One booking through the saga, printed step by step.
 demo: $(STAMP)

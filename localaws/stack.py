@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from deploy.site import password_policy_of
-from localaws import sns, speedups
+from localaws import persistence, sns, speedups
 from localaws.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
 from localaws.cloud import LocalCloud, PortInUse, ensure_port_free, free_port
 from localaws.cognito import CognitoCodes
@@ -43,6 +43,10 @@ from support_console.executions import Resources
 from support_console.history import describe_event
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Where `make run` keeps its data between runs (gitignored); `make reset` empties it.
+STATE_DIR = Path(os.environ.get("LOCALAWS_STATE_DIR", ROOT / ".localaws" / "state"))
+#: While something changed, the snapshot is rewritten at most this often (and at every stop).
+SAVE_EVERY = 10.0
 DEFAULT_PASSWORD = "Demo-Passw0rd!"
 OPS_EMAIL = "ops@example.com"
 CONFIRMATION_PATH = "/sns/confirmation.html"
@@ -88,6 +92,7 @@ class LocalStack:
         log: Any = None,
         seed: bool = True,
         host: str = "localhost",
+        state_dir: Path | None = None,
     ) -> None:
         self.ports = ports
         self.password = password
@@ -110,6 +115,12 @@ class LocalStack:
         self._stopping = threading.Event()
         self._execution_ended = threading.Event()
         self._executions_prefixes: tuple[str, ...] = ()
+        # None: a fresh stack every start (tests, benchmarks); `make run` passes STATE_DIR.
+        self.state = persistence.StateDir(state_dir) if state_dir is not None else None
+        self.restored = False
+        self._changes = 0  # Lambda invocations and history events since start
+        self._saved_at_changes = 0
+        self.confirmations = sns.EmailConfirmations(self.mailbox.deliver, self._confirmation_link)
 
     # -- URLs -----------------------------------------------------------------------------
     @property
@@ -160,10 +171,15 @@ class LocalStack:
         ensure_port_free(self.ports.api, "API_PORT")
         ensure_port_free(self.ports.web, "WEB_PORT")
         ensure_port_free(self.ports.search, "SEARCH_PORT")
+        saved = self.state.read() if self.state is not None else None  # unusable: fail first
+        if self.state is not None:
+            # The same pool and client ids at every start, so saved users' tokens still verify.
+            os.environ["MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY"] = "HASH"
+            os.environ["MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY"] = "HASH"
         self.cloud.start()
         self.mailbox.install()
         # Email subscriptions wait for the link in SNS's confirmation email, as on AWS.
-        sns.EmailConfirmations(self.mailbox.deliver, self._confirmation_link).install()
+        self.confirmations.install()
         self.cognito_codes.install()
         parameters = {
             # Links in emails must point at this machine's API, not at execute-api.
@@ -175,6 +191,8 @@ class LocalStack:
             **self.parameters,
         }
         self.stack = self.cloud.deploy(ROOT / "template.yaml", parameters=parameters)
+        if saved is not None:
+            self._start_again(self._restore(saved))
         # The search service's tasks start now and come up while the rest is set up.
         discovery = discovery_client(self.cloud.endpoint, self.cloud.region)
         self.search = LocalEcsService(self.stack, discovery, self.cloud.endpoint, log=self._log)
@@ -196,9 +214,10 @@ class LocalStack:
         self.web.mount(CONFIRMATION_PATH, sns.confirmation_page(self.cloud.client("sns")))
         self._servers.append(serve(self.web, "127.0.0.1", self.ports.web))
         (ROOT / "hotel" / "config.json").write_text(json.dumps(self.config, indent=2) + "\n")
-        self._create_users()
-        if self.seed_data:
-            self._seed_hotels()
+        if not self.restored:
+            self._create_users()
+            if self.seed_data:
+                self._seed_hotels()
         self.search.wait_ready()
         self._executions_prefixes = tuple(
             self.stack.ref(machine).replace(":stateMachine:", ":execution:") + ":"
@@ -208,6 +227,8 @@ class LocalStack:
         threading.Thread(
             target=self._warm_console, args=(console,), name="console-warm", daemon=True
         ).start()
+        if self.state is not None:
+            threading.Thread(target=self._keep_saving, name="state-saver", daemon=True).start()
         speedups.settle_heap()  # what start-up built lives as long as the stack
         return self
 
@@ -220,7 +241,58 @@ class LocalStack:
         self._servers.clear()
         if self.search is not None:
             self.search.stop()
+        if self.state is not None and self.stack is not None:
+            self.save()
         self.cloud.stop()
+
+    # -- data across restarts -------------------------------------------------------------
+    def save(self) -> None:
+        """Write the snapshot now (atomically; see localaws.persistence)."""
+        assert self.state is not None and self.stack is not None
+        changes = self._changes
+        state = persistence.capture(self.cloud.client, self.stack)
+        state["mailbox"] = self.mailbox.saved()
+        state["confirmations"] = self.confirmations.saved()
+        self.state.write(state)
+        self._saved_at_changes = changes
+
+    def _restore(self, saved: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        assert self.stack is not None
+        running = persistence.restore(self.cloud.client, self.stack, saved)
+        self.mailbox.restore(saved["mailbox"])
+        self.confirmations.restore(saved["confirmations"])
+        self.restored = True
+        self._log(f"restored the data saved at {saved['savedAt']} ({len(running)} to resume)")
+        return running
+
+    def _start_again(self, running: list[tuple[str, dict[str, Any]]]) -> None:
+        """Executions that were running at the last save start again, same name, same input:
+        their steps are idempotent by booking id (localaws.persistence). Before the API opens,
+        each gets to where it was waiting (a task token: NotifyManager has handed the new one
+        to the approval record) or ends, so a link clicked at once reaches the live token."""
+        sfn = self.cloud.client("stepfunctions")
+        arns = []
+        for machine, record in running:
+            started = sfn.start_execution(
+                stateMachineArn=machine, name=record["name"], input=record["input"]
+            )
+            arns.append(started["executionArn"])
+            self._log(f"SFN {record['name']} started again after the restart")
+        deadline = time.monotonic() + RESUME_WITHIN
+        while arns and time.monotonic() < deadline:
+            arns = [arn for arn in arns if not _settled(sfn, arn)]
+            time.sleep(0.1)
+        for arn in arns:
+            self._log(f"SFN {arn.rsplit(':', 1)[1]} still busy after {RESUME_WITHIN:.0f} s")
+
+    def _keep_saving(self) -> None:
+        """Save every SAVE_EVERY seconds while something changes, so a crash loses little."""
+        while not self._stopping.wait(SAVE_EVERY):
+            if self._changes != self._saved_at_changes:
+                try:
+                    self.save()
+                except Exception as exc:  # keep running; the next save may work
+                    self._log(f"could not save the local state: {exc}")
 
     def __enter__(self) -> LocalStack:
         return self.start()
@@ -331,6 +403,7 @@ class LocalStack:
                     raise RuntimeError(f"seeding {name} failed: HTTP {resp.status}")
 
     def _on_invocation(self, inv: Invocation) -> None:
+        self._changes += 1
         if self._log is _no_log:  # nothing formatted for nobody
             return
         status = inv.error_type or "ok"
@@ -343,6 +416,7 @@ class LocalStack:
         executions). A cancellation's execution is named ``cancel-<bookingId>``."""
         if not execution_arn.startswith(self._executions_prefixes):
             return
+        self._changes += 1
         line = describe_event(event) if self._log is not _no_log else None
         if line:
             self._log(f"SFN {execution_arn.rsplit(':', 1)[1]} {line.strip()}")
@@ -360,6 +434,17 @@ class LocalStack:
             with contextlib.suppress(Exception):
                 console.inspector.warm()
             self._stopping.wait(WARM_EVERY)
+
+
+#: How long a start waits for the executions it started again to reach a wait (or end).
+RESUME_WITHIN = 60.0
+
+
+def _settled(sfn: Any, execution_arn: str) -> bool:
+    """Waiting for a task token (its last event: the task was submitted) or ended."""
+    last = sfn.get_execution_history(executionArn=execution_arn, reverseOrder=True, maxResults=1)
+    kind = last["events"][0]["type"] if last["events"] else ""
+    return kind == "TaskSubmitted" or kind in _EXECUTION_ENDED
 
 
 def _no_log(line: str) -> None:
@@ -426,8 +511,18 @@ def demo_picture(colour: tuple[int, int, int], width: int = 320, height: int = 2
     )
 
 
+def reset(argv: list[str] | None = None) -> int:
+    """`make reset`: forget the data `make run` kept; the next start is a fresh stack."""
+    removed = persistence.StateDir(STATE_DIR).clear()
+    print(f"removed the saved local state in {STATE_DIR}" if removed else "no saved local state")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
+    args = list(argv or [])
+    if "--reset" in args:
+        reset()
     ports = Ports.from_env()
     password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
 
@@ -442,8 +537,8 @@ def main(argv: list[str] | None = None) -> int:
             (ports.search, "SEARCH_PORT"),
         ):
             ensure_port_free(port, variable)
-        stack = LocalStack(ports, password, log=log).start()
-    except PortInUse as exc:
+        stack = LocalStack(ports, password, log=log, state_dir=STATE_DIR).start()
+    except (PortInUse, persistence.SnapshotUnusable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     ready = time.perf_counter() - started
