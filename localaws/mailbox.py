@@ -68,6 +68,9 @@ class Mailbox:
             self._mails.append(mail)
             return mail
 
+    def __len__(self) -> int:
+        return len(self._mails)
+
     def saved(self) -> list[dict[str, Any]]:
         """Every message, for the snapshot that outlives a restart (localaws.persistence)."""
         return self.messages()

@@ -118,7 +118,7 @@ class LocalStack:
         # None: a fresh stack every start (tests, benchmarks); `make run` passes STATE_DIR.
         self.state = persistence.StateDir(state_dir) if state_dir is not None else None
         self.restored = False
-        self._changes = 0  # Lambda invocations and history events since start
+        self._changes = 0  # Lambda invocations and history events since start (and mail)
         self._saved_at_changes = 0
         self.confirmations = sns.EmailConfirmations(self.mailbox.deliver, self._confirmation_link)
 
@@ -249,7 +249,7 @@ class LocalStack:
     def save(self) -> None:
         """Write the snapshot now (atomically; see localaws.persistence)."""
         assert self.state is not None and self.stack is not None
-        changes = self._changes
+        changes = self._changes + len(self.mailbox)
         state = persistence.capture(self.cloud.client, self.stack)
         state["mailbox"] = self.mailbox.saved()
         state["confirmations"] = self.confirmations.saved()
@@ -288,7 +288,7 @@ class LocalStack:
     def _keep_saving(self) -> None:
         """Save every SAVE_EVERY seconds while something changes, so a crash loses little."""
         while not self._stopping.wait(SAVE_EVERY):
-            if self._changes != self._saved_at_changes:
+            if self._changes + len(self.mailbox) != self._saved_at_changes:
                 try:
                     self.save()
                 except Exception as exc:  # keep running; the next save may work
