@@ -31,8 +31,10 @@ $(STAMP): pyproject.toml $(UV_STAMP)
 
 ## Run the whole system locally: AWS emulated on loopback, API, web pages, mailbox.
 ## Its data is kept in .localaws/state/ across restarts; RESET=1 starts clean.
+## The log is one line per API request, Lambda invocation and state transition; VERBOSE=1 adds
+## every web request, each invocation's output and the rest of the history events.
 run: $(STAMP)
-	$(BIN)/python -m localaws run $(if $(RESET),--reset,)
+	$(BIN)/python -m localaws run $(if $(RESET),--reset,) $(if $(VERBOSE),--verbose,)
 
 ## Forget the data `make run` kept: the next start is a fresh stack with the demo data.
 reset: $(STAMP)

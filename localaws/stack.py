@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import functools
 import json
+import logging
 import os
 import signal
 import struct
@@ -93,6 +94,7 @@ class LocalStack:
         seed: bool = True,
         host: str = "localhost",
         state_dir: Path | None = None,
+        verbose: bool = False,
     ) -> None:
         self.ports = ports
         self.password = password
@@ -100,6 +102,7 @@ class LocalStack:
         self.seed_data = seed
         self.host = host
         self._log = log or _no_log
+        self.verbose = verbose
         self.cloud = LocalCloud(
             port=ports.aws,
             retry_time_scale=retry_time_scale,
@@ -191,6 +194,11 @@ class LocalStack:
             **self.parameters,
         }
         self.stack = self.cloud.deploy(ROOT / "template.yaml", parameters=parameters)
+        self._executions_prefixes = tuple(
+            self.stack.ref(machine).replace(":stateMachine:", ":execution:") + ":"
+            for machine in ("BookingStateMachine", "CancellationStateMachine")
+        )
+        self.cloud.add_history_listener(self._on_history_event)
         if saved is not None:
             self._start_again(self._restore(saved))
         # The search service's tasks start now and come up while the rest is set up.
@@ -207,7 +215,7 @@ class LocalStack:
         gateway = ApiGateway(api, self.cloud.runtime, verifier, self.cloud.region, self._log)
         self._servers.append(serve(gateway, "127.0.0.1", self.ports.api))
         self.web = WebServer(
-            ROOT / "hotel", self.config, self.mailbox, self._log, self.page_headers
+            ROOT / "hotel", self.config, self.mailbox, self._log, self.page_headers, self.verbose
         )
         console = self._console(self.stack)
         self.web.mount("/console/", console)
@@ -219,11 +227,6 @@ class LocalStack:
             if self.seed_data:
                 self._seed_hotels()
         self.search.wait_ready()
-        self._executions_prefixes = tuple(
-            self.stack.ref(machine).replace(":stateMachine:", ":execution:") + ":"
-            for machine in ("BookingStateMachine", "CancellationStateMachine")
-        )
-        self.cloud.add_history_listener(self._on_history_event)
         threading.Thread(
             target=self._warm_console, args=(console,), name="console-warm", daemon=True
         ).start()
@@ -409,6 +412,8 @@ class LocalStack:
         status = inv.error_type or "ok"
         cold = ", cold start" if inv.cold_start else ""
         self._log(f"λ   {inv.function}: {status} ({inv.duration_ms:.0f} ms{cold})")
+        if self.verbose and inv.logs.strip():
+            self._log(f"λ   {inv.function} printed:\n{inv.logs.rstrip()}")
 
     def _on_history_event(self, execution_arn: str, event: dict[str, Any]) -> None:
         """One log line per state transition of the booking saga and of a cancellation, as
@@ -418,6 +423,8 @@ class LocalStack:
             return
         self._changes += 1
         line = describe_event(event) if self._log is not _no_log else None
+        if line is None and self.verbose:
+            line = event["type"]
         if line:
             self._log(f"SFN {execution_arn.rsplit(':', 1)[1]} {line.strip()}")
         if event["type"] in _EXECUTION_ENDED:
@@ -445,6 +452,44 @@ def _settled(sfn: Any, execution_arn: str) -> bool:
     last = sfn.get_execution_history(executionArn=execution_arn, reverseOrder=True, maxResults=1)
     kind = last["events"][0]["type"] if last["events"] else ""
     return kind == "TaskSubmitted" or kind in _EXECUTION_ENDED
+
+
+class ConsoleLog:
+    """`make run`'s log: each record one write of whole lines under a lock, to the process's
+    real stdout. ``print`` writes the text and its newline separately, so two threads printing
+    at once glued records together; and a line printed on a Lambda's thread went into that
+    invocation's captured output instead. A record spanning lines (a Lambda's output in verbose
+    mode) has its continuation lines indented, so it still reads as one."""
+
+    def __init__(self, stream: Any = None, clock: Any = None) -> None:
+        self._stream: Any = stream or sys.__stdout__
+        self._clock = clock or (lambda: time.strftime("%H:%M:%S"))
+        self._lock = threading.Lock()
+
+    def __call__(self, line: str) -> None:
+        self.write(f"{self._clock()} {line}".replace("\n", "\n    "))
+
+    def write(self, text: str) -> None:
+        """Text as it is (the banner), still as one write under the lock."""
+        with self._lock:
+            self._stream.write(text if text.endswith("\n") else text + "\n")
+            self._stream.flush()
+
+    def install_for_logging(self, verbose: bool) -> None:
+        """Libraries' log records (warnings; everything with --verbose) through the same lock."""
+        root = logging.getLogger()
+        root.handlers[:] = [_LogHandler(self)]
+        root.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+class _LogHandler(logging.Handler):
+    def __init__(self, log: ConsoleLog) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s: %(message)s"))
+        self._log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._log(self.format(record))
 
 
 def _no_log(line: str) -> None:
@@ -521,13 +566,13 @@ def reset(argv: list[str] | None = None) -> int:
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = list(argv or [])
+    verbose = "--verbose" in args or os.environ.get("VERBOSE", "") not in ("", "0")
     if "--reset" in args:
         reset()
     ports = Ports.from_env()
     password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
-
-    def log(line: str) -> None:
-        print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+    log = ConsoleLog()
+    log.install_for_logging(verbose)
 
     try:
         for port, variable in (
@@ -537,7 +582,7 @@ def main(argv: list[str] | None = None) -> int:
             (ports.search, "SEARCH_PORT"),
         ):
             ensure_port_free(port, variable)
-        stack = LocalStack(ports, password, log=log, state_dir=STATE_DIR).start()
+        stack = LocalStack(ports, password, log=log, state_dir=STATE_DIR, verbose=verbose).start()
     except (PortInUse, persistence.SnapshotUnusable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -550,7 +595,9 @@ def main(argv: list[str] | None = None) -> int:
     search_tasks = "\n".join(
         f"    task {i.id:28} {i.address:16} {i.health}" for i in stack.search.instances()
     )
-    print(
+    data = "restored from" if stack.restored else "saved to"
+    quiet = "every request and Lambda output" if verbose else "quiet: VERBOSE=1 for every request"
+    log.write(
         f"""
 hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
 
@@ -565,11 +612,12 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
   Search tasks     {stack.web_url}/console/services
   Bus events       {stack.web_url}/console/events
   AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
+  Data             {data} {STATE_DIR}   (make reset starts clean)
+  Log              {quiet}
 
   Demo users (password: {"$DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else password}):
 {users}
-""",
-        flush=True,
+"""
     )
 
     def interrupted(*_: object) -> None:
@@ -579,7 +627,7 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
-        print("\nstopping…", flush=True)
+        log.write("\nstopping… (saving the data)")
     finally:
         stack.stop()
     return 0

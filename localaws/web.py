@@ -27,8 +27,12 @@ class WebServer:
         mailbox: Mailbox,
         log: Callable[[str], None] = lambda line: None,
         page_headers: dict[str, str] | None = None,
+        verbose: bool = False,
     ) -> None:
         self.pages = pages
+        # Quiet by default: a page load fetches a dozen files and the mailbox polls its JSON;
+        # `make run VERBOSE=1` logs every request.
+        self.verbose = verbose
         self.config = config
         self.mailbox = mailbox
         self.log = log
@@ -46,7 +50,7 @@ class WebServer:
             if request.path == prefix.rstrip("/") or request.path.startswith(prefix):
                 return app(environ, start_response)
         response = self.handle(request)
-        if not request.path.endswith(".json") or request.path.startswith("/mailbox"):
+        if self.verbose or (request.method != "GET" and request.method != "HEAD"):
             self.log(f"WEB {request.method} {request.path} → {response.status_code}")
         return response(environ, start_response)
 
