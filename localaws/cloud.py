@@ -141,6 +141,7 @@ class LocalCloud:
         _serialise_backends()
         _keep_task_failure_cause()
         sfn_api.install()
+        sfn_api.install_redrive()
         sns.enforce_subject_rule()
         sns.enforce_filter_policy_quota()
         _reuse_interpreter_clients()

@@ -141,6 +141,8 @@ def sfn_errors() -> Any:
     """Step Functions' error classes as moto raises them (InvalidToken, ValidationException)."""
     _lookup("moto.stepfunctions.exceptions", "InvalidToken")
     _lookup("moto.stepfunctions.exceptions", "ValidationException")
+    _lookup("moto.stepfunctions.exceptions", "ExecutionDoesNotExist")
+    _lookup("moto.stepfunctions.exceptions", "AWSError")
     return _lookup("moto.stepfunctions", "exceptions")
 
 

@@ -3,6 +3,7 @@ emulator: history paging and order, and the configuration the template sets."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from typing import Any
@@ -11,9 +12,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from localaws import persistence
 from localaws.cloud import LocalCloud
 from localaws.stack import LocalStack
 from tests.fixtures.waiting import eventually
+from tests.tooling.tables import new_table
 
 ROLE = "arn:aws:iam::123456789012:role/sfn-test"
 PASS_STATES = 60
@@ -127,3 +130,135 @@ def test_the_saga_reports_the_tracing_the_template_turns_on(
     for machine in ("BookingStateMachine", "CancellationStateMachine"):
         described = sfn.describe_state_machine(stateMachineArn=local_stack.stack.ref(machine))
         assert described["tracingConfiguration"] == {"enabled": True}
+
+
+# -- RedriveExecution --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def guarded(cloud: LocalCloud, sfn: Any) -> tuple[str, str]:
+    """A machine whose Task fails until the item it updates exists: (machine ARN, table)."""
+    table = str(new_table(cloud, "redrive")["TableName"])
+    definition = {
+        "StartAt": "Prepare",
+        "States": {
+            "Prepare": {
+                "Type": "Pass",
+                "Result": "prepared",
+                "ResultPath": "$.prepared",
+                "Next": "Mark",
+            },
+            "Mark": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:putItem",
+                "Parameters": {
+                    "TableName": table,
+                    "Item": {"pk": {"S.$": "$.key"}, "done": {"BOOL": True}},
+                    "ConditionExpression": "attribute_exists(pk)",
+                },
+                "ResultPath": None,
+                "Next": "Done",
+            },
+            "Done": {"Type": "Pass", "End": True},
+        },
+    }
+    machine = sfn.create_state_machine(
+        name=f"redrive-{uuid.uuid4().hex[:8]}", definition=json.dumps(definition), roleArn=ROLE
+    )["stateMachineArn"]
+    return str(machine), table
+
+
+def finished(sfn: Any, arn: str) -> dict[str, Any]:
+    return dict(
+        eventually(
+            lambda: (d := sfn.describe_execution(executionArn=arn))["status"] != "RUNNING" and d
+        )
+    )
+
+
+def failed_run(sfn: Any, machine: str) -> tuple[str, str]:
+    key = uuid.uuid4().hex
+    arn = sfn.start_execution(
+        stateMachineArn=machine, name=f"run-{key[:8]}", input=json.dumps({"key": key})
+    )["executionArn"]
+    assert finished(sfn, arn)["status"] == "FAILED"
+    return str(arn), key
+
+
+def entered(events: list[dict[str, Any]]) -> list[str]:
+    return [
+        e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e
+    ]
+
+
+def test_redrive_continues_a_failed_execution_from_its_failed_state(
+    cloud: LocalCloud, sfn: Any, guarded: tuple[str, str]
+) -> None:
+    # Given an execution that failed in its second state
+    machine, table = guarded
+    arn, key = failed_run(sfn, machine)
+    before = sfn.describe_execution(executionArn=arn)
+    assert before["redriveStatus"] == "REDRIVABLE" and before["redriveCount"] == 0
+    # When the cause is fixed and it is redriven
+    cloud.client("dynamodb").put_item(TableName=table, Item={"pk": {"S": key}})
+    date = sfn.redrive_execution(executionArn=arn)["redriveDate"]
+    # Then it goes on from the failed state, under the same ARN, to success
+    after = finished(sfn, arn)
+    assert after["status"] == "SUCCEEDED"
+    assert after["redriveCount"] == 1 and after["redriveDate"] == date
+    assert after["input"] == before["input"] and after["startDate"] == before["startDate"]
+    assert json.loads(after["output"])["prepared"] == "prepared"
+    assert after["redriveStatus"] == "NOT_REDRIVABLE"
+    assert after["redriveStatusReason"] == "Execution is SUCCEEDED and cannot be redriven."
+    pages = sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
+    events = [e for page in pages for e in page["events"]]
+    assert entered(events) == ["Prepare", "Mark", "Mark", "Done"]  # Prepare is not run again
+    kinds = [e["type"] for e in events]
+    assert kinds.count("ExecutionStarted") == 1 and kinds.count("ExecutionFailed") == 1
+    redriven = kinds.index("ExecutionRedriven")
+    assert kinds[redriven - 1] == "ExecutionFailed" and kinds[-1] == "ExecutionSucceeded"
+    assert [e["id"] for e in events] == list(range(1, len(events) + 1))
+    assert events[redriven]["executionRedrivenEventDetails"] == {"redriveCount": 1}
+    listed = sfn.list_executions(stateMachineArn=machine)["executions"]
+    assert [e["status"] for e in listed if e["executionArn"] == arn] == ["SUCCEEDED"]
+
+
+def test_redrive_that_fails_again_can_be_redriven_again(sfn: Any, guarded: tuple[str, str]) -> None:
+    machine, _ = guarded
+    arn, _ = failed_run(sfn, machine)
+    sfn.redrive_execution(executionArn=arn)
+    assert finished(sfn, arn)["status"] == "FAILED"
+    sfn.redrive_execution(executionArn=arn)
+    again = finished(sfn, arn)
+    assert again["status"] == "FAILED" and again["redriveCount"] == 2
+
+
+def test_a_succeeded_or_running_execution_is_not_redrivable(sfn: Any, execution: str) -> None:
+    with pytest.raises(ClientError) as refused:
+        sfn.redrive_execution(executionArn=execution)
+    error = refused.value.response["Error"]
+    assert error["Code"] == "ExecutionNotRedrivable"
+    assert "SUCCEEDED" in error["Message"]
+
+
+def test_an_unknown_execution_is_refused(sfn: Any, execution: str) -> None:
+    with pytest.raises(ClientError) as refused:
+        sfn.redrive_execution(executionArn=execution + "-nope")
+    assert refused.value.response["Error"]["Code"] == "ExecutionDoesNotExist"
+
+
+def test_an_execution_stopped_more_than_14_days_ago_is_not_redrivable(
+    cloud: LocalCloud, sfn: Any, guarded: tuple[str, str]
+) -> None:
+    # A failed execution saved long ago and put back (as `make run` does after a restart)
+    machine, _ = guarded
+    arn, _ = failed_run(sfn, machine)
+    record = next(r for r in persistence._executions(sfn, machine) if r["name"] in arn)
+    record["name"] += "-old"
+    record["stopDate"] = dt.datetime.now(dt.UTC) - dt.timedelta(days=14, minutes=1)
+    persistence._put_finished_execution(cloud.region, machine, record)
+    old = arn + "-old"
+    assert sfn.describe_execution(executionArn=old)["redriveStatus"] == "NOT_REDRIVABLE"
+    with pytest.raises(ClientError) as refused:
+        sfn.redrive_execution(executionArn=old)
+    assert refused.value.response["Error"]["Message"] == "Execution redrivable period exceeded."
