@@ -536,6 +536,7 @@ class Inspector:
                 new = [r for r in finished if r.booking_id not in self._final_hotels]
             if new:
                 self._join_bookings(new)
+                self._join_outcomes(new)  # a failed one's error, read once
                 read += len(new)
             token = page.get("nextToken")
             if not token or (finished and not new):

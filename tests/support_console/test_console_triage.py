@@ -5,6 +5,7 @@ cancellation run, and a Redrive button (Step Functions' RedriveExecution)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ import requests
 from hotel_booking.models import BookingStatus, Decision
 from localaws.stack import LocalStack
 from support_console.executions import Inspector, Resources
+from tests.e2e.browser.conftest import DESKTOP
 from tests.fixtures.saga_driver import SagaDriver
 from tests.support_console.conftest import Bookings
 from tests.support_console.test_console import get
@@ -132,3 +134,26 @@ def test_the_redrive_button_redrives_the_failed_execution(
         f"{local_stack.web_url}/console/executions/{bookings.confirmed}/redrive", timeout=30
     )
     assert refused.status_code == 409 and "SUCCEEDED" in refused.text
+
+
+def test_triage_in_chromium(local_stack: LocalStack, alerted: str) -> None:
+    from tests.support_console.test_browser import in_chromium, shot
+
+    def steps(page: Any) -> None:
+        from playwright.sync_api import expect
+
+        page.goto(f"{local_stack.web_url}/console/")
+        page.get_by_role("link", name="Needs attention").click()
+        expect(page).to_have_url(re.compile(r"\?attention=1$"))
+        row = page.locator("#executions tbody tr", has_text=alerted)
+        expect(row.locator(".outcome")).to_contain_text("OutcomeNotRecorded")
+        expect(row.locator(".attention")).to_have_text("alerted")
+        shot(page, "needs-attention")
+        row.get_by_role("link", name=alerted).click()
+        expect(page.locator("#booking-now a")).to_have_attribute("href", "#booking-record")
+        page.get_by_role("button", name="Redrive").click()
+        expect(page).to_have_url(re.compile(rf"/console/executions/{alerted}$"))
+        expect(page.get_by_text("ExecutionRedriven").first).to_be_attached()
+        shot(page, "redriven")
+
+    in_chromium(DESKTOP, steps, "triage")
