@@ -245,7 +245,10 @@ class LocalStack:
         if self.search is not None:
             self.search.stop()
         if self.state is not None and self.stack is not None:
-            self.save()
+            try:
+                self.save()
+            except Exception as exc:  # the previous snapshot stays whole (atomic writes)
+                self._log(f"could not save the local state: {exc!r}")
         self.cloud.stop()
 
     # -- data across restarts -------------------------------------------------------------
@@ -448,10 +451,10 @@ RESUME_WITHIN = 60.0
 
 
 def _settled(sfn: Any, execution_arn: str) -> bool:
-    """Waiting for a task token (its last event: the task was submitted) or ended."""
+    """Waiting (for a task token: the task was submitted; or in a Wait state) or ended."""
     last = sfn.get_execution_history(executionArn=execution_arn, reverseOrder=True, maxResults=1)
     kind = last["events"][0]["type"] if last["events"] else ""
-    return kind == "TaskSubmitted" or kind in _EXECUTION_ENDED
+    return kind in ("TaskSubmitted", "WaitStateEntered") or kind in _EXECUTION_ENDED
 
 
 class ConsoleLog:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from localaws.persistence import FILE_NAME, FORMAT, SnapshotUnusable, StateDir
 from tests.fixtures.waiting import eventually
 
 ROLE = "arn:aws:iam::123456789012:role/sfn-test"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_snapshot_reads_back_what_was_written(tmp_path: Path) -> None:
@@ -105,3 +109,20 @@ def test_a_finished_execution_is_listed_described_and_paged_after_a_restore(
     events = sfn.get_execution_history(executionArn=restored, reverseOrder=True)["events"]
     assert events == sfn.get_execution_history(executionArn=arn, reverseOrder=True)["events"]
     assert events[0]["type"] == "ExecutionFailed"
+
+
+def test_localaws_reset_forgets_the_saved_state(tmp_path: Path) -> None:
+    state = StateDir(tmp_path / "state")
+    state.write({"stack": "hotel-booking"})
+    env = {**os.environ, "LOCALAWS_STATE_DIR": str(state.path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "localaws", "reset"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "removed the saved local state" in done.stdout
+    assert state.read() is None
