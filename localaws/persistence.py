@@ -117,8 +117,14 @@ def _decode(obj: dict[str, Any]) -> Any:
 # -- capture ------------------------------------------------------------------------------
 
 
-def capture(client: Any, stack: Stack) -> dict[str, Any]:
-    """What the stack's resources hold, keyed by logical id (names can be re-derived)."""
+def capture(
+    client: Any, stack: Stack, finished: dict[tuple[str, Any], dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """What the stack's resources hold, keyed by logical id (names can be re-derived).
+
+    ``finished`` keeps the records of finished executions between saves (a finished execution
+    changes only when redriven, which changes its stop date): their histories are read once."""
+    finished = {} if finished is None else finished
     return {
         "savedAt": dt.datetime.now(dt.UTC).isoformat(),
         "stack": stack.name,
@@ -141,7 +147,7 @@ def capture(client: Any, stack: Stack) -> dict[str, Any]:
         "parameters": _parameters(client("ssm")),
         "secrets": _secrets(client("secretsmanager")),
         "executions": {
-            r.logical_id: list(_executions(client("stepfunctions"), r.ref))
+            r.logical_id: list(_executions(client("stepfunctions"), r.ref, finished))
             for r in stack.of_type("AWS::StepFunctions::StateMachine")
         },
     }
@@ -235,24 +241,36 @@ def _secrets(sm: Any) -> list[dict[str, Any]]:
     return found
 
 
-def _executions(sfn: Any, machine_arn: str) -> Iterator[dict[str, Any]]:
-    from support_console.history import events
-
+def _executions(
+    sfn: Any, machine_arn: str, finished: dict[tuple[str, Any], dict[str, Any]] | None = None
+) -> Iterator[dict[str, Any]]:
     for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=machine_arn):
         for listed in page["executions"]:
-            arn = listed["executionArn"]
-            described = sfn.describe_execution(executionArn=arn)
-            yield {
-                "name": described["name"],
-                "status": described["status"],
-                "input": described.get("input", "{}"),
-                "output": described.get("output"),
-                "error": described.get("error"),
-                "cause": described.get("cause"),
-                "startDate": described["startDate"],
-                "stopDate": described.get("stopDate"),
-                "events": list(events(sfn, arn)),
-            }
+            key = (listed["executionArn"], listed.get("stopDate"))
+            if finished is not None and listed["status"] != "RUNNING" and key in finished:
+                yield finished[key]
+                continue
+            record = _execution(sfn, listed["executionArn"])
+            if finished is not None and record["status"] != "RUNNING":
+                finished[(listed["executionArn"], record["stopDate"])] = record
+            yield record
+
+
+def _execution(sfn: Any, arn: str) -> dict[str, Any]:
+    from support_console.history import events
+
+    described = sfn.describe_execution(executionArn=arn)
+    return {
+        "name": described["name"],
+        "status": described["status"],
+        "input": described.get("input", "{}"),
+        "output": described.get("output"),
+        "error": described.get("error"),
+        "cause": described.get("cause"),
+        "startDate": described["startDate"],
+        "stopDate": described.get("stopDate"),
+        "events": list(events(sfn, arn)),
+    }
 
 
 # -- restore ------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Where `make run` keeps its data between runs (gitignored); `make reset` empties it.
 STATE_DIR = Path(os.environ.get("LOCALAWS_STATE_DIR", ROOT / ".localaws" / "state"))
 #: While something changed, the snapshot is rewritten at most this often (and at every stop).
-SAVE_EVERY = 10.0
+SAVE_EVERY = 30.0
 DEFAULT_PASSWORD = "Demo-Passw0rd!"
 OPS_EMAIL = "ops@example.com"
 CONFIRMATION_PATH = "/sns/confirmation.html"
@@ -123,6 +123,7 @@ class LocalStack:
         self.restored = False
         self._changes = 0  # Lambda invocations and history events since start (and mail)
         self._saved_at_changes = 0
+        self._finished: dict[tuple[str, Any], dict[str, Any]] = {}  # executions, across saves
         self.confirmations = sns.EmailConfirmations(self.mailbox.deliver, self._confirmation_link)
 
     # -- URLs -----------------------------------------------------------------------------
@@ -199,12 +200,12 @@ class LocalStack:
             for machine in ("BookingStateMachine", "CancellationStateMachine")
         )
         self.cloud.add_history_listener(self._on_history_event)
-        if saved is not None:
-            self._start_again(self._restore(saved))
+        running = self._restore(saved) if saved is not None else []
         # The search service's tasks start now and come up while the rest is set up.
         discovery = discovery_client(self.cloud.endpoint, self.cloud.region)
         self.search = LocalEcsService(self.stack, discovery, self.cloud.endpoint, log=self._log)
         self.search.start()
+        self._start_again(running)  # before the API opens
         self._servers.append(
             serve(
                 SearchGateway(self.stack, discovery, log=self._log), "127.0.0.1", self.ports.search
@@ -256,7 +257,7 @@ class LocalStack:
         """Write the snapshot now (atomically; see localaws.persistence)."""
         assert self.state is not None and self.stack is not None
         changes = self._changes + len(self.mailbox)
-        state = persistence.capture(self.cloud.client, self.stack)
+        state = persistence.capture(self.cloud.client, self.stack, self._finished)
         state["mailbox"] = self.mailbox.saved()
         state["confirmations"] = self.confirmations.saved()
         self.state.write(state)
