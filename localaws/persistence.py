@@ -140,10 +140,9 @@ def capture(
             r.logical_id: _pool_users(stack.region, r.ref)
             for r in stack.of_type("AWS::Cognito::UserPool")
         },
-        "topics": {
-            r.logical_id: _subscriptions(stack.region, r.ref)
-            for r in stack.of_type("AWS::SNS::Topic")
-        },
+        # Every topic, the stack's and those made at run time (one per hotel), by ARN (its
+        # name, account and region: the same after a restart).
+        "topics": _topics(stack.region),
         "parameters": _parameters(client("ssm")),
         "secrets": _secrets(client("secretsmanager")),
         "executions": {
@@ -193,8 +192,15 @@ def _pool_users(region: str, pool_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def _subscriptions(region: str, topic_arn: str) -> list[dict[str, Any]]:
+def _topics(region: str) -> dict[str, dict[str, Any]]:
     backend = guard.sns_backend(region)
+    return {
+        arn: {"name": topic.name, "subscriptions": _subscriptions(backend, arn)}
+        for arn, topic in list(backend.topics.items())
+    }
+
+
+def _subscriptions(backend: Any, topic_arn: str) -> list[dict[str, Any]]:
     found = []
     for arn, sub in list(backend.subscriptions.items()):
         if sub.topic.arn != topic_arn:
@@ -303,9 +309,12 @@ def restore(client: Any, stack: Stack, state: dict[str, Any]) -> list[tuple[str,
     for logical_id, users in state["userPools"].items():
         if logical_id in stack.resources:
             _put_users(stack.region, stack.ref(logical_id), users)
-    for logical_id, subscriptions in state["topics"].items():
-        if logical_id in stack.resources:
-            _put_subscriptions(stack.region, stack.ref(logical_id), subscriptions)
+    sns_client = client("sns")
+    topics = guard.sns_backend(stack.region).topics
+    for arn, topic in state["topics"].items():
+        if arn not in topics:  # made at run time (a hotel's): make it again
+            sns_client.create_topic(Name=topic["name"])
+        _put_subscriptions(stack.region, arn, topic["subscriptions"])
     ssm = client("ssm")
     for p in state["parameters"]:
         ssm.put_parameter(Name=p["name"], Value=p["value"], Type=p["type"], Overwrite=True)

@@ -182,9 +182,17 @@ def test_a_booking_awaiting_approval_is_approved_by_its_link_after_a_restart(
         assert claims(again)["sub"] == claims(guest)["sub"]
         assert second.mail("manager@example.com", "", booking_id)[0]["id"] == approval[0]["id"]
         assert len(second.mail("manager@example.com", CONFIRMATION_SUBJECT)) == len(hotels)
+        # The manager's subscription is still confirmed: a new booking's request reaches them
+        another = second.api(
+            "POST", "/bookings", again, booking_body(hotel["hotelId"], check_in, nights=1)
+        )
+        assert another.status_code == 202, another.text
+        new_id = another.json()["bookingId"]
+        assert eventually(lambda: second.mail("manager@example.com", "", new_id))
         # The picture is still served
-        picture = hotel.get("pictureUrl")
-        if picture:
-            assert requests.get(picture, timeout=10).status_code == 200
+        harbour = next(h for h in after if h["hotelId"] == hotel["hotelId"])
+        assert harbour["imageUrl"], harbour
+        picture = requests.get(harbour["imageUrl"], timeout=10)
+        assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
     finally:
         second.stop()
