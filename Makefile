@@ -13,7 +13,7 @@ UV_INSTALL := $(BIN)/uv pip install --quiet --compile-bytecode
 CHECKOV := checkov==3.3.30
 CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: run demo executions test lint typecheck unit bench clean install chromium checkov deploy destroy admin migrate-managers rebuild-projection
+.PHONY: run reset demo executions test lint typecheck unit bench clean install chromium checkov deploy destroy admin migrate-managers rebuild-projection
 
 install: $(STAMP)
 
@@ -30,8 +30,15 @@ $(STAMP): pyproject.toml $(UV_STAMP)
 	@touch $@
 
 ## Run the whole system locally: AWS emulated on loopback, API, web pages, mailbox.
+## Its data is kept in .localaws/state/ across restarts; RESET=1 starts clean.
+## The log is one line per API request, Lambda invocation and state transition; VERBOSE=1 adds
+## every web request, each invocation's output and the rest of the history events.
 run: $(STAMP)
-	$(BIN)/python -m localaws run
+	$(BIN)/python -m localaws run $(if $(RESET),--reset,) $(if $(VERBOSE),--verbose,)
+
+## Forget the data `make run` kept: the next start is a fresh stack with the demo data.
+reset: $(STAMP)
+	$(BIN)/python -m localaws reset
 
 ## One booking through the saga, printed step by step.
 demo: $(STAMP)

@@ -9,6 +9,7 @@ def main() -> int:
     commands = {
         "run": "the whole system: AWS emulated on loopback, API, web pages, mailbox",
         "demo": "one booking through the saga, printed step by step",
+        "reset": "forget the data `run` kept (.localaws/state/); the next run starts clean",
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print("usage: python -m localaws <command> [options]\n")
@@ -20,6 +21,10 @@ def main() -> int:
         from localaws.stack.run import main as run
 
         return run(rest)
+    if command == "reset":
+        from localaws.stack.run import reset
+
+        return reset(rest)
     if command == "demo":
         from localaws.stack.demo import main as demo
 

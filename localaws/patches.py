@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from localaws.aws import cognito, mail, sns
-from localaws.compat import dynamodb, guard, speedups, stepfunctions
+from localaws.compat import dynamodb, guard, speedups, stepfunctions, stepfunctions_api
 from localaws.engine.lambdas import LambdaRuntime
 from localaws.events import eventbridge, pollers
 
@@ -125,6 +125,26 @@ PATCHES: tuple[Patch, ...] = (
         ("moto.stepfunctions.responses:StepFunctionResponse.send_task_failure",),
         "moto drops the cause of SendTaskFailure; a manager's rejection reason would vanish",
         _static(stepfunctions.keep_task_failure_cause),
+    ),
+    Patch(
+        "execution history paged",
+        "fix",
+        ("moto.stepfunctions.responses:StepFunctionResponse.get_execution_history",),
+        "moto 5.2.5 returns every event oldest first, ignoring reverseOrder, maxResults, "
+        "nextToken and includeExecutionData",
+        _static(stepfunctions_api.install),
+    ),
+    Patch(
+        "RedriveExecution",
+        "fix",
+        (
+            "moto.stepfunctions.responses:StepFunctionResponse.redrive_execution",
+            "moto.stepfunctions.responses:StepFunctionResponse.describe_execution",
+            "moto.stepfunctions.responses:StepFunctionResponse._localaws_redrive",
+        ),
+        "RedriveExecution as AWS documents it (moto 5.2.5 has none), and DescribeExecution's "
+        "redrive fields",
+        _static(stepfunctions_api.install_redrive),
     ),
     Patch(
         "SNS subject rule",

@@ -1,9 +1,12 @@
 """The execution console for support staff: a WSGI app, mounted at ``/console/``.
 
 - ``/console/`` lists executions of the booking state machine, newest first (``?status=FAILED``
-  filters, ``?limit=N`` pages, ``?nextToken=`` continues), each with its booking's hotel;
+  filters, ``?attention=1`` keeps those that need someone: failed, alerted, stuck, timed out,
+  aborted; ``?limit=N`` pages, ``?nextToken=`` continues), each with its outcome and hotel;
 - ``/console/executions/<bookingId>`` shows one: the state machine as a picture with the path
-  it took, its event history, and the booking record;
+  it took, its event history, the booking record and its status now, a link to the booking's
+  cancellation run (and back), and for a failed one a Redrive button (POST
+  ``/console/executions/<bookingId>/redrive``: Step Functions' RedriveExecution);
 - ``/console/api/executions`` and ``/console/api/executions/<bookingId>`` are the same as JSON;
 - ``/console/services`` (and ``/console/api/services``) the search service's tasks and their
   health, as Cloud Map has them (when the console is given a way to read them);
@@ -162,6 +165,8 @@ class Console:
         return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
+        if request.method == "POST" and request.path.endswith(REDRIVE_SUFFIX):
+            return self.redrive(request)
         if request.method not in {"GET", "HEAD"}:
             return Response("Method not allowed", 405, headers={"Allow": "GET, HEAD"})
         path = request.path
@@ -208,7 +213,7 @@ class Console:
         token = request.args.get("nextToken") or None
         inspector = self._inspector(machine)
         assert inspector is not None
-        return inspector.list_executions(status, limit, token)
+        return inspector.list_executions(status, limit, token, attention=_attention_wanted(request))
 
     def list_json(self, request: Request, machine: Machine) -> Response:
         page = self._list(request, machine)
@@ -234,12 +239,26 @@ class Console:
         limit = request.args.get("limit")
         counts = Counter(e.status for e in page.executions)
         base = _base(machine)
-        chips = [{"label": "All", "url": _list_url(base, None, limit), "active": status is None}]
+        attention = _attention_wanted(request)
+        chips = [
+            {
+                "label": "All",
+                "url": _list_url(base, None, limit),
+                "active": status is None and not attention,
+            },
+            {
+                "label": "Needs attention",
+                "url": _list_url(base, None, limit, attention=True),
+                "active": attention,
+            },
+        ]
         chips += [
             {"label": label, "url": _list_url(base, s, limit), "active": status == s}
             for s, label in STATUS_LABELS.items()
         ]
-        more = _list_url(base, status, limit, page.next_token) if page.next_token else None
+        more = (
+            _list_url(base, status, limit, page.next_token, attention) if page.next_token else None
+        )
         inspector = self._inspector(machine)
         assert inspector is not None
         response = _page(
@@ -253,7 +272,8 @@ class Console:
             services=self.services is not None,
             events=self.events is not None,
             alarms=self.alarms is not None,
-            query=_query(status, limit),
+            query=_query(status, limit, attention=attention),
+            attention=attention,
             chips=chips,
             tally=[(s, counts[s]) for s in STATUSES if counts[s]],
             more=more,
@@ -335,8 +355,21 @@ class Console:
             keys += sorted(k for k in booking if k not in BOOKING_FIELDS)
         inspector = self._inspector(machine)
         assert inspector is not None
+        other = CANCELLATIONS if machine is BOOKINGS else BOOKINGS
+        other_inspector = self._inspector(other)
+        other_status = other_inspector.status_of(s.booking_id) if other_inspector else None
         return _page(
             "execution.html",
+            other={
+                "label": other.label,
+                "status": other_status,
+                "url": _detail_url(other, s.booking_id),
+            }
+            if other_status
+            else None,
+            redrive_url=_detail_url(machine, s.booking_id) + REDRIVE_SUFFIX
+            if s.status in REDRIVABLE
+            else None,
             title=f"{s.booking_id} · {machine.label.lower()} execution",
             machine=machine,
             list_url=_base(machine),
@@ -351,10 +384,58 @@ class Console:
             api=f"{PREFIX}/api/{machine.path}/{templating.quote(s.booking_id)}",
         )
 
+    # -- redrive ------------------------------------------------------------------------
+    def redrive(self, request: Request) -> Response:
+        """The execution page's Redrive button: Step Functions' RedriveExecution, then back to
+        the page. Only from the console's own pages (a form elsewhere cannot post here)."""
+        origin = request.headers.get("Origin")
+        if origin is not None and urllib.parse.urlsplit(origin).netloc != request.host:
+            return _page("message.html", 403, title="Forbidden", heading="Not from this console")
+        path = request.path.removesuffix(REDRIVE_SUFFIX)
+        for machine in (BOOKINGS, CANCELLATIONS):
+            route = f"{PREFIX}/{machine.path}/"
+            inspector = self._inspector(machine)
+            if inspector is None or not path.startswith(route) or len(path) <= len(route):
+                continue
+            booking_id = urllib.parse.unquote(path[len(route) :])
+            try:
+                inspector.redrive(booking_id)
+            except Exception as exc:  # ExecutionNotRedrivable, ExecutionDoesNotExist: say so
+                text = getattr(exc, "response", {}).get("Error", {}).get("Message") or str(exc)
+                return _page(
+                    "message.html", 409, title="Not redriven", heading="Not redriven", text=text
+                )
+            self.log(f"console: redrove {machine.label.lower()} execution {booking_id}")
+            return Response("", 303, headers={"Location": _detail_url(machine, booking_id)})
+        return _page("message.html", 404, title="Not found", heading="Not found")
+
+
+REDRIVE_SUFFIX = "/redrive"
+REDRIVABLE = {"FAILED", "TIMED_OUT", "ABORTED"}
+
 
 # ------------------------------------------------------------------------------ pieces
-def _query(status: str | None, limit: str | None, token: str | None = None) -> str:
-    params = {k: v for k, v in (("status", status), ("limit", limit), ("nextToken", token)) if v}
+def _attention_wanted(request: Request) -> bool:
+    return request.args.get("attention") in ("1", "true", "yes")
+
+
+def _detail_url(machine: Machine, booking_id: str) -> str:
+    return f"{PREFIX}/{machine.path}/{templating.quote(booking_id)}"
+
+
+def _query(
+    status: str | None, limit: str | None, token: str | None = None, attention: bool = False
+) -> str:
+    params = {
+        k: v
+        for k, v in (
+            ("status", status),
+            ("attention", "1" if attention else None),
+            ("limit", limit),
+            ("nextToken", token),
+        )
+        if v
+    }
     return f"?{urllib.parse.urlencode(params)}" if params else ""
 
 
@@ -362,8 +443,14 @@ def _base(machine: Machine) -> str:
     return f"{PREFIX}/" if machine is BOOKINGS else f"{PREFIX}/{machine.path}/"
 
 
-def _list_url(base: str, status: str | None, limit: str | None, token: str | None = None) -> str:
-    return f"{base}{_query(status, limit, token)}"
+def _list_url(
+    base: str,
+    status: str | None,
+    limit: str | None,
+    token: str | None = None,
+    attention: bool = False,
+) -> str:
+    return f"{base}{_query(status, limit, token, attention)}"
 
 
 def _timed(response: Response, page: ExecutionPage) -> Response:

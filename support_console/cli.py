@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         inspector, region = connect(args)
         if args.command == "list":
-            page = inspector.list_executions(args.status, args.limit)
+            page = inspector.list_executions(args.status, args.limit, attention=args.attention)
             print(json.dumps(page.to_json(), indent=1) if args.json else render_list(page))
             return 0
         try:
@@ -125,6 +125,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     listing.add_argument(
         "--limit", type=int, default=DEFAULT_LIMIT, help=f"how many (default {DEFAULT_LIMIT})"
+    )
+    listing.add_argument(
+        "--attention",
+        action="store_true",
+        help="only those needing someone: failed, alerted, stuck, timed out, aborted",
     )
     show = commands.add_parser(
         "show",
@@ -235,12 +240,13 @@ def render_list(page: ExecutionPage) -> str:
                 format_time(e.start),
                 stopped,
                 format_duration(e.duration),
+                (e.outcome or "-") + (f" ({e.attention})" if e.attention else ""),
             ]
         )
     if not rows:
         return "no executions"
     text = table(
-        ["BOOKING", "STATUS", "HOTEL", "STARTED (UTC)", "STOPPED", "DURATION"],
+        ["BOOKING", "STATUS", "HOTEL", "STARTED (UTC)", "STOPPED", "DURATION", "OUTCOME"],
         rows,
         right={5},
     )

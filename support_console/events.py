@@ -24,7 +24,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from support_console.cli import _common, clients, table, unreadable
+from support_console.cli import _common, _endpoint, clients, table, unreadable
 
 LOCAL_STACK = "hotel-booking"  # the stack `make run` deploys
 BUS_SUFFIX = "-events"  # template.yaml HotelBookingBus: ${AWS::StackName}-events
@@ -164,7 +164,13 @@ def find_bus(events: Any, stack_name: str | None) -> str:
     return names[0]
 
 
-def render(bus: str, found: list[Consumer], recent: list[BusEvent] | None) -> str:
+def render(
+    bus: str,
+    found: list[Consumer],
+    recent: list[BusEvent] | None,
+    where: str | None = None,
+    missing: str = "",
+) -> str:
     rows = [
         [
             c.rule,
@@ -177,7 +183,7 @@ def render(bus: str, found: list[Consumer], recent: list[BusEvent] | None) -> st
         ]
         for c in found
     ]
-    out = [f"Consumers of {bus}", ""]
+    out = [f"Consumers of {bus}" + (f" (stack at {where})" if where else ""), ""]
     out.append(
         table(["RULE", "QUEUE", "VISIBLE", "IN FLIGHT", "DLQ", "DLQ DEPTH", ""], rows, {2, 3, 5})
         if rows
@@ -185,7 +191,7 @@ def render(bus: str, found: list[Consumer], recent: list[BusEvent] | None) -> st
     )
     out += ["", "Recent events (newest first)", ""]
     if recent is None:
-        out.append(ON_AWS)
+        out.append(missing or ON_AWS)
     elif not recent:
         out.append("no event put on the bus since the stack started")
     else:
@@ -225,7 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         found = consumers(events, sqs, bus)
     except (LookupError, BotoCoreError, ClientError) as exc:
         return unreadable(args, exc)
-    recent = None if args.aws else _local_recent(args)
+    base, missing = (None, "") if args.aws else _console_of(args)
+    recent = _local_recent(base) if base else None
     if args.json:
         print(
             json.dumps(
@@ -238,14 +245,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
     else:
-        print(render(bus, found, recent))
+        print(render(bus, found, recent, None if args.aws else _endpoint(args), missing))
     return 0
 
 
-def _local_recent(args: argparse.Namespace) -> list[BusEvent] | None:
+def _console_of(args: argparse.Namespace) -> tuple[str | None, str]:
+    """The console of the same stack the consumers were read from, or None and why not.
+
+    Given only the AWS endpoint (``AWS_PORT`` or ``--endpoint``), the console's port cannot be
+    derived from it: guessing 8080 mixed another stack's events into this one's consumers."""
+    if args.console:
+        return args.console, ""
+    if "WEB_PORT" in os.environ:
+        return f"http://localhost:{os.environ['WEB_PORT']}/console", ""
+    if args.endpoint or os.environ.get("AWS_PORT", "4566") != "4566":
+        return None, (
+            f"recent events not shown: the console of the stack at {_endpoint(args)} is not "
+            "known; pass --console http://localhost:<WEB_PORT>/console or set WEB_PORT"
+        )
+    return "http://localhost:8080/console", ""  # `make run`'s defaults, both of them
+
+
+def _local_recent(base: str) -> list[BusEvent] | None:
     """The local stack's recent events, from its console's JSON: they live in the emulator's
     memory, not behind an AWS API (None when the console cannot be reached)."""
-    base = args.console or f"http://localhost:{os.environ.get('WEB_PORT', '8080')}/console"
     try:
         with urllib.request.urlopen(f"{base.rstrip('/')}/api/events", timeout=5) as response:
             rows = json.load(response).get("events") or []

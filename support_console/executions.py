@@ -60,6 +60,25 @@ _SUCCESS_EVENTS = {"LambdaFunctionSucceeded", "TaskSucceeded"}
 _ATTEMPT_EVENTS = {"LambdaFunctionScheduled", "TaskScheduled"}
 _EXECUTION_END = {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
 
+#: How a saga ends when it did what it should: the guest was told, nothing is left to undo.
+#: Any other failure (a compensation or a record that failed, an unhandled error), a timeout
+#: or an abort needs someone to look.
+BUSINESS_OUTCOMES = frozenset(
+    {
+        "RoomUnavailable",
+        "HotelNotFound",
+        "PaymentDeclined",
+        "PaymentUnavailable",
+        "BookingRejected",
+        "BookingCancelled",
+        "ApprovalTimedOut",
+        "InvalidBookingInput",
+    }
+)
+#: A running execution older than this is stuck: the longest legitimate wait is the manager's
+#: approval (ApprovalTimeoutSeconds, a day by default) and the payment retry window.
+STUCK_AFTER = dt.timedelta(hours=25)
+
 # The order in which the booking record is shown; anything else follows.
 BOOKING_FIELDS = (
     "bookingId",
@@ -219,6 +238,12 @@ class ExecutionSummary:
     hotel_name: str | None = None
     booking_status: str | None = None
     reason: str | None = None
+    #: How it ended: the error of a failed one (its Fail state), the Succeed state of one
+    #: that succeeded; None while it runs.
+    outcome: str | None = None
+    #: Why support should look at it: "failed", "alerted" (operations were emailed), "stuck",
+    #: "timed out", "aborted"; None when nothing is wrong.
+    attention: str | None = None
 
     @property
     def duration(self) -> float | None:
@@ -236,6 +261,8 @@ class ExecutionSummary:
             "durationSeconds": _round(self.duration),
             "hotelId": self.hotel_id,
             "hotelName": self.hotel_name,
+            "outcome": self.outcome,
+            "attention": self.attention,
         }
         if self.booking_status is not None:  # read with the whole record (one execution)
             data |= {"bookingStatus": self.booking_status, "reason": self.reason}
@@ -370,11 +397,21 @@ class Inspector:
         self._final_hotels: dict[str, str | None] = {}
         self._hotel_names: dict[str, tuple[float, str | None]] = {}
         self._lock = threading.Lock()
+        # A finished execution's error never changes until it is redriven (then it stops again
+        # later): keyed by ARN and stop date.
+        self._errors: dict[tuple[str, dt.datetime | None], str | None] = {}
+        self._ends: tuple[str | None, frozenset[str]] | None = None
+        self.stuck_after = STUCK_AFTER
 
     def list_executions(
-        self, status: str | None = None, limit: int = MAX_PAGE, next_token: str | None = None
+        self,
+        status: str | None = None,
+        limit: int = MAX_PAGE,
+        next_token: str | None = None,
+        attention: bool = False,
     ) -> ExecutionPage:
-        """Up to ``limit`` executions, newest first; ``next_token`` continues a listing."""
+        """Up to ``limit`` executions, newest first; ``next_token`` continues a listing.
+        ``attention``: only those of them that need someone to look (see ExecutionSummary)."""
         if status is not None and status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
         limit = max(1, min(limit, 10 * MAX_PAGE))
@@ -397,12 +434,85 @@ class Inspector:
                 break
         rows.sort(key=lambda r: r.start, reverse=True)
         listed = time.perf_counter()
+        self._join_outcomes(rows)
+        if attention:
+            rows = [r for r in rows if r.attention]
+        outcomes = time.perf_counter()
         self._join_bookings(rows)
         timings = {
             "list": (listed - started) * 1000,
-            "join": (time.perf_counter() - listed) * 1000,
+            "outcome": (outcomes - listed) * 1000,
+            "join": (time.perf_counter() - outcomes) * 1000,
         }
         return ExecutionPage(rows, token, timings)
+
+    def redrive(self, booking_id: str) -> None:
+        """Step Functions' RedriveExecution: the execution goes on from its failed state."""
+        self.sfn.redrive_execution(executionArn=self.resources.execution_arn(booking_id))
+
+    def status_of(self, booking_id: str) -> str | None:
+        """The execution's status, None when there is none (e.g. no cancellation was asked)."""
+        try:
+            desc = self.sfn.describe_execution(
+                executionArn=self.resources.execution_arn(booking_id)
+            )
+        except Exception as exc:
+            if _error_code(exc) in {"ExecutionDoesNotExist", "InvalidArn", "InvalidName"}:
+                return None
+            raise
+        return str(desc["status"])
+
+    def _join_outcomes(self, rows: Sequence[ExecutionSummary]) -> None:
+        """Each row's outcome and whether it needs attention. A failed execution's error is
+        read once (DescribeExecution; ListExecutions has none), a few at a time."""
+        succeeded, alerted = self._end_states()
+        with self._lock:
+            unknown = [
+                r
+                for r in rows
+                if r.status not in ("RUNNING", "SUCCEEDED")
+                and (r.execution_arn, r.stop) not in self._errors
+            ]
+        if unknown:
+
+            def error_of(row: ExecutionSummary) -> str | None:
+                desc = self.sfn.describe_execution(executionArn=row.execution_arn)
+                return desc.get("error")
+
+            with ThreadPoolExecutor(max_workers=min(4, len(unknown))) as pool:
+                errors = list(pool.map(error_of, unknown))
+            with self._lock:
+                if len(self._errors) > FINAL_CACHE_SIZE:
+                    self._errors.clear()
+                for row, error in zip(unknown, errors, strict=True):
+                    self._errors[(row.execution_arn, row.stop)] = error
+        now = dt.datetime.now(dt.UTC)
+        for row in rows:
+            if row.status == "SUCCEEDED":
+                row.outcome = succeeded or "Succeeded"
+            elif row.status != "RUNNING":
+                with self._lock:
+                    row.outcome = self._errors.get((row.execution_arn, row.stop))
+            row.attention = _attention(row, alerted, now - self.stuck_after)
+
+    def _end_states(self) -> tuple[str | None, frozenset[str]]:
+        """The state machine's Succeed state (if one), and the errors of the Fail states that
+        come after an email to operations (an ``sns:publish`` Task)."""
+        if self._ends is None:
+            definition = json.loads(
+                self.sfn.describe_state_machine(stateMachineArn=self.resources.state_machine_arn)[
+                    "definition"
+                ]
+            )
+            states = definition.get("States", {})
+            succeed = [n for n, st in states.items() if st.get("Type") == "Succeed"]
+            alerts = [n for n, st in states.items() if ":sns:publish" in str(st.get("Resource"))]
+            reached = _reachable(states, alerts)
+            alerted = frozenset(
+                str(states[n].get("Error", n)) for n in reached if states[n].get("Type") == "Fail"
+            )
+            self._ends = (succeed[0] if len(succeed) == 1 else None, alerted)
+        return self._ends
 
     def warm(self, pages: int = 10) -> int:
         """Read ahead the hotels of finished executions not read yet, newest first, 100 at a
@@ -426,6 +536,7 @@ class Inspector:
                 new = [r for r in finished if r.booking_id not in self._final_hotels]
             if new:
                 self._join_bookings(new)
+                self._join_outcomes(new)  # a failed one's error, read once
                 read += len(new)
             token = page.get("nextToken")
             if not token or (finished and not new):
@@ -459,6 +570,7 @@ class Inspector:
                 summary.hotel_name = self._names({summary.hotel_id}).get(summary.hotel_id)
             summary.booking_status = booking.get("status")
             summary.reason = booking.get("reason")
+        self._join_outcomes([summary])
         return ExecutionDetail(
             summary=summary,
             definition=definition,
@@ -669,6 +781,40 @@ def _event_summary(kind: str, details: dict[str, Any], current: StateVisit | Non
 
 
 # ------------------------------------------------------------------------------ helpers
+def _attention(
+    row: ExecutionSummary, alerted: frozenset[str], stuck_before: dt.datetime
+) -> str | None:
+    if row.status == "RUNNING":
+        return "stuck" if row.start < stuck_before else None
+    if row.status == "TIMED_OUT":
+        return "timed out"
+    if row.status == "ABORTED":
+        return "aborted"
+    if row.status == "FAILED":
+        if row.outcome in alerted:
+            return "alerted"
+        if row.outcome not in BUSINESS_OUTCOMES:
+            return "failed"
+    return None
+
+
+def _reachable(states: dict[str, Any], start: list[str]) -> set[str]:
+    """The states reachable from ``start`` (Next, Default, Choices, Catch), themselves included."""
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in states:
+            continue
+        seen.add(name)
+        state = states[name]
+        todo += [state[k] for k in ("Next", "Default") if k in state]
+        todo += [
+            c["Next"] for c in state.get("Choices", []) + state.get("Catch", []) if "Next" in c
+        ]
+    return seen
+
+
 def _summary(data: dict[str, Any], prefix: str = "") -> ExecutionSummary:
     return ExecutionSummary(
         booking_id=data["name"].removeprefix(prefix),

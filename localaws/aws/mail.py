@@ -69,6 +69,19 @@ class Mailbox:
             self._mails.append(mail)
             return mail
 
+    def __len__(self) -> int:
+        return len(self._mails)
+
+    def saved(self) -> list[dict[str, Any]]:
+        """Every message, for the snapshot that outlives a restart (localaws.stack.persistence)."""
+        return self.messages()
+
+    def restore(self, mails: list[dict[str, Any]]) -> None:
+        """Replace the messages with saved ones; new ones continue their numbering."""
+        with self._lock:
+            self._mails = [Mail(**m) for m in mails]
+            self._ids = itertools.count(max((m.id for m in self._mails), default=0) + 1)
+
     def messages(self, to: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
             return [asdict(m) for m in self._mails if to is None or m.to.lower() == to.lower()]

@@ -174,6 +174,15 @@ class EmailConfirmations:
             {"from": f"{sender} <no-reply@sns.amazonaws.com>", "purpose": "confirm-subscription"},
         )
 
+    def saved(self) -> dict[str, list[str]]:
+        """The tokens of confirmation emails sent, so their links still work after a restart."""
+        with self._lock:
+            return {token: list(arns) for token, arns in self._tokens.items()}
+
+    def restore(self, tokens: dict[str, list[str]]) -> None:
+        with self._lock:
+            self._tokens = {token: (arns[0], arns[1]) for token, arns in tokens.items()}
+
     def confirm(self, backend: Any, topic_arn: str, token: str) -> str | None:
         """The subscription's ARN, now confirmed; None for an unknown token (or topic)."""
         with self._lock:

@@ -140,6 +140,15 @@ def sfn_response_class() -> Any:
     return _lookup("moto.stepfunctions.responses", "StepFunctionResponse")
 
 
+def sfn_errors() -> Any:
+    """Step Functions' error classes as moto raises them (InvalidToken, ValidationException)."""
+    _lookup("moto.stepfunctions.exceptions", "InvalidToken")
+    _lookup("moto.stepfunctions.exceptions", "ValidationException")
+    _lookup("moto.stepfunctions.exceptions", "ExecutionDoesNotExist")
+    _lookup("moto.stepfunctions.exceptions", "AWSError")
+    return _lookup("moto.stepfunctions", "exceptions")
+
+
 _SFN = "moto.stepfunctions.parser.asl"
 #: Modules whose ``boto_client_for`` the interpreter calls on every Task (one new client each).
 SFN_CLIENT_FACTORY_USERS = (
@@ -196,6 +205,42 @@ def sns_subscription_class() -> Any:
     if params[:3] != ["self", "message", "message_id"] or "subject" not in params:
         raise MotoInternalsMoved(f"moto.sns.models.Subscription.publish{params} changed shape")
     return cls
+
+
+def cognito_user_pool(region: str, pool_id: str) -> Any:
+    """A user pool as moto holds it: ``users`` (username -> user), ``groups`` (name -> group)."""
+
+    backends = _lookup("moto.cognitoidp.models", "cognitoidp_backends")
+    return backends[ACCOUNT_ID][region].user_pools[pool_id]
+
+
+def cognito_user_class() -> tuple[Any, Any]:
+    """moto's user (password, status, attributes, groups) and its attribute flattener, which
+    localaws.stack.persistence uses to put saved users back with their ``sub``."""
+    cls = _lookup("moto.cognitoidp.models", "CognitoIdpUser")
+    params = list(inspect.signature(cls.__init__).parameters)
+    if params != ["self", "user_pool_id", "username", "password", "status", "attributes"]:
+        raise MotoInternalsMoved(f"moto.cognitoidp.models.CognitoIdpUser{params} changed shape")
+    return cls, _lookup("moto.cognitoidp.utils", "flatten_attrs")
+
+
+def sfn_parser_backend(region: str) -> Any:
+    """The executing Step Functions backend (``execute_state_machine``)."""
+
+    backends = _lookup("moto.stepfunctions.parser.models", "stepfunctions_parser_backends")
+    return backends[ACCOUNT_ID][region]
+
+
+def sfn_execution_class() -> tuple[Any, Any]:
+    """moto's execution (``to_history_output``, ``exec_status``...) and its status enum:
+    localaws.stack.persistence lists finished executions saved before a restart."""
+    cls = _lookup("moto.stepfunctions.parser.backend.execution", "Execution")
+    _lookup("moto.stepfunctions.parser.backend.execution", "Execution", "to_history_output")
+    params = set(inspect.signature(cls.__init__).parameters)
+    expected = {"name", "sm_type", "role_arn", "exec_arn", "state_machine", "input_data"}
+    if not expected <= params:
+        raise MotoInternalsMoved("moto.stepfunctions.parser.backend.execution.Execution changed")
+    return cls, _lookup("moto.stepfunctions.parser.api", "ExecutionStatus")
 
 
 def sns_response_class() -> Any:
@@ -573,10 +618,14 @@ def check() -> None:
     sns_backend_class()
     sfn_user_config()
     sfn_response_class()
+    sfn_errors()
     sfn_client_factory_users()
     sfn_execution_worker_class()
     sfn_event_manager_class()
     sns_subscription_class()
+    cognito_user_class()
+    sfn_execution_class()
+    _lookup("moto.stepfunctions.parser.models", "stepfunctions_parser_backends")
     sns_response_class()
     sns_invalid_parameter()
     sns_exception_class()

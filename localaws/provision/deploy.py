@@ -390,6 +390,10 @@ def _state_machine(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deplo
         definition=definition,
         roleArn=props["RoleArn"],
         type=props.get("StateMachineType", "STANDARD"),
+        # As CloudFormation passes it, so describe-state-machine reports what the template set.
+        tracingConfiguration={
+            "enabled": bool(props.get("TracingConfiguration", {}).get("Enabled", False))
+        },
     )["stateMachineArn"]
     return Deployed(logical_id, "AWS::StepFunctions::StateMachine", arn, {"Name": name, "Arn": arn})
 

@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import functools
 import json
+import logging
 import os
 import signal
 import struct
@@ -37,6 +38,7 @@ from localaws.gateways.search_gateway import SearchGateway, discovery_client
 from localaws.gateways.throttling import StageThrottle
 from localaws.provision.deploy import Stack
 from localaws.provision.hosting import allow_sources, security_headers
+from localaws.stack import persistence
 from localaws.stack.alarms import AlarmEvaluator
 from localaws.stack.web import WebServer
 from support_console.alarms import AlarmRow, sorted_rows
@@ -46,6 +48,10 @@ from support_console.executions import Resources
 from support_console.history import describe_event
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Where `make run` keeps its data between runs (gitignored); `make reset` empties it.
+STATE_DIR = Path(os.environ.get("LOCALAWS_STATE_DIR", ROOT / ".localaws" / "state"))
+#: While something changed, the snapshot is rewritten at most this often (and at every stop).
+SAVE_EVERY = 30.0
 DEFAULT_PASSWORD = "Demo-Passw0rd!"
 OPS_EMAIL = "ops@example.com"
 CONFIRMATION_PATH = "/sns/confirmation.html"
@@ -95,6 +101,8 @@ class LocalStack:
         seed: bool = True,
         host: str = "localhost",
         alarm_interval: float = ALARM_INTERVAL,
+        state_dir: Path | None = None,
+        verbose: bool = False,
     ) -> None:
         self.ports = ports
         self.password = password
@@ -102,6 +110,7 @@ class LocalStack:
         self.seed_data = seed
         self.host = host
         self._log = log or _no_log
+        self.verbose = verbose
         self.cloud = LocalCloud(
             port=ports.aws,
             retry_time_scale=retry_time_scale,
@@ -122,6 +131,13 @@ class LocalStack:
         self._stopping = threading.Event()
         self._execution_ended = threading.Event()
         self._executions_prefixes: tuple[str, ...] = ()
+        # None: a fresh stack every start (tests, benchmarks); `make run` passes STATE_DIR.
+        self.state = persistence.StateDir(state_dir) if state_dir is not None else None
+        self.restored = False
+        self._changes = 0  # Lambda invocations and history events since start (and mail)
+        self._saved_at_changes = 0
+        self._finished: dict[tuple[str, Any], dict[str, Any]] = {}  # executions, across saves
+        self.confirmations = self.cloud.confirmations
 
     # -- URLs -----------------------------------------------------------------------------
     @property
@@ -172,6 +188,11 @@ class LocalStack:
         ensure_port_free(self.ports.api, "API_PORT")
         ensure_port_free(self.ports.web, "WEB_PORT")
         ensure_port_free(self.ports.search, "SEARCH_PORT")
+        saved = self.state.read() if self.state is not None else None  # unusable: fail first
+        if self.state is not None:
+            # The same pool and client ids at every start, so saved users' tokens still verify.
+            os.environ["MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY"] = "HASH"
+            os.environ["MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY"] = "HASH"
         self.cloud.start()
         parameters = {
             # Links in emails must point at this machine's API, not at execute-api.
@@ -184,11 +205,18 @@ class LocalStack:
         }
         self.stack = self.cloud.deploy(ROOT / "template.yaml", parameters=parameters)
         self.alarms = AlarmEvaluator.for_stack(self.cloud, self.stack)
+        self._executions_prefixes = tuple(
+            self.stack.ref(machine).replace(":stateMachine:", ":execution:") + ":"
+            for machine in ("BookingStateMachine", "CancellationStateMachine")
+        )
+        self.cloud.add_history_listener(self._on_history_event)
+        running = self._restore(saved) if saved is not None else []
         # The search service's tasks start now and come up while the rest is set up.
         discovery = discovery_client(self.cloud.endpoint, self.cloud.region)
         self.search = LocalEcsService(self.stack, discovery, self.cloud.endpoint, log=self._log)
         self.search.start()
         self.alarms.add_sampler(functools.partial(_task_counts, self.search))
+        self._start_again(running)  # before the API opens
         self._servers.append(
             serve(
                 SearchGateway(self.stack, discovery, log=self._log), "127.0.0.1", self.ports.search
@@ -209,26 +237,24 @@ class LocalStack:
         self.gateway = gateway
         self._servers.append(serve(gateway, "127.0.0.1", self.ports.api))
         self.web = WebServer(
-            ROOT / "hotel", self.config, self.mailbox, self._log, self.page_headers
+            ROOT / "hotel", self.config, self.mailbox, self._log, self.page_headers, self.verbose
         )
         console = self._console(self.stack)
         self.web.mount("/console/", console)
         self.web.mount(CONFIRMATION_PATH, sns.confirmation_page(self.cloud.client("sns")))
         self._servers.append(serve(self.web, "127.0.0.1", self.ports.web))
         (ROOT / "hotel" / "config.json").write_text(json.dumps(self.config, indent=2) + "\n")
-        self._create_users()
-        if self.seed_data:
-            self._seed_hotels()
+        if not self.restored:
+            self._create_users()
+            if self.seed_data:
+                self._seed_hotels()
         self.search.wait_ready()
-        self._executions_prefixes = tuple(
-            self.stack.ref(machine).replace(":stateMachine:", ":execution:") + ":"
-            for machine in ("BookingStateMachine", "CancellationStateMachine")
-        )
-        self.cloud.add_history_listener(self._on_history_event)
         self.alarms.start(self._alarm_interval)
         threading.Thread(
             target=self._warm_console, args=(console,), name="console-warm", daemon=True
         ).start()
+        if self.state is not None:
+            threading.Thread(target=self._keep_saving, name="state-saver", daemon=True).start()
         if patches.speedups_enabled():
             speedups.settle_heap()  # what start-up built lives as long as the stack
         return self
@@ -244,7 +270,61 @@ class LocalStack:
         self._servers.clear()
         if self.search is not None:
             self.search.stop()
+        if self.state is not None and self.stack is not None:
+            try:
+                self.save()
+            except Exception as exc:  # the previous snapshot stays whole (atomic writes)
+                self._log(f"could not save the local state: {exc!r}")
         self.cloud.stop()
+
+    # -- data across restarts -------------------------------------------------------------
+    def save(self) -> None:
+        """Write the snapshot now (atomically; see localaws.stack.persistence)."""
+        assert self.state is not None and self.stack is not None
+        changes = self._changes + len(self.mailbox)
+        state = persistence.capture(self.cloud.client, self.stack, self._finished)
+        state["mailbox"] = self.mailbox.saved()
+        state["confirmations"] = self.confirmations.saved()
+        self.state.write(state)
+        self._saved_at_changes = changes
+
+    def _restore(self, saved: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        assert self.stack is not None
+        running = persistence.restore(self.cloud.client, self.stack, saved)
+        self.mailbox.restore(saved["mailbox"])
+        self.confirmations.restore(saved["confirmations"])
+        self.restored = True
+        self._log(f"restored the data saved at {saved['savedAt']} ({len(running)} to resume)")
+        return running
+
+    def _start_again(self, running: list[tuple[str, dict[str, Any]]]) -> None:
+        """Executions that were running at the last save start again, same name, same input:
+        their steps are idempotent by booking id (localaws.stack.persistence). Before the API opens,
+        each gets to where it was waiting (a task token: NotifyManager has handed the new one
+        to the approval record) or ends, so a link clicked at once reaches the live token."""
+        sfn = self.cloud.client("stepfunctions")
+        arns = []
+        for machine, record in running:
+            started = sfn.start_execution(
+                stateMachineArn=machine, name=record["name"], input=record["input"]
+            )
+            arns.append(started["executionArn"])
+            self._log(f"SFN {record['name']} started again after the restart")
+        deadline = time.monotonic() + RESUME_WITHIN
+        while arns and time.monotonic() < deadline:
+            arns = [arn for arn in arns if not _settled(sfn, arn)]
+            time.sleep(0.1)
+        for arn in arns:
+            self._log(f"SFN {arn.rsplit(':', 1)[1]} still busy after {RESUME_WITHIN:.0f} s")
+
+    def _keep_saving(self) -> None:
+        """Save every SAVE_EVERY seconds while something changes, so a crash loses little."""
+        while not self._stopping.wait(SAVE_EVERY):
+            if self._changes + len(self.mailbox) != self._saved_at_changes:
+                try:
+                    self.save()
+                except Exception as exc:  # keep running; the next save may work
+                    self._log(f"could not save the local state: {exc}")
 
     def __enter__(self) -> LocalStack:
         return self.start()
@@ -373,11 +453,14 @@ class LocalStack:
                     raise RuntimeError(f"seeding {name} failed: HTTP {resp.status}")
 
     def _on_invocation(self, inv: Invocation) -> None:
+        self._changes += 1
         if self._log is _no_log:  # nothing formatted for nobody
             return
         status = inv.error_type or "ok"
         cold = ", cold start" if inv.cold_start else ""
         self._log(f"λ   {inv.function}: {status} ({inv.duration_ms:.0f} ms{cold})")
+        if self.verbose and inv.logs.strip():
+            self._log(f"λ   {inv.function} printed:\n{inv.logs.rstrip()}")
 
     def _on_history_event(self, execution_arn: str, event: dict[str, Any]) -> None:
         """One log line per state transition of the booking saga and of a cancellation, as
@@ -385,7 +468,10 @@ class LocalStack:
         executions). A cancellation's execution is named ``cancel-<bookingId>``."""
         if not execution_arn.startswith(self._executions_prefixes):
             return
+        self._changes += 1
         line = describe_event(event) if self._log is not _no_log else None
+        if line is None and self.verbose:
+            line = event["type"]
         if line:
             self._log(f"SFN {execution_arn.rsplit(':', 1)[1]} {line.strip()}")
         if event["type"] in _EXECUTION_ENDED:
@@ -418,6 +504,55 @@ def _task_counts(service: LocalEcsService, key: tuple[str, str, Any]) -> float |
 
 def _iso(seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+#: How long a start waits for the executions it started again to reach a wait (or end).
+RESUME_WITHIN = 60.0
+
+
+def _settled(sfn: Any, execution_arn: str) -> bool:
+    """Waiting (for a task token: the task was submitted; or in a Wait state) or ended."""
+    last = sfn.get_execution_history(executionArn=execution_arn, reverseOrder=True, maxResults=1)
+    kind = last["events"][0]["type"] if last["events"] else ""
+    return kind in ("TaskSubmitted", "WaitStateEntered") or kind in _EXECUTION_ENDED
+
+
+class ConsoleLog:
+    """`make run`'s log: each record one write of whole lines under a lock, to the process's
+    real stdout. ``print`` writes the text and its newline separately, so two threads printing
+    at once glued records together; and a line printed on a Lambda's thread went into that
+    invocation's captured output instead. A record spanning lines (a Lambda's output in verbose
+    mode) has its continuation lines indented, so it still reads as one."""
+
+    def __init__(self, stream: Any = None, clock: Any = None) -> None:
+        self._stream: Any = stream or sys.__stdout__
+        self._clock = clock or (lambda: time.strftime("%H:%M:%S"))
+        self._lock = threading.Lock()
+
+    def __call__(self, line: str) -> None:
+        self.write(f"{self._clock()} {line}".replace("\n", "\n    "))
+
+    def write(self, text: str) -> None:
+        """Text as it is (the banner), still as one write under the lock."""
+        with self._lock:
+            self._stream.write(text if text.endswith("\n") else text + "\n")
+            self._stream.flush()
+
+    def install_for_logging(self, verbose: bool) -> None:
+        """Libraries' log records (warnings; everything with --verbose) through the same lock."""
+        root = logging.getLogger()
+        root.handlers[:] = [_LogHandler(self)]
+        root.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+class _LogHandler(logging.Handler):
+    def __init__(self, log: ConsoleLog) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s: %(message)s"))
+        self._log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._log(self.format(record))
 
 
 def _no_log(line: str) -> None:
@@ -484,13 +619,23 @@ def demo_picture(colour: tuple[int, int, int], width: int = 320, height: int = 2
     )
 
 
+def reset(argv: list[str] | None = None) -> int:
+    """`make reset`: forget the data `make run` kept; the next start is a fresh stack."""
+    removed = persistence.StateDir(STATE_DIR).clear()
+    print(f"removed the saved local state in {STATE_DIR}" if removed else "no saved local state")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
+    args = list(argv or [])
+    verbose = "--verbose" in args or os.environ.get("VERBOSE", "") not in ("", "0")
+    if "--reset" in args:
+        reset()
     ports = Ports.from_env()
     password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
-
-    def log(line: str) -> None:
-        print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+    log = ConsoleLog()
+    log.install_for_logging(verbose)
 
     try:
         for port, variable in (
@@ -500,8 +645,8 @@ def main(argv: list[str] | None = None) -> int:
             (ports.search, "SEARCH_PORT"),
         ):
             ensure_port_free(port, variable)
-        stack = LocalStack(ports, password, log=log).start()
-    except PortInUse as exc:
+        stack = LocalStack(ports, password, log=log, state_dir=STATE_DIR, verbose=verbose).start()
+    except (PortInUse, persistence.SnapshotUnusable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     ready = time.perf_counter() - started
@@ -513,7 +658,9 @@ def main(argv: list[str] | None = None) -> int:
     search_tasks = "\n".join(
         f"    task {i.id:28} {i.address:16} {i.health}" for i in stack.search.instances()
     )
-    print(
+    data = "restored from" if stack.restored else "saved to"
+    quiet = "every request and Lambda output" if verbose else "quiet: VERBOSE=1 for every request"
+    log.write(
         f"""
 hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
 
@@ -531,11 +678,12 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
   AWS endpoint     {stack.aws_url}   (region {stack.cloud.region}, dummy credentials)
   Engine           speedups: {"on" if patches.speedups_enabled() else "off"}   \
 ({len(stack.cloud.patches)} patches; LOCALAWS_SPEEDUPS=off: fixes only)
+  Data             {data} {STATE_DIR}   (make reset starts clean)
+  Log              {quiet}
 
   Demo users (password: {"$DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else password}):
 {users}
-""",
-        flush=True,
+"""
     )
 
     def interrupted(*_: object) -> None:
@@ -545,7 +693,7 @@ hotel-booking-saga is running locally (ready in {ready:.1f} s; Ctrl-C stops it)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
-        print("\nstopping…", flush=True)
+        log.write("\nstopping… (saving the data)")
     finally:
         stack.stop()
     return 0

@@ -27,8 +27,12 @@ class WebServer:
         mailbox: Mailbox,
         log: Callable[[str], None] = lambda line: None,
         page_headers: dict[str, str] | None = None,
+        verbose: bool = False,
     ) -> None:
         self.pages = pages
+        # Quiet by default: a page load fetches a dozen files and the mailbox polls its JSON;
+        # `make run VERBOSE=1` logs every request.
+        self.verbose = verbose
         self.config = config
         self.mailbox = mailbox
         self.log = log
@@ -46,7 +50,7 @@ class WebServer:
             if request.path == prefix.rstrip("/") or request.path.startswith(prefix):
                 return app(environ, start_response)
         response = self.handle(request)
-        if not request.path.endswith(".json") or request.path.startswith("/mailbox"):
+        if self.verbose or (request.method != "GET" and request.method != "HEAD"):
             self.log(f"WEB {request.method} {request.path} → {response.status_code}")
         return response(environ, start_response)
 
@@ -64,6 +68,8 @@ class WebServer:
             return _json(self.mailbox.messages(request.args.get("to")))
         if path == "/mailbox/":
             return self._mailbox_page(request.args.get("to"))
+        if path == "/mailbox/mailbox.js":
+            return Response(MAILBOX_SCRIPT, 200, mimetype="text/javascript")
         return Response("Not found", 404, mimetype="text/plain")
 
     def _with_page_headers(self, response: Response) -> Response:
@@ -104,22 +110,48 @@ class WebServer:
         page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="5">
 <title>Local mailbox</title>
+<script src="/mailbox/mailbox.js" defer></script>
 <style>
 body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}}
 .mail{{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}}
 .mail header{{display:flex;justify-content:space-between;gap:1rem;flex-wrap:wrap}}
-.mail span{{color:#555;font-size:.9em}} pre{{white-space:pre-wrap}}
-nav a{{margin-right:.75rem}}
+.mail span{{color:#555;font-size:.9em}}
+pre{{white-space:pre-wrap;overflow-wrap:anywhere}} a{{overflow-wrap:anywhere}}
+nav{{display:flex;flex-wrap:wrap;gap:.25rem .75rem}}
+button{{font:inherit;padding:.3rem .8rem}}
 </style></head><body>
 <h1>Local mailbox</h1>
 <p>Every email SNS would send, newest first ({len(messages)} shown).
 <a href="/mailbox/messages.json">JSON</a></p>
+<p><button type="button" id="refresh" data-count="{len(messages)}">Check for new mail</button>
+<span id="new-mail" role="status"></span></p>
 <nav>Recipients: <a href="/mailbox/">all</a> {filters}</nav>
 {"".join(items) or "<p>No messages yet.</p>"}
 </body></html>"""
         return Response(page, 200, mimetype="text/html")
+
+
+#: The mailbox page's new-mail check: it polls the JSON and says how many arrived (a status
+#: message screen readers announce); the button shows them. A meta refresh reloaded the page
+#: every 5 s under the reader (axe: meta-refresh, critical) and lost the scroll position.
+MAILBOX_SCRIPT = """
+const button = document.getElementById("refresh");
+const status = document.getElementById("new-mail");
+const shown = Number(button.dataset.count);
+button.addEventListener("click", () => location.reload());
+async function check() {
+  try {
+    const to = new URLSearchParams(location.search).get("to");
+    const query = to ? "?to=" + encodeURIComponent(to) : "";
+    const mails = await (await fetch("/mailbox/messages.json" + query)).json();
+    const fresh = mails.length - shown;
+    status.textContent = fresh > 0 ? (fresh === 1 ? "1 new message" : fresh + " new messages") : "";
+    button.textContent = fresh > 0 ? "Show new mail" : "Check for new mail";
+  } catch (e) { /* the local stack stopped; the button still reloads */ }
+}
+setInterval(check, 3000);
+"""
 
 
 def _json(data: Any) -> Response:

@@ -34,7 +34,11 @@ def test_list_shows_both_with_status_and_hotel(
     assert confirmed[1] == "SUCCEEDED"
     assert confirmed[2] == bookings.hotel_name
     assert row(out, bookings.compensated)[1] == "FAILED"
+    assert confirmed[-1] == "BookingConfirmed"
+    assert row(out, bookings.compensated)[-1] == "PaymentDeclined"  # no attention needed
     assert re.search(r"\d+ executions?, newest first", out)
+    code, out = run(capsys, local_stack, "list", "--attention", "--limit", "1000")
+    assert code == 0 and bookings.confirmed not in out and bookings.compensated not in out
 
 
 def test_list_filters_by_status_and_limits(

@@ -171,3 +171,21 @@ def test_events_page_in_chromium(local_stack: LocalStack, consumer: Consumer) ->
         shot(page, "events")
 
     in_chromium(DESKTOP, steps, "events")
+
+
+def test_cli_with_only_the_aws_endpoint_names_the_stack_and_mixes_in_no_other_console(
+    local_stack: LocalStack,
+    consumer: Consumer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Only AWS_PORT is known: the console of that stack may be on any port, and the one on
+    # `make run`'s default port may be another stack's; its events must not be shown as these.
+    monkeypatch.delenv("WEB_PORT", raising=False)
+    monkeypatch.setenv("AWS_PORT", local_stack.aws_url.rsplit(":", 1)[1])
+    assert run(["events"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].endswith(f"(stack at http://localhost:{local_stack.ports.aws})")
+    assert "recent events not shown" in out and "--console" in out
+    assert not any(event_id in out for event_id in consumer.event_ids)
+    assert any(line.startswith(consumer.rule + " ") for line in out.splitlines())
