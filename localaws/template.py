@@ -1,7 +1,8 @@
 """Read template.yaml and translate the SAM parts to plain CloudFormation, offline.
 
-Local paths (``CodeUri``, ``ContentUri``, ``DefinitionUri``) are swapped for placeholder S3 URIs before the
-translation, since SAM wants S3 locations, and remembered so the deployer can map them back.
+Local paths (``CodeUri``, a layer's ``ContentUri``, ``DefinitionUri``) are swapped for
+placeholder S3 URIs before the translation, since SAM wants S3 locations, and remembered so the
+deployer can map them back.
 """
 
 from __future__ import annotations
