@@ -100,7 +100,7 @@ rebuild-projection: $(STAMP)
 ## Benchmarks, each figure beside its goal where it has one (docs/performance.md): the saga on the
 ## local engine, the local stack over HTTP, the stack under load (100 guests at once), DynamoDB with
 ## 10,000 items, local event delivery, search projection lag, the search service through its HTTP
-## API with 8 clients.
+## API with 8 clients; each function's deployed size and cold-start import against `import boto3`.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/saga_bench.py
 	$(BIN)/python benchmarks/stack_bench.py
@@ -110,6 +110,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/search_lag_bench.py
 	$(BIN)/python benchmarks/search_bench.py
 	$(BIN)/python benchmarks/calls_per_booking.py
+	$(BIN)/python benchmarks/artifacts_bench.py
 
 ## Deploy to AWS (docs/deploy.md): build, push the search image, deploy the stack, publish the
 ## pages with their config.json. Needs Docker (the search service's image); `sam build` needs

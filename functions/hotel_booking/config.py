@@ -18,9 +18,10 @@ DEFAULT_STAY_HORIZON_DAYS = 730
 
 
 class EnvSettings(BaseModel):
-    """Settings read from the environment, once, at cold start."""
+    """Settings read from the environment, once, at cold start. ``defer_build``: a function
+    builds the validator of the one settings class it reads, not of all nine."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:

@@ -2,9 +2,16 @@
 
 Called once per Lambda container, at cold start, with the settings read from the
 environment. Logic never builds a client; a test builds its ports from fakes instead.
+Each factory imports what its own function uses, inside it: a function loads its own data
+access and logic at cold start, not every other function's. Clients are made on their first
+call (:func:`client`): a step that never mails builds no SES client, and the one it does use
+costs the same on its first request as at init (docs/performance.md, "Cold starts").
 """
 
 from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools import Logger
@@ -20,38 +27,56 @@ from hotel_booking.config import (
     SagaSettings,
     UsersApiSettings,
 )
-from hotel_booking.dal.approvals import ApprovalsTable
-from hotel_booking.dal.bookings import BookingsTable
-from hotel_booking.dal.breaker import BreakerGateway, breaker_config, circuit_store
-from hotel_booking.dal.bus import EventBus
-from hotel_booking.dal.executions import Executions
-from hotel_booking.dal.hotels import HotelsTable
-from hotel_booking.dal.inventory import InventoryTable
-from hotel_booking.dal.link_keys import SecretKey
-from hotel_booking.dal.parameters import OutageSwitch
-from hotel_booking.dal.payments import PaymentsTable
-from hotel_booking.dal.pictures import PictureStore, pictures_client
-from hotel_booking.dal.reservations import Reservations
-from hotel_booking.dal.subscriptions import HotelTopics
-from hotel_booking.dal.topics import Topics
-from hotel_booking.dal.users import CognitoUsers
-from hotel_booking.logic.approval_pages import PagePorts
-from hotel_booking.logic.bookings import BookingPorts
-from hotel_booking.logic.cancellations import CancellationPolicy, CancellationPorts, FinishPorts
-from hotel_booking.logic.hotels import HotelPorts
-from hotel_booking.logic.links import LinkSigner
-from hotel_booking.logic.payments import gateway_for
-from hotel_booking.logic.ports import PaymentGateway
-from hotel_booking.logic.publishing import Table
-from hotel_booking.logic.saga import SagaPorts
-from hotel_booking.logic.users import UserPorts
-from hotel_booking.search.dynamo import SearchTable
+
+
+class _LazyClient:
+    """A boto3 client made on its first use, then reused for the container's life."""
+
+    def __init__(self, service: str, region: str) -> None:
+        self._service = service
+        self._region = region
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = boto3.client(  # type: ignore[call-overload]
+                        self._service, region_name=self._region
+                    )
+        return getattr(self._client, name)
+
+
+def client(service: str, region: str) -> Any:
+    """The client for ``service``, made when first called (botocore loads its model then)."""
+    return _LazyClient(service, region)
+
+
+if TYPE_CHECKING:
+    from hotel_booking.dal.bus import EventBus
+    from hotel_booking.dal.link_keys import SecretKey
+    from hotel_booking.dal.topics import Topics
+    from hotel_booking.logic.approval_pages import PagePorts
+    from hotel_booking.logic.bookings import BookingPorts
+    from hotel_booking.logic.cancellations import CancellationPorts, FinishPorts
+    from hotel_booking.logic.hotels import HotelPorts
+    from hotel_booking.logic.links import LinkSigner
+    from hotel_booking.logic.ports import PaymentGateway
+    from hotel_booking.logic.publishing import Table
+    from hotel_booking.logic.saga import SagaPorts
+    from hotel_booking.logic.users import UserPorts
+    from hotel_booking.search.dynamo import SearchTable
 
 
 def guarded_gateway(settings: PaymentSettings) -> PaymentGateway:
     """The configured gateway (with the sandbox's outage switch) behind the shared circuit."""
+    from hotel_booking.dal.breaker import BreakerGateway, breaker_config, circuit_store
+    from hotel_booking.dal.parameters import OutageSwitch
+    from hotel_booking.logic.payments import gateway_for
+
     outage = OutageSwitch(
-        boto3.client("ssm", region_name=settings.region),
+        client("ssm", settings.region),
         settings.outage_parameter,
         settings.outage_cache_seconds,
     )
@@ -59,9 +84,7 @@ def guarded_gateway(settings: PaymentSettings) -> PaymentGateway:
     log = Logger(child=True).info
     return BreakerGateway(
         gateway_for(settings.payment_gateway, outage, log),
-        circuit_store(
-            boto3.client("dynamodb", region_name=settings.region), settings.circuit_table
-        ),
+        circuit_store(client("dynamodb", settings.region), settings.circuit_table),
         breaker_config(
             settings.failure_threshold, settings.recovery_seconds, settings.state_cache_seconds
         ),
@@ -70,7 +93,16 @@ def guarded_gateway(settings: PaymentSettings) -> PaymentGateway:
 
 def saga_ports(settings: SagaSettings, gateway: PaymentGateway | None = None) -> SagaPorts:
     """``gateway``: the payment steps pass :func:`guarded_gateway`; the others never pay."""
-    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    from hotel_booking.dal.approvals import ApprovalsTable
+    from hotel_booking.dal.bookings import BookingsTable
+    from hotel_booking.dal.hotels import HotelsTable
+    from hotel_booking.dal.inventory import InventoryTable
+    from hotel_booking.dal.payments import PaymentsTable
+    from hotel_booking.dal.reservations import Reservations
+    from hotel_booking.logic.payments import gateway_for
+    from hotel_booking.logic.saga import SagaPorts
+
+    dynamodb = client("dynamodb", settings.region)
     bookings = BookingsTable(dynamodb, settings.bookings_table)
     inventory = InventoryTable(dynamodb, settings.inventory_table)
     hotels = HotelsTable(dynamodb, settings.hotels_table)
@@ -87,9 +119,11 @@ def saga_ports(settings: SagaSettings, gateway: PaymentGateway | None = None) ->
 
 
 def _topics(settings: SagaSettings) -> Topics:
+    from hotel_booking.dal.topics import Topics
+
     return Topics(
-        boto3.client("sns", region_name=settings.region),
-        boto3.client("sesv2", region_name=settings.region),
+        client("sns", settings.region),
+        client("sesv2", settings.region),
         hotel_topic_arn_prefix=settings.hotel_topic_arn_prefix,
         ops_topic_arn=settings.ops_topic_arn,
         sender_email=settings.sender_email,
@@ -97,16 +131,28 @@ def _topics(settings: SagaSettings) -> Topics:
 
 
 def link_key(settings: NotifySettings | ApprovalPageSettings) -> SecretKey:
-    client = boto3.client("secretsmanager", region_name=settings.region)
-    return SecretKey(client, settings.approval_link_key_arn)
+    from hotel_booking.dal.link_keys import SecretKey
+
+    return SecretKey(client("secretsmanager", settings.region), settings.approval_link_key_arn)
 
 
 def link_signer(settings: NotifySettings) -> LinkSigner:
+    from hotel_booking.logic.links import LinkSigner
+
     return LinkSigner(base_url=settings.public_api_url, key=link_key(settings).get)
 
 
 def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
-    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    from hotel_booking.dal.bookings import BookingsTable
+    from hotel_booking.dal.hotels import HotelsTable
+    from hotel_booking.dal.inventory import InventoryTable
+    from hotel_booking.dal.pictures import PictureStore, pictures_client
+    from hotel_booking.dal.subscriptions import HotelTopics
+    from hotel_booking.dal.users import CognitoUsers
+    from hotel_booking.logic.hotels import HotelPorts
+    from hotel_booking.search.dynamo import SearchTable
+
+    dynamodb = client("dynamodb", settings.region)
     return HotelPorts(
         hotels=HotelsTable(dynamodb, settings.hotels_table),
         inventory=InventoryTable(dynamodb, settings.inventory_table),
@@ -114,30 +160,32 @@ def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
         pictures=PictureStore(
             pictures_client(settings.region, settings.s3_endpoint_url), settings.pictures_bucket
         ),
-        managers=HotelTopics(
-            boto3.client("sns", region_name=settings.region), settings.hotel_topic_arn_prefix
-        ),
+        managers=HotelTopics(client("sns", settings.region), settings.hotel_topic_arn_prefix),
         search=SearchTable(dynamodb, settings.search_table),
-        directory=CognitoUsers(
-            boto3.client("cognito-idp", region_name=settings.region), settings.user_pool_id
-        ),
+        directory=CognitoUsers(client("cognito-idp", settings.region), settings.user_pool_id),
         stay_horizon_days=settings.stay_horizon_days,
     )
 
 
 def user_ports(settings: UsersApiSettings) -> UserPorts:
+    from hotel_booking.dal.users import CognitoUsers
+    from hotel_booking.logic.users import UserPorts
+
     return UserPorts(
-        users=CognitoUsers(
-            boto3.client("cognito-idp", region_name=settings.region), settings.user_pool_id
-        )
+        users=CognitoUsers(client("cognito-idp", settings.region), settings.user_pool_id)
     )
 
 
 def booking_ports(settings: BookingsApiSettings) -> BookingPorts:
-    dynamodb = boto3.client("dynamodb", region_name=settings.region)
-    executions = Executions(
-        boto3.client("stepfunctions", region_name=settings.region), settings.state_machine_arn
-    )
+    from hotel_booking.dal.approvals import ApprovalsTable
+    from hotel_booking.dal.bookings import BookingsTable
+    from hotel_booking.dal.executions import Executions
+    from hotel_booking.dal.hotels import HotelsTable
+    from hotel_booking.logic.bookings import BookingPorts
+    from hotel_booking.logic.cancellations import CancellationPolicy
+
+    dynamodb = client("dynamodb", settings.region)
+    executions = Executions(client("stepfunctions", settings.region), settings.state_machine_arn)
     return BookingPorts(
         sagas=executions,
         tasks=executions,
@@ -151,8 +199,14 @@ def booking_ports(settings: BookingsApiSettings) -> BookingPorts:
 
 
 def cancellation_ports(settings: BookingsApiSettings) -> CancellationPorts:
-    dynamodb = boto3.client("dynamodb", region_name=settings.region)
-    sfn = boto3.client("stepfunctions", region_name=settings.region)
+    from hotel_booking.dal.approvals import ApprovalsTable
+    from hotel_booking.dal.bookings import BookingsTable
+    from hotel_booking.dal.executions import Executions
+    from hotel_booking.dal.hotels import HotelsTable
+    from hotel_booking.logic.cancellations import CancellationPolicy, CancellationPorts
+
+    dynamodb = client("dynamodb", settings.region)
+    sfn = client("stepfunctions", settings.region)
     return CancellationPorts(
         hotels=HotelsTable(dynamodb, settings.hotels_table),
         bookings=BookingsTable(dynamodb, settings.bookings_table),
@@ -164,7 +218,10 @@ def cancellation_ports(settings: BookingsApiSettings) -> CancellationPorts:
 
 
 def finish_ports(settings: SagaSettings) -> FinishPorts:
-    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    from hotel_booking.dal.bookings import BookingsTable
+    from hotel_booking.logic.cancellations import FinishPorts
+
+    dynamodb = client("dynamodb", settings.region)
     return FinishPorts(
         bookings=BookingsTable(dynamodb, settings.bookings_table),
         topics=_topics(settings),
@@ -172,19 +229,28 @@ def finish_ports(settings: SagaSettings) -> FinishPorts:
 
 
 def approval_page_ports(settings: ApprovalPageSettings) -> PagePorts:
-    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    from hotel_booking.dal.approvals import ApprovalsTable
+    from hotel_booking.dal.bookings import BookingsTable
+    from hotel_booking.dal.executions import Executions
+    from hotel_booking.logic.approval_pages import PagePorts
+
+    dynamodb = client("dynamodb", settings.region)
     return PagePorts(
         approvals=ApprovalsTable(dynamodb, settings.approvals_table),
         bookings=BookingsTable(dynamodb, settings.bookings_table),
-        tasks=Executions(boto3.client("stepfunctions", region_name=settings.region)),
+        tasks=Executions(client("stepfunctions", settings.region)),
     )
 
 
 def event_bus(settings: PublisherSettings) -> tuple[EventBus, dict[str, Table]]:
     """The bus, and which write table each stream comes from."""
-    bus = EventBus(boto3.client("events", region_name=settings.region), settings.event_bus_name)
+    from hotel_booking.dal.bus import EventBus
+
+    bus = EventBus(client("events", settings.region), settings.event_bus_name)
     return bus, {settings.hotels_table: "hotels", settings.bookings_table: "bookings"}
 
 
 def search_projection(settings: ProjectorSettings) -> SearchTable:
-    return SearchTable(boto3.client("dynamodb", region_name=settings.region), settings.search_table)
+    from hotel_booking.search.dynamo import SearchTable
+
+    return SearchTable(client("dynamodb", settings.region), settings.search_table)

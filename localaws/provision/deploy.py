@@ -365,6 +365,22 @@ def _function(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     return Deployed(logical_id, "AWS::Lambda::Function", name, {"Arn": arn})
 
 
+@creates("AWS::Lambda::LayerVersion")
+def _layer(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    """A layer version, published with a stub zip: locally every function imports from the
+    project's environment; the layer's real contents are built and imported by
+    tests/integration/deploy/test_artifacts.py (deploy/artifacts.py)."""
+    published = d.client("lambda").publish_layer_version(
+        LayerName=props.get("LayerName") or d.physical_name(logical_id, 64),
+        Description=str(props.get("Description", "")),
+        Content={"ZipFile": _stub_zip()},
+        CompatibleRuntimes=list(props.get("CompatibleRuntimes", [])),
+        CompatibleArchitectures=list(props.get("CompatibleArchitectures", [])),
+    )
+    arn = str(published["LayerVersionArn"])
+    return Deployed(logical_id, "AWS::Lambda::LayerVersion", arn, {"LayerVersionArn": arn})
+
+
 @creates("AWS::Lambda::Permission", "AWS::ApiGateway::Account")
 def _recorded_only(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     """Permissions (resource policies, API Gateway's CloudWatch role): IAM is not enforced

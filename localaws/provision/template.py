@@ -1,7 +1,8 @@
 """Read template.yaml and translate the SAM parts to plain CloudFormation, offline.
 
-Local paths (``CodeUri``, ``DefinitionUri``) are swapped for placeholder S3 URIs before the
-translation, since SAM wants S3 locations, and remembered so the deployer can map them back.
+Local paths (``CodeUri``, a layer's ``ContentUri``, ``DefinitionUri``) are swapped for
+placeholder S3 URIs before the translation, since SAM wants S3 locations, and remembered so the
+deployer can map them back.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def _translated(path: Path, _mtime_ns: int, region: str) -> Template:
         props = resource.get("Properties") or {}
         if resource.get("Type") == "AWS::Serverless::Function" and "CodeUri" in props:
             props["CodeUri"] = to_s3(props["CodeUri"])
+        if resource.get("Type") == "AWS::Serverless::LayerVersion" and "ContentUri" in props:
+            props["ContentUri"] = to_s3(props["ContentUri"])
         if resource.get("Type") == "AWS::Serverless::StateMachine" and "DefinitionUri" in props:
             props["DefinitionUri"] = to_s3(props["DefinitionUri"])
 

@@ -1,8 +1,9 @@
 """What the REST API functions share: the resolver (CORS and errors), who is calling, and the
 request body as JSON or as a multipart form.
 
-Errors are mapped to HTTP here and only here (:data:`STATUS_BY_ERROR`): the logic raises what
-went wrong, this module says which status that is. Every error body is
+Errors are mapped to HTTP by one table (:data:`hotel_booking.http_errors.STATUS_BY_ERROR`,
+installed on every resolver here): the logic raises what went wrong, the table says which status
+that is. Every error body is
 ``{"message": ..., "errors": [{"field": ..., "message": ...}]}`` (``errors`` when fields are
 to blame), and every response, errors included, carries ``Access-Control-Allow-Origin``.
 
@@ -29,27 +30,17 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
 from hotel_booking.config import base_path_prefixes
+
+# Re-exported: the REST API's handlers and tests name the one table through this module.
+from hotel_booking.http_errors import STATUS_BY_ERROR as STATUS_BY_ERROR
+from hotel_booking.http_errors import error_body as error_body
 from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.problems import (
     BodyTooLarge,
-    BookingNotAwaitingApproval,
-    BookingNotCancellable,
-    BookingNotStarted,
-    DecisionAlreadyMade,
-    DecisionWindowClosed,
-    HotelChangedConcurrently,
-    HotelHasLiveBookings,
-    IdempotencyKeyReused,
     InvalidRequest,
-    NotAllowed,
-    NotFound,
-    NotSignedIn,
-    PictureTooLarge,
     RequestProblem,
-    RoomsStillBooked,
     UnsupportedContentType,
 )
 from hotel_booking.logic.uploads import MAX_BODY_BYTES, Form, Upload
@@ -58,25 +49,6 @@ ALLOWED_HEADERS = ["Content-Type", "Authorization", "Idempotency-Key"]
 CORS_MAX_AGE = 600
 ORIGIN_HEADER = "Access-Control-Allow-Origin"
 
-#: The one place an error becomes an HTTP status (a subclass inherits its base's status).
-STATUS_BY_ERROR: dict[type[RequestProblem], HTTPStatus] = {
-    InvalidRequest: HTTPStatus.BAD_REQUEST,
-    NotSignedIn: HTTPStatus.UNAUTHORIZED,
-    NotAllowed: HTTPStatus.FORBIDDEN,
-    NotFound: HTTPStatus.NOT_FOUND,
-    HotelHasLiveBookings: HTTPStatus.CONFLICT,
-    RoomsStillBooked: HTTPStatus.CONFLICT,
-    HotelChangedConcurrently: HTTPStatus.CONFLICT,
-    BookingNotAwaitingApproval: HTTPStatus.CONFLICT,
-    DecisionAlreadyMade: HTTPStatus.CONFLICT,
-    BookingNotCancellable: HTTPStatus.CONFLICT,
-    DecisionWindowClosed: HTTPStatus.GONE,
-    PictureTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-    BodyTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-    UnsupportedContentType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-    IdempotencyKeyReused: HTTPStatus.UNPROCESSABLE_ENTITY,
-    BookingNotStarted: HTTPStatus.SERVICE_UNAVAILABLE,
-}
 
 logger = Logger()
 tracer = Tracer()
@@ -133,13 +105,6 @@ def with_origin_header(result: dict[str, Any], allowed_origin: str) -> None:
         multi[ORIGIN_HEADER] = [allowed_origin]
     else:
         result["headers"] = {**(result.get("headers") or {}), ORIGIN_HEADER: allowed_origin}
-
-
-def error_body(message: str, errors: list[Any] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"message": message}
-    if errors:
-        body["errors"] = [e.model_dump() if isinstance(e, BaseModel) else e for e in errors]
-    return body
 
 
 def _problem(status: HTTPStatus, exc: RequestProblem) -> Response[Any]:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
@@ -54,13 +54,12 @@ from hotel_booking.models.api import (
     HotelFields,
     HotelList,
     HotelManagerView,
-    HotelQuery,
     HotelView,
     ManagerSubscriptionView,
 )
 from hotel_booking.models.domain import PoolUser, to_cents
-from hotel_booking.search import query as search
-from hotel_booking.search.model import BadPageToken, HotelDoc, SearchQuery, SortBy
+from hotel_booking.search.answers import SearchPorts as SearchPorts
+from hotel_booking.search.answers import search_hotels as search_hotels
 from hotel_booking.search.ports import SearchStore
 
 F = TypeVar("F", bound=BaseModel)
@@ -84,21 +83,6 @@ class HotelPorts:
     directory: UserDirectory
     clock: Clock = utc_now
     stay_horizon_days: int = DEFAULT_STAY_HORIZON_DAYS
-
-
-class SearchPorts(Protocol):
-    """What search needs, no more: the projection, picture URLs, today and the stay horizon.
-    :class:`HotelPorts` has them; the search service (``services/search``) builds only these,
-    so both answer a query with this one implementation."""
-
-    @property
-    def search(self) -> SearchStore: ...
-    @property
-    def pictures(self) -> Pictures: ...
-    @property
-    def clock(self) -> Clock: ...
-    @property
-    def stay_horizon_days(self) -> int: ...
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -168,54 +152,6 @@ def _subscription_state(ports: HotelPorts, hotel: Hotel) -> str | None:
 
 
 # -- public --------------------------------------------------------------------------------
-def search_hotels(ports: SearchPorts, caller: Caller | None, query: Mapping[str, str]) -> HotelList:
-    q = validated(HotelQuery, dict(query))
-    if q.checkIn is not None or q.checkOut is not None:
-        if q.checkIn is None or q.checkOut is None:
-            missing = "checkIn" if q.checkIn is None else "checkOut"
-            raise InvalidRequest.fields({missing: "give both checkIn and checkOut, or neither"})
-        problems = inventory.stay_problems(
-            q.checkIn, q.checkOut, ports.clock(), ports.stay_horizon_days
-        )
-        if problems:
-            raise InvalidRequest.fields(problems)
-    try:
-        page = search.search(
-            ports.search,
-            SearchQuery(
-                city=q.city,
-                minStars=q.minStars,
-                maxPrice=q.maxPrice,
-                name=q.name,
-                checkIn=q.checkIn,
-                checkOut=q.checkOut,
-                rooms=q.rooms,
-                sort=SortBy(q.sort) if q.sort else None,
-                limit=q.limit,
-                nextToken=q.nextToken,
-            ),
-        )
-    except BadPageToken as exc:
-        raise InvalidRequest.fields({"nextToken": str(exc)}) from exc
-    return HotelList(
-        items=[found(ports, doc, caller) for doc in page.items], nextToken=page.nextToken
-    )
-
-
-def found(ports: SearchPorts, doc: HotelDoc, caller: Caller | None) -> HotelView:
-    """A search result: the projection holds no manager email, so nobody sees one here."""
-    return HotelView(
-        hotelId=doc.hotelId,
-        name=doc.name,
-        city=doc.city,
-        stars=doc.stars,
-        pricePerNight=str(to_cents(doc.pricePerNight)),
-        currency=doc.currency,
-        rooms=doc.rooms,
-        imageUrl=ports.pictures.url(doc.imageKey) if doc.imageKey else None,
-    )
-
-
 def list_hotels(ports: HotelPorts, caller: Caller | None) -> HotelList:
     """Every hotel, from the hotels table (the write model): the Admin's page."""
     require_admin(caller)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from hotel_booking.clock import Clock
 from hotel_booking.models import (
@@ -21,10 +21,12 @@ from hotel_booking.models import (
     Payment,
     Stay,
 )
-from hotel_booking.models.api import SubscriptionState
 from hotel_booking.models.domain import ListPosition, PoolUser, RoomChange
-from hotel_booking.models.events import DomainEvent
 from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
+
+if TYPE_CHECKING:  # named in signatures only: a saga step need not build the API's models
+    from hotel_booking.models.api import SubscriptionState
+    from hotel_booking.models.events import DomainEvent
 
 __all__ = ["Clock"]
 

@@ -4,6 +4,8 @@ The type is read from the file's bytes, never from its name or the type the brow
 declared: a text file called ``hotel.png`` is not a picture. A picture is stored only as
 Pillow decoded and re-encoded it: whatever else the file carried (a script after the image
 data, a text chunk, EXIF with the owner's GPS position) is not in the bytes browsers get.
+Pillow is loaded only when a picture is decoded (:func:`reencode`): the forms and limits here are
+every REST function's, the picture handling the hotels function's alone.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import io
 import re
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
-
-from PIL import Image, ImageOps
+from typing import TYPE_CHECKING, Any
 
 from hotel_booking.logic.problems import InvalidRequest, PictureTooLarge
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # -- the payload budget (issue 9 item 9) ---------------------------------------------------
 #: Lambda's limit for a synchronous invocation's request (the proxy event): 6 MB, counted as
@@ -123,7 +126,12 @@ def accept_picture(upload: Upload) -> Picture:
 
 def reencode(field_name: str, data: bytes) -> Picture:
     """Decode with Pillow (only the JPEG, PNG and WebP decoders), check the pixel count before
-    decoding, and save the pixels alone: first frame, upright, no metadata."""
+    decoding, and save the pixels alone: first frame, upright, no metadata.
+
+    Pillow is imported here, on the first picture: a function that never decodes one (every
+    function but the hotels API, and that one on most requests) neither loads nor ships it."""
+    from PIL import Image, ImageOps
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -1,8 +1,8 @@
 """The HTTP face of the service: routes, correlation ids, errors to HTTP.
 
-Errors become statuses through the product's own table (``hotel_booking.api._http``), so a
-search refused here is refused exactly as ``GET /hotels`` refuses it; a store that fails is a
-503 with ``Retry-After`` (never a 500, never a hang).
+Errors become statuses through the product's own table (``hotel_booking.http_errors``, which
+the REST API uses too), so a search refused here is refused exactly as ``GET /hotels`` refuses
+it; a store that fails is a 503 with ``Retry-After`` (never a 500, never a hang).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from hotel_booking.api._http import STATUS_BY_ERROR, error_body
+from hotel_booking.http_errors import error_body, status_of
 from hotel_booking.logic.problems import RequestProblem
 from search_service import telemetry
 from search_service.resilience import StoreBreaker, StoreUnavailable
@@ -23,13 +23,6 @@ from search_service.settings import ServiceSettings
 from search_service.store import Store
 
 logger = telemetry.logger
-
-
-def status_of(problem: RequestProblem) -> HTTPStatus:
-    for cls in type(problem).__mro__:
-        if cls in STATUS_BY_ERROR:
-            return STATUS_BY_ERROR[cls]
-    return HTTPStatus.BAD_REQUEST
 
 
 def create_app(settings: ServiceSettings, store: Store | None = None) -> FastAPI:

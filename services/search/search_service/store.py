@@ -1,7 +1,7 @@
 """The service's store: the ONE place search is called.
 
 Everything the service answers comes through :func:`Store.search` (and :func:`Store.ping` for
-the health check). It runs the product's search (:func:`hotel_booking.logic.hotels.search_hotels`
+the health check). It runs the product's search (:func:`hotel_booking.search.answers.search_hotels`
 over :mod:`hotel_booking.search`, the same code as the ``GET /hotels`` Lambda) on the search
 projection (SearchTable, the CQRS read side): the service never reads the write tables.
 """
@@ -17,8 +17,8 @@ from botocore.config import Config
 
 from hotel_booking.clock import Clock, utc_now
 from hotel_booking.dal.pictures import PictureStore, presign_config
-from hotel_booking.logic.hotels import search_hotels
 from hotel_booking.logic.ports import Pictures
+from hotel_booking.search.answers import search_hotels
 from hotel_booking.search.dynamo import BY_PRICE, LISTED, SearchTable
 from hotel_booking.search.ports import SearchStore
 from search_service.settings import ServiceSettings
@@ -26,7 +26,7 @@ from search_service.settings import ServiceSettings
 
 @dataclass(frozen=True)
 class _SearchPorts:
-    """hotel_booking.logic.hotels.SearchPorts: the projection and picture URLs only."""
+    """hotel_booking.search.answers.SearchPorts: the projection and picture URLs only."""
 
     search: SearchStore
     pictures: Pictures

@@ -1,0 +1,86 @@
+"""Public hotel search: a query in, a page of hotels out, from the search projection.
+
+The one implementation behind ``GET /hotels`` (the hotels function) and the search service
+(``services/search``). It belongs to the read side: it needs the projection, picture URLs,
+today and the stay horizon (:class:`SearchPorts`), never the hotels table, the REST API's
+request parsing or the picture handling (so the search service's image holds no Pillow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from hotel_booking.clock import Clock
+from hotel_booking.logic import inventory
+from hotel_booking.logic.callers import Caller
+from hotel_booking.logic.ports import Pictures
+from hotel_booking.logic.problems import InvalidRequest, validated
+from hotel_booking.models.api import HotelList, HotelQuery, HotelView
+from hotel_booking.models.domain import to_cents
+from hotel_booking.search import query as search
+from hotel_booking.search.model import BadPageToken, HotelDoc, SearchQuery, SortBy
+from hotel_booking.search.ports import SearchStore
+
+
+class SearchPorts(Protocol):
+    """What search needs, no more: the projection, picture URLs, today and the stay horizon.
+    :class:`HotelPorts` has them; the search service (``services/search``) builds only these,
+    so both answer a query with this one implementation."""
+
+    @property
+    def search(self) -> SearchStore: ...
+    @property
+    def pictures(self) -> Pictures: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def stay_horizon_days(self) -> int: ...
+
+
+def search_hotels(ports: SearchPorts, caller: Caller | None, query: Mapping[str, str]) -> HotelList:
+    q = validated(HotelQuery, dict(query))
+    if q.checkIn is not None or q.checkOut is not None:
+        if q.checkIn is None or q.checkOut is None:
+            missing = "checkIn" if q.checkIn is None else "checkOut"
+            raise InvalidRequest.fields({missing: "give both checkIn and checkOut, or neither"})
+        problems = inventory.stay_problems(
+            q.checkIn, q.checkOut, ports.clock(), ports.stay_horizon_days
+        )
+        if problems:
+            raise InvalidRequest.fields(problems)
+    try:
+        page = search.search(
+            ports.search,
+            SearchQuery(
+                city=q.city,
+                minStars=q.minStars,
+                maxPrice=q.maxPrice,
+                name=q.name,
+                checkIn=q.checkIn,
+                checkOut=q.checkOut,
+                rooms=q.rooms,
+                sort=SortBy(q.sort) if q.sort else None,
+                limit=q.limit,
+                nextToken=q.nextToken,
+            ),
+        )
+    except BadPageToken as exc:
+        raise InvalidRequest.fields({"nextToken": str(exc)}) from exc
+    return HotelList(
+        items=[found(ports, doc, caller) for doc in page.items], nextToken=page.nextToken
+    )
+
+
+def found(ports: SearchPorts, doc: HotelDoc, caller: Caller | None) -> HotelView:
+    """A search result: the projection holds no manager email, so nobody sees one here."""
+    return HotelView(
+        hotelId=doc.hotelId,
+        name=doc.name,
+        city=doc.city,
+        stars=doc.stars,
+        pricePerNight=str(to_cents(doc.pricePerNight)),
+        currency=doc.currency,
+        rooms=doc.rooms,
+        imageUrl=ports.pictures.url(doc.imageKey) if doc.imageKey else None,
+    )
