@@ -9,6 +9,7 @@ def main() -> int:
     commands = {
         "run": "the whole system: AWS emulated on loopback, API, web pages, mailbox",
         "demo": "one booking through the saga, printed step by step",
+        "faults": "inject, list or clear faults in the running stack (AWS FIS-shaped)",
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print("usage: python -m localaws <command> [options]\n")
@@ -24,6 +25,10 @@ def main() -> int:
         from localaws.demo import main as demo
 
         return demo(rest)
+    if command == "faults":
+        from localaws.faults_cli import main as faults
+
+        return faults(rest)
     return 2
 
 

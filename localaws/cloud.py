@@ -31,6 +31,7 @@ from botocore.config import Config
 from localaws import guard, pollers, sns, speedups
 from localaws.deploy import Deployer, Stack
 from localaws.eventing import EventPlumbing
+from localaws.faults import FaultsRoute
 from localaws.lambdas import Invocation, LambdaRuntime
 from localaws.template import load_template
 
@@ -167,6 +168,9 @@ class LocalCloud:
 
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
+        # python -m localaws faults reaches the runtime's faults on this endpoint.
+        wsgi = guard.moto_wsgi_server(self._server)
+        wsgi.app = FaultsRoute(wsgi.app, self.runtime.faults, self.runtime.inject)
         LocalCloud._active = self
         return self
 
