@@ -13,6 +13,7 @@ import pytest
 from hotel_booking import errors
 from hotel_booking.config import SagaSettings
 from hotel_booking.dal.streams import change_of
+from hotel_booking.logic.domain import FAIL_STATE_BY_REASON
 from hotel_booking.logic.publishing import event_for
 from hotel_booking.models.events import parse_detail
 from hotel_booking.models.saga import StepEvent
@@ -188,3 +189,14 @@ def test_saga_settings_are_exactly_what_the_template_gives_every_function(templa
     SagaSettings.from_env(env)  # nothing missing
     with pytest.raises(ValueError, match="BOOKINGS_TABLE"):
         SagaSettings.from_env({k: v for k, v in env.items() if k != "BOOKINGS_TABLE"})
+
+
+def test_a_recorded_outcome_ends_where_record_failure_would_have_ended_it() -> None:
+    """RecordFailure wrote the outcome but its answer was lost: the state machine picks the
+    Fail state from the recorded reason, by the same table as the logic."""
+    states = json.loads(
+        substitute_definition(ASL, dict.fromkeys(re.findall(r"\$\{(\w+)\}", ASL), "1"))
+    )["States"]
+    by_reason = {c["StringEquals"]: c["Next"] for c in states["HowDidItEndRecorded"]["Choices"]}
+    assert by_reason == {r.value: s for r, s in FAIL_STATE_BY_REASON.items()}
+    assert all(states[s]["Type"] == "Fail" for s in by_reason.values())

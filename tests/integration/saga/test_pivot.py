@@ -167,3 +167,57 @@ def test_a_cancellation_whose_email_fails_stands(driver: SagaDriver) -> None:
 
 def _eventually_one_alert(driver: SagaDriver, booking_id: str) -> list[dict[str, Any]]:
     return eventually(lambda: driver.messages("OperationsAlertsTopic", booking_id))
+
+
+def test_a_refund_whose_answers_are_lost_is_not_a_compensation_failure(
+    driver: SagaDriver,
+) -> None:
+    """RefundPayment refunds on every attempt and its caller never hears: the records show
+    the compensation done, so the rooms are released too and nobody is paged."""
+    hotel = driver.hotel(rooms=3)
+    req = driver.request(hotel)
+    booking_id = req["bookingId"]
+    driver.start(req)
+    driver.wait_status(booking_id, BookingStatus.AWAITING_APPROVAL)
+    driver.cloud.runtime.inject(
+        driver.stack.ref("RefundPaymentFunction"), action=INVOCATION_ERROR, prevent_execution=False
+    )
+    driver.decide(booking_id, Decision.REJECT, "full")
+    done = driver.wait_done(booking_id)
+
+    assert done["error"] == "BookingRejected"
+    assert driver.visited(booking_id)[-4:] == [
+        "ReleaseRoom",
+        "RecordFailure",
+        "HowDidItEnd",
+        "BookingRejected",
+    ]
+    payment = driver.payment(booking_id)
+    assert payment is not None and payment.status is PaymentStatus.REFUNDED
+    assert driver.inventory(hotel, req) == [3, 3]
+    assert driver.messages("OperationsAlertsTopic", booking_id) == []
+
+
+def test_record_failure_whose_answers_are_lost_ends_as_the_record_says(
+    driver: SagaDriver,
+) -> None:
+    hotel = driver.hotel(rooms=3)
+    req = driver.request(hotel, token="tok_chargeDeclined")
+    booking_id = req["bookingId"]
+    driver.cloud.runtime.inject(
+        driver.stack.ref("RecordFailureFunction"), action=INVOCATION_ERROR, prevent_execution=False
+    )
+    driver.start(req)
+    done = driver.wait_done(booking_id)
+
+    assert done["error"] == "PaymentDeclined"
+    assert driver.visited(booking_id)[-5:] == [
+        "ReadOutcome",
+        "WasOutcomeWritten",
+        "OutcomeFromRecord",
+        "HowDidItEndRecorded",
+        "PaymentDeclined",
+    ]
+    assert "PAYMENT_DECLINED" in done["cause"]
+    assert len(driver.guest_emails(booking_id)) == 1
+    assert driver.messages("OperationsAlertsTopic", booking_id) == []
