@@ -293,6 +293,7 @@ class LocalStack:
             warm_every=None,
             services=services,
             events=events,
+            faults=lambda: [f.view() for f in self.cloud.runtime.faults.active()],
         )
 
     def _client_ids(self, pool_id: str) -> set[str]:

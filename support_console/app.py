@@ -11,6 +11,9 @@
   queues consuming it, with their DLQs' depths (:mod:`support_console.events`);
 - ``/console/static/`` the stylesheet and the few lines of vanilla JS.
 
+Given a way to read them (``faults``: the local engine's fault injection), the list pages show
+the active faults above the executions, so nobody mistakes a rehearsal for an incident.
+
 Pages come from templates/ (Jinja2, autoescaped); it reads through
 :mod:`support_console.executions`, the same code as ``python -m support_console executions``.
 """
@@ -79,8 +82,10 @@ class Console:
         cancellations: Inspector | None = None,
         services: Callable[[], list[ServiceInstance]] | None = None,
         events: BusView | None = None,
+        faults: Callable[[], list[dict[str, Any]]] | None = None,
     ) -> None:
         self.inspector = inspector
+        self.faults = faults
         self.cancellations = cancellations
         self.region = region
         self.log = log
@@ -101,11 +106,13 @@ class Console:
         warm_every: float | None = WARM_EVERY,
         services: Callable[[], list[ServiceInstance]] | None = None,
         events: BusView | None = None,
+        faults: Callable[[], list[dict[str, Any]]] | None = None,
     ) -> Console:
         """The console of one deployment, through these Step Functions and DynamoDB clients;
         ``warm_every`` seconds, a background thread reads ahead the hotels of newly finished
         executions (None: never). ``services`` lists the search service's tasks; ``events`` reads
-        the bus's recent events and consumers."""
+        the bus's recent events and consumers; ``faults`` the injected faults in force (each a
+        dict with ``id``, ``function``, ``action``, ``percentage``, ``endsAt``, ...)."""
         cancellations = resources.cancellations()
         console = cls(
             Inspector(sfn, dynamodb, resources),
@@ -114,6 +121,7 @@ class Console:
             Inspector(sfn, dynamodb, cancellations) if cancellations else None,
             services,
             events,
+            faults,
         )
         if warm_every:
             threading.Thread(
@@ -243,6 +251,7 @@ class Console:
             resources=inspector.resources,
             services=self.services is not None,
             events=self.events is not None,
+            faults=self.faults() if self.faults else [],
             query=_query(status, limit),
             chips=chips,
             tally=[(s, counts[s]) for s in STATUSES if counts[s]],
