@@ -54,7 +54,9 @@ def test_every_custom_error_in_the_state_machine_is_an_exception_class(template:
         )
     )
     custom = {
-        name for name in _error_names(definition) if not name.startswith(("States.", "Lambda."))
+        name
+        for name in _error_names(definition)
+        if not name.startswith(("States.", "Lambda.", "Sandbox."))
     }
     assert custom <= errors.ASL_ERROR_NAMES
     for name in custom:
@@ -73,7 +75,9 @@ def test_the_cancellation_machine_matches_its_template_resource(template: Any) -
     placeholders = set(re.findall(r"\$\{([A-Za-z0-9_]+)\}", text))
     assert placeholders == set(props["DefinitionSubstitutions"])
     definition = json.loads(substitute_definition(text, dict.fromkeys(placeholders, "1")))
-    custom = {n for n in _error_names(definition) if not n.startswith(("States.", "Lambda."))}
+    custom = {
+        n for n in _error_names(definition) if not n.startswith(("States.", "Lambda.", "Sandbox."))
+    }
     assert custom <= errors.ASL_ERROR_NAMES
 
 
