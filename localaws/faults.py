@@ -326,7 +326,7 @@ class FaultsRoute:
                     raise FaultError("function and action are required")
                 fault = self.inject(fields.pop("function"), fields.pop("action"), **fields)
             except KeyError as exc:
-                return 404, {"message": str(exc).strip("'\"")}
+                return 404, {"message": str(exc.args[0])}
             except (FaultError, TypeError, ValueError) as exc:
                 return 400, {"message": str(exc)}
             return 201, {"fault": fault.view()}

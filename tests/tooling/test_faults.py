@@ -215,5 +215,14 @@ def test_the_cli_reports_what_is_wrong(
     assert cli([*base, ADD_DELAY, "--function", probes.ref("EnglishFunction")]) == 1
     assert "delay" in capsys.readouterr().err
     assert cli([*base, INVOCATION_ERROR, "--function", "NoSuchFunction"]) == 1
-    assert "NoSuchFunction" in capsys.readouterr().err
+    assert "no local function 'NoSuchFunction'" in capsys.readouterr().err
     assert runtime.faults.active() == []
+
+
+def test_the_moto_server_internal_the_route_needs_is_named_by_the_guard(cloud: LocalCloud) -> None:
+    from localaws import guard
+
+    assert guard.moto_wsgi_server(cloud._server).app is not None  # the running stack's
+    with pytest.raises(guard.MotoInternalsMoved, match="ThreadedMotoServer"):
+        guard.moto_wsgi_server(object())
+    assert guard.botocore_client_class()._make_api_call._localaws_faults
