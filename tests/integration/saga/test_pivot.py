@@ -18,6 +18,8 @@ from tests.fixtures.saga_driver import SagaDriver
 from tests.fixtures.waiting import eventually
 
 SES_ERRORS = ["Throttling", "AccessDenied", "LimitExceededException", "MessageRejected"]
+#: Generous: the first booking of a stack pays every step's cold start, and the machine is shared.
+WAIT = 90
 
 
 @pytest.fixture
@@ -31,7 +33,7 @@ def approved(saga: SagaDriver, **fault: Any) -> tuple[dict[str, Any], Any]:
     hotel = saga.hotel(rooms=3)
     req = saga.request(hotel)
     saga.start(req)
-    saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
+    saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL, timeout=WAIT)
     saga.cloud.runtime.inject(saga.stack.ref("ConfirmBookingFunction"), **fault)
     saga.decide(req["bookingId"], Decision.APPROVE)
     return req, hotel
@@ -43,7 +45,7 @@ def test_an_email_failure_after_confirming_never_undoes_the_booking(
 ) -> None:
     req, hotel = approved(driver, action=DEPENDENCY_ERROR, service="ses", error=code)
     booking_id = req["bookingId"]
-    done = driver.wait_done(booking_id)
+    done = driver.wait_done(booking_id, timeout=WAIT)
 
     assert done["status"] == "SUCCEEDED"
     assert driver.booking(booking_id).status is BookingStatus.CONFIRMED
@@ -82,7 +84,7 @@ def test_confirmed_but_every_answer_lost_goes_forward_without_an_alert(
     caller still sees Lambda.ServiceException; the record says it is done."""
     req, hotel = approved(driver, action=INVOCATION_ERROR, prevent_execution=False)
     booking_id = req["bookingId"]
-    done = driver.wait_done(booking_id)
+    done = driver.wait_done(booking_id, timeout=WAIT)
 
     assert done["status"] == "SUCCEEDED"
     assert driver.booking(booking_id).status is BookingStatus.CONFIRMED
@@ -104,7 +106,7 @@ def test_confirmed_but_every_answer_lost_goes_forward_without_an_alert(
 def test_a_confirmation_that_never_ran_is_compensated(driver: SagaDriver) -> None:
     req, hotel = approved(driver, action=INVOCATION_ERROR, prevent_execution=True)
     booking_id = req["bookingId"]
-    done = driver.wait_done(booking_id)
+    done = driver.wait_done(booking_id, timeout=WAIT)
 
     assert done["error"] == "ConfirmationFailed"
     assert "ReadConfirmation" in driver.visited(booking_id)
@@ -129,7 +131,7 @@ def test_an_email_failure_after_the_outcome_was_written_is_not_outcome_not_recor
         error="Throttling",
     )
     driver.start(req)
-    done = driver.wait_done(booking_id)
+    done = driver.wait_done(booking_id, timeout=WAIT)
 
     assert done["error"] == "OutcomeNotAnnounced"
     booking = driver.booking(booking_id)
@@ -145,9 +147,9 @@ def test_a_cancellation_whose_email_fails_stands(driver: SagaDriver) -> None:
     hotel = api.create_hotel(rooms=3)
     who = guest("pivot-canceller")
     booking_id = str(api.book(hotel, who)["bookingId"])
-    driver.wait_status(booking_id, BookingStatus.AWAITING_APPROVAL)
+    driver.wait_status(booking_id, BookingStatus.AWAITING_APPROVAL, timeout=WAIT)
     driver.decide(booking_id, Decision.APPROVE)
-    driver.wait_done(booking_id)
+    driver.wait_done(booking_id, timeout=WAIT)
     driver.cloud.runtime.inject(
         driver.stack.ref("FinishCancellationFunction"),
         action=DEPENDENCY_ERROR,
@@ -156,7 +158,7 @@ def test_a_cancellation_whose_email_fails_stands(driver: SagaDriver) -> None:
     )
 
     assert api.bookings("POST", f"/bookings/{booking_id}/cancel", claims=who).status == 202
-    driver.wait_status(booking_id, BookingStatus.CANCELLED)
+    driver.wait_status(booking_id, BookingStatus.CANCELLED, timeout=WAIT)
     alerts = _eventually_one_alert(driver, booking_id)
 
     assert driver.booking(booking_id).status is BookingStatus.CANCELLED
@@ -166,7 +168,7 @@ def test_a_cancellation_whose_email_fails_stands(driver: SagaDriver) -> None:
 
 
 def _eventually_one_alert(driver: SagaDriver, booking_id: str) -> list[dict[str, Any]]:
-    return eventually(lambda: driver.messages("OperationsAlertsTopic", booking_id))
+    return eventually(lambda: driver.messages("OperationsAlertsTopic", booking_id), WAIT)
 
 
 def test_a_refund_whose_answers_are_lost_is_not_a_compensation_failure(
@@ -178,12 +180,12 @@ def test_a_refund_whose_answers_are_lost_is_not_a_compensation_failure(
     req = driver.request(hotel)
     booking_id = req["bookingId"]
     driver.start(req)
-    driver.wait_status(booking_id, BookingStatus.AWAITING_APPROVAL)
+    driver.wait_status(booking_id, BookingStatus.AWAITING_APPROVAL, timeout=WAIT)
     driver.cloud.runtime.inject(
         driver.stack.ref("RefundPaymentFunction"), action=INVOCATION_ERROR, prevent_execution=False
     )
     driver.decide(booking_id, Decision.REJECT, "full")
-    done = driver.wait_done(booking_id)
+    done = driver.wait_done(booking_id, timeout=WAIT)
 
     assert done["error"] == "BookingRejected"
     assert driver.visited(booking_id)[-4:] == [
@@ -208,7 +210,7 @@ def test_record_failure_whose_answers_are_lost_ends_as_the_record_says(
         driver.stack.ref("RecordFailureFunction"), action=INVOCATION_ERROR, prevent_execution=False
     )
     driver.start(req)
-    done = driver.wait_done(booking_id)
+    done = driver.wait_done(booking_id, timeout=WAIT)
 
     assert done["error"] == "PaymentDeclined"
     assert driver.visited(booking_id)[-5:] == [
