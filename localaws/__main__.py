@@ -10,6 +10,7 @@ def main() -> int:
         "run": "the whole system: AWS emulated on loopback, API, web pages, mailbox",
         "demo": "one booking through the saga, printed step by step",
         "reset": "forget the data `run` kept (.localaws/state/); the next run starts clean",
+        "faults": "inject, list or clear faults in the running stack (AWS FIS-shaped)",
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print("usage: python -m localaws <command> [options]\n")
@@ -29,6 +30,10 @@ def main() -> int:
         from localaws.stack.demo import main as demo
 
         return demo(rest)
+    if command == "faults":
+        from localaws.stack.faults_cli import main as faults
+
+        return faults(rest)
     return 2
 
 

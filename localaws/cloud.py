@@ -30,6 +30,7 @@ from localaws import patches
 from localaws.account import DEFAULT_REGION
 from localaws.aws import cognito, mail, sns
 from localaws.compat import guard, stepfunctions
+from localaws.engine.faults import FaultsRoute
 from localaws.engine.lambdas import Invocation, LambdaRuntime
 from localaws.events.eventing import EventPlumbing
 from localaws.provision.deploy import Deployer, Stack
@@ -181,6 +182,9 @@ class LocalCloud:
 
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
+        # python -m localaws faults reaches the runtime's faults on this endpoint.
+        wsgi = guard.moto_wsgi_server(self._server)
+        wsgi.app = FaultsRoute(wsgi.app, self.runtime.faults, self.runtime.inject)
         LocalCloud._active = self
         return self
 

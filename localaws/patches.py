@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from localaws.aws import cognito, mail, sns
 from localaws.compat import dynamodb, guard, speedups, stepfunctions, stepfunctions_api
+from localaws.engine import faults
 from localaws.engine.lambdas import LambdaRuntime
 from localaws.events import eventbridge, pollers
 
@@ -76,6 +77,17 @@ PATCHES: tuple[Patch, ...] = (
         "(localaws.engine.lambdas)",
         lambda hooks: hooks.runtime.install(),
         upstream="getmoto/moto#9916",
+    ),
+    Patch(
+        "dependency faults",
+        "fix",
+        ("botocore.client:BaseClient._make_api_call",),
+        "a function's AWS call fails with the error code of a dependency-error fault, as an "
+        "FIS-style rehearsal needs (calls outside an invocation are never failed)",
+        lambda hooks: faults.install_dependency_hook(
+            hooks.runtime.faults, guard.botocore_client_class()
+        ),
+        pinned=BOTOCORE,
     ),
     Patch(
         "controllable retry clock",

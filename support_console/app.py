@@ -16,6 +16,9 @@
   states, firing first (:mod:`support_console.alarms`);
 - ``/console/static/`` the stylesheet and the few lines of vanilla JS.
 
+Given a way to read them (``faults``: the local engine's fault injection), the list pages show
+the active faults above the executions, so nobody mistakes a rehearsal for an incident.
+
 Pages come from templates/ (Jinja2, autoescaped); it reads through
 :mod:`support_console.executions`, the same code as ``python -m support_console executions``.
 """
@@ -86,8 +89,10 @@ class Console:
         services: Callable[[], list[ServiceInstance]] | None = None,
         events: BusView | None = None,
         alarms: Callable[[], list[AlarmRow]] | None = None,
+        faults: Callable[[], list[dict[str, Any]]] | None = None,
     ) -> None:
         self.inspector = inspector
+        self.faults = faults
         self.cancellations = cancellations
         self.region = region
         self.log = log
@@ -110,11 +115,14 @@ class Console:
         services: Callable[[], list[ServiceInstance]] | None = None,
         events: BusView | None = None,
         alarms: Callable[[], list[AlarmRow]] | None = None,
+        faults: Callable[[], list[dict[str, Any]]] | None = None,
     ) -> Console:
         """The console of one deployment, through these Step Functions and DynamoDB clients;
         ``warm_every`` seconds, a background thread reads ahead the hotels of newly finished
         executions (None: never). ``services`` lists the search service's tasks; ``events`` reads
-        the bus's recent events and consumers; ``alarms`` lists the stack's alarms."""
+        the bus's recent events and consumers; ``alarms`` lists the stack's alarms;
+        ``faults`` the injected faults in force (each a
+        dict with ``id``, ``function``, ``action``, ``percentage``, ``endsAt``, ...)."""
         cancellations = resources.cancellations()
         console = cls(
             Inspector(sfn, dynamodb, resources),
@@ -124,6 +132,7 @@ class Console:
             services,
             events,
             alarms,
+            faults,
         )
         if warm_every:
             threading.Thread(
@@ -274,6 +283,7 @@ class Console:
             alarms=self.alarms is not None,
             query=_query(status, limit, attention=attention),
             attention=attention,
+            faults=self.faults() if self.faults else [],
             chips=chips,
             tally=[(s, counts[s]) for s in STATUSES if counts[s]],
             more=more,

@@ -58,7 +58,9 @@ class TransientError(SagaError):
 
 
 class NotificationError(SagaError):
-    """SNS refused a message; retried, then compensated."""
+    """SNS or SES refused a message; retried. A notice never undoes the outcome it reports:
+    past the pivot (CONFIRMED) or once the outcome is written, the state machine alerts
+    operations instead of compensating (docs/saga.md)."""
 
 
 #: The names the state machine relies on, for the contract test.

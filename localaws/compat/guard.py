@@ -401,6 +401,29 @@ def response_method_lister() -> tuple[Any, Any]:
     return module, _lookup("moto.core.responses", "method_names_from_class")
 
 
+def botocore_client_class() -> Any:
+    """botocore's ``BaseClient``, whose ``_make_api_call(self, operation_name, api_params)`` is
+    the one way every client's API call goes (faults.py fails a function's call there)."""
+    from botocore.client import BaseClient
+
+    method = getattr(BaseClient, "_make_api_call", None)
+    if method is None or len(inspect.signature(method).parameters) != 3:
+        raise MotoInternalsMoved(
+            "botocore.client.BaseClient._make_api_call(self, operation_name, api_params) "
+            "changed; localaws.engine.faults wraps it"
+        )
+    return BaseClient
+
+
+def moto_wsgi_server(server: Any) -> Any:
+    """The werkzeug server inside a started ``ThreadedMotoServer`` (its private ``_server``):
+    each request reads its ``app``, so a route can be put in front of moto's (faults.py)."""
+    wsgi = getattr(server, "_server", None)
+    if wsgi is None or not hasattr(wsgi, "app"):
+        raise MotoInternalsMoved("ThreadedMotoServer._server.app is gone (localaws.engine.faults)")
+    return wsgi
+
+
 def botocore_stubber() -> Any:
     """mock_aws's stubber: answers a botocore request in-process while ``enabled``."""
     stubber = _lookup("moto.core.models", "botocore_stubber")
@@ -642,6 +665,7 @@ def check() -> None:
     serializer_attribute_picker()
     response_method_lister()
     botocore_stubber()
+    botocore_client_class()
     update_expression_parser()
     update_expression_validator_module()
     ast_traversal()

@@ -14,8 +14,10 @@ Each function runs as Lambda would run it:
   invocation reports ``Sandbox.Timedout`` (the thread is abandoned; Python cannot kill it);
 - with what it prints captured as its log, returned to the caller and written to the log sink.
 
-A test or a developer can also make the next N invocations of a function fail with a named
-error (``inject_fault``), as a chaos tool would, to drive retry and compensation paths.
+Every invocation also passes the active faults (faults.py, shaped like AWS FIS's Lambda
+actions): an error with or without running the code, a delay before it, or a failing AWS API
+call inside it. ``inject`` adds one (``python -m localaws faults`` does it over the endpoint);
+``inject_fault`` is the short form for "the next N invocations fail with this error".
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from localaws.compat import guard
+from localaws.engine import faults as fault_injection
+from localaws.engine.faults import Fault, Faults
 from localaws.engine.isolation import Namespace
 from localaws.engine.quiet import wait_quiet
 
@@ -163,13 +167,6 @@ class Invocation:
 
 
 @dataclass
-class _Fault:
-    error_type: str
-    message: str
-    remaining: int
-
-
-@dataclass
 class _Container:
     """One execution environment: its own copy of the handler module and of the libraries
     that keep module state (see isolation.py); one invocation at a time."""
@@ -293,7 +290,8 @@ class LambdaRuntime:
         self._on_invocation = on_invocation
         self._specs: dict[str, FunctionSpec] = {}
         self._idle: dict[str, list[_Container]] = {}
-        self._faults: dict[str, list[_Fault]] = {}
+        #: The active faults (FIS-shaped; see faults.py).
+        self.faults = Faults()
         self._lock = threading.Lock()
         self.invocations: list[Invocation] = []
         self._in_flight = 0
@@ -326,17 +324,29 @@ class LambdaRuntime:
     def functions(self) -> list[FunctionSpec]:
         return list(self._specs.values())
 
+    def inject(self, function: str, action: str, **parameters: Any) -> Fault:
+        """Add a fault on ``function`` (name, logical id or ARN); ``parameters`` are
+        :class:`faults.Fault`'s (``percentage``, ``duration``, ``prevent_execution``,
+        ``delay_ms``, ``service``, ``operation``, ``error``, ``times``)."""
+        spec = self.spec(function)
+        return self.faults.add(
+            Fault(function=spec.name, logical_id=spec.logical_id, action=action, **parameters)
+        )
+
     def inject_fault(
         self, function: str, error_type: str, message: str = "injected fault", times: int = 1
     ) -> None:
-        """The next ``times`` invocations of ``function`` fail with ``error_type``."""
-        name = self.spec(function).name
-        with self._lock:
-            self._faults.setdefault(name, []).append(_Fault(error_type, message, times))
+        """The next ``times`` invocations of ``function`` fail with ``error_type``; no code runs."""
+        self.inject(
+            function,
+            fault_injection.INVOCATION_ERROR,
+            error=error_type,
+            message=message,
+            times=times,
+        )
 
     def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
+        self.faults.clear()
 
     # -- the patch ------------------------------------------------------------------------
     def install(self) -> None:
@@ -377,12 +387,13 @@ class LambdaRuntime:
         if isinstance(event, (str, bytes)):
             event = json.loads(event or "{}")
         request_id = str(uuid.uuid4())
-        fault = self._take_fault(spec.name)
+        plan = self.faults.for_invocation(spec.name)
         started = time.perf_counter()
-        if fault is not None:
-            payload = {"errorType": fault.error_type, "errorMessage": fault.message}
-            self._record(spec, request_id, started, fault.error_type, False, "", event, payload)
-            return json.dumps(payload), True, f"injected {fault.error_type}\n"
+        if not plan.runs:
+            payload = plan.payload()
+            error_type = payload["errorType"]
+            self._record(spec, request_id, started, error_type, False, "", event, payload)
+            return json.dumps(payload), True, f"injected {error_type}\n"
 
         outcome: dict[str, Any] = {}
         logs = io.StringIO()
@@ -397,7 +408,9 @@ class LambdaRuntime:
             self._in_flight += 1
         running, finished = _Signal(), _Signal()
         _WORKERS.submit(
-            functools.partial(self._run, spec, event, request_id, logs, outcome, slot, running),
+            functools.partial(
+                self._run, spec, event, request_id, logs, outcome, slot, running, plan.delay_ms
+            ),
             finished,
         )
         # The function's Timeout counts from the end of its init (a cold start), as on Lambda;
@@ -420,6 +433,11 @@ class LambdaRuntime:
             outcome = {"error": payload, "cold": False}
         error = outcome.get("error")
         text = logs.getvalue()
+        if error is None and plan.error is not None:
+            # preventExecution false: the code ran and its effects landed; the caller still
+            # sees the error (as after a lost response), and its Retry runs it again.
+            error = plan.payload()
+            text += f"injected {error['errorType']} after the function ran\n"
         self._record(
             spec,
             request_id,
@@ -445,16 +463,6 @@ class LambdaRuntime:
         wait_quiet(busy, quiet, timeout, "Lambda invocations")
 
     # -- internals ------------------------------------------------------------------------
-    def _take_fault(self, name: str) -> _Fault | None:
-        with self._lock:
-            queue = self._faults.get(name) or []
-            while queue and queue[0].remaining <= 0:
-                queue.pop(0)
-            if not queue:
-                return None
-            queue[0].remaining -= 1
-            return queue[0]
-
     def _environment(self, spec: FunctionSpec) -> dict[str, str]:
         # Look the few inherited names up one by one: iterating os.environ races with a
         # thread that sets a variable (deploying a stack does) and raises RuntimeError.
@@ -485,6 +493,7 @@ class LambdaRuntime:
         outcome: dict[str, Any],
         slot: _Slot,
         running: _Signal,
+        delay_ms: int = 0,
     ) -> None:
         environ = os.environ
         assert isinstance(environ, _ThreadEnviron), "LambdaRuntime.install() first"
@@ -497,6 +506,17 @@ class LambdaRuntime:
             container, cold = self._acquire(spec)
             started = time.monotonic()
             running.set()
+            if delay_ms:
+                # invocation-add-delay: before the code, within the Timeout. Past it, the
+                # sandbox is stopped before the code runs (a thread cannot be killed later).
+                time.sleep(delay_ms / 1000)
+                if time.monotonic() - started >= spec.timeout:
+                    outcome["error"] = {
+                        "errorType": "Sandbox.Timedout",
+                        "errorMessage": f"{request_id} Task timed out after "
+                        f"{spec.timeout:.2f} seconds (injected delay {delay_ms} ms)",
+                    }
+                    return
             handler = getattr(container.module, spec.handler.rsplit(".", 1)[1])
             context = _Context(spec, request_id)
             result = handler(event, context)

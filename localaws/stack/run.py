@@ -398,6 +398,7 @@ class LocalStack:
             services=services,
             events=events,
             alarms=self._alarm_rows,
+            faults=lambda: [f.view() for f in self.cloud.runtime.faults.active()],
         )
 
     def _alarm_rows(self) -> list[AlarmRow]:

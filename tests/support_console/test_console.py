@@ -191,3 +191,25 @@ def test_what_a_page_shows_is_escaped(local_stack: LocalStack) -> None:
     assert "<script>alert" not in page
     bad = get(local_stack, "/console/?status=%3Cb%3E", 400).text
     assert "&lt;B&gt;" in bad and "<B>" not in bad
+
+
+def test_the_list_shows_the_faults_in_force(local_stack: LocalStack) -> None:
+    """Injected faults (python -m localaws faults) are shown above the executions."""
+    assert local_stack.stack is not None
+    runtime = local_stack.cloud.runtime
+    assert 'id="faults"' not in get(local_stack, "/console/").text
+    fault = runtime.inject(
+        local_stack.stack.ref("ConfirmBookingFunction"),
+        "dependency-error",
+        service="ses",
+        error="Throttling",
+        duration="PT3M",
+    )
+    try:
+        page = get(local_stack, "/console/").text
+        assert 'id="faults"' in page
+        assert fault.id in page and "ConfirmBookingFunction" in page
+        assert "ses:* → Throttling" in page
+    finally:
+        runtime.clear_faults()
+    assert 'id="faults"' not in get(local_stack, "/console/").text

@@ -13,6 +13,7 @@ import pytest
 from hotel_booking import errors
 from hotel_booking.config import SagaSettings
 from hotel_booking.dal.streams import change_of
+from hotel_booking.logic.domain import FAIL_STATE_BY_REASON
 from hotel_booking.logic.publishing import event_for
 from hotel_booking.models.events import parse_detail
 from hotel_booking.models.saga import StepEvent
@@ -53,7 +54,9 @@ def test_every_custom_error_in_the_state_machine_is_an_exception_class(template:
         )
     )
     custom = {
-        name for name in _error_names(definition) if not name.startswith(("States.", "Lambda."))
+        name
+        for name in _error_names(definition)
+        if not name.startswith(("States.", "Lambda.", "Sandbox."))
     }
     assert custom <= errors.ASL_ERROR_NAMES
     for name in custom:
@@ -72,22 +75,50 @@ def test_the_cancellation_machine_matches_its_template_resource(template: Any) -
     placeholders = set(re.findall(r"\$\{([A-Za-z0-9_]+)\}", text))
     assert placeholders == set(props["DefinitionSubstitutions"])
     definition = json.loads(substitute_definition(text, dict.fromkeys(placeholders, "1")))
-    custom = {n for n in _error_names(definition) if not n.startswith(("States.", "Lambda."))}
+    custom = {
+        n for n in _error_names(definition) if not n.startswith(("States.", "Lambda.", "Sandbox."))
+    }
     assert custom <= errors.ASL_ERROR_NAMES
 
 
-@pytest.mark.parametrize("machine", ["booking", "cancellation"])
-def test_operations_are_paged_with_a_summary_never_with_the_state(machine: str) -> None:
+def _leads_to(states: dict[str, Any], start: str, target: str) -> bool:
+    """``start`` reaches ``target`` through states that run no step (reads, Choices)."""
+    seen, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        if name == target:
+            return True
+        if name in seen or "FunctionName" in json.dumps(states[name].get("Parameters", {})):
+            continue
+        seen.add(name)
+        state = states[name]
+        todo += [state[k] for k in ("Next", "Default") if k in state]
+        todo += [c["Next"] for c in state.get("Choices", []) + state.get("Catch", [])]
+    return False
+
+
+@pytest.mark.parametrize(
+    ("machine", "alert_state"),
+    [
+        ("booking", "AlertOperations"),
+        ("booking", "AlertNoticeNotSent"),
+        ("cancellation", "AlertOperations"),
+        ("cancellation", "AlertNoticeNotSent"),
+    ],
+)
+def test_operations_are_paged_with_a_summary_never_with_the_state(
+    machine: str, alert_state: str
+) -> None:
     """The saga's state holds the payment token and the guest's name and email: every way
-    into AlertOperations passes a Pass state that keeps only what support needs, naming the
+    into an alert passes a Pass state that keeps only what support needs, naming the
     state that failed (docs/operations.md)."""
     text = (ROOT / "statemachines" / f"{machine}.asl.json").read_text()
     states = json.loads(
         substitute_definition(text, dict.fromkeys(re.findall(r"\$\{(\w+)\}", text), "1"))
     )["States"]
-    alert = states["AlertOperations"]
+    alert = states[alert_state]
     assert alert["Parameters"]["Message.$"] == "States.JsonToString($.alert)"
-    into_alert = [n for n, s in states.items() if s.get("Next") == "AlertOperations"]
+    into_alert = [n for n, s in states.items() if s.get("Next") == alert_state]
     assert into_alert and all(states[n]["Type"] == "Pass" for n in into_alert)
     for name in into_alert:
         summary = states[name]
@@ -104,13 +135,14 @@ def test_operations_are_paged_with_a_summary_never_with_the_state(machine: str) 
             "runbook",
         }
         failed = summary["Parameters"]["failedState"]
-        catches = [c for c in states[failed].get("Catch", []) if c["Next"] == name]
+        # Its Catch leads there, directly or after reading the record back (the pivot).
+        catches = [c for c in states[failed].get("Catch", []) if _leads_to(states, c["Next"], name)]
         assert catches, f"{name} summarises {failed}, which does not lead there"
-    # Nothing else reaches AlertOperations (a Catch straight to it would send the state)
+    # Nothing else reaches the alert (a Catch straight to it would send the state)
     for name, state in states.items():
-        assert all(c["Next"] != "AlertOperations" for c in state.get("Catch", [])), name
-        assert all(c.get("Next") != "AlertOperations" for c in state.get("Choices", [])), name
-        assert state.get("Default") != "AlertOperations", name
+        assert all(c["Next"] != alert_state for c in state.get("Catch", [])), name
+        assert all(c.get("Next") != alert_state for c in state.get("Choices", [])), name
+        assert state.get("Default") != alert_state, name
 
 
 def test_a_missing_substitution_is_a_clear_error() -> None:
@@ -161,3 +193,14 @@ def test_saga_settings_are_exactly_what_the_template_gives_every_function(templa
     SagaSettings.from_env(env)  # nothing missing
     with pytest.raises(ValueError, match="BOOKINGS_TABLE"):
         SagaSettings.from_env({k: v for k, v in env.items() if k != "BOOKINGS_TABLE"})
+
+
+def test_a_recorded_outcome_ends_where_record_failure_would_have_ended_it() -> None:
+    """RecordFailure wrote the outcome but its answer was lost: the state machine picks the
+    Fail state from the recorded reason, by the same table as the logic."""
+    states = json.loads(
+        substitute_definition(ASL, dict.fromkeys(re.findall(r"\$\{(\w+)\}", ASL), "1"))
+    )["States"]
+    by_reason = {c["StringEquals"]: c["Next"] for c in states["HowDidItEndRecorded"]["Choices"]}
+    assert by_reason == {r.value: s for r, s in FAIL_STATE_BY_REASON.items()}
+    assert all(states[s]["Type"] == "Fail" for s in by_reason.values())

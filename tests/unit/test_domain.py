@@ -9,7 +9,12 @@ import pytest
 from pydantic import ValidationError
 
 from hotel_booking.errors import PaymentDeclined, TransientError
-from hotel_booking.logic.domain import failure_class, failure_outcome, stay_amount
+from hotel_booking.logic.domain import (
+    FAIL_STATE_BY_REASON,
+    failure_class,
+    failure_outcome,
+    stay_amount,
+)
 from hotel_booking.logic.ids import approval_id_for, payment_id_for
 from hotel_booking.logic.messages import SUBJECT_MAX, guest_notice, safe_subject
 from hotel_booking.logic.payments import SandboxGateway, gateway_for
@@ -160,6 +165,8 @@ def test_failure_outcome_by_error_and_progress(
         reason,
         fail_state,
     )
+    # The state machine ends a recorded outcome the same way (HowDidItEndRecorded)
+    assert FAIL_STATE_BY_REASON.get(outcome.reason, fail_state) == fail_state
 
 
 def test_compensation_failure_wins_over_the_original_error() -> None:

@@ -34,6 +34,24 @@ _BY_ERROR: dict[str, tuple[BookingStatus, FailureReason, str]] = {
 }
 
 
+#: The Fail state each recorded reason ends in (the state machine's ``HowDidItEndRecorded``
+#: holds the same table, for a RecordFailure whose answer was lost after it wrote the outcome;
+#: ``tests/unit/test_contracts.py`` keeps them equal). COMPENSATION_FAILED and GUEST_CANCELLED
+#: are absent: their alert or manager notice cannot be seen in the record, so they alert.
+FAIL_STATE_BY_REASON: dict[FailureReason, str] = {
+    FailureReason.ROOM_UNAVAILABLE: "RoomUnavailable",
+    FailureReason.HOTEL_NOT_FOUND: "HotelNotFound",
+    FailureReason.RESERVATION_ERROR: "ReservationFailed",
+    FailureReason.PAYMENT_DECLINED: "PaymentDeclined",
+    FailureReason.PAYMENT_ERROR: "PaymentFailed",
+    FailureReason.PAYMENT_UNAVAILABLE: "PaymentUnavailable",
+    FailureReason.NOTIFICATION_ERROR: "NotificationFailed",
+    FailureReason.CONFIRMATION_ERROR: "ConfirmationFailed",
+    FailureReason.MANAGER_REJECTED: "BookingRejected",
+    FailureReason.APPROVAL_TIMEOUT: "ApprovalTimedOut",
+}
+
+
 def error_message(cause: str | None) -> str:
     """The human part of a Cause: Lambda errors arrive as JSON with an errorMessage."""
     if not cause:

@@ -264,6 +264,10 @@ def release_room(event: StepEvent, ports: SagaPorts) -> StepResult:
 def record_failure(event: StepEvent, ports: SagaPorts) -> Outcome:
     """Write how the booking ended, tell the guest, and alert operations if compensation failed."""
     failure = parse(FailureInput, event.input)
+    if failure.compensationError is not None and _compensated(ports, failure.bookingId):
+        # The compensation's answer was lost, not its work (at-least-once): the records say
+        # the money is back and the rooms are free, so nobody needs to be paged.
+        failure = failure.model_copy(update={"compensationError": None})
     outcome = failure_outcome(failure)
     ports.bookings.record_outcome(failure, outcome, event.stateName, event.executionArn)
     # A link or dashboard button must not resume a saga that has moved on.
@@ -288,6 +292,15 @@ def record_failure(event: StepEvent, ports: SagaPorts) -> Outcome:
         subject, body = manager_cancellation_notice(failure, None)
         ports.topics.to_manager(failure.hotelId, failure.bookingId, subject, body)
     return outcome
+
+
+def _compensated(ports: SagaPorts, booking_id: str) -> bool:
+    """Whether every compensation's effect is in the records: no charge left, no room held."""
+    payment = ports.payments.get(booking_id)
+    booking = ports.bookings.get(booking_id)
+    refunded = payment is None or payment.status is PaymentStatus.REFUNDED
+    released = booking is None or booking.reservation is not ReservationState.RESERVED
+    return refunded and released
 
 
 def _tell_guest(

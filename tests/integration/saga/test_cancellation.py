@@ -286,6 +286,8 @@ def test_a_refund_that_keeps_failing_alerts_operations(api: ApiClient) -> None:
     assert cancellation_visited(api, booking_id) == [
         "RefundDue",
         "RefundPayment",
+        "ReadRefund",  # the payment record says it is not refunded: a person must act
+        "WasItRefunded",
         "SummariseRefundPaymentFailure",
         "AlertOperations",
         "CancellationFailed",
