@@ -1,0 +1,61 @@
+"""The attack on ``make run`` (issue 21, section 2) replayed over real HTTP against the local
+stack: the gateways, the search service's breaker, Cognito and the log, as a hostile client
+meets them."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from localaws.stack import LocalStack
+
+HOTEL: dict[str, Any] = {
+    "name": "Attack Inn",
+    "city": "Utrecht",
+    "stars": 3,
+    "pricePerNight": "70.00",
+    "rooms": 2,
+    "managerEmail": "attack.manager@example.com",
+}
+
+
+@pytest.fixture(scope="module")
+def hotel(local_stack: LocalStack) -> dict[str, Any]:
+    token = local_stack.login("admin@example.com")
+    local_stack.create_user(HOTEL["managerEmail"], "Attack Manager", "HotelManager")
+    resp = requests.post(
+        f"{local_stack.api_url}/hotels", json=HOTEL, headers={"Authorization": token}, timeout=30
+    )
+    assert resp.status_code == 201, resp.text
+    local_stack.cloud.events.wait_quiet()  # search reads the projection
+    return dict(resp.json())
+
+
+def page_token(data: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def test_page_tokens_that_are_no_number_never_open_the_search_breaker(
+    local_stack: LocalStack, hotel: dict[str, Any]
+) -> None:
+    # The attack: six of these opened the breaker on both tasks; every search then got 503.
+    for price in ["NaN", "sNaN", "Infinity", "-Infinity", "NaN", "NaN", "NaN", "NaN"]:
+        token = page_token({"s": "price", "k": [price, "a", "b"]})
+        query = {"sort": "price", "nextToken": token}
+        got = requests.get(local_stack.search_url, params=query, timeout=10)
+        assert got.status_code == 400, got.text
+        assert [e["field"] for e in got.json()["errors"]] == ["nextToken"]
+        on_api = requests.get(f"{local_stack.api_url}/hotels", params=query, timeout=10)
+        assert (on_api.status_code, on_api.json()) == (400, got.json())
+    found = requests.get(local_stack.search_url, params={"city": "utrecht"}, timeout=10)
+    assert found.status_code == 200, found.text
+    assert [h["hotelId"] for h in found.json()["items"]] == [hotel["hotelId"]]
+    assert local_stack.search is not None
+    for task in local_stack.search.tasks:
+        if not task.exited.is_set():
+            health = requests.get(f"http://127.0.0.1:{task.port}/health", timeout=10).json()
+            assert health["breaker"] == "closed"
