@@ -19,7 +19,13 @@ from hotel_booking.logic import problems
 from hotel_booking.logic.callers import Caller, parse_groups
 from hotel_booking.logic.hotels import is_live
 from hotel_booking.logic.inventory import earliest_stay_date, stay_problems
-from hotel_booking.logic.uploads import MAX_PICTURE_BYTES, Upload, accept_picture, sniff
+from hotel_booking.logic.uploads import (
+    MAX_FORM_PARTS,
+    MAX_PICTURE_BYTES,
+    Upload,
+    accept_picture,
+    sniff,
+)
 from hotel_booking.models import Booking, BookingStatus, Guest
 from hotel_booking.models.api import NewBooking
 from hotel_booking.models.domain import ListPosition
@@ -108,6 +114,19 @@ def test_a_bad_multipart_body_is_an_invalid_request(
     with pytest.raises(problems.InvalidRequest) as caught:
         parse_multipart(body, content_type or "multipart/form-data; boundary=b")
     assert [e.field for e in caught.value.errors] == [field]
+
+
+def test_a_form_of_more_parts_than_a_form_has_is_refused_before_it_is_parsed() -> None:
+    # Issue 21: 20,000 empty parts (1.1 MB) held the function to its timeout.
+    part = b'--b\r\nContent-Disposition: form-data; name="f%d"\r\n\r\n\r\n'
+    body = b"".join(part % i for i in range(20_000)) + b"--b--\r\n"
+    with pytest.raises(problems.InvalidRequest) as caught:
+        parse_multipart(body, "multipart/form-data; boundary=b")
+    assert [(e.field, e.message) for e in caught.value.errors] == [
+        ("body", f"has more than {MAX_FORM_PARTS} parts")
+    ]
+    fine = b"".join(part % i for i in range(MAX_FORM_PARTS)) + b"--b--\r\n"
+    assert len(parse_multipart(fine, "multipart/form-data; boundary=b").fields) == MAX_FORM_PARTS
 
 
 def test_json_numbers_are_decimals_and_constants_are_refused() -> None:
