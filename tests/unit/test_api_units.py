@@ -8,7 +8,7 @@ from decimal import Decimal
 from http import HTTPStatus
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from hotel_booking.api._http import STATUS_BY_ERROR, parse_json_object, parse_multipart
 from hotel_booking.api._http import with_origin_header as add_origin
@@ -27,7 +27,14 @@ from hotel_booking.logic.uploads import (
     sniff,
 )
 from hotel_booking.models import Booking, BookingStatus, Guest
-from hotel_booking.models.api import NewBooking
+from hotel_booking.models.api import (
+    BookingQuery,
+    HotelChanges,
+    HotelFields,
+    HotelQuery,
+    NewBooking,
+    UserQuery,
+)
 from hotel_booking.models.domain import ListPosition
 from tests.fixtures.events import claims, multipart, png
 
@@ -309,3 +316,53 @@ def test_api_settings_name_each_missing_variable() -> None:
         BookingsApiSettings.from_env(
             {k: v for k, v in base.items() if k != "ALLOWED_ORIGIN"} | machines
         )
+
+
+# -- numbers as the contract writes them (issue 21: "1e5" was stored as 100000.00) ----------
+HOTEL = {
+    "name": "N",
+    "city": "C",
+    "stars": 3,
+    "rooms": 2,
+    "managerEmail": "m@example.com",
+}
+
+
+@pytest.mark.parametrize(
+    "price", ["1e5", " 5", "5 ", "5.", ".5", "+5", "5_0", "0x5", "\u0665", "5.001", "NaN", True]
+)
+def test_a_price_the_contract_refuses_is_refused(price: object) -> None:
+    with pytest.raises(ValidationError):
+        HotelFields.model_validate({**HOTEL, "pricePerNight": price})
+    with pytest.raises(ValidationError):
+        HotelChanges.model_validate({"pricePerNight": price})
+    if isinstance(price, str):
+        with pytest.raises(ValidationError):
+            HotelQuery.model_validate({"maxPrice": price})
+
+
+@pytest.mark.parametrize(
+    ("price", "stored"),
+    [("5", "5"), ("5.5", "5.5"), ("120.00", "120.00"), (Decimal("1E+5"), "1E+5"), (7, "7")],
+)
+def test_a_price_as_the_contract_writes_it_is_taken(price: object, stored: str) -> None:
+    assert str(HotelFields.model_validate({**HOTEL, "pricePerNight": price}).pricePerNight) == (
+        stored
+    )
+
+
+@pytest.mark.parametrize("value", [" 5", "5 ", "5.0", "+5", "5_0", "\u0665", "1e1", "9" * 5000])
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        (HotelQuery, "minStars"),
+        (HotelQuery, "rooms"),
+        (HotelQuery, "limit"),
+        (BookingQuery, "limit"),
+        (UserQuery, "limit"),
+    ],
+)
+def test_a_query_number_is_digits_only(model: type[BaseModel], field: str, value: str) -> None:
+    with pytest.raises(ValidationError):
+        model.model_validate({field: value})
+    assert getattr(model.model_validate({field: "5"}), field) == 5
