@@ -21,6 +21,7 @@ from typing import Any
 
 from joserfc import jwt
 from joserfc.jwk import KeySet
+from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -217,7 +218,12 @@ class ApiGateway:
 
     # -- request handling -----------------------------------------------------------------
     def handle(self, request: Request) -> Response:
-        raw = _body_within_limit(request) if _header_bytes(request) <= HEADER_LIMIT else None
+        try:
+            raw = _body_within_limit(request) if _header_bytes(request) <= HEADER_LIMIT else None
+        except (OSError, ValueError, HTTPException):
+            # A chunked body that breaks its framing (werkzeug: "Invalid chunk header", a
+            # client gone mid-chunk): API Gateway's front end answers 400, never the API.
+            return self._gateway(400, "Bad Request")
         if raw is None:
             return self._gateway(413, TOO_LARGE)
         path = request.path

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 from typing import Any
 
 import pytest
@@ -59,3 +60,58 @@ def test_page_tokens_that_are_no_number_never_open_the_search_breaker(
         if not task.exited.is_set():
             health = requests.get(f"http://127.0.0.1:{task.port}/health", timeout=10).json()
             assert health["breaker"] == "closed"
+
+
+# -- the gateways: what no HTTP client library sends, answered as API Gateway does ----------
+def raw_http(url: str, request: bytes) -> tuple[int, bytes]:
+    """Send these bytes as they are; the status and body of the answer."""
+    host, _, port = url.split("//", 1)[1].split("/", 1)[0].partition(":")
+    with socket.create_connection((host, int(port)), timeout=30) as conn:
+        conn.sendall(request)
+        conn.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [b"zz\r\nabc\r\n0\r\n\r\n", b"5\r\nab", b"-1\r\nabc\r\n0\r\n\r\n", b"3\r\nabcdef0\r\n\r\n"],
+    ids=["not-hex", "cut-short", "negative", "overlong"],
+)
+def test_a_malformed_chunked_body_is_a_400_on_the_api(
+    local_stack: LocalStack, chunks: bytes
+) -> None:
+    status, body = raw_http(
+        local_stack.api_url,
+        b"POST /bookings HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        b"Content-Type: application/json\r\nConnection: close\r\n\r\n" + chunks,
+    )
+    assert status == 400, body
+    assert json.loads(body) == {"message": "Bad Request"}
+
+
+@pytest.mark.parametrize("target", [b"/search?city=\xff", b"/search?city=caf\xe9&name=\xc3("])
+def test_a_query_that_is_not_utf8_is_a_400_on_the_search_api(
+    local_stack: LocalStack, target: bytes
+) -> None:
+    status, body = raw_http(
+        local_stack.search_url,
+        b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    assert status == 400, body
+    assert json.loads(body) == {"message": "Bad Request"}
+
+
+def test_a_query_in_raw_utf8_reaches_the_search_as_its_text(
+    local_stack: LocalStack, hotel: dict[str, Any]
+) -> None:
+    # "Utrécht" sent as raw UTF-8 bytes, not percent-encoded: the same answer as encoded.
+    status, body = raw_http(
+        local_stack.search_url,
+        b"GET /search?city=utr\xc3\xa9cht HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    assert status == 200, body
+    assert [h["hotelId"] for h in json.loads(body)["items"]] == [hotel["hotelId"]]
