@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import uuid
+from typing import Any
 
 import pytest
 
+from hotel_booking.models import BookingStatus
 from tests.fixtures.api_client import ApiClient
 from tests.fixtures.events import ADMIN, guest
 
@@ -70,3 +74,55 @@ def test_an_admin_form_of_thousands_of_parts_is_refused_before_it_is_parsed(
     resp = api.hotels(method, path, body=MANY_PARTS, headers=FORM, claims=ADMIN)
     assert resp.status == 400, resp.body
     assert resp.field_errors == {"body": "has more than 16 parts"}
+
+
+# -- what guests and managers are shown ------------------------------------------------------
+SECRET_TOKEN = "tok_live_4242424242secret"
+EXCEPTION_NAMES = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:Error|Exception)\b")
+
+
+def shown(resp: Any) -> str:
+    assert resp.status == 200, resp.body
+    return json.dumps(resp.body)
+
+
+def assert_nothing_internal(text: str, account: str) -> None:
+    assert SECRET_TOKEN not in text
+    assert "arn:aws" not in text
+    assert account not in text
+    assert "console.aws.amazon.com" not in text
+    assert not EXCEPTION_NAMES.search(text), EXCEPTION_NAMES.search(text)
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [(SECRET_TOKEN, "PAYMENT_DECLINED"), ("tok_processingError", "PAYMENT_ERROR")],
+)
+def test_a_guest_and_a_manager_see_no_token_arn_account_or_exception_name(
+    api: ApiClient, token: str, reason: str
+) -> None:
+    hotel = api.create_hotel()
+    who = guest(f"g{uuid.uuid4().hex[:8]}")
+    booking_id = api.book(hotel, who, paymentToken=token)["bookingId"]
+    api.saga.wait_status(booking_id, BookingStatus.FAILED, timeout=60)
+    arn = api.saga.execution_arn(booking_id)
+    account = arn.split(":")[4]
+
+    manager = api.manager(hotel["managerEmail"])
+    for caller in (who, manager):
+        one = api.bookings("GET", f"/bookings/{booking_id}", claims=caller)
+        assert one.body["reason"] == reason
+        assert_nothing_internal(shown(one), account)
+        assert_nothing_internal(shown(api.bookings("GET", "/bookings", claims=caller)), account)
+    staff = api.bookings("GET", f"/bookings/{booking_id}", claims=ADMIN).body
+    assert (staff["executionArn"], staff["reason"]) == (arn, reason)
+    assert staff["reasonDetail"]  # the technical detail, for support
+
+    # Nowhere a person reads it: the stored record, the messages, the failures in the history.
+    assert SECRET_TOKEN not in api.saga.booking(booking_id).model_dump_json()
+    mail = api.saga.guest_emails(booking_id) + api.manager_messages(hotel, booking_id)
+    assert SECRET_TOKEN not in json.dumps(mail, default=str)
+    failures = [
+        e for e in api.saga.history(booking_id) if any(k.endswith("FailedEventDetails") for k in e)
+    ]
+    assert failures and SECRET_TOKEN not in json.dumps(failures, default=str)
