@@ -46,6 +46,8 @@ class Route:
     function_arn: str | None
     authorizer: str | None
     mock_headers: dict[str, str] = field(default_factory=dict)
+    #: The method's OAuth scopes (its ``security`` entry's list; SAM's AuthorizationScopes).
+    scopes: list[str] = field(default_factory=list)
     pattern: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -83,8 +85,10 @@ class RestApiDefinition:
         for path, methods in body.get("paths", {}).items():
             for method, spec in methods.items():
                 integration = spec.get("x-amazon-apigateway-integration", {})
-                security = [k for item in spec.get("security", []) for k in item]
-                authorizer = next((s for s in security if s != "NONE"), None)
+                security = [(k, v) for item in spec.get("security", []) for k, v in item.items()]
+                authorizer, scopes = next(
+                    ((k, list(v or [])) for k, v in security if k != "NONE"), (None, [])
+                )
                 function_arn = None
                 mock_headers: dict[str, str] = {}
                 if integration.get("type") == "aws_proxy":
@@ -94,7 +98,9 @@ class RestApiDefinition:
                     params = integration.get("responses", {}).get("default", {})
                     for key, value in params.get("responseParameters", {}).items():
                         mock_headers[key.rsplit(".", 1)[-1]] = _unquote(value)
-                routes.append(Route(path, method.upper(), function_arn, authorizer, mock_headers))
+                routes.append(
+                    Route(path, method.upper(), function_arn, authorizer, mock_headers, scopes)
+                )
         authorizers = {}
         for name, spec in body.get("securityDefinitions", {}).items():
             auth = spec.get("x-amazon-apigateway-authorizer", {})
@@ -176,6 +182,15 @@ class TokenVerifier:
         return None
 
 
+def _token_fits(claims: dict[str, Any], scopes: list[str]) -> bool:
+    """A Cognito authorizer takes an ID token on a method without OAuth scopes, and an access
+    token carrying one of the method's scopes on a method with them; never the other kind."""
+    if not scopes:
+        return claims.get("token_use") == "id"
+    granted = str(claims.get("scope", "")).split()
+    return claims.get("token_use") == "access" and any(s in granted for s in scopes)
+
+
 def _claims_as_api_gateway_gives_them(claims: dict[str, Any]) -> dict[str, str]:
     """REST API authorizers hand claims to the function as strings."""
     out: dict[str, str] = {}
@@ -244,7 +259,7 @@ class ApiGateway:
             if authorizer is None or not token:
                 return self._gateway(401, "Unauthorized")
             verified = self.verifier.verify(token, authorizer.user_pool_ids)
-            if verified is None:
+            if verified is None or not _token_fits(verified, route.scopes):
                 return self._gateway(401, "Unauthorized")
             claims = _claims_as_api_gateway_gives_them(verified)
         event = self._event(request, raw, route, match.groupdict(), claims)

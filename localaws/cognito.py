@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from localaws import guard
+from localaws import cognito_accounts, guard
 from localaws.mailbox import Mailbox
 
 SIGN_UP_CODE_SECONDS = 24 * 3600
@@ -117,6 +117,7 @@ class CognitoCodes:
         """Wrap moto's Cognito (once per process; the newest CognitoCodes is the one used)."""
         global _current
         _current = self
+        cognito_accounts.install()  # its own once-only marker
         backend_cls = guard.cognito_backend_class()
         response_cls = guard.cognito_response_class()
         if getattr(response_cls, "_localaws_codes", False):
