@@ -226,7 +226,7 @@ class ApiGateway:
         started = time.perf_counter()
         response = self.handle(request)
         self.log(
-            f"API {request.method} {request.full_path.rstrip('?')} → {response.status_code} "
+            f"API {request.method} {_logged_target(request)} → {response.status_code} "
             f"({(time.perf_counter() - started) * 1000:.0f} ms)"
         )
         return response(environ, start_response)
@@ -377,6 +377,16 @@ class ApiGateway:
         if error_type:
             headers["x-amzn-ErrorType"] = error_type
         return headers
+
+
+#: Query parameters whose values are secrets: an approval link's signature decides a booking.
+_SECRET_PARAMETERS = re.compile(r"(^|&)(sig=)[^&]*")
+
+
+def _logged_target(request: Request) -> str:
+    """The path and query as the log prints them: secrets (``sig``) redacted."""
+    query = _SECRET_PARAMETERS.sub(r"\1\2[redacted]", request.query_string.decode("latin-1"))
+    return f"{request.path}?{query}" if query else request.path
 
 
 def _header_bytes(request: Request) -> int:
