@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from localaws.aws import cognito, mail, sns
+from localaws.aws import cognito, cognito_accounts, mail, sns
 from localaws.compat import dynamodb, guard, speedups, stepfunctions, stepfunctions_api
 from localaws.engine import faults
 from localaws.engine.lambdas import LambdaRuntime
@@ -251,6 +251,23 @@ PATCHES: tuple[Patch, ...] = (
         ),
         "sign-up and reset codes emailed and checked, invitations, token revocation",
         lambda hooks: hooks.cognito_codes.install(),
+    ),
+    Patch(
+        "Cognito account rules",
+        "fix",
+        (
+            "moto.cognitoidp.models:CognitoIdpBackend.admin_create_user",
+            "moto.cognitoidp.models:CognitoIdpBackend.admin_update_user_attributes",
+            "moto.cognitoidp.models:CognitoIdpBackend.sign_up",
+            "moto.cognitoidp.models:CognitoIdpBackend.update_user_attributes",
+            "moto.cognitoidp.models:CognitoIdpUserPool._get_user",
+            "moto.cognitoidp.models:CognitoIdpUserPool._localaws_accounts",
+            "moto.cognitoidp.models:CognitoIdpUserPool.create_refresh_token",
+            "moto.cognitoidp.models:CognitoIdpUserPool.create_tokens_from_refresh_token",
+        ),
+        "case-insensitive usernames where the pool says so, no refresh for a disabled user, "
+        "undeclared custom attributes refused, a refresh after an email change",
+        _static(cognito_accounts.install),
     ),
     # -- speedups: moto's answers, cheaper (localaws.compat.speedups) ----------------------
     Patch(

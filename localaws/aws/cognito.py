@@ -117,6 +117,7 @@ class CognitoCodes:
         """Wrap moto's Cognito (once per process; the newest CognitoCodes is the one used)."""
         global _current
         _current = self
+
         backend_cls = guard.cognito_backend_class()
         response_cls = guard.cognito_response_class()
         if getattr(response_cls, "_localaws_codes", False):

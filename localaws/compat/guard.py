@@ -312,6 +312,24 @@ def cognito_backend_class() -> Any:
     return cls
 
 
+def cognito_user_pool_class() -> Any:
+    """A user pool; localaws.aws.cognito_accounts wraps its user lookup (case-insensitive pools)
+    and its refresh tokens (disabled users, changed emails)."""
+    for name in ("_get_user", "create_refresh_token", "create_tokens_from_refresh_token"):
+        _lookup("moto.cognitoidp.models", "CognitoIdpUserPool", name)
+    for name in ("admin_update_user_attributes", "update_user_attributes"):
+        _lookup("moto.cognitoidp.models", "CognitoIdpBackend", name)
+    cls = _lookup("moto.cognitoidp.models", "CognitoIdpUserPool")
+    source = inspect.getsource(cls)
+    for name in ("users", "schema_attributes", "refresh_tokens"):
+        if f"self.{name} =" not in source and f"self.{name}:" not in source:
+            raise MotoInternalsMoved(f"moto CognitoIdpUserPool no longer sets self.{name}")
+    params = list(inspect.signature(cls.create_tokens_from_refresh_token).parameters)
+    if params != ["self", "refresh_token"]:
+        raise MotoInternalsMoved(f"create_tokens_from_refresh_token{params} changed shape")
+    return cls
+
+
 def cognito_response_class() -> Any:
     """Cognito's HTTP handler: actions dispatch to its methods by name (``revoke_token``...)."""
     _lookup("moto.cognitoidp.responses", "CognitoIdpResponse", "confirm_sign_up")
@@ -656,6 +674,7 @@ def check() -> None:
     _lookup("moto.sns.models", "sns_backends")
     _lookup("moto.sns.models", "Topic")
     cognito_backend_class()
+    cognito_user_pool_class()
     cognito_response_class()
     cognito_backends()
     cognito_action_result()

@@ -21,6 +21,7 @@ from typing import Any
 
 from joserfc import jwt
 from joserfc.jwk import KeySet
+from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -46,6 +47,8 @@ class Route:
     function_arn: str | None
     authorizer: str | None
     mock_headers: dict[str, str] = field(default_factory=dict)
+    #: The method's OAuth scopes (its ``security`` entry's list; SAM's AuthorizationScopes).
+    scopes: list[str] = field(default_factory=list)
     pattern: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -83,8 +86,10 @@ class RestApiDefinition:
         for path, methods in body.get("paths", {}).items():
             for method, spec in methods.items():
                 integration = spec.get("x-amazon-apigateway-integration", {})
-                security = [k for item in spec.get("security", []) for k in item]
-                authorizer = next((s for s in security if s != "NONE"), None)
+                security = [(k, v) for item in spec.get("security", []) for k, v in item.items()]
+                authorizer, scopes = next(
+                    ((k, list(v or [])) for k, v in security if k != "NONE"), (None, [])
+                )
                 function_arn = None
                 mock_headers: dict[str, str] = {}
                 if integration.get("type") == "aws_proxy":
@@ -94,7 +99,9 @@ class RestApiDefinition:
                     params = integration.get("responses", {}).get("default", {})
                     for key, value in params.get("responseParameters", {}).items():
                         mock_headers[key.rsplit(".", 1)[-1]] = _unquote(value)
-                routes.append(Route(path, method.upper(), function_arn, authorizer, mock_headers))
+                routes.append(
+                    Route(path, method.upper(), function_arn, authorizer, mock_headers, scopes)
+                )
         authorizers = {}
         for name, spec in body.get("securityDefinitions", {}).items():
             auth = spec.get("x-amazon-apigateway-authorizer", {})
@@ -176,6 +183,15 @@ class TokenVerifier:
         return None
 
 
+def _token_fits(claims: dict[str, Any], scopes: list[str]) -> bool:
+    """A Cognito authorizer takes an ID token on a method without OAuth scopes, and an access
+    token carrying one of the method's scopes on a method with them; never the other kind."""
+    if not scopes:
+        return claims.get("token_use") == "id"
+    granted = str(claims.get("scope", "")).split()
+    return claims.get("token_use") == "access" and any(s in granted for s in scopes)
+
+
 def _claims_as_api_gateway_gives_them(claims: dict[str, Any]) -> dict[str, str]:
     """REST API authorizers hand claims to the function as strings."""
     out: dict[str, str] = {}
@@ -219,14 +235,19 @@ class ApiGateway:
         if self.on_request is not None:
             self.on_request(response.status_code, (time.perf_counter() - started) * 1000)
         self.log(
-            f"API {request.method} {request.full_path.rstrip('?')} → {response.status_code} "
+            f"API {request.method} {_logged_target(request)} → {response.status_code} "
             f"({(time.perf_counter() - started) * 1000:.0f} ms)"
         )
         return response(environ, start_response)
 
     # -- request handling -----------------------------------------------------------------
     def handle(self, request: Request) -> Response:
-        raw = _body_within_limit(request) if _header_bytes(request) <= HEADER_LIMIT else None
+        try:
+            raw = _body_within_limit(request) if _header_bytes(request) <= HEADER_LIMIT else None
+        except (OSError, ValueError, HTTPException):
+            # A chunked body that breaks its framing (werkzeug: "Invalid chunk header", a
+            # client gone mid-chunk): API Gateway's front end answers 400, never the API.
+            return self._gateway(400, "Bad Request")
         if raw is None:
             return self._gateway(413, TOO_LARGE)
         path = request.path
@@ -249,7 +270,7 @@ class ApiGateway:
             if authorizer is None or not token:
                 return self._gateway(401, "Unauthorized")
             verified = self.verifier.verify(token, authorizer.user_pool_ids)
-            if verified is None:
+            if verified is None or not _token_fits(verified, route.scopes):
                 return self._gateway(401, "Unauthorized")
             claims = _claims_as_api_gateway_gives_them(verified)
         event = self._event(request, raw, route, match.groupdict(), claims)
@@ -368,6 +389,16 @@ class ApiGateway:
         if error_type:
             headers["x-amzn-ErrorType"] = error_type
         return headers
+
+
+#: Query parameters whose values are secrets: an approval link's signature decides a booking.
+_SECRET_PARAMETERS = re.compile(r"(^|&)(sig=)[^&]*")
+
+
+def _logged_target(request: Request) -> str:
+    """The path and query as the log prints them: secrets (``sig``) redacted."""
+    query = _SECRET_PARAMETERS.sub(r"\1\2[redacted]", request.query_string.decode("latin-1"))
+    return f"{request.path}?{query}" if query else request.path
 
 
 def _header_bytes(request: Request) -> int:

@@ -92,6 +92,14 @@ class SearchGateway:
         request = Request(environ)
         started = time.perf_counter()
         request_id = uuid.uuid4().hex[:16]
+        if _query_bytes(request) is None:
+            # A raw byte in the query that is not UTF-8 (not percent-encoded): API Gateway
+            # refuses the request itself with a 400, before any integration.
+            origin = request.headers.get("Origin")
+            response = self._with_cors(_json(400, '{"message":"Bad Request"}'), origin)
+            response.headers["apigw-requestid"] = request_id
+            self._log(f"HTTP {request.method} {request.path} → 400 (query is not UTF-8)")
+            return response(environ, start_response)
         response, served_by = self.handle(request, request_id)
         response.headers["apigw-requestid"] = request_id
         self._log(
@@ -173,7 +181,8 @@ class SearchGateway:
             action, _, name = target.partition(":header.")
             if action in ("overwrite", "append") and value == "$context.requestId":
                 headers[name] = request_id
-        path = request.full_path.rstrip("?")
+        query = _forwarded_query(_query_bytes(request) or b"")
+        path = f"{request.path}?{query}" if query else request.path
         tried: set[Instance] = set()
         while True:
             candidates = [i for i in self.healthy(route.service_id) if i not in tried]
@@ -257,6 +266,25 @@ class SearchGateway:
             if "MaxAge" in self.cors:
                 response.headers["Access-Control-Max-Age"] = str(self.cors["MaxAge"])
         return response
+
+
+def _query_bytes(request: Request) -> bytes | None:
+    """The query string's bytes as the client sent them; None when they are not UTF-8.
+
+    werkzeug's server reads the request line as Latin-1 and hands it to the app UTF-8
+    encoded, so ``query_string`` is the UTF-8 of one character per byte sent."""
+    try:
+        raw = request.query_string.decode("utf-8").encode("latin-1")
+        raw.decode("utf-8")
+    except UnicodeError:
+        return None
+    return raw
+
+
+def _forwarded_query(raw: bytes) -> str:
+    """Bytes outside printable ASCII percent-encoded, as a URL must carry them (http.client
+    refuses anything else); the rest exactly as sent."""
+    return "".join(chr(b) if 0x20 < b < 0x7F else f"%{b:02X}" for b in raw)
 
 
 def _json(status: int, body: str) -> Response:

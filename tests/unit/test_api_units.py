@@ -8,7 +8,7 @@ from decimal import Decimal
 from http import HTTPStatus
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from hotel_booking.api._http import STATUS_BY_ERROR, parse_json_object, parse_multipart
 from hotel_booking.api._http import with_origin_header as add_origin
@@ -19,9 +19,22 @@ from hotel_booking.logic import problems
 from hotel_booking.logic.callers import Caller, parse_groups
 from hotel_booking.logic.hotels import is_live
 from hotel_booking.logic.inventory import earliest_stay_date, stay_problems
-from hotel_booking.logic.uploads import MAX_PICTURE_BYTES, Upload, accept_picture, sniff
+from hotel_booking.logic.uploads import (
+    MAX_FORM_PARTS,
+    MAX_PICTURE_BYTES,
+    Upload,
+    accept_picture,
+    sniff,
+)
 from hotel_booking.models import Booking, BookingStatus, Guest
-from hotel_booking.models.api import NewBooking
+from hotel_booking.models.api import (
+    BookingQuery,
+    HotelChanges,
+    HotelFields,
+    HotelQuery,
+    NewBooking,
+    UserQuery,
+)
 from hotel_booking.models.domain import ListPosition
 from tests.fixtures.events import claims, multipart, png
 
@@ -108,6 +121,19 @@ def test_a_bad_multipart_body_is_an_invalid_request(
     with pytest.raises(problems.InvalidRequest) as caught:
         parse_multipart(body, content_type or "multipart/form-data; boundary=b")
     assert [e.field for e in caught.value.errors] == [field]
+
+
+def test_a_form_of_more_parts_than_a_form_has_is_refused_before_it_is_parsed() -> None:
+    # Issue 21: 20,000 empty parts (1.1 MB) held the function to its timeout.
+    part = b'--b\r\nContent-Disposition: form-data; name="f%d"\r\n\r\n\r\n'
+    body = b"".join(part % i for i in range(20_000)) + b"--b--\r\n"
+    with pytest.raises(problems.InvalidRequest) as caught:
+        parse_multipart(body, "multipart/form-data; boundary=b")
+    assert [(e.field, e.message) for e in caught.value.errors] == [
+        ("body", f"has more than {MAX_FORM_PARTS} parts")
+    ]
+    fine = b"".join(part % i for i in range(MAX_FORM_PARTS)) + b"--b--\r\n"
+    assert len(parse_multipart(fine, "multipart/form-data; boundary=b").fields) == MAX_FORM_PARTS
 
 
 def test_json_numbers_are_decimals_and_constants_are_refused() -> None:
@@ -290,3 +316,53 @@ def test_api_settings_name_each_missing_variable() -> None:
         BookingsApiSettings.from_env(
             {k: v for k, v in base.items() if k != "ALLOWED_ORIGIN"} | machines
         )
+
+
+# -- numbers as the contract writes them (issue 21: "1e5" was stored as 100000.00) ----------
+HOTEL = {
+    "name": "N",
+    "city": "C",
+    "stars": 3,
+    "rooms": 2,
+    "managerEmail": "m@example.com",
+}
+
+
+@pytest.mark.parametrize(
+    "price", ["1e5", " 5", "5 ", "5.", ".5", "+5", "5_0", "0x5", "\u0665", "5.001", "NaN", True]
+)
+def test_a_price_the_contract_refuses_is_refused(price: object) -> None:
+    with pytest.raises(ValidationError):
+        HotelFields.model_validate({**HOTEL, "pricePerNight": price})
+    with pytest.raises(ValidationError):
+        HotelChanges.model_validate({"pricePerNight": price})
+    if isinstance(price, str):
+        with pytest.raises(ValidationError):
+            HotelQuery.model_validate({"maxPrice": price})
+
+
+@pytest.mark.parametrize(
+    ("price", "stored"),
+    [("5", "5"), ("5.5", "5.5"), ("120.00", "120.00"), (Decimal("1E+5"), "1E+5"), (7, "7")],
+)
+def test_a_price_as_the_contract_writes_it_is_taken(price: object, stored: str) -> None:
+    assert str(HotelFields.model_validate({**HOTEL, "pricePerNight": price}).pricePerNight) == (
+        stored
+    )
+
+
+@pytest.mark.parametrize("value", [" 5", "5 ", "5.0", "+5", "5_0", "\u0665", "1e1", "9" * 5000])
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        (HotelQuery, "minStars"),
+        (HotelQuery, "rooms"),
+        (HotelQuery, "limit"),
+        (BookingQuery, "limit"),
+        (UserQuery, "limit"),
+    ],
+)
+def test_a_query_number_is_digits_only(model: type[BaseModel], field: str, value: str) -> None:
+    with pytest.raises(ValidationError):
+        model.model_validate({field: value})
+    assert getattr(model.model_validate({field: "5"}), field) == 5

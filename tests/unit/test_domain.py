@@ -214,8 +214,19 @@ def test_sandbox_gateway_honours_the_test_tokens() -> None:
         gateway.charge("tok_chargeDeclined", Decimal("10.00"), "EUR", "b1")
     with pytest.raises(TransientError):
         gateway.charge("tok_processingError", Decimal("10.00"), "EUR", "b1")
-    with pytest.raises(PaymentDeclined, match="unknown payment token"):
+    with pytest.raises(PaymentDeclined, match="not one the gateway knows"):
         gateway.charge("tok_nonsense", Decimal("10.00"), "EUR", "b1")
+
+
+@pytest.mark.parametrize(
+    "token", ["tok_live_4242secret", "tok_chargeDeclined", "tok_processingError"]
+)
+def test_a_payment_token_is_never_in_an_error_message(token: str) -> None:
+    # Issue 21: the message became the booking's reason, shown to the hotel's manager, and
+    # went into the execution history, the log and the operations alert.
+    with pytest.raises(Exception) as failed:
+        SandboxGateway().charge(token, Decimal("10.00"), "EUR", "b1")
+    assert token not in str(failed.value)
 
 
 def test_unknown_gateway_name_is_refused() -> None:

@@ -4,6 +4,7 @@ Retry-After, a refused request never counts against the store, and it recovers b
 from __future__ import annotations
 
 import time
+from decimal import InvalidOperation
 
 import pytest
 
@@ -59,3 +60,22 @@ def test_after_the_reset_time_one_good_call_closes_it() -> None:
     time.sleep(0.1)
     assert breaker.call(store.search) == "hotels"
     assert (breaker.state, changes) == ("closed", ["open", "half-open", "closed"])
+
+
+def test_only_a_store_failure_counts() -> None:
+    # Issue 21: a NaN page token failed inside the breaker (decimal.InvalidOperation) and six
+    # requests opened it for every guest.
+    breaker = StoreBreaker(fail_max=1, reset_seconds=30)
+
+    def not_the_store() -> str:
+        raise InvalidOperation("comparison with NaN")
+
+    for _ in range(3):
+        with pytest.raises(StoreUnavailable):
+            breaker.call(not_the_store)
+    assert breaker.state == "closed"
+    store = Store()
+    store.failing = True
+    with pytest.raises(StoreUnavailable):
+        breaker.call(store.search)
+    assert breaker.state == "open"

@@ -43,7 +43,7 @@ from hotel_booking.logic.problems import (
     RequestProblem,
     UnsupportedContentType,
 )
-from hotel_booking.logic.uploads import MAX_BODY_BYTES, Form, Upload
+from hotel_booking.logic.uploads import MAX_BODY_BYTES, MAX_FORM_PARTS, Form, Upload
 
 ALLOWED_HEADERS = ["Content-Type", "Authorization", "Idempotency-Key"]
 CORS_MAX_AGE = 600
@@ -242,6 +242,16 @@ _FATAL_DEFECTS = (
 )
 
 
+def _boundary(content_type: str) -> str | None:
+    """The Content-Type's boundary parameter, read as the MIME parser will read it."""
+    probe = Message()
+    try:
+        probe["Content-Type"] = content_type
+        return probe.get_boundary()
+    except Exception:  # a header the parser could not read is the client's
+        return None
+
+
 def parse_multipart(body: bytes, content_type: str) -> Form:
     """A multipart/form-data body, parsed by the standard library's MIME parser.
 
@@ -249,6 +259,13 @@ def parse_multipart(body: bytes, content_type: str) -> Form:
     Text fields must be UTF-8; files keep every byte.
     """
     bad = InvalidRequest.fields({"body": "is not a well-formed multipart/form-data body"})
+    boundary = _boundary(content_type)
+    if not boundary:
+        raise bad
+    # Every part starts with a delimiter line: more of them than a form has parts is refused
+    # before the parser spends time on each.
+    if body.count(b"--" + boundary.encode("utf-8", "replace")) > MAX_FORM_PARTS + 1:
+        raise InvalidRequest.fields({"body": f"has more than {MAX_FORM_PARTS} parts"})
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n"
     try:
         message = BytesParser(policy=policy.HTTP).parsebytes(head.encode("utf-8", "replace") + body)

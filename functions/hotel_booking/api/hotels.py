@@ -49,7 +49,7 @@ def manager_subscription(hotelId: str) -> Response[Any]:
 
 @app.post("/hotels")
 def create_hotel() -> Response[Any]:
-    created = hotels.create_hotel(PORTS, web.caller_of(app), web.form_body(app))
+    created = hotels.create_hotel(PORTS, web.caller_of(app), lambda: web.form_body(app))
     return web.json_response(HTTPStatus.CREATED, created.body())
 
 
@@ -61,7 +61,7 @@ def delete_hotel(hotelId: str) -> Response[Any]:
 
 @app.put("/hotels/<hotelId>")
 def update_hotel(hotelId: str) -> Response[Any]:
-    updated = hotels.update_hotel(PORTS, web.caller_of(app), hotelId, web.form_body(app))
+    updated = hotels.update_hotel(PORTS, web.caller_of(app), hotelId, lambda: web.form_body(app))
     return web.ok(updated.body())
 
 

@@ -49,7 +49,7 @@ from hotel_booking.logic.problems import (
     possible_id,
     validated,
 )
-from hotel_booking.models import ApprovalState, Booking, BookingStatus, Guest, Stay
+from hotel_booking.models import ApprovalState, Booking, BookingStatus, FailureReason, Guest, Stay
 from hotel_booking.models.api import (
     BookingAccepted,
     BookingPage,
@@ -189,7 +189,8 @@ _NOT_STARTED = "the booking could not be started; nothing was booked or charged,
 # -- read ----------------------------------------------------------------------------------
 def get_booking(ports: BookingPorts, caller: Caller | None, booking_id: str) -> BookingView:
     booking = _visible_booking(ports, caller, booking_id, to_decide=False)
-    return _view(ports, booking)
+    assert caller is not None  # _visible_booking refuses anyone not signed in
+    return _view(ports, booking, caller)
 
 
 def list_bookings(
@@ -226,7 +227,7 @@ def list_bookings(
     page = bookings[: q.limit]
     more = len(bookings) > q.limit
     return BookingPage(
-        items=[_view(ports, b) for b in page],
+        items=[_view(ports, b, caller) for b in page],
         nextToken=_token(page[-1].position, fingerprint) if more else None,
     )
 
@@ -322,10 +323,25 @@ def _visible_booking(
     raise BookingNotVisible(f"no booking {booking_id}")
 
 
-def _view(ports: BookingPorts, booking: Booking) -> BookingView:
+#: Reasons whose stored detail is people's words (the hotel's, the cancellation's), not the
+#: saga's: shown to everyone who may see the booking.
+_WORDS_FOR_EVERYONE = frozenset({FailureReason.MANAGER_REJECTED, FailureReason.GUEST_CANCELLED})
+
+
+def _view(ports: BookingPorts, booking: Booking, caller: Caller) -> BookingView:
+    """The execution (its ARN names the account) and the saga's technical detail (error names,
+    causes) are for Admins, who support guests; a guest or a manager gets ``reason`` and
+    people's words only (issue 21)."""
     # Before ReserveRoom has run the record has no executionArn yet: the saga's execution
     # is named after the booking, so its ARN is known anyway.
-    arn = booking.executionArn or ports.sagas.execution_arn(booking.bookingId)
+    arn = (
+        booking.executionArn or ports.sagas.execution_arn(booking.bookingId)
+        if caller.is_admin
+        else None
+    )
+    detail = (
+        booking.reasonDetail if caller.is_admin or booking.reason in _WORDS_FOR_EVERYONE else None
+    )
     return BookingView(
         bookingId=booking.bookingId,
         hotelId=booking.hotelId,
@@ -337,7 +353,7 @@ def _view(ports: BookingPorts, booking: Booking) -> BookingView:
         currency=booking.currency,
         status=booking.status,
         reason=booking.reason.value if booking.reason else None,
-        reasonDetail=booking.reasonDetail,
+        reasonDetail=detail,
         guest=GuestView(name=booking.guest.name, email=booking.guest.email),
         steps=[StepView(state=s.state, at=s.at) for s in booking.steps],
         createdAt=booking.createdAt,

@@ -48,11 +48,13 @@ class SandboxGateway:
     def charge(self, token: str, amount: Decimal, currency: str, idempotency_key: str) -> str:
         self._reach("charge", idempotency_key)
         if token == "tok_chargeDeclined":
-            raise PaymentDeclined("card declined by the issuer (tok_chargeDeclined)")
+            raise PaymentDeclined("card declined by the issuer")
         if token == "tok_processingError":
-            raise TransientError("payment gateway processing error (tok_processingError)")
+            raise TransientError("payment gateway processing error")
         if token != "tok_visa":
-            raise PaymentDeclined(f"unknown payment token {token!r}")
+            # Never the token itself: this message becomes the booking's stored reason, the
+            # execution's history and an operations alert (issue 21).
+            raise PaymentDeclined("the payment token is not one the gateway knows")
         if amount <= 0:
             raise PaymentDeclined("amount must be positive")
         return charge_reference_for(idempotency_key)

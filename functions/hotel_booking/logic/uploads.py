@@ -37,6 +37,9 @@ MAX_BODY_BYTES = (LAMBDA_PAYLOAD_LIMIT - EVENT_ENVELOPE_RESERVE) * 3 // 4
 #: What a multipart form carries besides the picture: six text fields (names of at most 120
 #: characters, up to 4 bytes each in UTF-8), part headers with the file name, boundaries.
 MULTIPART_RESERVE = 16_384
+#: The most parts a form may have, counted before the MIME parser reads it (issue 21: 20,000
+#: empty parts in 1.1 MB held a function to its 10 s timeout). A hotel's form has seven.
+MAX_FORM_PARTS = 16
 #: A round number under MAX_BODY_BYTES - MULTIPART_RESERVE (4,653,056); the pages scale a
 #: larger photo down before they send it.
 MAX_PICTURE_BYTES = 4_500_000

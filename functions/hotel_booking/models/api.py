@@ -20,6 +20,10 @@ from hotel_booking.models.domain import ApprovalState, BookingStatus, Decision, 
 #: no name, token or reason needs them, and SNS refuses them in subjects.
 _CONTROL_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: The contract's patterns (api/openapi.yaml), ASCII digits only: Python's Decimal and int also
+#: read "1e5", " 5", "5_0", "+5" and other scripts' digits, which no client is told it may send.
+_AMOUNT = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
+_WHOLE = re.compile(r"[0-9]{1,9}")
 
 
 def plain_text(value: str) -> str:
@@ -37,22 +41,33 @@ def iso_date(value: Any) -> Any:
     raise ValueError("must be a date as YYYY-MM-DD")
 
 
-def not_a_boolean(value: Any) -> Any:
+def amount(value: Any) -> Any:
+    """An amount as text (a query string, a form) must be digits with at most two decimals;
+    a JSON number stays a number (never true or false)."""
     if isinstance(value, bool):
         raise ValueError("must be a number, not true or false")
+    if isinstance(value, str) and not _AMOUNT.fullmatch(value):
+        raise ValueError("must be an amount such as 120 or 120.50")
+    return value
+
+
+def whole_number(value: Any) -> Any:
+    """A whole number in a query string: digits only."""
+    if isinstance(value, str) and not _WHOLE.fullmatch(value):
+        raise ValueError("must be a whole number (digits only)")
     return value
 
 
 Text = Annotated[str, AfterValidator(plain_text)]
 Name = Annotated[Text, Field(min_length=1, max_length=120)]
 City = Annotated[Text, Field(min_length=1, max_length=80)]
-Stars = Annotated[int, Field(ge=1, le=5)]
+Stars = Annotated[int, BeforeValidator(whole_number), Field(ge=1, le=5)]
 Price = Annotated[
     Decimal,
-    BeforeValidator(not_a_boolean),
+    BeforeValidator(amount),
     Field(gt=0, max_digits=10, decimal_places=2, allow_inf_nan=False),
 ]
-Rooms = Annotated[int, Field(ge=1, le=10_000)]
+Rooms = Annotated[int, BeforeValidator(whole_number), Field(ge=1, le=10_000)]
 Date = Annotated[dt.date, BeforeValidator(iso_date)]
 #: A JSON body's integers are JSON integers, as the contract says: not "1", not true.
 StrictStars = Annotated[int, Field(ge=1, le=5, strict=True)]
@@ -111,7 +126,7 @@ class HotelQuery(BaseModel):
     name: Name | None = None
     rooms: Rooms = 1
     sort: Literal["price", "stars", "name"] | None = None
-    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    limit: Annotated[int, BeforeValidator(whole_number), Field(ge=1, le=100)] = 20
     nextToken: Annotated[Text, Field(min_length=1, max_length=1000)] | None = None
 
 
@@ -180,7 +195,7 @@ class UserQuery(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     group: Literal["Admin", "HotelManager"] | None = None
-    limit: Annotated[int, Field(ge=1, le=60)] = 60
+    limit: Annotated[int, BeforeValidator(whole_number), Field(ge=1, le=60)] = 60
     nextToken: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
 
 
@@ -226,7 +241,7 @@ class BookingQuery(BaseModel):
 
     hotelId: Id | None = None
     status: BookingStatus | None = None
-    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    limit: Annotated[int, BeforeValidator(whole_number), Field(ge=1, le=100)] = 20
     nextToken: Text | None = None
 
 

@@ -40,11 +40,13 @@ def search(store: SearchStore, query: SearchQuery) -> SearchPage:
         return all(doc.free_rooms(night) >= query.rooms for night in nights)
 
     sort = query.sort.value if query.sort else _DEFAULT
+    # The token is the client's: refused before the store is asked anything (a bad token is
+    # the caller's fault, never a store failure that a breaker would count).
+    after = _decode(query.nextToken, sort) if query.nextToken else None
     found = sorted(
         (d for d in store.candidates(city, query.maxPrice) if wanted(d)), key=_keyer(sort)
     )
-    if query.nextToken:
-        after = _decode(query.nextToken, sort)
+    if after is not None:
         found = [d for d in found if _key(d, sort) > after]
     page = found[: query.limit]
     more = len(found) > query.limit
@@ -96,16 +98,35 @@ def _decode(token: str, sort: str) -> tuple[Any, ...]:
         shape = _SHAPES[sort]
         if not isinstance(key, list) or len(key) != len(shape):
             raise BadPageToken("nextToken is not valid")
-        parts = [
-            kind(part) if kind is Decimal else part for kind, part in zip(shape, key, strict=True)
-        ]
+        parts = [_part(kind, part) for kind, part in zip(shape, key, strict=True)]
         if not all(
             isinstance(p, kind) and not isinstance(p, bool)
             for kind, p in zip(shape, parts, strict=True)
         ):
             raise BadPageToken("nextToken is not valid")
         return tuple(parts)
-    except (binascii.Error, ValueError, KeyError, IndexError, InvalidOperation, TypeError) as exc:
-        if isinstance(exc, BadPageToken):
-            raise
+    except BadPageToken:
+        raise
+    except (
+        binascii.Error,
+        ValueError,
+        KeyError,
+        IndexError,
+        InvalidOperation,
+        TypeError,
+        RecursionError,  # JSON nested thousands deep
+    ) as exc:
         raise BadPageToken("nextToken is not valid") from exc
+
+
+def _part(kind: type, part: Any) -> Any:
+    """A price as :func:`_encode` writes it: a string of a finite decimal. ``NaN``, ``sNaN``
+    and ``Infinity`` parse as Decimals but no price is one, and NaN cannot even be compared."""
+    if kind is not Decimal:
+        return part
+    if not isinstance(part, str):
+        raise BadPageToken("nextToken is not valid")
+    value = Decimal(part)
+    if not value.is_finite():
+        raise BadPageToken("nextToken is not valid")
+    return value

@@ -3,7 +3,9 @@
 A store that fails ``fail_max`` times in a row opens the breaker: requests are answered 503 at
 once, with ``Retry-After``, instead of each waiting for its own timeout. After
 ``reset_seconds`` one trial call goes through; its success closes the breaker again.
-A refused request (400) is the caller's fault, not the store's: it never counts.
+Only a store failure counts (botocore's errors, a connection or a timeout): a refused request
+(400) is the caller's fault, and any other exception is not the store's either (issue 21: a
+``NaN`` page token that failed inside the breaker opened it for everyone).
 """
 
 from __future__ import annotations
@@ -16,11 +18,20 @@ from typing import TypeVar
 
 import pybreaker
 from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 
 from hotel_booking.logic.problems import RequestProblem
 
 T = TypeVar("T")
 logger = Logger(service="search-service")
+
+#: What the store's failure looks like: botocore's own errors, or the network's.
+STORE_FAILURES = (BotoCoreError, ClientError, OSError)
+
+
+def _not_a_store_failure(exc: BaseException) -> bool:
+    """A refused request (:class:`RequestProblem`) included."""
+    return not isinstance(exc, STORE_FAILURES)
 
 
 class StoreUnavailable(Exception):
@@ -46,7 +57,7 @@ class StoreBreaker(pybreaker.CircuitBreakerListener):
         self.breaker = pybreaker.CircuitBreaker(
             fail_max=fail_max,
             reset_timeout=reset_seconds,
-            exclude=[RequestProblem],
+            exclude=[_not_a_store_failure],
             listeners=[self],
             name="store",
         )
@@ -64,7 +75,8 @@ class StoreBreaker(pybreaker.CircuitBreakerListener):
         except RequestProblem:
             raise
         except Exception as exc:
-            # A failure the breaker counted (not yet enough to open it): 503 all the same.
+            # A store failure the breaker counted (not yet enough to open it), or an error
+            # that is nobody's fault but ours (not counted): 503 all the same.
             raise StoreUnavailable(self.retry_after(), type(exc).__name__) from exc
 
     def retry_after(self) -> int:

@@ -4,7 +4,9 @@ sorts, and pages cut by an opaque token."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -139,3 +141,39 @@ def test_a_token_of_another_sort_is_refused() -> None:
     page = search(Store(HOTELS), SearchQuery(sort=SortBy.PRICE, limit=1))
     with pytest.raises(BadPageToken):
         search(Store(HOTELS), SearchQuery(sort=SortBy.NAME, nextToken=page.nextToken))
+
+
+def token_of(data: object) -> str:
+    raw = json.dumps(data).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+# Issue 21 section 2: Decimal("NaN") passed the check, then failed inside the store's breaker.
+@pytest.mark.parametrize(
+    "key",
+    [
+        ["NaN", "a", "b"],
+        ["sNaN", "a", "b"],
+        ["-NaN", "a", "b"],
+        ["Infinity", "a", "b"],
+        ["-Infinity", "a", "b"],
+        ["inf", "a", "b"],
+        [12, "a", "b"],  # a price is written as a string
+        [True, "a", "b"],
+    ],
+)
+def test_a_price_token_that_is_not_a_finite_price_is_refused_before_the_store_is_asked(
+    key: list[object],
+) -> None:
+    store = Store(HOTELS)
+    token = token_of({"s": "price", "k": key})
+    with pytest.raises(BadPageToken):
+        search(store, SearchQuery(sort=SortBy.PRICE, nextToken=token))
+    assert store.asked == []
+
+
+def test_a_token_nested_thousands_deep_is_refused() -> None:
+    raw = ("[" * 100_000).encode()
+    token = base64.urlsafe_b64encode(raw).decode()
+    with pytest.raises(BadPageToken):
+        search(Store(HOTELS), SearchQuery(sort=SortBy.NAME, nextToken=token))
