@@ -42,17 +42,9 @@ from werkzeug.wrappers import Request, Response
 from support_console import graph, templating
 from support_console.alarms import AlarmRow
 from support_console.events import BusView
-from support_console.executions import (
-    BOOKING_FIELDS,
-    MAX_PAGE,
-    STATUSES,
-    ExecutionDetail,
-    ExecutionPage,
-    Inspector,
-    NotFound,
-    Resources,
-    console_url,
-)
+from support_console.executions import BOOKING_FIELDS, MAX_PAGE, STATUSES, Inspector
+from support_console.records import ExecutionDetail, ExecutionPage
+from support_console.resources import NotFound, Resources, console_url
 from support_console.services import ServiceInstance
 from support_console.templating import PREFIX, STATUS_LABELS
 

@@ -22,22 +22,17 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from support_console.executions import (
-    BOOKING_FIELDS,
-    STATUSES,
-    ExecutionDetail,
-    ExecutionPage,
-    Inspector,
+from support_console.executions import BOOKING_FIELDS, STATUSES, Inspector
+from support_console.formatting import display_value, format_duration, format_time
+from support_console.history import short_cause
+from support_console.records import ExecutionDetail, ExecutionPage
+from support_console.resources import (
     NotFound,
     Resources,
     console_url,
-    display_value,
     find_resources,
-    format_duration,
-    format_time,
     resources_from_stack,
 )
-from support_console.history import short_cause
 
 LOCAL_REGION = "eu-west-2"
 DEFAULT_LIMIT = 50

@@ -18,27 +18,28 @@ import datetime as dt
 import json
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
+from support_console.formatting import plain
 from support_console.history import events as history_events
 from support_console.history import short_cause
+from support_console.records import (
+    ExecutionDetail,
+    ExecutionPage,
+    ExecutionSummary,
+    HistoryEvent,
+    Path,
+    StateVisit,
+)
+from support_console.resources import NotFound, Resources
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 MAX_PAGE = 1000  # ListExecutions' largest page
 BATCH_GET_KEYS = 100  # BatchGetItem's limit
-DEFAULT_STACK = "hotel-booking"  # what `make run` deploys
-STATE_MACHINE_SUFFIXES = ("-booking", "BookingStateMachine")
 #: The cancellation saga's executions are named ``cancel-<bookingId>`` (hotel_booking.logic.ids).
-CANCELLATION_PREFIX = "cancel-"
-TABLE_SUFFIX = "BookingsTable"
-HOTELS_SUFFIX = "HotelsTable"
 # What the list reads of each booking record: only its hotel. On the local stack every
 # attribute read costs (moto serialises ~0.25 ms per attribute per item), and 1,000 rows must
 # load in under a second; the execution page reads the whole record.
@@ -99,289 +100,6 @@ BOOKING_FIELDS = (
     "executionArn",
     "steps",
 )
-
-
-class NotFound(LookupError):
-    """No such execution."""
-
-
-# ------------------------------------------------------------------------------ resources
-@dataclass(frozen=True)
-class Resources:
-    """Where a deployment's executions and booking records are."""
-
-    state_machine_arn: str
-    bookings_table: str
-    hotels_table: str | None = None  # for hotel names in the list; optional
-    #: The cancellation saga of the same deployment, if it has one.
-    cancellation_state_machine_arn: str | None = None
-    #: What goes before the bookingId in an execution's name ("" for the booking saga).
-    name_prefix: str = ""
-
-    def execution_arn(self, booking_id: str) -> str:
-        """The execution name is made from the bookingId, so its ARN is known without a lookup."""
-        base = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
-        return f"{base}:{self.name_prefix}{booking_id}"
-
-    def cancellations(self) -> Resources | None:
-        """The same deployment seen through its cancellation state machine (None: it has none)."""
-        if not self.cancellation_state_machine_arn:
-            return None
-        return replace(
-            self,
-            state_machine_arn=self.cancellation_state_machine_arn,
-            cancellation_state_machine_arn=None,
-            name_prefix=CANCELLATION_PREFIX,
-        )
-
-
-def find_resources(sfn: Any, dynamodb: Any, stack_name: str | None = None) -> Resources:
-    """Find the booking state machine and the bookings table by name.
-
-    With ``stack_name``: the names that stack gives them (``<stack>-booking``,
-    ``<stack>-BookingsTable``). Without: the ones whose names end like that; if several
-    deployments match, the one `make run` deploys (stack ``hotel-booking``) wins, otherwise
-    the caller has to say which.
-    """
-    machines = {m["name"]: m["stateMachineArn"] for m in _state_machines(sfn)}
-    tables = list(_tables(dynamodb))
-    if stack_name:
-        wanted = {f"{stack_name}{suffix}" for suffix in STATE_MACHINE_SUFFIXES}
-        machine = [arn for name, arn in machines.items() if name in wanted]
-        table = [t for t in tables if t == f"{stack_name}-{TABLE_SUFFIX}"]
-        where = f"for stack {stack_name!r}"
-    else:
-        machine = [arn for name, arn in machines.items() if name.endswith(STATE_MACHINE_SUFFIXES)]
-        table = [t for t in tables if t.endswith(TABLE_SUFFIX)]
-        where = "(names ending in -booking / BookingsTable)"
-        if len(machine) > 1 or len(table) > 1:
-            machine = [a for a in machine if a.split(":")[-1].startswith(f"{DEFAULT_STACK}-")]
-            table = [t for t in table if t.startswith(f"{DEFAULT_STACK}-")]
-    found_machines = sorted(n for n in machines if n.endswith(STATE_MACHINE_SUFFIXES))
-    found_tables = sorted(t for t in tables if t.endswith(TABLE_SUFFIX))
-    if len(machine) != 1:
-        raise LookupError(
-            f"no single booking state machine {where}; found: {', '.join(found_machines) or 'none'}"
-            " (pass --stack-name or --state-machine-arn)"
-        )
-    if len(table) != 1:
-        raise LookupError(
-            f"no single bookings table {where}; found: {', '.join(found_tables) or 'none'}"
-            " (pass --stack-name or --bookings-table)"
-        )
-    hotels = f"{table[0].removesuffix(TABLE_SUFFIX)}{HOTELS_SUFFIX}"
-    booking_name = machine[0].split(":")[-1]
-    cancellation = machines.get(f"{booking_name.removesuffix('-booking')}-cancellation")
-    return Resources(
-        machine[0],
-        table[0],
-        hotels if hotels in tables else None,
-        cancellation if booking_name.endswith("-booking") else None,
-    )
-
-
-def resources_from_stack(cloudformation: Any, stack_name: str) -> Resources:
-    """A real deployment: the physical ids CloudFormation gave BookingStateMachine and
-    BookingsTable (the table's name carries a random suffix on AWS)."""
-    resources = cloudformation.describe_stack_resources(StackName=stack_name)["StackResources"]
-    ids = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
-    missing = [x for x in ("BookingStateMachine", "BookingsTable") if x not in ids]
-    if missing:
-        raise LookupError(f"stack {stack_name!r} has no {' or '.join(missing)}")
-    return Resources(
-        ids["BookingStateMachine"],
-        ids["BookingsTable"],
-        ids.get("HotelsTable"),
-        ids.get("CancellationStateMachine"),
-    )
-
-
-def console_url(region: str, execution_arn: str) -> str:
-    """The execution's page in the AWS Step Functions console."""
-    return (
-        f"https://{region}.console.aws.amazon.com/states/home?region={region}"
-        f"#/v2/executions/details/{execution_arn}"
-    )
-
-
-def _state_machines(sfn: Any) -> Iterator[dict[str, Any]]:
-    kwargs: dict[str, Any] = {"maxResults": 1000}
-    while True:
-        page = sfn.list_state_machines(**kwargs)
-        yield from page["stateMachines"]
-        if not page.get("nextToken"):
-            return
-        kwargs["nextToken"] = page["nextToken"]
-
-
-def _tables(dynamodb: Any) -> Iterator[str]:
-    kwargs: dict[str, Any] = {"Limit": 100}
-    while True:
-        page = dynamodb.list_tables(**kwargs)
-        yield from page["TableNames"]
-        if not page.get("LastEvaluatedTableName"):
-            return
-        kwargs["ExclusiveStartTableName"] = page["LastEvaluatedTableName"]
-
-
-# ---------------------------------------------------------------------------------- list
-@dataclass
-class ExecutionSummary:
-    """One row of the list: the execution, joined with its booking record (if any)."""
-
-    booking_id: str
-    execution_arn: str
-    status: str
-    start: dt.datetime
-    stop: dt.datetime | None
-    hotel_id: str | None = None
-    hotel_name: str | None = None
-    booking_status: str | None = None
-    reason: str | None = None
-    #: How it ended: the error of a failed one (its Fail state), the Succeed state of one
-    #: that succeeded; None while it runs.
-    outcome: str | None = None
-    #: Why support should look at it: "failed", "alerted" (operations were emailed), "stuck",
-    #: "timed out", "aborted"; None when nothing is wrong.
-    attention: str | None = None
-
-    @property
-    def duration(self) -> float | None:
-        """Seconds from start to stop; for a running execution, until now."""
-        end = self.stop or (dt.datetime.now(dt.UTC) if self.status == "RUNNING" else None)
-        return None if end is None else max(0.0, (end - self.start).total_seconds())
-
-    def to_json(self) -> dict[str, Any]:
-        data = {
-            "bookingId": self.booking_id,
-            "executionArn": self.execution_arn,
-            "status": self.status,
-            "startDate": iso(self.start),
-            "stopDate": iso(self.stop),
-            "durationSeconds": _round(self.duration),
-            "hotelId": self.hotel_id,
-            "hotelName": self.hotel_name,
-            "outcome": self.outcome,
-            "attention": self.attention,
-        }
-        if self.booking_status is not None:  # read with the whole record (one execution)
-            data |= {"bookingStatus": self.booking_status, "reason": self.reason}
-        return data
-
-
-@dataclass
-class ExecutionPage:
-    executions: list[ExecutionSummary]
-    next_token: str | None
-    timings: dict[str, float] = field(default_factory=dict)  # ms: list, join
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "executions": [e.to_json() for e in self.executions],
-            "count": len(self.executions),
-            "nextToken": self.next_token,
-        }
-
-
-# ------------------------------------------------------------------------------- one run
-@dataclass
-class StateVisit:
-    """One state entered by the execution, with what happened inside it."""
-
-    name: str
-    type: str
-    entered: dt.datetime
-    exited: dt.datetime | None = None
-    attempts: int = 0
-    errors: list[tuple[str, str | None]] = field(default_factory=list)
-    outcome: str = "running"  # succeeded | failed | running | waiting | ended
-    error: str | None = None
-    cause: str | None = None
-
-    @property
-    def retries(self) -> int:
-        return max(0, self.attempts - 1)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "type": self.type,
-            "entered": iso(self.entered),
-            "exited": iso(self.exited),
-            "attempts": self.attempts,
-            "outcome": self.outcome,
-            "error": self.error,
-            "cause": self.cause,
-        }
-
-
-@dataclass
-class HistoryEvent:
-    """One event of the history, with the state it belongs to and its payloads."""
-
-    id: int
-    timestamp: dt.datetime
-    elapsed_ms: float
-    type: str
-    state: str | None
-    summary: str
-    details: dict[str, str]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "timestamp": iso(self.timestamp),
-            "elapsedMs": round(self.elapsed_ms, 1),
-            "type": self.type,
-            "state": self.state,
-            "summary": self.summary,
-            "details": self.details,
-        }
-
-
-@dataclass
-class Path:
-    """The states an execution went through, read from its history."""
-
-    visits: list[StateVisit]
-    events: list[HistoryEvent]
-    failed_state: str | None  # where the error happened (e.g. RecordPayment)
-    end_state: str | None  # the Succeed/Fail state it finished in (e.g. PaymentDeclined)
-
-    @property
-    def names(self) -> list[str]:
-        return [v.name for v in self.visits]
-
-    @property
-    def transitions(self) -> set[tuple[str, str]]:
-        return {(a.name, b.name) for a, b in zip(self.visits, self.visits[1:], strict=False)}
-
-
-@dataclass
-class ExecutionDetail:
-    summary: ExecutionSummary
-    definition: dict[str, Any]
-    path: Path
-    booking: dict[str, Any] | None
-    input: str | None
-    output: str | None
-    error: str | None
-    cause: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            **self.summary.to_json(),
-            "input": self.input,
-            "output": self.output,
-            "error": self.error,
-            "cause": self.cause,
-            "path": [v.to_json() for v in self.path.visits],
-            "failedState": self.path.failed_state,
-            "endState": self.path.end_state,
-            "booking": self.booking,
-            "events": [e.to_json() for e in self.path.events],
-            "definition": self.definition,
-        }
 
 
 # ------------------------------------------------------------------------------ reading
@@ -470,12 +188,15 @@ class Inspector:
             unknown = [
                 r
                 for r in rows
-                if r.status not in ("RUNNING", "SUCCEEDED")
+                if r.status != "RUNNING"
+                and (r.status != "SUCCEEDED" or succeeded is None)
                 and (r.execution_arn, r.stop) not in self._errors
             ]
         if unknown:
 
             def error_of(row: ExecutionSummary) -> str | None:
+                if row.status == "SUCCEEDED":  # one of several Succeed states: which one
+                    return self._succeed_state(row.execution_arn)
                 desc = self.sfn.describe_execution(executionArn=row.execution_arn)
                 return desc.get("error")
 
@@ -488,12 +209,24 @@ class Inspector:
                     self._errors[(row.execution_arn, row.stop)] = error
         now = dt.datetime.now(dt.UTC)
         for row in rows:
-            if row.status == "SUCCEEDED":
-                row.outcome = succeeded or "Succeeded"
+            if row.status == "SUCCEEDED" and succeeded is not None:
+                row.outcome = succeeded
             elif row.status != "RUNNING":
                 with self._lock:
                     row.outcome = self._errors.get((row.execution_arn, row.stop))
             row.attention = _attention(row, alerted, now - self.stuck_after)
+
+    def _succeed_state(self, execution_arn: str) -> str:
+        """The Succeed state a run ended in, from the end of its history (its last
+        ``SucceedStateExited``), when the machine has more than one."""
+        events = self.sfn.get_execution_history(
+            executionArn=execution_arn, reverseOrder=True, maxResults=5
+        )["events"]
+        for event in events:
+            exited = event.get("stateExitedEventDetails")
+            if event["type"] == "SucceedStateExited" and exited:
+                return str(exited["name"])
+        return "Succeeded"
 
     def _end_states(self) -> tuple[str | None, frozenset[str]]:
         """The state machine's Succeed state (if one), and the errors of the Fail states that
@@ -841,70 +574,3 @@ def _json_or_none(text: Any) -> Any:
         return json.loads(text)
     except ValueError:
         return None
-
-
-def _round(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds, 3)
-
-
-_deserializer = TypeDeserializer()
-
-
-def plain(item: dict[str, Any]) -> dict[str, Any]:
-    """A DynamoDB item as JSON-ready Python: numbers as int when whole, else as their text."""
-    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        exponent = value.as_tuple().exponent
-        return int(value) if isinstance(exponent, int) and exponent >= 0 else str(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return sorted(_plain(v) for v in value)
-    if isinstance(value, bytes | bytearray):
-        return value.hex()
-    return value
-
-
-def iso(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    if seconds < 60:
-        return f"{seconds:.2f} s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {secs} s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min"
-    return f"{hours // 24} d {hours % 24} h"
-
-
-def format_time(value: dt.datetime | None) -> str:
-    if value is None:
-        return "—"
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
-
-
-def display_value(value: Any) -> str:
-    """A record's value as people read it: timestamps in UTC to the millisecond."""
-    if isinstance(value, str) and len(value) >= 20 and value[10:11] == "T":
-        try:
-            return format_time(dt.datetime.fromisoformat(value)) + " UTC"
-        except ValueError:
-            return value
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)

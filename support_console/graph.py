@@ -19,7 +19,7 @@ from typing import Any
 from markupsafe import Markup
 
 from support_console import templating
-from support_console.executions import Path
+from support_console.records import Path
 
 BOX_W, BOX_H = 150, 42
 GAP_X, GAP_Y = 44, 34

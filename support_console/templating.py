@@ -12,13 +12,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from support_console.executions import (
-    ExecutionSummary,
-    display_value,
-    format_duration,
-    format_time,
-)
+from support_console.formatting import display_value, format_duration, format_time
 from support_console.history import short_cause
+from support_console.records import ExecutionSummary
 
 PREFIX = "/console"  # where the web server mounts the console
 STATUS_LABELS = {

@@ -44,8 +44,8 @@ from localaws.stack.web import WebServer
 from support_console.alarms import AlarmRow, sorted_rows
 from support_console.app import WARM_EVERY, Console
 from support_console.events import BusEvent, BusView, consumers
-from support_console.executions import Resources
 from support_console.history import describe_event
+from support_console.resources import Resources
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Where `make run` keeps its data between runs (gitignored); `make reset` empties it.

@@ -13,7 +13,8 @@ import requests
 
 from hotel_booking.models import BookingStatus, Decision
 from localaws.stack.run import LocalStack
-from support_console.executions import Inspector, Resources
+from support_console.executions import Inspector
+from support_console.resources import Resources
 from tests.e2e.browser.conftest import DESKTOP
 from tests.fixtures.saga_driver import SagaDriver
 from tests.support_console.conftest import Bookings

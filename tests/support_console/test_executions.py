@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from localaws.stack.run import LocalStack
-from support_console.executions import Inspector, Resources, find_resources, resources_from_stack
+from support_console.executions import Inspector
+from support_console.resources import Resources, find_resources, resources_from_stack
 from tests.support_console.conftest import Bookings
 
 ARN = "arn:aws:states:eu-west-2:123456789012:stateMachine:"
