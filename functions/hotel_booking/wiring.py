@@ -40,6 +40,7 @@ from hotel_booking.logic.bookings import BookingPorts
 from hotel_booking.logic.cancellations import CancellationPolicy, CancellationPorts, FinishPorts
 from hotel_booking.logic.hotels import HotelPorts
 from hotel_booking.logic.links import LinkSigner
+from hotel_booking.logic.messages import GuestLetter
 from hotel_booking.logic.payments import gateway_for
 from hotel_booking.logic.ports import PaymentGateway
 from hotel_booking.logic.publishing import Table
@@ -168,6 +169,7 @@ def finish_ports(settings: SagaSettings) -> FinishPorts:
     return FinishPorts(
         bookings=BookingsTable(dynamodb, settings.bookings_table),
         topics=_topics(settings),
+        letter=GuestLetter(settings.site_url, settings.full_refund_days),
     )
 
 

@@ -73,6 +73,14 @@ class ApprovalOutcome(BaseModel):
     approvalId: str
     decision: Decision
     decidedBy: str
+    #: The manager's note for the guest ("shown to the guest" on the dashboard and the link page).
+    note: str | None = None
+
+
+class ConfirmInput(ReservedStay):
+    """ConfirmBooking's input: the stay and the manager's answer at ``$.approval``."""
+
+    approval: ApprovalOutcome | None = None
 
 
 class StepError(BaseModel):
