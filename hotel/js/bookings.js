@@ -22,8 +22,7 @@ const REASON_TEXT = {
   RESERVATION_ERROR: "The room could not be reserved because of a technical problem.",
   PAYMENT_DECLINED: "The card was declined.",
   PAYMENT_ERROR: "The payment could not be processed.",
-  PAYMENT_UNAVAILABLE:
-    "Our payment provider is unavailable at the moment. Please try again later.",
+  PAYMENT_UNAVAILABLE: "Our payment provider is unavailable at the moment. Please try again later.",
   GUEST_CANCELLED: "You cancelled this booking.",
   NOTIFICATION_ERROR: "The hotel could not be asked to approve the booking.",
   CONFIRMATION_ERROR: "The booking could not be confirmed because of a technical problem.",
@@ -87,7 +86,8 @@ export function reasonText(booking) {
   const parts = [REASON_TEXT[booking.reason] ?? "It could not be completed."];
   const detail = String(booking.reasonDetail ?? "").trim();
   if (booking.reason === "MANAGER_REJECTED") {
-    if (detail && detail !== "rejected by the hotel") parts.push(`The hotel said: “${sentence(detail)}”`);
+    if (detail && detail !== "rejected by the hotel")
+      parts.push(`The hotel said: “${sentence(detail)}”`);
   }
   if (booking.reason === "GUEST_CANCELLED" && booking.refundCents === 0) {
     parts.push("Under the cancellation policy it was not refunded.");
@@ -99,7 +99,9 @@ export function reasonText(booking) {
 
 /** Whether the guest asked to cancel and the cancellation is still under way. */
 export function isCancelling(booking) {
-  return booking.status === "CANCELLING" || (!FINAL.has(booking.status) && !!booking.cancelRequestedAt);
+  return (
+    booking.status === "CANCELLING" || (!FINAL.has(booking.status) && !!booking.cancelRequestedAt)
+  );
 }
 
 /** What a booking in progress is waiting for, and until when, in words (null: nothing to say). */

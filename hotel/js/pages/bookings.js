@@ -148,7 +148,8 @@ function cancelBox(booking) {
       // A booking still under way keeps its status until the saga's next step ends it.
       update({
         ...current,
-        status: isFinal(current) || current.status === "CONFIRMED" ? accepted.status : current.status,
+        status:
+          isFinal(current) || current.status === "CONFIRMED" ? accepted.status : current.status,
         cancelRequestedAt: current.cancelRequestedAt ?? new Date().toISOString(),
         cancellation: null,
       });

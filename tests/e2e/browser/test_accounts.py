@@ -312,6 +312,7 @@ def test_sign_out_revokes_the_refresh_token(browsing: Browsing) -> None:
         AuthFlow="REFRESH_TOKEN_AUTH",
         AuthParameters={"REFRESH_TOKEN": refresh_token},
     )
+    page.locator("details.account-menu summary").click()
     with page.expect_request(lambda r: r.headers.get("x-amz-target", "").endswith(".RevokeToken")):
         page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/index\.html$"))
