@@ -156,7 +156,9 @@ function cancelBox(booking) {
       schedulePoll();
     } catch (failure) {
       if (failure.status === 401) location.href = `login.html?next=${encodeURIComponent(here())}`;
-      say(error, `The booking could not be cancelled: ${failure.message}`, "error");
+      // The API's message names the booking by id; the guest knows which one they mean.
+      const why = String(failure.message).replaceAll(`booking ${booking.bookingId}`, "it");
+      say(error, `The booking could not be cancelled: ${why}`, "error");
       button.disabled = false;
     }
   };

@@ -34,7 +34,7 @@ function card(booking) {
     "form",
     { class: "decision", novalidate: true, "aria-label": `Decision on booking ${id}` },
     h("div", { class: "form-summary", role: "alert", tabindex: "-1", hidden: true }),
-    h("label", { for: `reason-${id}` }, "Reason (optional, shown to the guest)"),
+    h("label", { for: `reason-${id}` }, "Note or reason for the guest (optional)"),
     h("textarea", { id: `reason-${id}`, name: "reason", rows: "2", maxlength: "500" }),
     h(
       "div",

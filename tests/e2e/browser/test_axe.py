@@ -115,6 +115,10 @@ def test_manager_and_admin_pages(
     for target in ("admin.html", "addHotel.html", "users.html"):
         admin.goto(audit.browsing.url(target))
         audit.check(admin, target)
+    admin.get_by_role("button", name="Disable Gus Guest").click()
+    expect(admin.get_by_role("dialog", name="Disable Gus Guest?")).to_be_visible()
+    audit.check(admin, "users: disable dialog")
+    admin.get_by_role("button", name="Keep enabled").click()
     admin.goto(audit.browsing.url("addHotel.html"))
     admin.get_by_role("button", name=re.compile("Add")).last.click()
     audit.check(admin, "addHotel: errors")

@@ -13,6 +13,7 @@ import requests
 from playwright.sync_api import expect
 
 from localaws.sns import CONFIRMATION_SUBJECT
+from tests.e2e.browser import axe
 from tests.e2e.browser.conftest import Browsing, save_page_shot, sign_in, unique
 from tests.e2e.browser.test_accounts import PASSWORD, latest_code, new_email, sign_up
 from tests.fixtures.mail import link, wait_for_mail
@@ -97,9 +98,16 @@ def test_admin_promotes_a_signed_up_user_and_gives_them_a_hotel(
     expect(manager.get_by_text("Subscription confirmed")).to_be_visible()
     second = book(hotel, 37)
     approval = wait_for_mail(stack, email, second["bookingId"])
+    manager.context.add_init_script(axe.source())
     manager.goto(link(approval, "Approve"))
+    # The page behind the email link: styled, labelled, 0 axe-core violations.
+    expect(manager.get_by_label("Note for the guest")).to_be_visible()
+    assert axe.violations(manager) == []
+    save_page_shot(manager, "approval-confirm")
     manager.get_by_role("button", name="Approve this booking").click()
     expect(manager.get_by_text("You approved booking")).to_be_visible()
+    assert axe.violations(manager) == []
+    save_page_shot(manager, "approval-done")
     guest = {"Authorization": stack.login("guest@example.com")}
     status = ""
     for _ in range(200):

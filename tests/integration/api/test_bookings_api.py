@@ -79,7 +79,7 @@ def test_booking_is_accepted_recorded_and_its_saga_started(
         ({"checkIn": "next tuesday"}, "checkIn", None),
         ({"rooms": 0}, "rooms", None),
         ({"rooms": "two"}, "rooms", None),
-        ({"rooms": 4}, "rooms", "has only 3 room(s)"),
+        ({"rooms": 4}, "rooms", "has only 3 rooms"),
         ({"guestName": "   "}, "guestName", None),
         ({"paymentToken": ""}, "paymentToken", None),
         ({"hotelId": "no spaces allowed"}, "hotelId", None),
