@@ -268,8 +268,16 @@ async function main() {
   showArrivals();
   showDecisions();
   document.getElementById("refresh").addEventListener("click", refresh);
+  let ticks = 0;
   setInterval(() => {
-    if (!document.hidden) refresh();
+    if (document.hidden) return;
+    refresh();
+    // Arrivals and decisions change with the saga after a decision: every other refresh.
+    ticks += 1;
+    if (ticks % 2 === 0) {
+      showArrivals();
+      showDecisions();
+    }
   }, REFRESH_MS);
 }
 

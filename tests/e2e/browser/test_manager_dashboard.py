@@ -29,7 +29,7 @@ def test_approve_with_a_note_and_see_arrivals_and_decisions(
     expect(manager.locator("#announcer")).to_contain_text("Approved")
 
     arrival = manager.locator(f"#arrivals tr[data-booking-id='{booking_id}']")
-    expect(arrival).to_contain_text("Gus Guest")
+    expect(arrival).to_contain_text("Gus Guest", timeout=40_000)  # the saga confirms it
     expect(arrival).to_contain_text("2 nights, 1 room")
     decision = manager.locator(f"#decisions li[data-booking-id='{booking_id}']")
     expect(decision).to_contain_text("Approved")
