@@ -323,8 +323,10 @@ def record_failure(event: StepEvent, ports: SagaPorts) -> Outcome:
         currency=failure.reservation.currency if failure.reservation else CURRENCY,
         note=said if said and said != REJECTED_BY_DEFAULT else None,
     )
-    if outcome.reason is FailureReason.GUEST_CANCELLED:
-        # The manager was asked to decide: tell them there is nothing left to decide.
+    approval = ports.approvals.get(approval_id_for(failure.bookingId))
+    if outcome.reason is FailureReason.GUEST_CANCELLED and approval and approval.notifiedAt:
+        # The manager was asked to decide: tell them there is nothing left to decide (a guest
+        # who cancelled before the hotel was asked is no news to the hotel).
         subject, body = manager_cancellation_notice(failure, None)
         ports.topics.to_manager(failure.hotelId, failure.bookingId, subject, body)
     return outcome

@@ -155,7 +155,8 @@ def test_a_guest_waiting_out_an_outage_is_told_until_when_and_can_cancel(
     stay = {"checkIn": booking.checkIn.isoformat(), "checkOut": booking.checkOut.isoformat()}
     assert saga.inventory(stored, stay) == [2, 2]
     visited = saga.visited(booking_id)
-    assert "NotifyManager" not in visited  # the hotel was never asked
+    assert "NotifyManager" not in visited  # the hotel was never asked, nor told
+    assert saga.manager_messages(stored, booking_id) == []
     assert visited[-2:] == ["HowDidItEnd", "BookingCancelled"]
     (to_guest,) = saga.guest_emails(booking_id)
     assert "is cancelled: you cancelled it" in to_guest["Body"]
