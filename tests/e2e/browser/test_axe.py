@@ -32,6 +32,9 @@ class Audit:
         return page
 
     def check(self, page: Any, state: str) -> None:
+        # Every page has its h1 once its module has run (settle() alone can come before the
+        # module's first fetch starts).
+        page.locator("h1").first.wait_for()
         settle(page)
         self.states.append(state)
         problems = axe.violations(page)
