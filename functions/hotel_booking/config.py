@@ -55,6 +55,10 @@ class SagaSettings(EnvSettings):
     payment_retry_window_seconds: Annotated[int, Field(ge=0)] = Field(
         alias="PAYMENT_RETRY_WINDOW_SECONDS"
     )
+    #: Where the web pages are (ends in "/"): guests' emails link to their bookings there.
+    site_url: str = Field(default="", alias="SITE_URL")
+    #: The cancellation policy guests' confirmations state (template CancellationFullRefundDays).
+    full_refund_days: Annotated[int, Field(ge=0)] = Field(default=0, alias="FULL_REFUND_DAYS")
 
 
 class PaymentSettings(SagaSettings):

@@ -220,11 +220,13 @@ def cancellation_ports(settings: BookingsApiSettings) -> CancellationPorts:
 def finish_ports(settings: SagaSettings) -> FinishPorts:
     from hotel_booking.dal.bookings import BookingsTable
     from hotel_booking.logic.cancellations import FinishPorts
+    from hotel_booking.logic.messages import GuestLetter
 
     dynamodb = client("dynamodb", settings.region)
     return FinishPorts(
         bookings=BookingsTable(dynamodb, settings.bookings_table),
         topics=_topics(settings),
+        letter=GuestLetter(settings.site_url, settings.full_refund_days),
     )
 
 

@@ -57,7 +57,8 @@ export function handleSubmit(form, { ready, summary, button, check, run, fieldFo
 }
 
 /** Where to go after signing in: ?next= when it is a page of this site, else my bookings. */
-export function nextPage() {
+/** Where to go after signing in: ?next= if it names one of our pages, else `fallback`. */
+export function nextPage(fallback = "bookings.html") {
   const next = new URLSearchParams(location.search).get("next") ?? "";
-  return /^[A-Za-z][\w-]*\.html(\?[^#\s]*)?$/.test(next) ? next : "bookings.html";
+  return /^[A-Za-z][\w-]*\.html(\?[^#\s]*)?$/.test(next) ? next : fallback;
 }

@@ -1,5 +1,5 @@
 // How a booking's status and reason read to people (shared by the guest's and manager's pages).
-import { formatDate, formatMoney, h, nightsBetween } from "./ui.js";
+import { count, formatDate, formatMoment, formatMoney, h, nightsBetween } from "./ui.js";
 
 export const FINAL = new Set(["CONFIRMED", "REJECTED", "EXPIRED", "FAILED", "CANCELLED"]);
 
@@ -22,8 +22,7 @@ const REASON_TEXT = {
   RESERVATION_ERROR: "The room could not be reserved because of a technical problem.",
   PAYMENT_DECLINED: "The card was declined.",
   PAYMENT_ERROR: "The payment could not be processed.",
-  PAYMENT_UNAVAILABLE:
-    "Our payment provider is unavailable at the moment. Please try again later.",
+  PAYMENT_UNAVAILABLE: "Our payment provider is unavailable at the moment. Please try again later.",
   GUEST_CANCELLED: "You cancelled this booking.",
   NOTIFICATION_ERROR: "The hotel could not be asked to approve the booking.",
   CONFIRMATION_ERROR: "The booking could not be confirmed because of a technical problem.",
@@ -75,13 +74,20 @@ export function statusBadge(status) {
   );
 }
 
+/** Text ending in one full stop: what someone typed may end in one already. */
+export function sentence(text) {
+  const t = String(text ?? "").trim();
+  return !t || /[.!?…]$/.test(t) ? t : `${t}.`;
+}
+
 /** Why a booking ended as it did, in words (null when it did not fail). */
 export function reasonText(booking) {
   if (!booking.reason) return null;
-  const parts = [REASON_TEXT[booking.reason] ?? booking.reason];
+  const parts = [REASON_TEXT[booking.reason] ?? "It could not be completed."];
   const detail = String(booking.reasonDetail ?? "").trim();
   if (booking.reason === "MANAGER_REJECTED") {
-    if (detail && detail !== "rejected by the hotel") parts.push(`The hotel said: “${detail}”.`);
+    if (detail && detail !== "rejected by the hotel")
+      parts.push(`The hotel said: “${sentence(detail)}”`);
   }
   if (booking.reason === "GUEST_CANCELLED" && booking.refundCents === 0) {
     parts.push("Under the cancellation policy it was not refunded.");
@@ -91,28 +97,50 @@ export function reasonText(booking) {
   return parts.join(" ");
 }
 
-/** The technical detail behind a failure, for the curious (null when there is none to add). */
-export function reasonDetail(booking) {
-  const detail = String(booking.reasonDetail ?? "").trim();
-  const plain = booking.reason === "MANAGER_REJECTED" || booking.reason === "GUEST_CANCELLED";
-  return booking.reason && !plain && detail ? detail : null;
+/** Whether the guest asked to cancel and the cancellation is still under way. */
+export function isCancelling(booking) {
+  return (
+    booking.status === "CANCELLING" || (!FINAL.has(booking.status) && !!booking.cancelRequestedAt)
+  );
+}
+
+/** What a booking in progress is waiting for, and until when, in words (null: nothing to say). */
+export function waitingText(booking) {
+  if (isCancelling(booking)) {
+    return booking.status === "CANCELLING"
+      ? "Your booking is being cancelled: the refund and the release of your room take a moment."
+      : "Your booking is being cancelled. Anything charged is refunded in full; this page updates when it is done.";
+  }
+  const waiting = booking.waiting;
+  if (!waiting) return null;
+  const until = formatMoment(waiting.until);
+  if (waiting.kind === "payment") {
+    return (
+      "Our payment provider is not answering at the moment, so your payment has not gone " +
+      `through yet. We keep trying until ${until}; if it still fails, the booking ends and ` +
+      "nothing is charged. Your room stays held meanwhile, and you can cancel."
+    );
+  }
+  return (
+    "Your payment is taken and the hotel has been asked to accept your booking. It answers by " +
+    `${until} at the latest; if it does not, you are refunded in full. You can cancel meanwhile.`
+  );
 }
 
 /** The cancellation policy as it applies to this booking now (from its `cancellation` terms). */
 export function cancellationText(terms) {
-  const deadline = new Date(terms.deadline).toLocaleString(undefined, {
-    dateStyle: "medium",
-    timeStyle: "short",
-    timeZone: "UTC",
-  });
+  const deadline = formatMoment(terms.deadline);
   const refund = formatMoney(terms.refundCents / 100, terms.currency);
+  if (terms.charged === false) {
+    return "Nothing has been charged yet: cancelling now charges nothing.";
+  }
   if (terms.refundCents > 0) {
     return (
-      `Free cancellation until ${deadline} UTC (${terms.fullRefundDays} day(s) before ` +
+      `Free cancellation until ${deadline} (${count(terms.fullRefundDays, "day")} before ` +
       `check-in): cancelling now refunds ${refund}.`
     );
   }
-  return `The free cancellation period ended ${deadline} UTC: cancelling now refunds nothing.`;
+  return `The free cancellation period ended ${deadline}: cancelling now refunds nothing.`;
 }
 
 /** The way to a confirmed stay, the steps done ticked and the one under way marked current. */
@@ -140,7 +168,8 @@ export function progress(status) {
 export function stayText(booking) {
   const nights = nightsBetween(booking.checkIn, booking.checkOut);
   const rooms = Number(booking.rooms) || 1;
-  return `${formatDate(booking.checkIn)} → ${formatDate(booking.checkOut)} · ${nights} night${
-    nights === 1 ? "" : "s"
-  } · ${rooms} room${rooms === 1 ? "" : "s"}`;
+  return `${formatDate(booking.checkIn)} → ${formatDate(booking.checkOut)} · ${count(
+    nights,
+    "night",
+  )} · ${count(rooms, "room")}`;
 }

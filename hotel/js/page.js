@@ -5,7 +5,12 @@ import { h } from "./ui.js";
 
 const LINKS = [
   { href: "index.html", text: "Find a hotel", show: () => true },
-  { href: "bookings.html", text: "My bookings", show: (user) => Boolean(user) },
+  // Staff have it in the account menu: their nav keeps to their work (and fits 1280 px).
+  {
+    href: "bookings.html",
+    text: "My bookings",
+    show: (user) => Boolean(user) && !user.isAdmin && !user.isManager,
+  },
   { href: "manager.html", text: "Approvals", show: (user) => user?.isManager },
   { href: "admin.html", text: "Manage hotels", show: (user) => user?.isAdmin },
   { href: "addHotel.html", text: "Add a hotel", show: (user) => user?.isAdmin },
@@ -22,6 +27,65 @@ const ACCOUNT_PAGES = new Set([
 ]);
 
 const ROLE_NAMES = { Admin: "administrators", HotelManager: "hotel managers" };
+
+/** Where a user lands after signing in: their work first (managers' approvals, admins' hotels). */
+export function landing(user) {
+  if (user?.isAdmin) return "admin.html";
+  if (user?.isManager) return "manager.html";
+  return "bookings.html";
+}
+
+/** The account menu: who is signed in, in which roles, and Sign out. */
+function accountMenu(user) {
+  const roles = user.groups.filter((g) => g in ROLE_NAMES);
+  const menu = h(
+    "details",
+    { class: "dropdown account-menu" },
+    h(
+      "summary",
+      {},
+      h("span", { class: "visually-hidden" }, "Account: "),
+      h("strong", { title: user.email, "data-testid": "user-name" }, user.name),
+    ),
+    h(
+      "ul",
+      { dir: "rtl" },
+      h(
+        "li",
+        { dir: "ltr", class: "account-who" },
+        h("span", { class: "muted small" }, "Signed in as "),
+        h("span", { class: "small" }, user.email),
+        roles.map((role) => h("span", { class: "role" }, role)),
+      ),
+      h("li", { dir: "ltr" }, h("a", { href: "bookings.html" }, "My bookings")),
+      h(
+        "li",
+        { dir: "ltr" },
+        h(
+          "button",
+          {
+            type: "button",
+            class: "secondary outline small",
+            onclick: async (event) => {
+              event.currentTarget.setAttribute("aria-busy", "true");
+              await signOut();
+              location.href = "index.html";
+            },
+          },
+          "Sign out",
+        ),
+      ),
+    ),
+  );
+  // Escape closes it, and focus goes back to its button.
+  menu.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menu.open) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+  return menu;
+}
 
 /** This page as a relative reference (for login.html?next=). */
 export function here() {
@@ -42,35 +106,7 @@ export function renderNav(user) {
   );
   let who;
   if (user) {
-    const roles = user.groups.filter((g) => g in ROLE_NAMES);
-    who = h(
-      "ul",
-      { class: "who" },
-      h(
-        "li",
-        { class: "signed-in" },
-        h("span", { class: "muted" }, "Signed in as "),
-        h("strong", { title: user.email, "data-testid": "user-name" }, user.name),
-        roles.map((role) => h("span", { class: "role" }, role)),
-      ),
-      h(
-        "li",
-        {},
-        h(
-          "button",
-          {
-            type: "button",
-            class: "secondary outline small",
-            onclick: async (event) => {
-              event.currentTarget.setAttribute("aria-busy", "true");
-              await signOut();
-              location.href = "index.html";
-            },
-          },
-          "Sign out",
-        ),
-      ),
-    );
+    who = h("ul", { class: "who" }, h("li", {}, accountMenu(user)));
   } else if (ACCOUNT_PAGES.has(page)) {
     who = h("ul", { class: "who" });
   } else {

@@ -15,11 +15,14 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** One date and money format everywhere (the emails use the same: logic/wording.py). */
+export const LOCALE = "en-GB";
+
 export function formatMoney(amount, currency = "EUR") {
   const value = Number(amount);
   if (!Number.isFinite(value)) return "";
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(value);
+    return new Intl.NumberFormat(LOCALE, { style: "currency", currency }).format(value);
   } catch {
     return `${value.toFixed(2)} ${currency}`;
   }
@@ -29,13 +32,32 @@ export function formatMoney(amount, currency = "EUR") {
 export function formatDate(iso) {
   const [y, m, d] = String(iso).split("-").map(Number);
   if (!y || !m || !d) return String(iso ?? "");
-  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString(undefined, {
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString(LOCALE, {
     weekday: "short",
     day: "numeric",
     month: "short",
     year: "numeric",
     timeZone: "UTC",
   });
+}
+
+/** An instant → "Mon, 1 Dec 2025, 14:05 UTC" (as the emails write it: logic/wording.py). */
+export function formatMoment(iso) {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return String(iso ?? "");
+  const day = formatDate(at.toISOString().slice(0, 10));
+  const time = at.toLocaleTimeString(LOCALE, {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: "UTC",
+  });
+  return `${day}, ${time} UTC`;
+}
+
+/** "1 night", "2 nights". */
+export function count(n, word, plural = `${word}s`) {
+  return `${n} ${n === 1 ? word : plural}`;
 }
 
 export function nightsBetween(checkIn, checkOut) {

@@ -201,6 +201,8 @@ class LocalStack:
             "OperationsAlertEmail": OPS_EMAIL,
             # CORS: the pages' own origin, as on AWS (where it is the CloudFront domain).
             "AllowedOrigin": self.web_url,
+            # Guests' emails link to the pages this machine serves.
+            "SiteUrl": f"{self.web_url}/hotel/",
             **self.parameters,
         }
         self.stack = self.cloud.deploy(ROOT / "template.yaml", parameters=parameters)

@@ -64,13 +64,25 @@ def test_zero_days_means_full_refund_until_the_check_in_day() -> None:
         (BookingStatus.EXPIRED, "is expired: there is nothing to cancel"),
         (BookingStatus.CANCELLED, "is already cancelled"),
         (BookingStatus.PENDING, "still being processed"),
-        (BookingStatus.PAYMENT_RECORDED, "still being processed"),
     ],
 )
 def test_what_cannot_be_cancelled_says_why(status: BookingStatus, words: str) -> None:
     problem = refusal(booking(status), at(1))
     assert problem is not None and words in problem
     assert POLICY.terms(booking(status), at(1)) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "charged"),
+    [(BookingStatus.ROOM_RESERVED, False), (BookingStatus.PAYMENT_RECORDED, True)],
+)
+def test_a_booking_under_way_can_be_cancelled_in_full(status: BookingStatus, charged: bool) -> None:
+    early = booking(status)
+    assert refusal(early, at(1)) is None
+    terms = POLICY.terms(early, at(1))
+    assert terms is not None and terms.refundCents == 24000 and terms.charged is charged
+    asked = early.model_copy(update={"cancelRequestedAt": at(1)})
+    assert refusal(asked, at(1)) is None and POLICY.terms(asked, at(1)) is None
 
 
 def test_a_stay_that_has_begun_cannot_be_cancelled() -> None:

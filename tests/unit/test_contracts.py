@@ -189,6 +189,7 @@ def test_saga_settings_are_exactly_what_the_template_gives_every_function(templa
         "APPROVAL_TIMEOUT_SECONDS": "60",
         "PAYMENT_RETRY_WAIT_SECONDS": "30",
         "PAYMENT_RETRY_WINDOW_SECONDS": "300",
+        "FULL_REFUND_DAYS": "14",
     }
     SagaSettings.from_env(env)  # nothing missing
     with pytest.raises(ValueError, match="BOOKINGS_TABLE"):

@@ -16,9 +16,15 @@ from hotel_booking.logic.domain import (
     stay_amount,
 )
 from hotel_booking.logic.ids import approval_id_for, payment_id_for
-from hotel_booking.logic.messages import SUBJECT_MAX, guest_notice, safe_subject
+from hotel_booking.logic.messages import (
+    SUBJECT_MAX,
+    GuestLetter,
+    guest_cancellation_notice,
+    guest_notice,
+    safe_subject,
+)
 from hotel_booking.logic.payments import SandboxGateway, gateway_for
-from hotel_booking.models import BookingStatus, FailureReason, Hotel
+from hotel_booking.models import Booking, BookingStatus, FailureReason, Hotel, Stay
 from hotel_booking.models.saga import BookingRequest, FailureInput
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -198,12 +204,54 @@ def test_rejection_cause_is_the_managers_reason() -> None:
 def test_guest_notice_says_what_happened_in_plain_words() -> None:
     subject, body = guest_notice(request(), "Sea View", BookingStatus.CONFIRMED)
     assert subject == "Your booking at Sea View is confirmed"
-    assert "Hello Ann" in body and "2027-05-01" in body
+    assert "Hello Ann" in body and "Sat, 1 May 2027 to Tue, 4 May 2027 (3 nights)" in body
     subject, body = guest_notice(
         request(), "Sea View", BookingStatus.FAILED, FailureReason.PAYMENT_DECLINED
     )
     assert "could not be completed" in subject
     assert "payment was declined" in body
+    assert "You have not been charged." in body
+
+
+def test_a_guest_confirmation_has_the_total_the_policy_and_a_link() -> None:
+    letter = GuestLetter(site_url="https://hotels.example/", full_refund_days=7)
+    _, body = guest_notice(
+        request(),
+        "Sea View",
+        BookingStatus.CONFIRMED,
+        amount=Decimal("1234.5"),
+        currency="EUR",
+        note="Late arrival is fine",
+        letter=letter,
+    )
+    assert "Total:    €1,234.50" in body
+    assert "free (a full refund) until Sat, 24 Apr 2027, 00:00 UTC" in body
+    assert "Your booking: https://hotels.example/bookings.html?booking=b1" in body
+    assert "The hotel says: “Late arrival is fine”" in body
+    assert "(s)" not in body
+
+
+def test_a_rejection_tells_the_guest_the_hotels_reason_once_punctuated() -> None:
+    _, body = guest_notice(
+        request(),
+        "Sea View",
+        BookingStatus.REJECTED,
+        FailureReason.MANAGER_REJECTED,
+        note="Closed for works.",
+    )
+    assert "“Closed for works.”" in body and ".." not in body
+    assert "refunded in full" in body
+
+
+def test_one_night_one_room_read_singular() -> None:
+    one = request(nights=1, rooms=1)
+    at = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    stay = one.model_dump(include=set(Stay.model_fields))
+    booking = Booking(
+        **stay, status=BookingStatus.CANCELLED, amount=Decimal("80"), createdAt=at, updatedAt=at
+    )
+    _, body = guest_cancellation_notice(booking, 8000)
+    assert "(1 night)" in body and "We refund €80.00 to your card." in body
 
 
 def test_sandbox_gateway_honours_the_test_tokens() -> None:

@@ -34,7 +34,7 @@ def test_a_night_nobody_booked_has_all_the_rooms() -> None:
 
 def test_a_stay_cannot_take_more_rooms_than_the_hotel_has() -> None:
     assert inventory.capacity_problem(HOTEL, 3) is None
-    assert inventory.capacity_problem(HOTEL, 4) == "Sea View has only 3 room(s)"
+    assert inventory.capacity_problem(HOTEL, 4) == "Sea View has only 3 rooms"
 
 
 def test_a_reservation_takes_the_rooms_on_every_night_and_a_release_gives_them_back() -> None:
@@ -68,7 +68,7 @@ def test_while_the_room_count_is_being_lowered_no_night_fills_beyond_the_new_cou
     nights = STAY.nights
     assert inventory.bookable_rooms(marked) == 1
     assert inventory.rooms_left(marked, {nights[0]: 1}, nights) == {nights[0]: 0, nights[1]: 1}
-    assert inventory.capacity_problem(marked, 2) == "Sea View has only 1 room(s)"
+    assert inventory.capacity_problem(marked, 2) == "Sea View has only 1 room"
     assert inventory.take(STAY, marked).limit == 1
     assert inventory.lowers(marked, 1) is False  # already marked down to 1
     assert inventory.lowers(marked, 3) is False  # raising lifts the mark

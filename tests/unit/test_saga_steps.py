@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from hotel_booking.config import SagaSettings
-from hotel_booking.errors import HotelChangedMeanwhile, RoomUnavailable, TransientError
+from hotel_booking.errors import (
+    BookingCancelled,
+    BookingStateConflict,
+    HotelChangedMeanwhile,
+    PaymentGatewayUnavailable,
+    RoomUnavailable,
+    TransientError,
+)
 from hotel_booking.logic import saga
+from hotel_booking.logic.links import LinkSigner
 from hotel_booking.logic.payments import SandboxGateway
-from hotel_booking.models import Booking, BookingStatus, Hotel, ReservationState, Stay
+from hotel_booking.models import (
+    Approval,
+    ApprovalState,
+    Booking,
+    BookingStatus,
+    Hotel,
+    ReservationState,
+    Stay,
+)
 from hotel_booking.models.domain import RoomChange
 from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
 from tests.fixtures.samples import HOTEL, NOW, REQUEST
@@ -60,6 +78,11 @@ class Bookings:
 
     def unmark_guest_notified(self, booking_id: str) -> None:
         return None
+
+    def note_payment_retrying(self, booking_id: str, until: dt.datetime) -> None:
+        self.items[booking_id] = self.items[booking_id].model_copy(
+            update={"paymentRetryUntil": until}
+        )
 
 
 class Reservations:
@@ -176,3 +199,122 @@ def test_a_hotel_that_keeps_changing_is_left_to_the_state_machines_retry() -> No
     reservations = ChangingHotel(times=saga.RESERVE_READS)
     with pytest.raises(TransientError):
         saga.reserve_room(step("ReserveRoom"), ports(Bookings(), reservations))
+
+
+# -- a guest cancelling while the saga is under way ----------------------------------------
+RESERVED = REQUEST | {
+    "reservation": {
+        "hotelName": "Sea View",
+        "nights": 2,
+        "amount": "200.00",
+        "approvalTimeoutSeconds": 60,
+        "paymentRetryWaitSeconds": 30,
+        "paymentRetries": 10,
+    }
+}
+
+
+class NoPayments:
+    def get(self, booking_id: str) -> None:
+        return None
+
+
+class CountingGateway(SandboxGateway):
+    def __init__(self, down: bool = False) -> None:
+        self.calls = 0
+        self.down = down
+
+    def charge(self, token: str, amount: Decimal, currency: str, idempotency_key: str) -> str:
+        self.calls += 1
+        if self.down:
+            raise PaymentGatewayUnavailable("the gateway is unreachable")
+        return super().charge(token, amount, currency, idempotency_key)
+
+
+def payment_ports(bookings: Bookings, gateway: CountingGateway) -> saga.SagaPorts:
+    base = ports(bookings, Reservations(bookings))
+    return dataclasses.replace(base, payments=NoPayments(), gateway=gateway)
+
+
+def test_record_payment_charges_nothing_once_the_guest_asked_to_cancel() -> None:
+    bookings = Bookings()
+    bookings.items["b1"] = booking(cancelRequestedAt=NOW, cancelRequestedBy="G")
+    gateway = CountingGateway()
+    with pytest.raises(BookingCancelled, match="cancelled by G"):
+        saga.record_payment(step("RecordPayment", RESERVED), payment_ports(bookings, gateway))
+    assert gateway.calls == 0
+
+
+def test_an_unavailable_gateway_tells_the_booking_until_when_the_saga_retries() -> None:
+    bookings = Bookings()
+    bookings.items["b1"] = booking()
+    with pytest.raises(PaymentGatewayUnavailable):
+        saga.record_payment(
+            step("RecordPayment", RESERVED), payment_ports(bookings, CountingGateway(down=True))
+        )
+    # 10 retries of 30 s from the first failure
+    assert bookings.items["b1"].paymentRetryUntil == NOW + dt.timedelta(seconds=300)
+
+
+class GuardedBookings(Bookings):
+    """advance(unless_cancel_requested=True) refused once the mark is there, as DynamoDB's
+    condition would; status moves as the saga's writes move it."""
+
+    def advance(
+        self, booking_id: str, hotel_id: str, to: BookingStatus, *args: Any, **extra: Any
+    ) -> bool:
+        current = self.items[booking_id]
+        if extra.get("unless_cancel_requested") and current.cancelRequestedAt is not None:
+            raise BookingStateConflict(f"booking {booking_id} cannot become {to.value}")
+        self.items[booking_id] = current.model_copy(update={"status": to})
+        return True
+
+
+class CancelDuringOpen:
+    """The approvals table; the guest's cancel lands while NotifyManager opens the approval,
+    after NotifyManager's own look for the mark (the interleaving under test)."""
+
+    def __init__(self, bookings: Bookings) -> None:
+        self.bookings = bookings
+        self.opened: list[str] = []
+
+    def open(
+        self, approval_id: str, booking_id: str, hotel_id: str, token: str, expires: dt.datetime
+    ) -> Approval:
+        self.opened.append(approval_id)
+        b = self.bookings.items[booking_id]
+        self.bookings.items[booking_id] = b.model_copy(update={"cancelRequestedAt": NOW})
+        return Approval(
+            approvalId=approval_id,
+            bookingId=booking_id,
+            hotelId=hotel_id,
+            taskToken=token,
+            state=ApprovalState.PENDING,
+            expiresAt=expires,
+        )
+
+
+class NoTopics:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def to_manager(self, *args: Any) -> None:
+        self.sent.append("manager")
+
+
+def test_a_cancel_landing_while_notify_manager_runs_wins_and_the_hotel_is_not_asked() -> None:
+    bookings = GuardedBookings()
+    bookings.items["b1"] = booking(status=BookingStatus.PAYMENT_RECORDED)
+    approvals = CancelDuringOpen(bookings)
+    topics = NoTopics()
+    p = dataclasses.replace(
+        ports(bookings, Reservations(bookings)), approvals=approvals, topics=topics
+    )
+    event = step("NotifyManager", RESERVED).model_copy(update={"taskToken": "tok"})
+    signer = LinkSigner("https://api.example/", lambda: b"k")
+
+    with pytest.raises(BookingCancelled):
+        saga.notify_manager(event, p, signer)
+
+    assert approvals.opened and topics.sent == []
+    assert bookings.items["b1"].status is BookingStatus.PAYMENT_RECORDED

@@ -1,9 +1,15 @@
-"""The approve/reject pages behind the signed links in managers' emails: Lambda entry point."""
+"""The approve/reject pages behind the signed links in managers' emails: Lambda entry point.
+
+The logic (``logic/approval_pages``) says what happened; here it becomes a status and a page
+from the Jinja2 templates in ``templates/`` (autoescaped: names and notes come from users).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import secrets
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -11,17 +17,22 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hotel_booking.config import ApprovalPageSettings, base_path_prefixes
+from hotel_booking.logic import wording
 from hotel_booking.logic.approval_pages import (
-    UNREADABLE,
+    NOTE_MAX,
+    Confirm,
+    Decided,
     LinkRequest,
-    Page,
-    not_found,
+    PageResult,
+    Refusal,
+    Refused,
     show,
     submit,
-    went_wrong,
 )
+from hotel_booking.models import Decision
 from hotel_booking.wiring import approval_page_ports, link_key
 
 SETTINGS = ApprovalPageSettings.from_env()
@@ -33,12 +44,73 @@ tracer = Tracer()
 app = APIGatewayRestResolver(strip_prefixes=base_path_prefixes(SETTINGS.api_base_path))
 
 
-def _html(page: Page) -> Response[str]:
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+TEMPLATES.filters.update(day=wording.day, money=wording.money, count=wording.count)
+
+_REFUSED: dict[Refusal, tuple[int, str]] = {
+    Refusal.UNREADABLE: (400, "Request not readable"),
+    Refusal.NOT_FOUND: (404, "Not found"),
+    Refusal.WENT_WRONG: (500, "Something went wrong"),
+    Refusal.BAD_SIGNATURE: (403, "Link not valid"),
+    Refusal.LINK_EXPIRED: (410, "Link expired"),
+    Refusal.EXPIRED: (410, "No longer waiting"),
+    Refusal.CANCELLED: (410, "No longer waiting"),
+    Refusal.ALREADY_APPROVED: (200, "Already approved"),
+    Refusal.ALREADY_REJECTED: (200, "Already rejected"),
+}
+
+
+def _verb(decision: Decision) -> str:
+    return "Approve" if decision is Decision.APPROVE else "Reject"
+
+
+def _html(result: PageResult) -> Response[str]:
+    """The page for a result, with a fresh nonce for its one style element."""
+    nonce = secrets.token_urlsafe(16)
+    page: dict[str, Any] = {"nonce": nonce, "note_max": NOTE_MAX}
+    match result:
+        case Confirm():
+            status, name = 200, "confirm.html"
+            page |= {
+                "title": f"{_verb(result.decision)} booking?",
+                "decision": result.decision.value,
+                "booking": result.booking,
+                "booking_id": result.booking_id,
+                "link": result.link,
+            }
+        case Decided():
+            status, name = 200, "decided.html"
+            done = "approved" if result.decision is Decision.APPROVE else "rejected"
+            page |= {
+                "title": f"Booking {done}",
+                "decision": result.decision.value,
+                "booking_id": result.booking_id,
+                "note": result.note,
+            }
+        case Refused():
+            status, title = _REFUSED[result.refusal]
+            status = 409 if result.lost else status
+            name = "refused.html"
+            page |= {
+                "title": title,
+                "refusal": result.refusal.value,
+                "booking_id": result.booking_id,
+            }
     return Response(
-        status_code=page.status,
+        status_code=status,
         content_type="text/html; charset=utf-8",
-        body=page.render(),
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        body=TEMPLATES.get_template(name).render(page),
+        headers={
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": f"default-src 'none'; style-src 'nonce-{nonce}'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        },
     )
 
 
@@ -53,7 +125,7 @@ def show_page(approvalId: str) -> Response[str]:
 def decide_page(approvalId: str) -> Response[str]:
     form = _form(app.current_event.raw_event)
     if form is None:
-        return _html(UNREADABLE)
+        return _html(Refused(Refusal.UNREADABLE))
     link = LinkRequest(approvalId, form.get("decision"), form.get("expires"), form.get("sig"))
     return _html(submit(PORTS, KEY.get(), link, form.get("reason")))
 
@@ -79,13 +151,13 @@ def _form(event: dict[str, Any]) -> dict[str, str] | None:
 
 @app.not_found
 def _no_such_page(exc: NotFoundError) -> Response[str]:
-    return _html(not_found())
+    return _html(Refused(Refusal.NOT_FOUND))
 
 
 @app.exception_handler(Exception)
 def _unexpected(exc: Exception) -> Response[str]:
     logger.exception("approval page failed")
-    return _html(went_wrong())
+    return _html(Refused(Refusal.WENT_WRONG))
 
 
 @logger.inject_lambda_context(correlation_id_path="pathParameters.approvalId")

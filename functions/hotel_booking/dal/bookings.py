@@ -169,6 +169,7 @@ class BookingsTable(Table):
         since: set[BookingStatus],
         step: str,
         claim_guest_notice: bool = False,
+        unless_cancel_requested: bool = False,
         **extra: str,
     ) -> bool:
         """Move the booking to ``to`` if it is in one of ``since``; log the ``step`` (state name).
@@ -179,6 +180,8 @@ class BookingsTable(Table):
         transition happens once, and no outcome message goes out before a final status).
         Returns False when the booking was already at ``to`` or beyond it on the happy path
         (a retry or a late redelivery); raises BookingStateConflict when it is anywhere else.
+        ``unless_cancel_requested``: also refused (BookingStateConflict) once the guest asked to
+        cancel while the saga was under way (:meth:`request_early_cancellation`).
         """
         at = self._clock()
         sets = [
@@ -206,7 +209,8 @@ class BookingsTable(Table):
             Key={"bookingId": {"S": booking_id}},
             UpdateExpression="SET " + ", ".join(sets) + BUMP,
             ConditionExpression=f"hotelId = :hotel AND #s IN "
-            f"({', '.join(f':f{i}' for i in range(len(froms)))})",
+            f"({', '.join(f':f{i}' for i in range(len(froms)))})"
+            + (" AND attribute_not_exists(cancelRequestedAt)" if unless_cancel_requested else ""),
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues=values(**named) | ONE,
         ):
@@ -281,6 +285,44 @@ class BookingsTable(Table):
                 by=by,
                 at=at,
                 one=1,
+            ),
+        )
+
+    def request_early_cancellation(
+        self, booking_id: str, hotel_id: str, by: str, at: dt.datetime
+    ) -> bool:
+        """The guest asks to cancel before the hotel was asked (room held, payment under way or
+        taken): the saga's next step sees it and ends the booking CANCELLED through its own
+        compensations. False when the booking is no longer at that stage."""
+        return self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET cancelRequestedBy = :by, cancelRequestedAt = :at, "
+            "updatedAt = :at ADD version :one",
+            ConditionExpression="hotelId = :hotel AND #s IN (:held, :paid)",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values(
+                hotel=hotel_id,
+                held=BookingStatus.ROOM_RESERVED,
+                paid=BookingStatus.PAYMENT_RECORDED,
+                by=by,
+                at=at,
+                one=1,
+            ),
+        )
+
+    def note_payment_retrying(self, booking_id: str, until: dt.datetime) -> None:
+        """The gateway is unavailable and the saga retries until ``until`` (kept from the first
+        failure): the guest's page says so. Only while the room is held and unpaid."""
+        self._write_if(
+            "update_item",
+            Key={"bookingId": {"S": booking_id}},
+            UpdateExpression="SET paymentRetryUntil = if_not_exists(paymentRetryUntil, :until), "
+            "updatedAt = :now ADD version :one",
+            ConditionExpression="#s = :held",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values(
+                until=until, now=self._clock(), held=BookingStatus.ROOM_RESERVED, one=1
             ),
         )
 

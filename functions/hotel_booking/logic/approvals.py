@@ -12,6 +12,9 @@ from hotel_booking.logic.ports import ApprovalRepository, TaskResumer
 from hotel_booking.models import ApprovalState, Decision
 from hotel_booking.models.saga import ApprovalOutcome
 
+#: The reason a rejection carries when the manager gave none (guests are not shown it).
+REJECTED_BY_DEFAULT = "rejected by the hotel"
+
 
 class ApprovalError(Exception):
     """Why a decision was not taken (the API and the link pages each say it their way)."""
@@ -69,12 +72,13 @@ def decide(
             decision=decision,
             decidedBy=decided_by,
             decidedAt=at or utc_now(),
+            note=reason,
         )
         tasks.succeed(approval.taskToken, outcome.model_dump_json())
     else:
         tasks.fail(
             approval.taskToken,
             "BookingRejected",
-            json.dumps({"reason": reason or "rejected by the hotel", "by": decided_by}),
+            json.dumps({"reason": reason or REJECTED_BY_DEFAULT, "by": decided_by}),
         )
     return DecisionResult(approvalId=approval_id, bookingId=approval.bookingId, state=state)

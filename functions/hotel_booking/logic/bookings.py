@@ -60,6 +60,7 @@ from hotel_booking.models.api import (
     GuestView,
     NewBooking,
     StepView,
+    WaitingView,
 )
 from hotel_booking.models.domain import ListPosition, to_cents
 from hotel_booking.models.saga import BookingRequest
@@ -362,7 +363,19 @@ def _view(ports: BookingPorts, booking: Booking, caller: Caller) -> BookingView:
         consoleUrl=console_url(ports.region, arn) if arn else None,
         cancellation=ports.policy.terms(booking, ports.clock()) if ports.policy else None,
         refundCents=booking.refundCents,
+        managerNote=booking.managerNote,
+        waiting=waiting_for(booking),
+        cancelRequestedAt=booking.cancelRequestedAt,
     )
+
+
+def waiting_for(booking: Booking) -> WaitingView | None:
+    """What keeps a booking in progress, in terms the guest can wait on."""
+    if booking.status is BookingStatus.ROOM_RESERVED and booking.paymentRetryUntil:
+        return WaitingView(kind="payment", until=booking.paymentRetryUntil)
+    if booking.status is BookingStatus.AWAITING_APPROVAL and booking.approvalExpiresAt:
+        return WaitingView(kind="approval", until=booking.approvalExpiresAt)
+    return None
 
 
 def console_url(region: str, execution_arn: str) -> str:

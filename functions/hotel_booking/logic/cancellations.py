@@ -5,8 +5,15 @@ before check-in (template parameter CancellationFullRefundDays), and not at all 
 booking still awaiting the manager's approval is refunded in full (nothing was confirmed). No
 booking can be cancelled once its check-in day has come.
 
-Two ways to cancel, by status:
+Three ways to cancel, by status:
 
+- ROOM_RESERVED, PAYMENT_RECORDED (the saga is under way, e.g. waiting out a payment-gateway
+  outage): the booking is marked ``cancelRequestedAt`` (a conditional write on the status);
+  RecordPayment and NotifyManager look for the mark before they charge or ask the hotel and
+  then fail with ``BookingCancelled``, so the saga's own compensations refund whatever was
+  charged, release the rooms and write CANCELLED. NotifyManager's move to AWAITING_APPROVAL is
+  conditioned on there being no mark: either it lands first (and this request then takes the
+  AWAITING_APPROVAL way) or the mark does (and the hotel is never asked).
 - AWAITING_APPROVAL: the waiting booking saga is failed through its task token with the error
   ``BookingCancelled``; its own compensations refund and release, and RecordFailure writes
   CANCELLED. The approval is closed first (CANCELLED), so a manager's click cannot also win.
@@ -21,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
@@ -35,7 +42,11 @@ from hotel_booking.errors import (
 )
 from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.ids import approval_id_for, cancellation_id_for
-from hotel_booking.logic.messages import guest_cancellation_notice, manager_cancellation_notice
+from hotel_booking.logic.messages import (
+    GuestLetter,
+    guest_cancellation_notice,
+    manager_cancellation_notice,
+)
 from hotel_booking.logic.ports import (
     ApprovalRepository,
     HotelReader,
@@ -56,11 +67,11 @@ from hotel_booking.models import ApprovalState, Booking, BookingStatus
 from hotel_booking.models.api import CancellationAccepted, CancellationTerms
 from hotel_booking.models.saga import CancellationRequest, CancellationResult, StepEvent
 
+#: Before the hotel is asked: the saga ends the booking itself at its next step.
+_EARLY = frozenset({BookingStatus.ROOM_RESERVED, BookingStatus.PAYMENT_RECORDED})
 #: Statuses a guest can cancel from (CANCELLING: asking again is answered, not refused).
-_CANCELLABLE = frozenset({BookingStatus.AWAITING_APPROVAL, BookingStatus.CONFIRMED})
-_IN_FLIGHT = frozenset(
-    {BookingStatus.PENDING, BookingStatus.ROOM_RESERVED, BookingStatus.PAYMENT_RECORDED}
-)
+_CANCELLABLE = _EARLY | {BookingStatus.AWAITING_APPROVAL, BookingStatus.CONFIRMED}
+_IN_FLIGHT = frozenset({BookingStatus.PENDING})
 
 
 def cents(amount: Decimal | None) -> int:
@@ -77,20 +88,30 @@ class CancellationPolicy:
         return dt.datetime.combine(day, dt.time(), dt.UTC)
 
     def refund_cents(self, booking: Booking, now: dt.datetime) -> int:
-        if booking.status is BookingStatus.AWAITING_APPROVAL or now < self.deadline(booking):
+        """Full until the booking is confirmed, then per the policy. (Before the payment is
+        taken nothing is charged; if the charge lands meanwhile, the saga refunds it.)"""
+        if booking.status is not BookingStatus.CONFIRMED or now < self.deadline(booking):
             return cents(booking.amount)
         return 0
 
     def terms(self, booking: Booking, now: dt.datetime) -> CancellationTerms | None:
         """What the guest would get by cancelling now; None when they cannot cancel."""
-        if refusal(booking, now) is not None or booking.status is BookingStatus.CANCELLING:
+        if refusal(booking, now) is not None or _cancelling(booking):
             return None
         return CancellationTerms(
             refundCents=self.refund_cents(booking, now),
             currency=booking.currency,
             deadline=self.deadline(booking),
             fullRefundDays=self.full_refund_days,
+            charged=booking.status is not BookingStatus.ROOM_RESERVED,
         )
+
+
+def _cancelling(booking: Booking) -> bool:
+    """The guest asked already (a confirmed booking's cancellation, or an early one)."""
+    return booking.status is BookingStatus.CANCELLING or (
+        booking.status in _EARLY and booking.cancelRequestedAt is not None
+    )
 
 
 def refusal(booking: Booking, now: dt.datetime) -> str | None:
@@ -118,6 +139,9 @@ class CancellationRecords(Protocol):
     def request_cancellation(
         self, booking_id: str, hotel_id: str, refund_cents: int, by: str, at: dt.datetime
     ) -> bool: ...
+    def request_early_cancellation(
+        self, booking_id: str, hotel_id: str, by: str, at: dt.datetime
+    ) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -143,7 +167,20 @@ def cancel_booking(
     problem = refusal(booking, now)
     if problem:
         raise BookingNotCancellable(problem)
-    if booking.status is BookingStatus.AWAITING_APPROVAL:
+    if booking.status in _EARLY:
+        refund = cents(booking.amount)
+        if booking.cancelRequestedAt is None and not ports.bookings.request_early_cancellation(
+            booking.bookingId, booking.hotelId, caller.name, now
+        ):
+            # The saga moved on meanwhile: most likely the hotel has just been asked.
+            again = ports.bookings.get(booking.bookingId)
+            if again is None or again.status is not BookingStatus.AWAITING_APPROVAL:
+                why = refusal(again, now) if again else None
+                raise BookingNotCancellable(
+                    why or f"booking {booking_id} changed meanwhile; reload and try again"
+                )
+            _end_waiting_saga(ports, again, caller)
+    elif booking.status is BookingStatus.AWAITING_APPROVAL:
         _end_waiting_saga(ports, booking, caller)
         refund = cents(booking.amount)
     elif booking.status is BookingStatus.CONFIRMED:
@@ -235,6 +272,7 @@ class CancellationProgress(Protocol):
 class FinishPorts:
     bookings: CancellationProgress
     topics: Notifier
+    letter: GuestLetter = field(default_factory=GuestLetter)
 
 
 def finish_cancellation(event: StepEvent, ports: FinishPorts) -> CancellationResult:
@@ -256,7 +294,9 @@ def finish_cancellation(event: StepEvent, ports: FinishPorts) -> CancellationRes
         raise BookingStateConflict(
             f"booking {booking.bookingId} is {booking.status.value}, not being cancelled"
         )
-    guest_subject, guest_body = guest_cancellation_notice(booking, request.refundCents)
+    guest_subject, guest_body = guest_cancellation_notice(
+        booking, request.refundCents, ports.letter
+    )
     _once(
         ports,
         booking.bookingId,

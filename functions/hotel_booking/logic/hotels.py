@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from hotel_booking.clock import Clock, utc_now
 from hotel_booking.config import DEFAULT_STAY_HORIZON_DAYS
-from hotel_booking.logic import inventory
+from hotel_booking.logic import inventory, wording
 from hotel_booking.logic.callers import HOTEL_MANAGER, Caller
 from hotel_booking.logic.ids import new_hotel_id
 from hotel_booking.logic.ports import (
@@ -333,8 +333,8 @@ def delete_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> Non
     live = [b for b in ports.bookings.of_hotel(hotel_id) if is_live(b, today)]
     if live:
         raise HotelHasLiveBookings(
-            f"{hotel.name} has {len(live)} live booking(s) (in progress, or confirmed stays "
-            "that have not ended); it can be deleted when they are over"
+            f"{hotel.name} has {wording.count(len(live), 'live booking')} (in progress, or "
+            "confirmed stays that have not ended); it can be deleted when they are over"
         )
     if not ports.hotels.delete(hotel_id):
         raise HotelNotListed(f"no hotel {hotel_id}")

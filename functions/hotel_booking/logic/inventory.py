@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from hotel_booking.config import DEFAULT_STAY_HORIZON_DAYS
+from hotel_booking.logic import wording
 from hotel_booking.models import Hotel, Stay
 from hotel_booking.models.domain import RoomChange, stay_length_problem
 
@@ -67,7 +68,7 @@ def bookable_rooms(hotel: Hotel) -> int:
 def capacity_problem(hotel: Hotel, rooms: int) -> str | None:
     """A stay cannot take more rooms than the hotel has, whatever is left."""
     most = bookable_rooms(hotel)
-    return f"{hotel.name} has only {most} room(s)" if rooms > most else None
+    return f"{hotel.name} has only {wording.count(most, 'room')}" if rooms > most else None
 
 
 def rooms_left(hotel: Hotel, held: dict[dt.date, int], nights: list[dt.date]) -> dict[dt.date, int]:

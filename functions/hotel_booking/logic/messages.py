@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import quote
 
+from hotel_booking.logic import wording
 from hotel_booking.models import Booking, BookingStatus, Decision, FailureReason, Stay
+from hotel_booking.models.domain import CURRENCY
 from hotel_booking.models.saga import ReservedStay, StepError
 
 #: SNS Publish: "Subjects must be UTF-8 text with no line breaks or control characters, and
@@ -35,21 +40,21 @@ def manager_message(
     """Subject and body of the approval request to the hotel's manager."""
     r = stay.reservation
     subject = safe_subject(
-        f"Approval needed: {stay.guest.name} at {r.hotelName}, {stay.checkIn.isoformat()}"
+        f"Approval needed: {stay.guest.name} at {r.hotelName}, {wording.day(stay.checkIn)}"
     )
     body = "\n".join(
         [
             f"A guest asks to stay at {r.hotelName}.",
             "",
             f"Guest:    {stay.guest.name} <{stay.guest.email}>",
-            f"Dates:    {stay.checkIn.isoformat()} to {stay.checkOut.isoformat()} "
-            f"({r.nights} night(s))",
+            f"Dates:    {wording.day(stay.checkIn)} to {wording.day(stay.checkOut)} "
+            f"({wording.count(r.nights, 'night')})",
             f"Rooms:    {stay.rooms}",
-            f"Amount:   {r.amount} {r.currency} (payment recorded)",
+            f"Total:    {wording.money(r.amount, r.currency)} (payment recorded)",
             f"Booking:  {stay.bookingId}",
             f"Approval: {approval_id}",
             "",
-            f"Please approve or reject before {expires.strftime('%Y-%m-%d %H:%M UTC')}:",
+            f"Please approve or reject before {wording.moment(expires)}:",
             "",
             f"Approve: {links[Decision.APPROVE]}",
             "",
@@ -106,66 +111,138 @@ _REASON_TEXT = {
 }
 
 
+@dataclass(frozen=True)
+class GuestLetter:
+    """What every email to a guest adds to the news: where to see the booking, and the
+    cancellation policy (template parameters SiteUrl and CancellationFullRefundDays)."""
+
+    site_url: str = ""
+    full_refund_days: int | None = None
+
+    def link(self, booking_id: str) -> str | None:
+        if not self.site_url:
+            return None
+        return f"{self.site_url}bookings.html?booking={quote(booking_id, safe='')}"
+
+
+def _stay_lines(stay: Stay, hotel_name: str, amount: Decimal | None, currency: str) -> list[str]:
+    nights = (stay.checkOut - stay.checkIn).days
+    lines = [
+        f"Hotel:    {hotel_name}",
+        f"Dates:    {wording.day(stay.checkIn)} to {wording.day(stay.checkOut)} "
+        f"({wording.count(nights, 'night')})",
+        f"Rooms:    {stay.rooms}",
+    ]
+    if amount is not None:
+        lines.append(f"Total:    {wording.money(amount, currency)}")
+    lines.append(f"Booking reference: {stay.bookingId}")
+    return lines
+
+
+def _policy_line(stay: Stay, days: int | None) -> list[str]:
+    """The cancellation policy (logic/cancellations.CancellationPolicy) as it applies."""
+    if days is None:
+        return []
+    deadline = dt.datetime.combine(stay.checkIn - dt.timedelta(days=days), dt.time(), dt.UTC)
+    return [
+        "",
+        f"Cancellation: free (a full refund) until {wording.moment(deadline)}; "
+        "after that, cancelling refunds nothing. Cancel from the link below.",
+    ]
+
+
 def guest_notice(
     stay: Stay,
     hotel_name: str,
     status: BookingStatus,
     reason: FailureReason | None = None,
+    *,
+    amount: Decimal | None = None,
+    currency: str = CURRENCY,
+    note: str | None = None,
+    letter: GuestLetter | None = None,
 ) -> tuple[str, str]:
-    """Subject and body of the message that tells the guest how their booking ended."""
+    """Subject and body of the message that tells the guest how their booking ended.
+    ``note``: what the hotel's manager wrote for the guest (a note on approval, a reason on
+    rejection)."""
+    letter = letter or GuestLetter()
     subject = safe_subject(_GUEST_SUBJECTS[status].format(hotel=hotel_name))
-    lines = [
-        f"Hello {stay.guest.name},",
-        "",
-        f"Booking {stay.bookingId} at {hotel_name}: "
-        f"{stay.checkIn.isoformat()} to {stay.checkOut.isoformat()}, "
-        f"{stay.rooms} room(s).",
-    ]
+    lines = [f"Hello {stay.guest.name},", ""]
     if status is BookingStatus.CONFIRMED:
-        lines.append("Your stay is confirmed. We look forward to welcoming you.")
+        lines.append(f"Your stay at {hotel_name} is confirmed. We look forward to welcoming you.")
     else:
         why = _REASON_TEXT.get(reason, "it could not be completed") if reason else "unknown"
-        lines.append(f"Status: {status.value} — {why}.")
-        lines.append("Any payment taken has been refunded.")
+        lines.append(f"{_GUEST_SUBJECTS[status].format(hotel=hotel_name)}: {why}.")
+    lines += ["", *_stay_lines(stay, hotel_name, amount, currency)]
+    if note:
+        lines += ["", f"The hotel says: “{note.strip()}”"]
+    if status is BookingStatus.CONFIRMED:
+        lines += _policy_line(stay, letter.full_refund_days)
+    elif reason in _NOT_CHARGED:
+        lines += ["", "You have not been charged."]
+    else:
+        lines += ["", "Any payment taken has been refunded in full."]
+    link = letter.link(stay.bookingId)
+    if link:
+        lines += ["", f"Your booking: {link}"]
     return subject, "\n".join(lines)
 
 
-def _money(cents: int, currency: str) -> str:
-    return f"{cents // 100}.{cents % 100:02d} {currency}"
+#: Failures before the payment was taken: nothing was charged.
+_NOT_CHARGED = frozenset(
+    {
+        FailureReason.ROOM_UNAVAILABLE,
+        FailureReason.HOTEL_NOT_FOUND,
+        FailureReason.RESERVATION_ERROR,
+        FailureReason.PAYMENT_DECLINED,
+        FailureReason.PAYMENT_ERROR,
+        FailureReason.PAYMENT_UNAVAILABLE,
+    }
+)
 
 
-def guest_cancellation_notice(booking: Booking, refund_cents: int) -> tuple[str, str]:
+def guest_cancellation_notice(
+    booking: Booking, refund_cents: int, letter: GuestLetter | None = None
+) -> tuple[str, str]:
     """The guest's confirmation that their confirmed booking is cancelled, and the refund."""
-    hotel = booking.hotelName or booking.hotelId
+    letter = letter or GuestLetter()
+    hotel = booking.hotelName or "your hotel"
     refund = (
-        f"We refund {_money(refund_cents, booking.currency)} to your card."
+        f"We refund {wording.cents(refund_cents, booking.currency)} to your card."
         if refund_cents
         else "Under the cancellation policy this cancellation is not refunded."
     )
-    body = "\n".join(
-        [
-            f"Hello {booking.guest.name},",
-            "",
-            f"Booking {booking.bookingId} at {hotel}: {booking.checkIn.isoformat()} to "
-            f"{booking.checkOut.isoformat()}, {booking.rooms} room(s).",
-            "Status: CANCELLED — you cancelled it.",
-            refund,
-        ]
+    lines = [
+        f"Hello {booking.guest.name},",
+        "",
+        f"Your booking at {hotel} is cancelled, as you asked. {refund}",
+        "",
+        *_stay_lines(booking, hotel, booking.amount, booking.currency),
+    ]
+    link = letter.link(booking.bookingId)
+    if link:
+        lines += ["", f"Your booking: {link}"]
+    return safe_subject(_GUEST_SUBJECTS[BookingStatus.CANCELLED].format(hotel=hotel)), "\n".join(
+        lines
     )
-    return safe_subject(_GUEST_SUBJECTS[BookingStatus.CANCELLED].format(hotel=hotel)), body
 
 
 def manager_cancellation_notice(booking: Stay, refund_cents: int | None) -> tuple[str, str]:
     """The hotel manager's notice that a guest cancelled: the rooms are free again."""
-    subject = safe_subject(f"Cancelled: {booking.guest.name}, {booking.checkIn.isoformat()}")
+    subject = safe_subject(f"Cancelled: {booking.guest.name}, {wording.day(booking.checkIn)}")
     body = "\n".join(
         [
             f"{booking.guest.name} <{booking.guest.email}> cancelled booking {booking.bookingId}.",
-            f"Dates: {booking.checkIn.isoformat()} to {booking.checkOut.isoformat()}, "
-            f"{booking.rooms} room(s): the rooms are available again.",
+            f"Dates: {wording.stay(booking.checkIn, booking.checkOut, booking.rooms)}: "
+            f"{'the room is' if booking.rooms == 1 else 'the rooms are'} available again.",
             "No decision is needed from you."
             if refund_cents is None
-            else f"Refund under the cancellation policy: {refund_cents / 100:.2f}.",
+            else "Refund under the cancellation policy: "
+            f"{wording.cents(refund_cents, _currency(booking))}.",
         ]
     )
     return subject, body
+
+
+def _currency(stay: Stay) -> str:
+    return stay.currency if isinstance(stay, Booking) else CURRENCY

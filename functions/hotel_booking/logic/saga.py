@@ -9,24 +9,30 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TypeVar
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from hotel_booking.clock import Clock, utc_now
 from hotel_booking.config import SagaSettings
 from hotel_booking.errors import (
+    BookingCancelled,
+    BookingStateConflict,
     HotelChangedMeanwhile,
     HotelNotFound,
     InvalidBookingInput,
+    PaymentGatewayUnavailable,
     RoomUnavailable,
     TransientError,
 )
 from hotel_booking.logic import inventory
+from hotel_booking.logic.approvals import REJECTED_BY_DEFAULT
 from hotel_booking.logic.domain import failure_outcome, stay_amount
 from hotel_booking.logic.ids import approval_id_for, payment_id_for
 from hotel_booking.logic.links import LinkSigner
 from hotel_booking.logic.messages import (
+    GuestLetter,
     compensation_alert,
     guest_notice,
     manager_cancellation_notice,
@@ -50,10 +56,12 @@ from hotel_booking.models import (
     ReservationState,
     Stay,
 )
+from hotel_booking.models.domain import CURRENCY
 from hotel_booking.models.saga import (
     ApprovalOutcome,
     BookingIdOnly,
     BookingRequest,
+    ConfirmInput,
     ConfirmResult,
     FailureInput,
     NotifyResult,
@@ -145,12 +153,23 @@ def record_payment(event: StepEvent, ports: SagaPorts) -> Payment:
     # Consistent: it decides whether to charge the card (a retry after a charge must find it).
     payment = ports.payments.get(data.bookingId)
     if payment is None:
-        reference = ports.gateway.charge(
-            data.paymentToken,
-            data.reservation.amount,
-            data.reservation.currency,
-            idempotency_key=data.bookingId,
-        )
+        _unless_cancelled(ports, data.bookingId)
+        try:
+            reference = ports.gateway.charge(
+                data.paymentToken,
+                data.reservation.amount,
+                data.reservation.currency,
+                idempotency_key=data.bookingId,
+            )
+        except PaymentGatewayUnavailable:
+            r = data.reservation
+            if r.paymentRetries:
+                # Kept from the first failure: the saga's last attempt is about this far off.
+                until = ports.clock() + dt.timedelta(
+                    seconds=r.paymentRetries * r.paymentRetryWaitSeconds
+                )
+                ports.bookings.note_payment_retrying(data.bookingId, until)
+            raise
         payment = ports.payments.put(
             Payment(
                 paymentId=payment_id_for(data.bookingId),
@@ -183,19 +202,27 @@ def notify_manager(event: StepEvent, ports: SagaPorts, signer: LinkSigner) -> No
     data = parse(ReservedStay, event.input)
     if not event.taskToken:
         raise InvalidBookingInput("NotifyManager needs a task token (.waitForTaskToken)")
+    _unless_cancelled(ports, data.bookingId)
     approval_id = approval_id_for(data.bookingId)
     expires = ports.clock() + dt.timedelta(seconds=ports.settings.approval_timeout_seconds)
     approval = ports.approvals.open(
         approval_id, data.bookingId, data.hotelId, event.taskToken, expires
     )
-    ports.bookings.advance(
-        data.bookingId,
-        data.hotelId,
-        BookingStatus.AWAITING_APPROVAL,
-        {BookingStatus.PAYMENT_RECORDED},
-        event.stateName,
-        approvalId=approval_id,
-    )
+    try:
+        # Refused if the guest asked to cancel since the check above: one of the two wins.
+        ports.bookings.advance(
+            data.bookingId,
+            data.hotelId,
+            BookingStatus.AWAITING_APPROVAL,
+            {BookingStatus.PAYMENT_RECORDED},
+            event.stateName,
+            unless_cancel_requested=True,
+            approvalId=approval_id,
+            approvalExpiresAt=approval.expiresAt.isoformat(),
+        )
+    except BookingStateConflict:
+        _unless_cancelled(ports, data.bookingId)
+        raise
     if approval.notifiedAt is not None:
         return NotifyResult(approvalId=approval_id, notified=False)
     links = signer.links(approval_id, approval.expiresAt)
@@ -209,10 +236,25 @@ def notify_manager(event: StepEvent, ports: SagaPorts, signer: LinkSigner) -> No
     )
 
 
+def _unless_cancelled(ports: SagaPorts, booking_id: str) -> None:
+    """BookingCancelled if the guest asked to cancel before the hotel was asked: the Catch
+    then refunds (if anything was charged), releases the rooms and records CANCELLED."""
+    booking = ports.bookings.get(booking_id)
+    if (
+        booking is not None
+        and booking.cancelRequestedAt is not None
+        and booking.status in (BookingStatus.ROOM_RESERVED, BookingStatus.PAYMENT_RECORDED)
+    ):
+        raise BookingCancelled(f"cancelled by {booking.cancelRequestedBy or 'the guest'}")
+
+
 def confirm_booking(event: StepEvent, ports: SagaPorts) -> ConfirmResult:
-    data = parse(ReservedStay, event.input)
+    data = parse(ConfirmInput, event.input)
+    note = data.approval.note if data.approval else None
     # One write confirms and claims the guest's message; a retry (confirmed already) claims
     # it on its own, so a message that could not be sent is sent by the retry.
+    # The manager's note goes on the record too: the guest's page shows it.
+    noted: dict[str, Any] = {"managerNote": note} if note else {}
     claimed = ports.bookings.advance(
         data.bookingId,
         data.hotelId,
@@ -220,9 +262,18 @@ def confirm_booking(event: StepEvent, ports: SagaPorts) -> ConfirmResult:
         {BookingStatus.AWAITING_APPROVAL},
         event.stateName,
         claim_guest_notice=True,
+        **noted,
     )
     _tell_guest(
-        ports, data, data.reservation.hotelName, BookingStatus.CONFIRMED, None, claimed=claimed
+        ports,
+        data,
+        data.reservation.hotelName,
+        BookingStatus.CONFIRMED,
+        None,
+        claimed=claimed,
+        amount=data.reservation.amount,
+        currency=data.reservation.currency,
+        note=note,
     )
     decided = parse(Decided, event.input).approval
     since = _ms_since(decided.decidedAt if decided else None, ports.clock()) if claimed else None
@@ -286,9 +337,21 @@ def record_failure(event: StepEvent, ports: SagaPorts) -> Outcome:
     if failure.reservation is None:
         hotel = ports.hotels.get(failure.hotelId)
         hotel_name = hotel.name if hotel else failure.hotelId
-    _tell_guest(ports, failure, hotel_name, outcome.status, outcome.reason)
-    if outcome.reason is FailureReason.GUEST_CANCELLED:
-        # The manager was asked to decide: tell them there is nothing left to decide.
+    said = outcome.detail if outcome.reason is FailureReason.MANAGER_REJECTED else None
+    _tell_guest(
+        ports,
+        failure,
+        hotel_name,
+        outcome.status,
+        outcome.reason,
+        amount=failure.reservation.amount if failure.reservation else None,
+        currency=failure.reservation.currency if failure.reservation else CURRENCY,
+        note=said if said and said != REJECTED_BY_DEFAULT else None,
+    )
+    approval = ports.approvals.get(approval_id_for(failure.bookingId))
+    if outcome.reason is FailureReason.GUEST_CANCELLED and approval and approval.notifiedAt:
+        # The manager was asked to decide: tell them there is nothing left to decide (a guest
+        # who cancelled before the hotel was asked is no news to the hotel).
         subject, body = manager_cancellation_notice(failure, None)
         ports.topics.to_manager(failure.hotelId, failure.bookingId, subject, body)
     return outcome
@@ -310,12 +373,18 @@ def _tell_guest(
     status: BookingStatus,
     reason: FailureReason | None,
     claimed: bool = False,
+    amount: Decimal | None = None,
+    currency: str = CURRENCY,
+    note: str | None = None,
 ) -> None:
     """At most one outcome message per booking, even when the step is retried (``claimed``:
     the caller's own write claimed it already)."""
     if not claimed and not ports.bookings.mark_guest_notified(stay.bookingId):
         return
-    subject, body = guest_notice(stay, hotel_name, status, reason)
+    letter = GuestLetter(ports.settings.site_url, ports.settings.full_refund_days)
+    subject, body = guest_notice(
+        stay, hotel_name, status, reason, amount=amount, currency=currency, note=note, letter=letter
+    )
     try:
         ports.topics.to_guest(stay.guest.email, stay.bookingId, status.value, subject, body)
     except Exception:

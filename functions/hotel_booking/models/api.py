@@ -278,6 +278,8 @@ class CancellationTerms(BaseModel):
     #: Full refund until this instant (00:00 UTC ``fullRefundDays`` before check-in).
     deadline: dt.datetime
     fullRefundDays: int
+    #: False while the payment is not taken yet: cancelling then charges nothing at all.
+    charged: bool = True
 
 
 class CancellationAccepted(BaseModel):
@@ -286,6 +288,14 @@ class CancellationAccepted(BaseModel):
     refundCents: int
     currency: str
     links: dict[str, str]
+
+
+class WaitingView(BaseModel):
+    """What a booking in progress is waiting for: ``payment`` (the gateway is unavailable and
+    the saga retries) or ``approval`` (the hotel's answer), until when at the latest."""
+
+    kind: Literal["payment", "approval"]
+    until: dt.datetime
 
 
 class BookingView(BaseModel):
@@ -310,6 +320,13 @@ class BookingView(BaseModel):
     cancellation: CancellationTerms | None = None
     #: Once a confirmed booking is cancelled: what the policy refunded, in cents.
     refundCents: int | None = None
+    #: The hotel manager's note for the guest, given on approval.
+    managerNote: str | None = None
+    #: What the booking waits for, and until when (for the guest's page); None when nothing.
+    waiting: WaitingView | None = None
+    #: Set once the guest asked to cancel (a confirmed booking is then CANCELLING; one still
+    #: under way keeps its status until the saga's next step ends it).
+    cancelRequestedAt: dt.datetime | None = None
 
 
 class BookingPage(BaseModel):

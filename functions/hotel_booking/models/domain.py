@@ -266,6 +266,12 @@ class Booking(Stay):
     refundCents: int | None = None
     cancelRequestedBy: str | None = None
     cancelRequestedAt: dt.datetime | None = None
+    #: What the hotel's manager wrote for the guest on approving (ConfirmBooking stores it).
+    managerNote: str | None = None
+    #: While the payment gateway is unavailable: until when the saga keeps trying.
+    paymentRetryUntil: dt.datetime | None = None
+    #: While awaiting approval: when the hotel's time to answer runs out.
+    approvalExpiresAt: dt.datetime | None = None
     steps: list[StepLogEntry] = Field(default_factory=list)
     createdAt: dt.datetime
     updatedAt: dt.datetime

@@ -78,6 +78,14 @@ class ApprovalOutcome(BaseModel):
     decidedBy: str
     #: When the manager decided: ConfirmBooking measures the approval -> confirmed latency.
     decidedAt: dt.datetime | None = None
+    #: The manager's note for the guest ("shown to the guest" on the dashboard and the link page).
+    note: str | None = None
+
+
+class ConfirmInput(ReservedStay):
+    """ConfirmBooking's input: the stay and the manager's answer at ``$.approval``."""
+
+    approval: ApprovalOutcome | None = None
 
 
 class StepError(BaseModel):

@@ -178,7 +178,9 @@ function openDelete(hotel, button) {
   say(deleteError, "");
   document.getElementById("delete-title").textContent = `Delete ${hotel.name}?`;
   document.getElementById("delete-text").textContent =
-    `${hotel.name} in ${hotel.city} will no longer be listed or bookable. This cannot be undone.`;
+    `${hotel.name} in ${hotel.city} will no longer be listed or bookable, and its picture and ` +
+    "room calendar are deleted. A hotel with bookings in progress or stays still to come " +
+    "cannot be deleted: you will be told, and nothing changes. This cannot be undone.";
   deleteDialog.showModal();
   document.getElementById("delete-confirm").focus();
 }

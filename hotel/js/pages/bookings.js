@@ -2,13 +2,15 @@ import { api, itemsOf } from "../api.js";
 import {
   cancellationText,
   FINAL,
+  isCancelling,
   isFinal,
   progress,
-  reasonDetail,
   reasonText,
+  sentence,
   STATUS_TEXT,
   statusBadge,
   stayText,
+  waitingText,
 } from "../bookings.js";
 import { here, startPage } from "../page.js";
 import { formatMoney, h, say } from "../ui.js";
@@ -18,7 +20,9 @@ const section = document.getElementById("bookings");
 const announcer = document.getElementById("announcer");
 const listError = document.getElementById("list-error");
 const moreButton = document.getElementById("more");
-const highlight = new URLSearchParams(location.search).get("new");
+const params = new URLSearchParams(location.search);
+const justBooked = params.get("new"); // from the booking form
+const highlight = justBooked ?? params.get("booking"); // or from a link in an email
 const bookings = new Map(); // bookingId → booking, in display order
 let nextToken = null;
 let timer = null;
@@ -26,6 +30,8 @@ let user = null;
 
 function card(booking) {
   const reason = reasonText(booking);
+  const waiting = waitingText(booking);
+  const cancelling = isCancelling(booking);
   const amount = booking.amount != null ? formatMoney(booking.amount, booking.currency) : null;
   return h(
     "article",
@@ -49,18 +55,17 @@ function card(booking) {
             )
           : booking.hotelName || "Hotel",
       ),
-      statusBadge(booking.status),
+      statusBadge(cancelling ? "CANCELLING" : booking.status),
     ),
     h("p", { class: "stay" }, stayText(booking)),
     booking.guest?.name || booking.guestName
       ? h("p", { class: "muted" }, `Guest: ${booking.guest?.name ?? booking.guestName}`)
       : null,
     amount ? h("p", {}, "Total: ", h("strong", {}, amount)) : null,
-    isFinal(booking) ? null : progress(booking.status),
+    // A booking being cancelled is off the way to a stay: no tracker to jump back to step 1.
+    isFinal(booking) || cancelling ? null : progress(booking.status),
+    waiting ? h("p", { class: "notice waiting", "data-testid": "waiting" }, waiting) : null,
     reason ? h("p", { class: "reason", "data-testid": "reason" }, reason) : null,
-    reasonDetail(booking)
-      ? h("p", { class: "muted small" }, `Details: ${reasonDetail(booking)}`)
-      : null,
     booking.status === "CONFIRMED"
       ? h(
           "p",
@@ -68,8 +73,16 @@ function card(booking) {
           "Your stay is confirmed; the details are on their way to your email.",
         )
       : null,
+    booking.managerNote && !cancelling && booking.status === "CONFIRMED"
+      ? h(
+          "p",
+          { "data-testid": "manager-note" },
+          "The hotel says: ",
+          h("q", {}, sentence(booking.managerNote)),
+        )
+      : null,
     mine(booking) && booking.cancellation ? cancelBox(booking) : null,
-    h("footer", { class: "muted small" }, `Booking ${booking.bookingId}`),
+    h("footer", { class: "muted small" }, `Booking reference ${booking.bookingId}`),
   );
 }
 
@@ -109,9 +122,11 @@ function cancelBox(booking) {
         "p",
         { "data-testid": "cancel-confirm" },
         h("strong", {}, "Cancel this booking? "),
-        terms.refundCents > 0
-          ? `You will be refunded ${formatMoney(terms.refundCents / 100, terms.currency)}.`
-          : "You will not be refunded.",
+        terms.charged === false
+          ? "Nothing has been charged, and nothing will be."
+          : terms.refundCents > 0
+            ? `You will be refunded ${formatMoney(terms.refundCents / 100, terms.currency)}.`
+            : "You will not be refunded.",
       ),
       h(
         "div",
@@ -130,11 +145,20 @@ function cancelBox(booking) {
         method: "POST",
       });
       const current = bookings.get(booking.bookingId);
-      update({ ...current, status: accepted.status, cancellation: null });
+      // A booking still under way keeps its status until the saga's next step ends it.
+      update({
+        ...current,
+        status:
+          isFinal(current) || current.status === "CONFIRMED" ? accepted.status : current.status,
+        cancelRequestedAt: current.cancelRequestedAt ?? new Date().toISOString(),
+        cancellation: null,
+      });
       schedulePoll();
     } catch (failure) {
       if (failure.status === 401) location.href = `login.html?next=${encodeURIComponent(here())}`;
-      say(error, `The booking could not be cancelled: ${failure.message}`, "error");
+      // The API's message names the booking by id; the guest knows which one they mean.
+      const why = String(failure.message).replaceAll(`booking ${booking.bookingId}`, "it");
+      say(error, `The booking could not be cancelled: ${why}`, "error");
       button.disabled = false;
     }
   };
@@ -238,8 +262,8 @@ async function main() {
     section.setAttribute("aria-busy", "false");
   }
   render();
+  if (justBooked) say(announcer, "Booking received. This page follows it as it goes through.");
   if (highlight) {
-    say(announcer, "Booking received. This page follows it as it goes through.");
     document.getElementById(`booking-${highlight}`)?.scrollIntoView({ block: "nearest" });
   }
   schedulePoll();

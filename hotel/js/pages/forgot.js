@@ -31,10 +31,13 @@ function listen() {
     },
     async run() {
       email = request.email.value.trim();
-      const to = await forgotPassword(email);
+      // Cognito answers alike for unknown addresses (a made-up masked destination): say only
+      // what is true either way.
+      await forgotPassword(email);
       say(
         document.getElementById("reset-sent"),
-        `If ${email} has an account, a code is on its way to ${to}. It works for one hour.`,
+        `If an account uses ${email}, we have emailed a 6-digit code to that address; it works ` +
+          "for one hour. No email within a few minutes? Check the address, or create an account.",
         "ok",
       );
       request.hidden = true;

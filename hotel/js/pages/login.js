@@ -1,6 +1,6 @@
-import { AuthError, signIn } from "../auth.js";
+import { AuthError, sessionUser, signIn } from "../auth.js";
 import { emailFromUrl, nextPage } from "../accountForm.js";
-import { startPage } from "../page.js";
+import { landing, startPage } from "../page.js";
 import { busy, clearFieldErrors, h, say, showFieldErrors } from "../ui.js";
 
 const form = document.getElementById("login-form");
@@ -70,10 +70,10 @@ function listen() {
         return;
       }
       if (result?.challenge === "NEW_PASSWORD_REQUIRED") {
-        location.href = `newPassword.html?next=${encodeURIComponent(nextPage())}`;
+        location.href = `newPassword.html?next=${encodeURIComponent(nextPage(""))}`;
         return;
       }
-      location.href = nextPage();
+      location.href = nextPage(landing(await sessionUser()));
     });
   });
 }

@@ -1,7 +1,18 @@
 import { api, itemsOf } from "../api.js";
-import { stayText } from "../bookings.js";
+import { sentence, stayText } from "../bookings.js";
 import { here, startPage } from "../page.js";
-import { clearFieldErrors, formatMoney, h, say, showApiError } from "../ui.js";
+import {
+  clearFieldErrors,
+  count,
+  formatDate,
+  formatMoment,
+  formatMoney,
+  h,
+  isoDate,
+  nightsBetween,
+  say,
+  showApiError,
+} from "../ui.js";
 
 const REFRESH_MS = 5000;
 const section = document.getElementById("pending");
@@ -23,7 +34,7 @@ function card(booking) {
     "form",
     { class: "decision", novalidate: true, "aria-label": `Decision on booking ${id}` },
     h("div", { class: "form-summary", role: "alert", tabindex: "-1", hidden: true }),
-    h("label", { for: `reason-${id}` }, "Reason (optional, shown to the guest)"),
+    h("label", { for: `reason-${id}` }, "Note or reason for the guest (optional)"),
     h("textarea", { id: `reason-${id}`, name: "reason", rows: "2", maxlength: "500" }),
     h(
       "div",
@@ -51,6 +62,15 @@ function card(booking) {
     ),
     h("p", { class: "stay" }, stayText(booking)),
     h("p", {}, "Guest: ", h("strong", {}, guest), email ? ` (${email})` : ""),
+    booking.waiting?.kind === "approval"
+      ? h(
+          "p",
+          { class: "deadline", "data-testid": "deadline" },
+          "Answer by ",
+          h("strong", {}, formatMoment(booking.waiting.until)),
+          ": after that the booking expires and the guest is refunded.",
+        )
+      : null,
     form,
     h("footer", { class: "muted small" }, `Booking ${id}`),
   );
@@ -72,6 +92,10 @@ async function decide(booking, form, decision) {
       json: reason ? { decision, reason } : { decision },
     });
     decided.add(booking.bookingId);
+    setTimeout(() => {
+      showArrivals();
+      showDecisions();
+    }, 1500); // the saga confirms or refunds in a moment
     const done = decision === "approve" ? "Approved" : "Rejected";
     say(
       announcer,
@@ -125,12 +149,135 @@ async function refresh() {
   }
 }
 
+const ARRIVALS_SHOWN = 10;
+const DECISIONS_SHOWN = 10;
+
+async function listed(status) {
+  return itemsOf(await api("/bookings", { query: { status } }));
+}
+
+/** Confirmed stays still to come at the hotels one manages, the soonest first. */
+async function showArrivals() {
+  const box = document.getElementById("arrivals");
+  try {
+    const today = isoDate(0);
+    const coming = (await listed("CONFIRMED"))
+      .filter((b) => b.checkOut > today)
+      .sort((a, b) => a.checkIn.localeCompare(b.checkIn))
+      .slice(0, ARRIVALS_SHOWN);
+    box.replaceChildren(
+      coming.length
+        ? h(
+            "div",
+            { class: "overflow-auto" },
+            h(
+              "table",
+              { class: "arrivals" },
+              h(
+                "thead",
+                {},
+                h(
+                  "tr",
+                  {},
+                  ["Arrives", "Guest", "Hotel", "Stay"].map((t) => h("th", { scope: "col" }, t)),
+                ),
+              ),
+              h(
+                "tbody",
+                {},
+                coming.map((b) =>
+                  h(
+                    "tr",
+                    { "data-booking-id": b.bookingId },
+                    h("td", {}, formatDate(b.checkIn)),
+                    h("td", {}, b.guest?.name ?? ""),
+                    h("td", {}, b.hotelName ?? ""),
+                    h(
+                      "td",
+                      {},
+                      `${count(nightsBetween(b.checkIn, b.checkOut), "night")}, ${count(
+                        Number(b.rooms) || 1,
+                        "room",
+                      )}`,
+                    ),
+                  ),
+                ),
+              ),
+            ),
+          )
+        : h("p", { class: "empty" }, "No confirmed stays to come."),
+    );
+  } catch (error) {
+    box.replaceChildren(
+      h("p", { class: "notice error" }, `Arrivals could not be loaded: ${error.message}`),
+    );
+  } finally {
+    box.setAttribute("aria-busy", "false");
+  }
+}
+
+/** The latest approvals and rejections (confirmed and declined bookings), newest first. */
+async function showDecisions() {
+  const box = document.getElementById("decisions");
+  try {
+    const [approved, rejected] = await Promise.all([listed("CONFIRMED"), listed("REJECTED")]);
+    const latest = [...approved, ...rejected]
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+      .slice(0, DECISIONS_SHOWN);
+    box.replaceChildren(
+      latest.length
+        ? h(
+            "ul",
+            { class: "decisions" },
+            latest.map((b) =>
+              h(
+                "li",
+                { "data-booking-id": b.bookingId },
+                h(
+                  "span",
+                  { class: `status ${b.status === "CONFIRMED" ? "ok" : "bad"}` },
+                  b.status === "CONFIRMED" ? "Approved" : "Rejected",
+                ),
+                ` ${b.guest?.name ?? ""} at ${b.hotelName ?? "your hotel"}, ${formatDate(
+                  b.checkIn,
+                )}`,
+                b.status === "REJECTED" &&
+                  b.reasonDetail &&
+                  b.reasonDetail !== "rejected by the hotel"
+                  ? h("span", { class: "muted" }, ` — “${sentence(b.reasonDetail)}”`)
+                  : b.managerNote
+                    ? h("span", { class: "muted" }, ` — “${sentence(b.managerNote)}”`)
+                    : null,
+              ),
+            ),
+          )
+        : h("p", { class: "empty" }, "No decisions yet."),
+    );
+  } catch (error) {
+    box.replaceChildren(
+      h("p", { class: "notice error" }, `Decisions could not be loaded: ${error.message}`),
+    );
+  } finally {
+    box.setAttribute("aria-busy", "false");
+  }
+}
+
 async function main() {
   if (!(await startPage({ requires: "HotelManager" }))) return;
   await refresh();
+  showArrivals();
+  showDecisions();
   document.getElementById("refresh").addEventListener("click", refresh);
+  let ticks = 0;
   setInterval(() => {
-    if (!document.hidden) refresh();
+    if (document.hidden) return;
+    refresh();
+    // Arrivals and decisions change with the saga after a decision: every other refresh.
+    ticks += 1;
+    if (ticks % 2 === 0) {
+      showArrivals();
+      showDecisions();
+    }
   }, REFRESH_MS);
 }
 

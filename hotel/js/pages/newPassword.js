@@ -1,6 +1,6 @@
-import { completeNewPassword, pendingChallenge } from "../auth.js";
+import { completeNewPassword, pendingChallenge, sessionUser } from "../auth.js";
 import { handleSubmit, nextPage } from "../accountForm.js";
-import { startPage } from "../page.js";
+import { landing, startPage } from "../page.js";
 import { passwordProblem, showPasswordRules } from "../password.js";
 import { say } from "../ui.js";
 
@@ -37,7 +37,7 @@ function listen() {
     },
     async run() {
       await completeNewPassword(form.password.value);
-      location.href = nextPage();
+      location.href = nextPage(landing(await sessionUser()));
     },
   });
 }

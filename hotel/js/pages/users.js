@@ -39,19 +39,17 @@ function row(user) {
   const isManager = user.groups.includes(MANAGER);
   const actions = [
     isManager
-      ? action("Remove hotel manager", `Remove ${who} from hotel managers`, "secondary", () =>
+      ? action("Remove hotel manager", `Remove hotel manager: ${who}`, "secondary", () =>
           change(user, `/users/${encodeURIComponent(user.userId)}/groups/${MANAGER}`, "DELETE",
             `${who} is no longer a hotel manager.`))
-      : action("Make hotel manager", `Make ${who} a hotel manager`, "secondary", () =>
+      : action("Make hotel manager", `Make hotel manager: ${who}`, "secondary", () =>
           change(user, `/users/${encodeURIComponent(user.userId)}/groups/${MANAGER}`, "PUT",
             `${who} is now a hotel manager.`)),
   ];
   if (user.sub !== me?.sub) {
     actions.push(
       user.enabled
-        ? action("Disable", `Disable ${who}`, "danger", () =>
-            change(user, `/users/${encodeURIComponent(user.userId)}/disable`, "POST",
-              `${who} is disabled.`))
+        ? action("Disable", `Disable ${who}`, "danger", () => askDisable(user, who))
         : action("Enable", `Enable ${who}`, "secondary", () =>
             change(user, `/users/${encodeURIComponent(user.userId)}/enable`, "POST",
               `${who} is enabled.`)),
@@ -80,6 +78,35 @@ function row(user) {
     ),
   );
 }
+
+const disableDialog = document.getElementById("disable-dialog");
+let disabling = null;
+
+/** Disabling locks someone out: the dialog says what happens, and nothing is sent before Yes. */
+function askDisable(user, who) {
+  disabling = { user, who, opener: document.activeElement };
+  document.getElementById("disable-title").textContent = `Disable ${who}?`;
+  const manager = user.groups.includes(MANAGER)
+    ? " The hotels they manage keep them as manager, so their approvals wait until you enable " +
+      "them again or give the hotels another manager."
+    : "";
+  document.getElementById("disable-text").textContent =
+    `${who} will no longer be able to sign in, and pages they have open stop working within ` +
+    `the hour. Their bookings stay as they are.${manager} You can enable them again at any time.`;
+  disableDialog.showModal();
+  document.getElementById("disable-confirm").focus();
+}
+
+disableDialog.querySelector("[data-close]").addEventListener("click", () => {
+  disableDialog.close();
+  disabling?.opener?.focus();
+});
+document.getElementById("disable-confirm").addEventListener("click", async () => {
+  const { user, who } = disabling;
+  disableDialog.close();
+  await change(user, `/users/${encodeURIComponent(user.userId)}/disable`, "POST",
+    `${who} is disabled.`);
+});
 
 async function change(user, path, method, done) {
   try {

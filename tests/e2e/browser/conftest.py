@@ -129,7 +129,9 @@ def sign_in(page: Any, login_url: str, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.locator("#login-submit").click()
-    page.wait_for_url(re.compile(r"/hotel/bookings\.html$"))
+    # Each role lands on its work: guests on their bookings, managers on approvals, admins on
+    # the hotels.
+    page.wait_for_url(re.compile(r"/hotel/(bookings|manager|admin)\.html$"))
     page.get_by_test_id("user-name").wait_for()
 
 

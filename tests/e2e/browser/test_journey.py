@@ -141,6 +141,6 @@ def test_a_rejection_shows_the_managers_reason_to_the_guest(
 
     expect(status).to_have_attribute("data-status", "REJECTED")
     expect(booking_card(guest).get_by_test_id("reason")).to_have_text(
-        "The hotel declined the booking. The hotel said: “Closed for repairs that week”."
+        "The hotel declined the booking. The hotel said: “Closed for repairs that week.”"
         " Your payment has been refunded."
     )

@@ -29,25 +29,38 @@ def nav_links(page: Any) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("email", "name", "links"),
+    ("email", "name", "links", "landing"),
     [
-        ("guest@example.com", "Gus Guest", ["Find a hotel", "My bookings"]),
-        ("manager@example.com", "Manny Manager", ["Find a hotel", "My bookings", "Approvals"]),
+        ("guest@example.com", "Gus Guest", ["Find a hotel", "My bookings"], "My bookings"),
+        ("manager@example.com", "Manny Manager", ["Find a hotel", "Approvals"], "Approvals"),
         (
             "admin@example.com",
             "Ada Admin",
-            ["Find a hotel", "My bookings", "Manage hotels", "Add a hotel", "Users"],
+            ["Find a hotel", "Manage hotels", "Add a hotel", "Users"],
+            "Manage hotels",
         ),
     ],
 )
 def test_the_nav_shows_who_is_signed_in_and_their_links(
-    browsing: Browsing, email: str, name: str, links: list[str]
+    browsing: Browsing, email: str, name: str, links: list[str], landing: str
 ) -> None:
-    page = browsing.signed_in(email)
+    page = browsing.signed_in(email)  # each role lands on its work
     expect(page.get_by_test_id("user-name")).to_have_text(name)
     assert nav_links(page) == links
-    expect(page.locator('nav a[aria-current="page"]')).to_have_text("My bookings")
+    expect(page.locator('nav a[aria-current="page"]')).to_have_text(landing)
+    # One line at 1280 px: the nav is as tall as one link.
+    nav = page.locator("#site-header nav").bounding_box()
+    link = page.locator("nav ul.links a").first.bounding_box()
+    assert nav is not None and link is not None and nav["height"] < 2 * link["height"] + 40
 
+    # The account menu: email and roles inside, Sign out last.
+    menu = page.locator("details.account-menu")
+    menu.locator("summary").click()
+    expect(menu).to_contain_text(email)
+    expect(menu.get_by_role("link", name="My bookings")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(menu.get_by_role("link", name="My bookings")).to_be_hidden()
+    menu.locator("summary").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/index\.html$"))
     assert nav_links(page) == ["Find a hotel"]

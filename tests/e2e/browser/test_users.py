@@ -13,6 +13,7 @@ import requests
 from playwright.sync_api import expect
 
 from localaws.aws.sns import CONFIRMATION_SUBJECT
+from tests.e2e.browser import axe
 from tests.e2e.browser.conftest import Browsing, save_page_shot, sign_in, unique
 from tests.e2e.browser.test_accounts import PASSWORD, latest_code, new_email, sign_up
 from tests.fixtures.mail import link, wait_for_mail
@@ -49,10 +50,10 @@ def test_admin_promotes_a_signed_up_user_and_gives_them_a_hotel(
     expect(row).to_contain_text(email)
     expect(row).to_contain_text("Confirmed")
     save_page_shot(admin, "users")
-    row.get_by_role("button", name="Make Mona Newman a hotel manager").click()
+    row.get_by_role("button", name="Make hotel manager: Mona Newman").click()
     expect(admin.locator("#announcer")).to_have_text("Mona Newman is now a hotel manager.")
     expect(row.locator(".role")).to_have_text(["HotelManager"])
-    expect(row.get_by_role("button", name="Remove Mona Newman from hotel managers")).to_be_focused()
+    expect(row.get_by_role("button", name="Remove hotel manager: Mona Newman")).to_be_focused()
 
     # ... and gives them the hotel.
     admin.goto(browsing.url("admin.html"))
@@ -97,9 +98,16 @@ def test_admin_promotes_a_signed_up_user_and_gives_them_a_hotel(
     expect(manager.get_by_text("Subscription confirmed")).to_be_visible()
     second = book(hotel, 37)
     approval = wait_for_mail(stack, email, second["bookingId"])
+    manager.context.add_init_script(axe.source())
     manager.goto(link(approval, "Approve"))
+    # The page behind the email link: styled, labelled, 0 axe-core violations.
+    expect(manager.get_by_label("Note for the guest")).to_be_visible()
+    assert axe.violations(manager) == []
+    save_page_shot(manager, "approval-confirm")
     manager.get_by_role("button", name="Approve this booking").click()
     expect(manager.get_by_text("You approved booking")).to_be_visible()
+    assert axe.violations(manager) == []
+    save_page_shot(manager, "approval-done")
     guest = {"Authorization": stack.login("guest@example.com")}
     status = ""
     for _ in range(200):
@@ -120,6 +128,14 @@ def test_admin_disables_and_enables_a_user(browsing: Browsing) -> None:
     admin.goto(browsing.url("users.html"))
     row = admin.locator("li", has=admin.get_by_role("heading", name="Sid Switch"))
     row.get_by_role("button", name="Disable Sid Switch").click()
+    # The dialog says what will happen; nothing is sent before the admin confirms.
+    dialog = admin.get_by_role("dialog", name="Disable Sid Switch?")
+    expect(dialog).to_contain_text("will no longer be able to sign in")
+    expect(dialog).to_contain_text("Their bookings stay as they are")
+    dialog.get_by_role("button", name="Keep enabled").click()
+    expect(row.locator(".role.disabled")).to_have_count(0)
+    row.get_by_role("button", name="Disable Sid Switch").click()
+    dialog.get_by_role("button", name="Disable").click()
     expect(admin.locator("#announcer")).to_have_text("Sid Switch is disabled.")
     expect(row.locator(".role.disabled")).to_have_text("Disabled")
     page = browsing.new_page()

@@ -99,6 +99,31 @@ def test_approve_from_the_email_link(local_stack: LocalStack, driver: SagaDriver
     assert "already approved" in reject_page.text
 
 
+def test_an_approval_note_reaches_the_guest(local_stack: LocalStack, driver: SagaDriver) -> None:
+    req, mail = booked(local_stack, driver, "nora.manager@example.com")
+    approve = link(mail, "Approve")
+    page = requests.get(approve, timeout=10)
+    # A styled page (its one style element allowed by nonce), the note's field labelled.
+    csp = page.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp)
+    assert nonce and f'<style nonce="{nonce.group(1)}">' in page.text
+    assert "default-src 'none'" in csp
+    assert '<label for="reason">Note for the guest' in page.text
+    assert "(1 night)" in page.text or "nights)" in page.text
+
+    note = "Late check-in <after 22:00> is fine"
+    form = {**form_of(page.text), "reason": note}
+    result = requests.post(approve.split("?")[0], data=form, timeout=10)
+    assert result.status_code == 200
+    assert "Late check-in &lt;after 22:00&gt; is fine" in result.text  # escaped, not markup
+    assert driver.wait_done(req["bookingId"])["status"] == "SUCCEEDED"
+    assert driver.booking(req["bookingId"]).managerNote == note
+    (to_guest,) = driver.guest_emails(req["bookingId"])
+    assert f"The hotel says: “{note}”" in to_guest["Body"]
+    assert "Total:" in to_guest["Body"] and "Cancellation: free" in to_guest["Body"]
+    assert f"bookings.html?booking={req['bookingId']}" in to_guest["Body"]
+
+
 def test_reject_from_the_email_link_with_a_reason(
     local_stack: LocalStack, driver: SagaDriver
 ) -> None:

@@ -79,7 +79,7 @@ def test_booking_is_accepted_recorded_and_its_saga_started(
         ({"checkIn": "next tuesday"}, "checkIn", None),
         ({"rooms": 0}, "rooms", None),
         ({"rooms": "two"}, "rooms", None),
-        ({"rooms": 4}, "rooms", "has only 3 room(s)"),
+        ({"rooms": 4}, "rooms", "has only 3 rooms"),
         ({"guestName": "   "}, "guestName", None),
         ({"paymentToken": ""}, "paymentToken", None),
         ({"hotelId": "no spaces allowed"}, "hotelId", None),
@@ -269,9 +269,17 @@ def test_who_may_see_a_booking(api: ApiClient, hotel: dict[str, Any]) -> None:
             "currency": "EUR",
             "deadline": f"{(CHECK_IN - dt.timedelta(days=2)).isoformat()}T00:00:00Z",
             "fullRefundDays": 2,
+            "charged": True,
         },
         "refundCents": None,
+        "managerNote": None,
+        # Waiting for the hotel, until its deadline (ApprovalTimeoutSeconds after it was asked).
+        "waiting": {"kind": "approval", "until": body["waiting"]["until"]},
+        "cancelRequestedAt": None,
     }
+    assert dt.datetime.fromisoformat(body["waiting"]["until"]) > dt.datetime.fromisoformat(
+        body["createdAt"]
+    )
     assert [s["state"] for s in body["steps"]] == [
         "ReserveRoom",
         "RecordPayment",

@@ -185,7 +185,7 @@ def test_cancel_a_confirmed_booking_before_the_deadline_refunds_in_full(api: Api
 
     guest_mail = api.saga.guest_emails(booking_id)
     assert [m["Subject"] for m in guest_mail][-1].endswith("is cancelled")
-    assert "We refund 240.00 EUR" in guest_mail[-1]["Body"]
+    assert "We refund €240.00 to your card." in guest_mail[-1]["Body"]
     manager_mail = api.manager_messages(hotel, booking_id)
     assert manager_mail[-1]["Subject"].startswith("Cancelled:")
     assert api.saga.messages("OperationsAlertsTopic", booking_id) == []

@@ -49,7 +49,8 @@ def test_happy_path_manager_approves(saga: SagaDriver) -> None:
     (to_manager,) = saga.manager_messages(hotel, req["bookingId"])
     assert to_manager["MessageAttributes"]["hotelId"] == hotel.hotelId
     assert req["guest"]["name"] in to_manager["Message"]
-    assert "240.00 EUR" in to_manager["Message"]
+    assert "Total:    €240.00" in to_manager["Message"]
+    assert "(2 nights)" in to_manager["Message"]
     approval = saga.store.approvals.get(approval_id_for(req["bookingId"]))
     assert approval is not None and approval.state is ApprovalState.APPROVED
     assert approval.taskToken not in to_manager["Message"]  # the token never leaves DynamoDB

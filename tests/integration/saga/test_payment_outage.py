@@ -4,14 +4,19 @@ PAYMENT_UNAVAILABLE. The outage switch is the SSM parameter, set as an operator 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from hotel_booking.logic.payments import GATEWAY_CALL
 from hotel_booking.models import BookingStatus, PaymentStatus
+from tests.fixtures.api_client import ApiClient
 from tests.fixtures.circuit import reset_circuit, stored_state
+from tests.fixtures.events import guest
 from tests.fixtures.saga_driver import SagaDriver
 
 
@@ -111,3 +116,47 @@ def test_when_the_gateway_is_up_the_same_stack_books(outage_saga: SagaDriver) ->
     assert payment is not None and payment.status is PaymentStatus.RECORDED
     assert gateway_calls(saga, req["bookingId"]) == 1
     assert "WaitForPaymentGateway" not in saga.visited(req["bookingId"])
+
+
+def test_a_guest_waiting_out_an_outage_is_told_until_when_and_can_cancel(
+    outage: SagaDriver,
+) -> None:
+    saga = outage
+    api = ApiClient(saga.cloud, saga.stack)
+    who = guest("outage-canceller")
+    hotel = api.create_hotel(rooms=2)
+    booking_id = str(api.book(hotel, who)["bookingId"])
+
+    # While the saga waits for the gateway, the guest's booking says so, and until when.
+    view: dict[str, Any] = {}
+    for _ in range(300):
+        view = dict(api.bookings("GET", f"/bookings/{booking_id}", claims=who).body)
+        if view.get("waiting"):
+            break
+        time.sleep(0.01)
+    assert view["status"] == "ROOM_RESERVED"
+    assert view["waiting"]["kind"] == "payment"
+    until = dt.datetime.fromisoformat(view["waiting"]["until"])
+    assert 0 < (until - dt.datetime.fromisoformat(view["createdAt"])).total_seconds() <= 10
+    assert view["cancellation"]["charged"] is False
+
+    resp = api.bookings("POST", f"/bookings/{booking_id}/cancel", claims=who)
+    assert resp.status == 202, resp.body
+    again = api.bookings("POST", f"/bookings/{booking_id}/cancel", claims=who)
+    assert again.status == 202  # asking twice is answered, not refused
+
+    done = saga.wait_done(booking_id, timeout=30)
+    assert done["error"] == "BookingCancelled"
+    booking = saga.booking(booking_id)
+    assert (booking.status, booking.reason) == (BookingStatus.CANCELLED, "GUEST_CANCELLED")
+    assert saga.payment(booking_id) is None  # nothing charged
+    stored = saga.store.hotels.get(hotel["hotelId"])
+    assert stored is not None
+    stay = {"checkIn": booking.checkIn.isoformat(), "checkOut": booking.checkOut.isoformat()}
+    assert saga.inventory(stored, stay) == [2, 2]
+    visited = saga.visited(booking_id)
+    assert "NotifyManager" not in visited  # the hotel was never asked, nor told
+    assert saga.manager_messages(stored, booking_id) == []
+    assert visited[-2:] == ["HowDidItEnd", "BookingCancelled"]
+    (to_guest,) = saga.guest_emails(booking_id)
+    assert "is cancelled: you cancelled it" in to_guest["Body"]
