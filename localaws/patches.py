@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from localaws.aws import cognito, mail, sns
 from localaws.compat import dynamodb, guard, speedups, stepfunctions
+from localaws.engine import lambdas
 from localaws.engine.lambdas import LambdaRuntime
 from localaws.events import eventbridge, pollers
 
@@ -76,6 +77,13 @@ PATCHES: tuple[Patch, ...] = (
         "(localaws.engine.lambdas)",
         lambda hooks: hooks.runtime.install(),
         upstream="getmoto/moto#9916",
+    ),
+    Patch(
+        "function errors reported Unhandled",
+        "fix",
+        ("moto.awslambda.models:LambdaFunction.invoke",),
+        "Lambda reports a Python handler's exception as FunctionError Unhandled; moto says Handled",
+        _static(lambdas.report_unhandled),
     ),
     Patch(
         "controllable retry clock",
