@@ -55,9 +55,10 @@ def samconfig(template: Path, env: str = "default") -> dict[str, Any]:
 
 def parameters_for(
     template: Path, overrides: list[str], env: str = "default"
-) -> tuple[str | None, dict[str, str]]:
-    """(stack name from samconfig or None, parameter values: samconfig's, then ``overrides``)."""
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(samconfig's deploy settings, e.g. ``stack_name`` and ``region``; parameter values:
+    samconfig's, then ``overrides``)."""
     settings = samconfig(template, env)
     values = parse_overrides(settings.get("parameter_overrides", []))
     values.update(parse_overrides(overrides))
-    return settings.get("stack_name"), values
+    return settings, values

@@ -20,6 +20,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from localaws.account import DEFAULT_REGION
 from localaws.cloud import LocalCloud, PortInUse, ensure_port_free
 from localaws.gateways.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
 from localaws.gateways.httpapi import HttpApiGateway, http_apis
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--template", "-t", default="template.yaml", type=Path)
     parser.add_argument("--stack-name", default=None)
     parser.add_argument("--parameter-overrides", nargs="*", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--region", default=None, help="default: samconfig.toml's, or eu-west-2")
     parser.add_argument("--config-env", default="default", help="samconfig.toml environment")
     args = parser.parse_args(argv)
     aws_port = int(os.environ.get("AWS_PORT", "4566"))
@@ -78,12 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.template.exists():
             raise FileNotFoundError(f"no template at {args.template}")
-        stack_name, parameters = parameters_for(
+        settings, parameters = parameters_for(
             args.template, args.parameter_overrides, args.config_env
         )
-        stack_name = args.stack_name or stack_name or "sam-app"
+        stack_name = args.stack_name or settings.get("stack_name") or "sam-app"
+        region = args.region or settings.get("region") or DEFAULT_REGION
         ensure_port_free(api_port, "API_PORT")
-        cloud = LocalCloud(port=aws_port).start()
+        cloud = LocalCloud(port=aws_port, region=region).start()
     except (PortInUse, ParameterError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -31,8 +31,8 @@ def test_overrides_take_both_forms_and_quotes() -> None:
 
 
 def test_samconfig_gives_the_stack_name_and_the_command_line_wins() -> None:
-    name, values = parameters_for(APP, ["Stage=cli", "Greeting=hi"])
-    assert name == "up-app"
+    settings, values = parameters_for(APP, ["Stage=cli", "Greeting=hi"])
+    assert settings["stack_name"] == "up-app"
     assert values == {"Punctuation": "!", "Stage": "cli", "Greeting": "hi"}
 
 
