@@ -66,14 +66,14 @@ def test_up_serves_the_apps_apis_and_stops_on_sigterm() -> None:
         start_new_session=True,
     )
     try:
-        lines = _read_until(process, "ready", timeout=120)
+        lines = _read_until(process, "ready", timeout=300)  # a loaded 2-core machine
         assert any("stack up-app" in line for line in lines), lines
         api = f"http://127.0.0.1:{api_port}"
-        with urllib.request.urlopen(f"{api}/hello/Ana", timeout=30) as answer:
+        with urllib.request.urlopen(f"{api}/hello/Ana", timeout=60) as answer:
             assert answer.status == 200
             assert json.load(answer) == {"text": "Hello, Ana! (from samconfig)"}
         request = urllib.request.Request(f"{api}/greet", data=b'{"name": "Bo"}', method="POST")
-        with urllib.request.urlopen(request, timeout=30) as answer:
+        with urllib.request.urlopen(request, timeout=60) as answer:
             assert json.load(answer) == {
                 "text": "Hello, Bo! (from samconfig)",
                 "routeKey": "POST /greet",
@@ -93,7 +93,7 @@ def test_up_serves_the_apps_apis_and_stops_on_sigterm() -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            rest, _ = process.communicate(timeout=30)
+            rest, _ = process.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             raise
