@@ -7,6 +7,7 @@ import sys
 
 def main() -> int:
     commands = {
+        "up": "any SAM app: deploy --template and serve its AWS and HTTP APIs",
         "run": "the whole system: AWS emulated on loopback, API, web pages, mailbox",
         "demo": "one booking through the saga, printed step by step",
         "reset": "forget the data `run` kept (.localaws/state/); the next run starts clean",
@@ -26,6 +27,10 @@ def main() -> int:
         from localaws.stack.run import reset
 
         return reset(rest)
+    if command == "up":
+        from localaws.stack.up import main as up
+
+        return up(rest)
     if command == "demo":
         from localaws.stack.demo import main as demo
 

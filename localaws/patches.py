@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from localaws.aws import cognito, cognito_accounts, mail, sns
 from localaws.compat import dynamodb, guard, speedups, stepfunctions, stepfunctions_api
-from localaws.engine import faults
+from localaws.engine import faults, lambdas
 from localaws.engine.lambdas import LambdaRuntime
 from localaws.events import eventbridge, pollers
 
@@ -88,6 +88,13 @@ PATCHES: tuple[Patch, ...] = (
             hooks.runtime.faults, guard.botocore_client_class()
         ),
         pinned=BOTOCORE,
+    ),
+    Patch(
+        "function errors reported Unhandled",
+        "fix",
+        ("moto.awslambda.models:LambdaFunction.invoke",),
+        "Lambda reports a Python handler's exception as FunctionError Unhandled; moto says Handled",
+        _static(lambdas.report_unhandled),
     ),
     Patch(
         "controllable retry clock",

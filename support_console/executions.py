@@ -504,7 +504,12 @@ def _event_summary(kind: str, details: dict[str, Any], current: StateVisit | Non
             if isinstance(params, dict) and params.get("FunctionName"):
                 resource = f"{resource} {params['FunctionName']}"
         attempt = current.attempts if current is not None else 1
-        name = resource.rsplit(":", 1)[-1] if ":function:" in resource else resource
+        # A function ARN, qualified or not (the saga calls the `live` alias): the function.
+        name = (
+            resource.split(":function:", 1)[1].split(":")[0]
+            if ":function:" in resource
+            else resource
+        )
         return f"{name} (attempt {attempt})" if attempt > 1 else name
     if kind == "TaskSubmitted":
         return "waiting for the task token"

@@ -66,6 +66,19 @@ def lambda_function_class() -> Any:
     return cls
 
 
+def lambda_invoke_method() -> Any:
+    """``LambdaFunction.invoke(self, body, request_headers, response_headers)``: sets
+    ``x-amz-function-error`` in ``response_headers`` when the code failed."""
+    method = _lookup("moto.awslambda.models", "LambdaFunction", "invoke")
+    params = list(inspect.signature(method).parameters)
+    if params != ["self", "body", "request_headers", "response_headers"]:
+        raise MotoInternalsMoved(
+            f"LambdaFunction.invoke{inspect.signature(method)} changed shape; localaws "
+            f"expects (self, body, request_headers, response_headers) as in moto {PINNED_MOTO}"
+        )
+    return method
+
+
 def retrier_module() -> Any:
     """The module whose ``time.sleep`` the Step Functions retrier waits on."""
     module = _lookup("moto.stepfunctions.parser.asl.component.common.retry.retrier_decl")
@@ -652,6 +665,7 @@ def check() -> None:
             f"moto {moto.__version__} is installed; localaws is pinned to {PINNED_MOTO}"
         )
     lambda_function_class()
+    lambda_invoke_method()
     retrier_module()
     dynamodb_backend_class()
     dynamodb_handler_class()

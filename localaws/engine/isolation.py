@@ -125,6 +125,12 @@ class _Finder(importlib.abc.MetaPathFinder):
         found = importlib.machinery.PathFinder.find_spec(
             name, list(path) if path and "." in name else namespace.path
         )
+        if found is not None and found.origin is None and found.submodule_search_locations:
+            # A folder without __init__.py (a namespace package), as a path-style handler
+            # ``hello_world/app.handler`` names one: Lambda's runtime imports it as such.
+            spec = importlib.machinery.ModuleSpec(fullname, None, is_package=True)
+            spec.submodule_search_locations = list(found.submodule_search_locations)
+            return spec
         if found is None or not isinstance(found.loader, importlib.machinery.SourceFileLoader):
             return None
         assert found.origin is not None

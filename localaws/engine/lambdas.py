@@ -315,8 +315,11 @@ class LambdaRuntime:
             )
 
     def spec(self, name_or_logical_id: str) -> FunctionSpec:
+        """A function by name, logical id or ARN; a qualified one (``name:live``,
+        ``arn:...:function:name:3``) names its function: every version runs the same code."""
+        unqualified = unqualified_name(name_or_logical_id)
         for spec in self._specs.values():
-            if name_or_logical_id in (spec.name, spec.logical_id, spec.arn):
+            if {name_or_logical_id, unqualified} & {spec.name, spec.logical_id, spec.arn}:
                 return spec
         raise KeyError(f"no local function {name_or_logical_id!r}")
 
@@ -530,7 +533,7 @@ class LambdaRuntime:
             outcome["error"] = {
                 "errorType": error_type,
                 "errorMessage": str(exc),
-                "stackTrace": traceback.format_tb(exc.__traceback__)[-5:],
+                "stackTrace": function_frames(exc),
             }
         finally:
             _ThreadStdout._local.buffer = None
@@ -552,7 +555,7 @@ class LambdaRuntime:
             idle = self._idle.get(spec.name)
             if idle:
                 return idle.pop(), False
-        module_path, _, _ = spec.handler.rpartition(".")
+        module_path = handler_module(spec.handler)
         if str(spec.code_dir) not in sys.path:
             sys.path.insert(0, str(spec.code_dir))
         namespace = Namespace(str(spec.code_dir), _top_level_names(spec.code_dir))
@@ -590,6 +593,51 @@ class LambdaRuntime:
             # two invocations per table write, which took a test session past 1,000).
             del self.invocations[:-10_000]
         self._on_invocation(inv)
+
+
+_ENGINE_DIR = str(Path(__file__).resolve().parents[1])
+
+
+def function_frames(exc: BaseException) -> list[str]:
+    """The traceback as Lambda's ``stackTrace`` shows it: the function's (and its libraries')
+    frames, none of the emulator's own that called the handler."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not frame.filename.startswith(_ENGINE_DIR)
+    ]
+    return traceback.format_list(frames)
+
+
+def report_unhandled() -> None:
+    """Lambda reports an exception a Python handler raised as ``FunctionError: Unhandled``;
+    moto's ``LambdaFunction.invoke`` hard-codes ``Handled``."""
+    cls = guard.lambda_function_class()
+    original = guard.lambda_invoke_method()
+
+    def invoke(self: Any, body: str, request_headers: Any, response_headers: Any) -> Any:
+        result = original(self, body, request_headers, response_headers)
+        if "x-amz-function-error" in response_headers:
+            response_headers["x-amz-function-error"] = "Unhandled"
+        return result
+
+    cls.invoke = invoke
+
+
+def unqualified_name(name: str) -> str:
+    """``arn:aws:lambda:r:a:function:f:live`` → the ARN without ``:live``; ``f:3`` → ``f``."""
+    parts = name.split(":")
+    if name.startswith("arn:") and len(parts) == 8:
+        return ":".join(parts[:7])
+    if not name.startswith("arn:") and len(parts) == 2:
+        return parts[0]
+    return name
+
+
+def handler_module(handler: str) -> str:
+    """The module a handler names: ``hello_world/app.lambda_handler`` is ``hello_world.app``,
+    as Lambda's Python runtime reads a path-style handler."""
+    return handler.rpartition(".")[0].replace("/", ".")
 
 
 def _top_level_names(code_dir: Path) -> set[str]:

@@ -228,6 +228,10 @@ class ApiGateway:
         #: Told (status, latency in ms) of every answer: the stage's CloudWatch metrics.
         self.on_request = on_request
 
+    def serves(self, path: str) -> bool:
+        """Whether a route of this API matches ``path`` (several APIs can share a port)."""
+        return any(r.pattern.match(path) for r in self.api.routes)
+
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
         started = time.perf_counter()

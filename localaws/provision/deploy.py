@@ -35,6 +35,10 @@ from localaws.provision.registry import (  # noqa: F401  Deployed, DeployError: 
 from localaws.provision.template import Template
 
 
+class UnsupportedResources(DeployError):
+    """The template holds resource types localaws has no creator for."""
+
+
 @dataclass
 class Stack:
     """The result of a deployment: what each logical id became, and the outputs."""
@@ -93,17 +97,14 @@ class Deployer:
     # -- public ---------------------------------------------------------------------------
     def deploy(self) -> Stack:
         resources = self.template.resources
+        self._check_types(resources)
         for logical_id in self._order(resources):
             spec = resources[logical_id]
             condition = spec.get("Condition")
             if condition and not self.resolver.condition(condition):
                 continue
             creator = creator_for(spec["Type"])
-            if creator is None:
-                raise DeployError(
-                    f"{logical_id}: resource type {spec['Type']} is not emulated by localaws; "
-                    "add a creator in localaws/provision/deploy.py"
-                )
+            assert creator is not None, spec["Type"]  # _check_types said so
             props = self.resolver.resolve(spec.get("Properties", {}))
             deployed = creator(self, logical_id, props)
             deployed.properties = props
@@ -126,6 +127,23 @@ class Deployer:
         return f"arn:aws:{service}:{self.region}:{ACCOUNT_ID}:{resource}"
 
     # -- internals ------------------------------------------------------------------------
+    @staticmethod
+    def _check_types(resources: dict[str, dict[str, Any]]) -> None:
+        """Every type the engine cannot create, named in one error before anything exists
+        (rather than one per run, after half the stack was made)."""
+        missing: dict[str, list[str]] = {}
+        for logical_id, spec in resources.items():
+            if creator_for(spec.get("Type", "")) is None:
+                missing.setdefault(spec.get("Type", "(no Type)"), []).append(logical_id)
+        if missing:
+            lines = [f"  {t}: {', '.join(sorted(ids))}" for t, ids in sorted(missing.items())]
+            raise UnsupportedResources(
+                f"localaws cannot create {len(missing)} resource type(s) of this template "
+                "(nothing was created):\n"
+                + "\n".join(lines)
+                + "\nSupported types: docs/local.md (Resource types the engine creates)."
+            )
+
     @staticmethod
     def _parameters(declared: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
         unknown = set(given) - set(declared)
@@ -317,6 +335,43 @@ def _role(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     )
 
 
+@creates("AWS::IAM::ManagedPolicy")
+def _managed_policy(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    """A customer managed policy (SAM connectors generate these), attached to the roles,
+    users and groups it names, as CloudFormation attaches it."""
+    name = props.get("ManagedPolicyName") or d.physical_name(logical_id, 128)
+    iam = d.client("iam")
+    policy = iam.create_policy(
+        PolicyName=name,
+        Path=props.get("Path", "/"),
+        PolicyDocument=json.dumps({"Version": "2012-10-17", **props["PolicyDocument"]}),
+        Description=props.get("Description", ""),
+    )["Policy"]
+    arn = policy["Arn"]
+    for role in props.get("Roles", []):
+        iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+    for user in props.get("Users", []):
+        iam.attach_user_policy(UserName=user, PolicyArn=arn)
+    for group in props.get("Groups", []):
+        iam.attach_group_policy(GroupName=group, PolicyArn=arn)
+    return Deployed(
+        logical_id,
+        "AWS::IAM::ManagedPolicy",
+        arn,
+        {"PolicyArn": arn, "PolicyId": policy["PolicyId"], "PolicyName": name},
+    )
+
+
+@creates("AWS::IAM::Policy")
+def _inline_policy(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    """An inline policy declared on its own, put on each role it names."""
+    iam = d.client("iam")
+    document = json.dumps({"Version": "2012-10-17", **props["PolicyDocument"]})
+    for role in props.get("Roles", []):
+        iam.put_role_policy(RoleName=role, PolicyName=props["PolicyName"], PolicyDocument=document)
+    return Deployed(logical_id, "AWS::IAM::Policy", f"{d.stack_name}-{logical_id}", {})
+
+
 def _stub_zip() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
@@ -379,6 +434,40 @@ def _layer(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     )
     arn = str(published["LayerVersionArn"])
     return Deployed(logical_id, "AWS::Lambda::LayerVersion", arn, {"LayerVersionArn": arn})
+
+
+@creates("AWS::Lambda::Version")
+def _version(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    """A published version (SAM's ``AutoPublishAlias`` makes one). Locally every version runs
+    the code in the function's folder as it is now."""
+    version = d.client("lambda").publish_version(
+        FunctionName=props["FunctionName"], Description=props.get("Description", "")
+    )
+    return Deployed(
+        logical_id,
+        "AWS::Lambda::Version",
+        version["FunctionArn"],
+        {"Version": version["Version"], "FunctionArn": version["FunctionArn"]},
+    )
+
+
+@creates("AWS::Lambda::Alias")
+def _alias(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
+    args: dict[str, Any] = {
+        "FunctionName": props["FunctionName"],
+        "Name": props["Name"],
+        "FunctionVersion": str(props["FunctionVersion"]),
+        "Description": props.get("Description", ""),
+    }
+    if "RoutingConfig" in props:
+        args["RoutingConfig"] = {
+            "AdditionalVersionWeights": {
+                str(w["FunctionVersion"]): float(w["FunctionWeight"])
+                for w in props["RoutingConfig"].get("AdditionalVersionWeights", [])
+            }
+        }
+    arn = d.client("lambda").create_alias(**args)["AliasArn"]
+    return Deployed(logical_id, "AWS::Lambda::Alias", arn, {"AliasArn": arn})
 
 
 @creates("AWS::Lambda::Permission", "AWS::ApiGateway::Account")

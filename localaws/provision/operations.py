@@ -73,3 +73,12 @@ def _web_acl_association(d: Deploying, logical_id: str, props: dict[str, Any]) -
         WebACLArn=props["WebACLArn"], ResourceArn=props["ResourceArn"]
     )
     return Deployed(logical_id, "AWS::WAFv2::WebACLAssociation", props["ResourceArn"], {})
+
+
+@creates("AWS::CodeDeploy::Application", "AWS::CodeDeploy::DeploymentGroup")
+def _code_deploy(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
+    """SAM's ``DeploymentPreference`` (traffic shifting with alarm rollback) is recorded, not
+    played: locally the alias points at the new version at once (docs/aws-differences.md)."""
+    own_name = "ApplicationName" if "ComputePlatform" in props else "DeploymentGroupName"
+    name = props.get(own_name) or d.physical_name(logical_id, 100)
+    return Deployed(logical_id, "recorded", name, {})

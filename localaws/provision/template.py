@@ -49,6 +49,11 @@ class Template:
         return self.local_files[key]
 
 
+def _has_own_code(props: dict[str, Any], globals_fn: dict[str, Any]) -> bool:
+    keys = ("CodeUri", "InlineCode", "ImageUri")
+    return any(k in props or k in globals_fn for k in keys) or props.get("PackageType") == "Image"
+
+
 def load_template(path: str | Path, region: str) -> Template:
     """The template translated as SAM would; each caller gets its own copy to change.
 
@@ -81,8 +86,13 @@ def _translated(path: Path, _mtime_ns: int, region: str) -> Template:
         globals_fn["CodeUri"] = to_s3(globals_fn["CodeUri"])
     for resource in prepared.get("Resources", {}).values():
         props = resource.get("Properties") or {}
-        if resource.get("Type") == "AWS::Serverless::Function" and "CodeUri" in props:
-            props["CodeUri"] = to_s3(props["CodeUri"])
+        if resource.get("Type") == "AWS::Serverless::Function":
+            if "CodeUri" in props:
+                props["CodeUri"] = to_s3(props["CodeUri"])
+            elif not _has_own_code(props, globals_fn):
+                # SAM CLI packages the template's folder when a function names no code.
+                props["CodeUri"] = to_s3(".")
+                resource["Properties"] = props
         if resource.get("Type") == "AWS::Serverless::LayerVersion" and "ContentUri" in props:
             props["ContentUri"] = to_s3(props["ContentUri"])
         if resource.get("Type") == "AWS::Serverless::StateMachine" and "DefinitionUri" in props:

@@ -163,6 +163,34 @@ def test_a_retried_step_that_succeeds_is_not_the_failed_state() -> None:
     assert [e.summary for e in path.events[2:5]] == ["f", "TransientError: x", "f (attempt 2)"]
 
 
+def test_a_step_calling_an_alias_is_named_by_its_function() -> None:
+    """The saga calls each function's `live` alias: the summary names the function."""
+    alias = "arn:aws:lambda:r:1:function:reserve-room:live"
+    path = read_path(
+        history(
+            ("TaskStateEntered", {"name": "A"}),
+            ("LambdaFunctionScheduled", {"resource": alias}),
+            ("LambdaFunctionSucceeded", {"output": "{}"}),
+            ("TaskStateExited", {"name": "A"}),
+            ("TaskStateEntered", {"name": "B"}),
+            (
+                "TaskScheduled",
+                {
+                    "resource": "arn:aws:states:::lambda:invoke",
+                    "parameters": json.dumps({"FunctionName": alias}),
+                },
+            ),
+            ("TaskSucceeded", {"output": "{}"}),
+            ("TaskStateExited", {"name": "B"}),
+            ("ExecutionSucceeded", {"output": "{}"}),
+        ),
+        DEFINITION,
+        "SUCCEEDED",
+    )
+    named = [e.summary for e in path.events if "reserve" in e.summary or "live" in e.summary]
+    assert named == ["reserve-room", "reserve-room"]
+
+
 def test_a_caught_error_names_the_failed_state_and_the_fail_state() -> None:
     path = read_path(
         history(

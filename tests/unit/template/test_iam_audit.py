@@ -61,6 +61,11 @@ MANAGED_POLICIES: dict[str, str] = {
     "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs": (
         "API Gateway access and execution logs"
     ),
+    # SAM's DeploymentPreference: CodeDeploy's role to shift the `live` aliases, read the
+    # rollback alarms and invoke the hooks (AWS's documented policy for Lambda deployments).
+    "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambda": (
+        "gradual deployments of the functions"
+    ),
 }
 
 
@@ -273,6 +278,10 @@ def test_roles_are_assumable_only_by_the_aws_service_that_runs_them(template: Te
     }
     wanted["ApiGatewayCloudWatchRole"] = [
         ("Allow", "sts:AssumeRole", {"Service": "apigateway.amazonaws.com"})
+    ]
+    # SAM's role for DeploymentPreference's traffic shifting.
+    wanted["CodeDeployServiceRole"] = [
+        ("Allow", "['sts:AssumeRole']", {"Service": ["codedeploy.amazonaws.com"]})
     ]
     # The search service's roles: its tasks (code and ECS agent) and the VPC's flow logs,
     # each only from this account (confused deputy).
