@@ -34,6 +34,13 @@ def test_every_function_has_a_live_alias_shifted_by_codedeploy(template: Templat
         assert "Canary10Percent5Minutes" in json.dumps(props["DeploymentConfigName"])
         alarms = props["AlarmConfiguration"]["Alarms"]
         assert {"Name": {"Ref": "PaymentCircuitOpenAlarm"}} in alarms
+        # The saga's, the API's and the event paths' alarms roll a bad version back too;
+        # CodeDeploy takes at most 10 alarms per deployment group (AlarmsLimitExceededException).
+        for alarm in ("BookingSagaOperationalFailuresAlarm", "ApiServerErrorsAlarm"):
+            assert {"Name": {"Ref": alarm}} in alarms
+        assert len(alarms) <= 10
+        for alarm in alarms:  # CodeDeploy watches metric alarms by name
+            assert template.resources[alarm["Name"]["Ref"]]["Type"] == "AWS::CloudWatch::Alarm"
         assert "DEPLOYMENT_STOP_ON_ALARM" in props["AutoRollbackConfiguration"]["Events"]
 
 
