@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from localaws.compat import guard
@@ -399,6 +400,37 @@ def _put_secrets(sm: Any, secrets: list[dict[str, Any]]) -> None:
             sm.create_secret(Name=s["name"], **value)
 
 
+class _NoCallbacks:
+    def notify(self, **_: Any) -> bool:
+        return False
+
+    def heartbeat(self, **_: Any) -> bool:
+        return False
+
+
+class _NoMapRuns:
+    def get(self, _arn: str) -> None:
+        return None
+
+    def get_all(self) -> list[Any]:
+        return []
+
+
+class _EndedWorker:
+    """The worker of a run that ended before a restart: no task token, no map run, nothing
+    to stop."""
+
+    env = SimpleNamespace(
+        callback_pool_manager=_NoCallbacks(), map_run_record_pool_manager=_NoMapRuns()
+    )
+
+    def stop(self, **_: Any) -> None:
+        return None
+
+
+_ENDED = _EndedWorker()
+
+
 def _put_finished_execution(region: str, machine_arn: str, record: dict[str, Any]) -> None:
     """A finished execution as moto lists, describes and pages it, from its saved history."""
     backend = guard.sfn_parser_backend(region)
@@ -423,6 +455,9 @@ def _put_finished_execution(region: str, machine_arn: str, record: dict[str, Any
         trace_header=None,
         activity_store={},
     )
+    # moto asks every execution's worker about a task token (SendTask*); a run that ended
+    # before the restart holds none, as any finished run holds none.
+    execution.exec_worker = _ENDED
     execution.exec_status = status_cls(record["status"])
     execution.stop_date = record["stopDate"]
     execution.output = json.loads(record["output"]) if record["output"] else None

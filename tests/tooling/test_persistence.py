@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from localaws.cloud import LocalCloud
 from localaws.stack import persistence
@@ -110,6 +111,16 @@ def test_a_finished_execution_is_listed_described_and_paged_after_a_restore(
     events = sfn.get_execution_history(executionArn=restored, reverseOrder=True)["events"]
     assert events == sfn.get_execution_history(executionArn=arn, reverseOrder=True)["events"]
     assert events[0]["type"] == "ExecutionFailed"
+    # And a task token, which moto looks for in every execution, is still answered as AWS
+    # does (a restored execution has no worker of its own: it once made this a 500)
+    for send in (
+        lambda: sfn.send_task_failure(taskToken="gone", error="BookingRejected"),
+        lambda: sfn.send_task_success(taskToken="gone", output="{}"),
+        lambda: sfn.send_task_heartbeat(taskToken="gone"),
+    ):
+        with pytest.raises(ClientError) as refused:
+            send()
+        assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def test_localaws_reset_forgets_the_saved_state(tmp_path: Path) -> None:
