@@ -4,6 +4,7 @@ only when the stack's name is typed. AWS is moto, in-process (no account)."""
 from __future__ import annotations
 
 import json
+import secrets
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +21,6 @@ from deploy.website import DeployError
 REGION = "eu-west-2"
 STACK = "hotel-booking-saga"
 REPOSITORY = "hotel-booking-search"
-SITE_TEMPLATE = {
-    "Resources": {"SiteBucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "site"}}},
-}
 
 
 @pytest.fixture
@@ -36,10 +34,24 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         monkeypatch.setenv(name, value)
     with mock_aws():
         session = boto3.Session(region_name=REGION)
+        # An account of its own: in the suite this process may already hold the local stack's
+        # resources (moto's backends are per process, per account), and each test starts empty.
+        account = f"{secrets.randbelow(10**12):012d}"
+
+        def own_account(request: Any, **_: Any) -> None:
+            request.headers["x-moto-account-id"] = account
+
+        session.events.register("request-created", own_account)
+        site, pictures = f"site-{account}", f"pictures-{account}"
         cfn = session.client("cloudformation")
-        cfn.create_stack(StackName=STACK, TemplateBody=json.dumps(SITE_TEMPLATE))
+        site_template = {
+            "Resources": {
+                "SiteBucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": site}}
+            },
+        }
+        cfn.create_stack(StackName=STACK, TemplateBody=json.dumps(site_template))
         s3 = session.client("s3")
-        s3.put_object(Bucket="site", Key="index.html", Body=b"<html>")
+        s3.put_object(Bucket=site, Key="index.html", Body=b"<html>")
         # What the stack keeps (DeletionPolicy: Retain): CloudFormation lists these as
         # DELETE_SKIPPED (tests/integration/deploy/test_preflight.py reads that record).
         db = session.client("dynamodb")
@@ -49,12 +61,10 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             AttributeDefinitions=[{"AttributeName": "bookingId", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        s3.create_bucket(
-            Bucket="pictures-1", CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
-        s3.put_bucket_versioning(Bucket="pictures-1", VersioningConfiguration={"Status": "Enabled"})
-        s3.put_object(Bucket="pictures-1", Key="h-1/a.png", Body=b"png")
-        s3.put_object(Bucket="pictures-1", Key="h-1/a.png", Body=b"png2")
+        s3.create_bucket(Bucket=pictures, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_bucket_versioning(Bucket=pictures, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_object(Bucket=pictures, Key="h-1/a.png", Body=b"png")
+        s3.put_object(Bucket=pictures, Key="h-1/a.png", Body=b"png2")
         pool = session.client("cognito-idp").create_user_pool(PoolName="users")["UserPool"]["Id"]
         secret = session.client("secretsmanager").create_secret(Name="key", SecretString="k")
         logs = session.client("logs")
@@ -69,24 +79,31 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             KeptResource(
                 "AWS::DynamoDB::Table", "hotel-booking-saga-BookingsTable-1", "BookingsTable"
             ),
-            KeptResource("AWS::S3::Bucket", "pictures-1", "HotelPicturesBucket"),
+            KeptResource("AWS::S3::Bucket", pictures, "HotelPicturesBucket"),
             KeptResource("AWS::Cognito::UserPool", pool, "UserPool"),
             KeptResource("AWS::SecretsManager::Secret", secret["ARN"], "ApprovalLinkKey"),
             KeptResource("AWS::Logs::LogGroup", "hotel-booking-saga-SearchLogs-1", "SearchLogs"),
             KeptResource("AWS::IAM::Role", "apigw-logs", "ApiGatewayCloudWatchRole"),
         ]
         monkeypatch.setattr(gone, "kept_resources", lambda cfn, stack: kept)
-        yield {"session": session, "pool": pool, "topic": topic, "other": other}
+        yield {
+            "session": session,
+            "pool": pool,
+            "topic": topic,
+            "other": other,
+            "site": site,
+            "pictures": pictures,
+        }
 
 
 def test_destroy_deletes_the_stack_and_lists_what_it_leaves(aws: dict[str, Any]) -> None:
     session = aws["session"]
-    said = gone.destroy(session, STACK, REPOSITORY, "site", confirm=None)
+    said = gone.destroy(session, STACK, REPOSITORY, aws["site"], confirm=None)
     assert said[0] == f"deleted stack {STACK}"
     listing = said[1]
     for leftover in (
         "AWS::DynamoDB::Table hotel-booking-saga-BookingsTable-1 (kept by the stack: Bookings",
-        "AWS::S3::Bucket pictures-1",
+        f"AWS::S3::Bucket {aws['pictures']}",
         f"AWS::Cognito::UserPool {aws['pool']}",
         "AWS::SecretsManager::Secret arn:aws:secretsmanager:eu-west-2",
         "AWS::ECR::Repository hotel-booking-search (made by make deploy)",
@@ -103,14 +120,14 @@ def test_destroy_deletes_the_stack_and_lists_what_it_leaves(aws: dict[str, Any])
         "hotel-booking-saga-BookingsTable-1"
     ]
     buckets = {b["Name"] for b in session.client("s3").list_buckets()["Buckets"]}
-    assert buckets == {"pictures-1"}  # the site bucket was emptied and deleted with the stack
+    assert buckets == {aws["pictures"]}  # the site bucket was emptied and deleted with the stack
 
 
 def test_confirmed_destroy_deletes_what_the_stack_left_and_a_second_run_finds_nothing(
     aws: dict[str, Any],
 ) -> None:
     session = aws["session"]
-    said = gone.destroy(session, STACK, REPOSITORY, "site", confirm=STACK)
+    said = gone.destroy(session, STACK, REPOSITORY, aws["site"], confirm=STACK)
     assert said[0] == f"deleted stack {STACK}"
     assert len(said) == 1 + 9  # the stack, then each leftover: 8 deleted, the role left
     assert sum(s.startswith("deleted ") for s in said) == 1 + 8
@@ -137,7 +154,7 @@ def test_confirmed_destroy_deletes_what_the_stack_left_and_a_second_run_finds_no
 def test_a_wrong_confirmation_deletes_nothing(aws: dict[str, Any]) -> None:
     session = aws["session"]
     with pytest.raises(DeployError, match="is not the stack's name"):
-        gone.destroy(session, STACK, REPOSITORY, "site", confirm="hotel-booking")
+        gone.destroy(session, STACK, REPOSITORY, aws["site"], confirm="hotel-booking")
     assert session.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"]
 
 
