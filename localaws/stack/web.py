@@ -120,15 +120,15 @@ body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:
 pre{{white-space:pre-wrap;overflow-wrap:anywhere}} a{{overflow-wrap:anywhere}}
 nav{{display:flex;flex-wrap:wrap;gap:.25rem .75rem}}
 button{{font:inherit;padding:.3rem .8rem}}
-</style></head><body>
+</style></head><body><main>
 <h1>Local mailbox</h1>
 <p>Every email SNS would send, newest first ({len(messages)} shown).
 <a href="/mailbox/messages.json">JSON</a></p>
 <p><button type="button" id="refresh" data-count="{len(messages)}">Check for new mail</button>
 <span id="new-mail" role="status"></span></p>
-<nav>Recipients: <a href="/mailbox/">all</a> {filters}</nav>
+<nav aria-label="Recipients">Recipients: <a href="/mailbox/">all</a> {filters}</nav>
 {"".join(items) or "<p>No messages yet.</p>"}
-</body></html>"""
+</main></body></html>"""
         return Response(page, 200, mimetype="text/html")
 
 
