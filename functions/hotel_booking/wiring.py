@@ -117,7 +117,7 @@ def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
         managers=HotelTopics(
             boto3.client("sns", region_name=settings.region), settings.hotel_topic_arn_prefix
         ),
-        search=SearchTable(dynamodb, settings.search_table),
+        search=SearchTable(dynamodb, settings.search_table, settings.inventory_table),
         directory=CognitoUsers(
             boto3.client("cognito-idp", region_name=settings.region), settings.user_pool_id
         ),

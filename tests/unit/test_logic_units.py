@@ -106,8 +106,13 @@ class FakeInventory:
 
 
 class FakeSearch:
-    def candidates(self, city_prefix: str | None, max_price: Decimal | None) -> list[HotelDoc]:
+    def walk(
+        self, sort: str, prefix: str, after: str | None, budget: int, chunk: int
+    ) -> list[HotelDoc]:
         return []
+
+    def held(self, hotel_id: str, nights: list[dt.date]) -> dict[dt.date, int]:
+        return {}
 
 
 class FakeBookings:
