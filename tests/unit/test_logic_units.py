@@ -45,6 +45,9 @@ class FakeHotels:
     def get(self, hotel_id: str, consistent: bool = True) -> Hotel | None:
         return self.items.get(hotel_id)
 
+    def managed_by(self, manager_sub: str) -> list[str]:
+        return [h.hotelId for h in self.items.values() if h.managerSub == manager_sub]
+
     def page(self, limit: int, after: str | None = None) -> tuple[list[Hotel], str | None]:
         """As a Scan page: in key order, ``limit`` at most, the last key when it was full."""
         ids = sorted(i for i in self.items if after is None or i > after)[:limit]
