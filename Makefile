@@ -102,6 +102,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/events_bench.py
 	$(BIN)/python benchmarks/search_lag_bench.py
 	$(BIN)/python benchmarks/search_bench.py
+	$(BIN)/python benchmarks/search_cost_bench.py
 	$(BIN)/python benchmarks/calls_per_booking.py
 
 ## Deploy to AWS (docs/deploy.md): build, push the search image, deploy the stack, publish the

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from hotel_booking.models.events import BookingCancelled, HotelUpdated
+from hotel_booking.search.dynamo import ITEM_BUDGET, index_keys
 from hotel_booking.search.model import HotelDoc
 from hotel_booking.search.projector import project
 
@@ -67,3 +68,23 @@ def test_a_hotel_event_lands_as_its_facts_at_its_version() -> None:
     assert project(event, projection)
     (doc,) = projection.docs
     assert doc.pricePerNight == Decimal("80.50") and doc.version == 7 and doc.imageKey is None
+
+
+def test_a_hotels_search_item_stays_under_4_kb_at_the_longest_fields() -> None:
+    # Every field at the longest the write model allows (multi-byte characters: 4 bytes
+    # each in UTF-8); the item is the hotel's facts, its version and its 8 index attributes,
+    # and nothing in it grows with bookings.
+    doc = HotelDoc(
+        hotelId="h" * 80,
+        name="\U0001f3e8" * 120,
+        city="\U0001f30d" * 80,
+        stars=5,
+        pricePerNight=Decimal("99999999.99"),
+        currency="EUR",
+        rooms=10_000,
+        imageKey="hotels/" + "k" * 80 + "/picture.webp",
+        version=2**53,
+    )
+    item = doc.model_dump() | index_keys(doc) | {"pk": f"HOTEL#{doc.hotelId}", "sk": "HOTEL"}
+    size = sum(len(k.encode()) + len(str(v).encode()) for k, v in item.items())
+    assert size < ITEM_BUDGET
