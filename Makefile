@@ -109,6 +109,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/events_bench.py
 	$(BIN)/python benchmarks/search_lag_bench.py
 	$(BIN)/python benchmarks/search_bench.py
+	$(BIN)/python benchmarks/search_cost_bench.py
 	$(BIN)/python benchmarks/calls_per_booking.py
 	$(BIN)/python benchmarks/artifacts_bench.py
 

@@ -161,7 +161,7 @@ def hotel_ports(settings: HotelsApiSettings) -> HotelPorts:
             pictures_client(settings.region, settings.s3_endpoint_url), settings.pictures_bucket
         ),
         managers=HotelTopics(client("sns", settings.region), settings.hotel_topic_arn_prefix),
-        search=SearchTable(dynamodb, settings.search_table),
+        search=SearchTable(dynamodb, settings.search_table, settings.inventory_table),
         directory=CognitoUsers(client("cognito-idp", settings.region), settings.user_pool_id),
         stay_horizon_days=settings.stay_horizon_days,
     )

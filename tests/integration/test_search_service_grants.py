@@ -90,6 +90,7 @@ def test_every_call_of_the_search_service_is_allowed_by_its_task_role(
     with recorder.on():
         answers = [
             store.search({"city": "Leuven"}),
+            store.search({"sort": "price", "maxPrice": "90"}),
             store.search(
                 {
                     "city": "Leuven",
@@ -112,13 +113,14 @@ def test_every_call_of_the_search_service_is_allowed_by_its_task_role(
 
     role = local_stack.stack.resources["SearchTaskRole"]
     policies = list(role.properties["Policies"])
-    assert {a for a, _ in recorded} == {"dynamodb:Query", "s3:GetObject"}
-    # Only the search projection's indexes: the service never reads the write tables.
+    assert {a for a, _ in recorded} == {"dynamodb:Query", "dynamodb:GetItem", "s3:GetObject"}
+    # The search projection (its indexes, its bucket list) and what the inventory holds:
+    # the service reads no other table.
     search_table = environment["SEARCH_TABLE"]
-    assert {r for a, r in recorded if a.startswith("dynamodb:")} == {
-        f"{prefix}:table/{search_table}/index/{index}"
-        for prefix in {r.split(":table/")[0] for a, r in recorded if a.startswith("dynamodb:")}
-        for index in ("byCity", "byPrice")
+    assert {r.split(":table/")[1] for a, r in recorded if a.startswith("dynamodb:")} == {
+        search_table,
+        environment["INVENTORY_TABLE"],
+        *(f"{search_table}/index/{index}" for index in ("byCity", "byPrice")),
     }
     assert [need for need in sorted(recorded) if not allowed(policies, *need)] == []
     # And nothing more than that: the role grants no other action.
@@ -130,4 +132,4 @@ def test_every_call_of_the_search_service_is_allowed_by_its_task_role(
             statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         )
     }
-    assert granted == {"dynamodb:Query", "s3:GetObject"}
+    assert granted == {"dynamodb:Query", "dynamodb:GetItem", "s3:GetObject"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from hotel_booking.logic.problems import (
 )
 from hotel_booking.logic.uploads import Form, Upload
 from hotel_booking.models import Booking, Hotel
+from hotel_booking.models.api import HotelList, HotelView, UserList, UserView
 from hotel_booking.models.domain import PoolUser
 from hotel_booking.search.model import HotelDoc
 from tests.fixtures.events import png
@@ -42,6 +44,14 @@ class FakeHotels:
 
     def get(self, hotel_id: str, consistent: bool = True) -> Hotel | None:
         return self.items.get(hotel_id)
+
+    def managed_by(self, manager_sub: str) -> list[str]:
+        return [h.hotelId for h in self.items.values() if h.managerSub == manager_sub]
+
+    def page(self, limit: int, after: str | None = None) -> tuple[list[Hotel], str | None]:
+        """As a Scan page: in key order, ``limit`` at most, the last key when it was full."""
+        ids = sorted(i for i in self.items if after is None or i > after)[:limit]
+        return [self.items[i] for i in ids], ids[-1] if len(ids) == limit else None
 
     def create(self, hotel: Hotel) -> None:
         self.items[hotel.hotelId] = hotel
@@ -106,8 +116,13 @@ class FakeInventory:
 
 
 class FakeSearch:
-    def candidates(self, city_prefix: str | None, max_price: Decimal | None) -> list[HotelDoc]:
+    def walk(
+        self, sort: str, prefix: str, after: str | None, budget: int, chunk: int
+    ) -> list[HotelDoc]:
         return []
+
+    def held(self, hotel_id: str, nights: list[dt.date]) -> dict[dt.date, int]:
+        return {}
 
 
 class FakeBookings:
@@ -368,3 +383,68 @@ def test_a_saga_already_started_under_that_name_is_the_same_booking() -> None:
     assert records.discarded == []
     arn = bookings.get_booking(ports, ADMIN, accepted.bookingId).executionArn
     assert arn == f"arn:aws:states:eu-west-2:1:execution:sm:{accepted.bookingId}"
+
+
+def test_the_admins_hotel_list_comes_a_bounded_page_at_a_time() -> None:
+    # Given 250 hotels
+    fakes = Fakes()
+    for i in range(250):
+        fakes.hotels.create(
+            Hotel.model_validate(
+                fields()
+                | {"hotelId": f"h{i:03d}", "createdAt": NOW, "updatedAt": NOW, "version": 1}
+            )
+        )
+    # When the Admin reads the list with the largest page, then reads on
+    seen: list[str] = []
+    token = None
+    pages = 0
+    while True:
+        query = {"limit": "100"} | ({"nextToken": token} if token else {})
+        page = hotels.list_hotels(fakes.ports(), ADMIN, query)
+        assert len(page.items) <= 100
+        seen += [h.hotelId for h in page.items]
+        pages += 1
+        token = page.nextToken
+        if token is None:
+            break
+    # Then every hotel comes once, in three pages; a foreign token or a page too big is a 400
+    assert sorted(seen) == sorted(fakes.hotels.items) and pages == 3
+    for bad in ({"nextToken": "not base64!"}, {"nextToken": "Li4v"}, {"limit": "101"}):
+        with pytest.raises(InvalidRequest):
+            hotels.list_hotels(fakes.ports(), ADMIN, bad)
+
+
+LAMBDA_RESPONSE_BUDGET = 6 * 1024 * 1024
+
+
+def test_the_largest_list_pages_stay_under_lambdas_6_mb_response() -> None:
+    # The largest page of each list, every field at its longest (a picture URL as long as a
+    # presigned one gets, a booking with its whole step log), is far below 6 MB.
+    url = "https://bucket.s3.eu-west-2.amazonaws.com/" + "k" * 200 + "?" + "X" * 1800
+    hotel = HotelView(
+        hotelId="h" * 80,
+        name="N" * 120,
+        city="C" * 80,
+        stars=5,
+        pricePerNight="99999999.99",
+        currency="EUR",
+        rooms=10_000,
+        imageUrl=url,
+        managerEmail="m" * 240 + "@example.com",
+        managerSub="s" * 64,
+        managerSubscription="PendingConfirmation",
+    )
+    hotel_page = HotelList(items=[hotel] * 100, nextToken="t" * 1000).body()
+    assert len(json.dumps(hotel_page).encode()) < LAMBDA_RESPONSE_BUDGET / 10
+    user = UserView(
+        userId="u" * 36,
+        sub="u" * 36,
+        email="e" * 242 + "@example.com",
+        name="N" * 256,
+        status="FORCE_CHANGE_PASSWORD",
+        enabled=True,
+        groups=["Admin", "HotelManager"],
+    )
+    user_page = UserList(items=[user] * 60, nextToken="t" * 4096).body()
+    assert len(json.dumps(user_page).encode()) < LAMBDA_RESPONSE_BUDGET / 10

@@ -29,7 +29,7 @@ def search_hotels() -> Response[Any]:
 
 @app.get("/admin/hotels")
 def list_hotels() -> Response[Any]:
-    return web.ok(hotels.list_hotels(PORTS, web.caller_of(app)).body())
+    return web.ok(hotels.list_hotels(PORTS, web.caller_of(app), web.query_of(app)).body())
 
 
 @app.get("/hotels/<hotelId>")

@@ -13,10 +13,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from hotel_booking.dal.items import Table, to_item, values
+from hotel_booking.dal.items import Table, from_item, to_item, transient_faults, values
 from hotel_booking.errors import TransientError
 from hotel_booking.models import Hotel
 
+BY_MANAGER = "byManager"
 #: Seconds to wait before trying a write again that met a transaction on the same item.
 _CONFLICT_PAUSES = (0.02, 0.05, 0.1)
 
@@ -30,6 +31,28 @@ class HotelsTable(Table):
 
     def all(self) -> list[Hotel]:
         return [Hotel.model_validate(item) for item in self._pages("scan")]
+
+    def page(self, limit: int, after: str | None = None) -> tuple[list[Hotel], str | None]:
+        """At most ``limit`` hotels (one Scan page, in the table's order) after the hotel id
+        ``after``, and the id to continue after (None at the end)."""
+        start = {"ExclusiveStartKey": {"hotelId": {"S": after}}} if after else {}
+        with transient_faults():
+            resp = self._db.scan(TableName=self.table, Limit=limit, **start)
+        last = resp.get("LastEvaluatedKey", {}).get("hotelId", {}).get("S")
+        return [Hotel.model_validate(from_item(i)) for i in resp.get("Items", [])], last
+
+    def managed_by(self, manager_sub: str) -> list[str]:
+        """The ids of the hotels this user manages (index ``byManager``: eventually
+        consistent, a hotel just assigned may be missing for a moment)."""
+        return [
+            str(item["hotelId"])
+            for item in self._pages(
+                "query",
+                IndexName=BY_MANAGER,
+                KeyConditionExpression="managerSub = :m",
+                ExpressionAttributeValues=values(m=manager_sub),
+            )
+        ]
 
     def create(self, hotel: Hotel) -> None:
         self._write(

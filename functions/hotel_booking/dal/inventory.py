@@ -17,9 +17,14 @@ from hotel_booking.models.domain import RoomChange
 
 class InventoryTable(Table):
     def rows(
-        self, hotel_id: str, first: dt.date | None = None, last: dt.date | None = None
+        self,
+        hotel_id: str,
+        first: dt.date | None = None,
+        last: dt.date | None = None,
+        consistent: bool = True,
     ) -> dict[dt.date, int]:
-        """Rooms ``held`` per night that has a row, from ``first`` to ``last`` (inclusive)."""
+        """Rooms ``held`` per night that has a row, from ``first`` to ``last`` (inclusive).
+        Search reads them eventually consistent (half the cost; a hint, not a guard)."""
         condition = "hotelId = :h"
         bounds: dict[str, Any] = {"h": hotel_id}
         if first is not None and last is not None:
@@ -33,7 +38,7 @@ class InventoryTable(Table):
             "query",
             KeyConditionExpression=condition,
             ExpressionAttributeValues=values(**bounds),
-            ConsistentRead=True,
+            ConsistentRead=consistent,
         ):
             if "held" in data:
                 rows[dt.date.fromisoformat(str(data["night"]))] = int(data["held"])

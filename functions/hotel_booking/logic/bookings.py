@@ -218,9 +218,9 @@ def list_bookings(
     else:
         lists.append(ports.bookings.of_guest(caller.sub, q.status, q.hotelId, before, q.limit))
         if caller.is_manager:
-            for hotel in ports.hotels.all():
-                if caller.manages(hotel.managerSub) and q.hotelId in (None, hotel.hotelId):
-                    lists.append(ports.bookings.of_hotel(hotel.hotelId, q.status, before, q.limit))
+            for hotel_id in ports.hotels.managed_by(caller.sub):
+                if q.hotelId in (None, hotel_id):
+                    lists.append(ports.bookings.of_hotel(hotel_id, q.status, before, q.limit))
     found = {
         b.bookingId: b for each in lists for b in each if before is None or b.position < before
     }

@@ -12,9 +12,11 @@ the subscription; changing the manager moves it; deleting the hotel deletes the 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -50,6 +52,7 @@ from hotel_booking.logic.problems import (
 from hotel_booking.logic.uploads import Form, Picture, Upload, accept_picture, is_empty
 from hotel_booking.models import Booking, BookingStatus, Hotel
 from hotel_booking.models.api import (
+    AdminHotelQuery,
     HotelChanges,
     HotelFields,
     HotelList,
@@ -152,13 +155,31 @@ def _subscription_state(ports: HotelPorts, hotel: Hotel) -> str | None:
 
 
 # -- public --------------------------------------------------------------------------------
-def list_hotels(ports: HotelPorts, caller: Caller | None) -> HotelList:
-    """Every hotel, from the hotels table (the write model): the Admin's page."""
+def list_hotels(ports: HotelPorts, caller: Caller | None, query: Mapping[str, str]) -> HotelList:
+    """The Admin's page of hotels, from the hotels table (the write model): one Scan page of
+    at most ``limit`` hotels (sorted by city and name within the page), and a ``nextToken``
+    to read on, so a request costs the same however many hotels there are."""
     require_admin(caller)
-    hotels = sorted(
-        ports.hotels.all(), key=lambda h: (h.city.casefold(), h.name.casefold(), h.hotelId)
+    q = validated(AdminHotelQuery, dict(query))
+    after = _hotel_after(q.nextToken) if q.nextToken else None
+    found, last = ports.hotels.page(q.limit, after)
+    hotels = sorted(found, key=lambda h: (h.city.casefold(), h.name.casefold(), h.hotelId))
+    return HotelList(
+        items=[view(ports, h, caller) for h in hotels],
+        nextToken=base64.urlsafe_b64encode(last.encode()).decode() if last else None,
     )
-    return HotelList(items=[view(ports, h, caller) for h in hotels])
+
+
+def _hotel_after(token: str) -> str:
+    try:
+        hotel_id = base64.urlsafe_b64decode(token.encode()).decode()
+    except (binascii.Error, UnicodeError, ValueError):
+        hotel_id = ""
+    if not possible_id(hotel_id):
+        raise InvalidRequest.fields(
+            {"nextToken": "is not a page token from this listing; start again without it"}
+        )
+    return hotel_id
 
 
 def get_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> HotelView:

@@ -17,11 +17,12 @@ carry out what they return, each guard as a DynamoDB condition.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from hotel_booking.config import DEFAULT_STAY_HORIZON_DAYS
 from hotel_booking.logic import wording
 from hotel_booking.models import Hotel, Stay
-from hotel_booking.models.domain import RoomChange, stay_length_problem
+from hotel_booking.models.domain import HotelFacts, RoomChange, stay_length_problem
 
 
 # -- the stay window -----------------------------------------------------------------------
@@ -55,14 +56,12 @@ def stay_problems(
     return problems
 
 
-def nights_of(check_in: dt.date, check_out: dt.date) -> list[dt.date]:
-    return [check_in + dt.timedelta(days=i) for i in range((check_out - check_in).days)]
-
-
 # -- capacity and availability -------------------------------------------------------------
-def bookable_rooms(hotel: Hotel) -> int:
-    """How many rooms a night may hold: the room count, or less while it is being lowered."""
-    return min(hotel.rooms, hotel.loweringTo or hotel.rooms)
+def bookable_rooms(hotel: HotelFacts) -> int:
+    """How many rooms a night may hold: the room count, or less while it is being lowered
+    (only the write model knows that; search sees the room count)."""
+    lowering = hotel.loweringTo if isinstance(hotel, Hotel) else None
+    return min(hotel.rooms, lowering or hotel.rooms)
 
 
 def capacity_problem(hotel: Hotel, rooms: int) -> str | None:
@@ -71,14 +70,21 @@ def capacity_problem(hotel: Hotel, rooms: int) -> str | None:
     return f"{hotel.name} has only {wording.count(most, 'room')}" if rooms > most else None
 
 
-def rooms_left(hotel: Hotel, held: dict[dt.date, int], nights: list[dt.date]) -> dict[dt.date, int]:
-    """Rooms left per night, from the rooms each night holds (a night without a row, none)."""
+def rooms_left(
+    hotel: HotelFacts, held: Mapping[dt.date, int], nights: list[dt.date]
+) -> dict[dt.date, int]:
+    """Rooms left per night, from the rooms each night holds (a night without a row, none).
+    ``held`` counts every live reservation, confirmed or still in the saga."""
     most = bookable_rooms(hotel)
     return {night: max(0, most - held.get(night, 0)) for night in nights}
 
 
-def has_room(hotel: Hotel, held: dict[dt.date, int], nights: list[dt.date], rooms: int = 1) -> bool:
-    return min(rooms_left(hotel, held, nights).values()) >= rooms
+def has_room(
+    hotel: HotelFacts, held: Mapping[dt.date, int], nights: list[dt.date], rooms: int = 1
+) -> bool:
+    """Whether a stay of ``rooms`` fits every night: what search offers (ReserveRoom's
+    transaction stays the authority: it guards the same rule as a condition)."""
+    return all(left >= rooms for left in rooms_left(hotel, held, nights).values())
 
 
 # -- changes -------------------------------------------------------------------------------

@@ -176,6 +176,15 @@ class ManagerSubscriptionView(BaseModel):
     state: SubscriptionState
 
 
+class AdminHotelQuery(BaseModel):
+    """GET /admin/hotels query string: a page of hotels from the write model."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+    nextToken: Annotated[Text, Field(min_length=1, max_length=1000)] | None = None
+
+
 class HotelList(BaseModel):
     items: list[HotelView]
     nextToken: str | None = None

@@ -110,7 +110,15 @@ class Guest(BaseModel):
     email: Email
 
 
-class Hotel(BaseModel):
+def nights(check_in: dt.date, check_out: dt.date) -> list[dt.date]:
+    """The nights of a stay: check-in up to, not including, check-out."""
+    return [check_in + dt.timedelta(days=i) for i in range((check_out - check_in).days)]
+
+
+class HotelFacts(BaseModel):
+    """A hotel's public fields: what the write model, the search projection and every hop
+    between them share (the API view shows the price in cents and a picture URL instead)."""
+
     hotelId: Id
     name: Annotated[str, Field(min_length=1, max_length=120)]
     city: Annotated[str, Field(min_length=1, max_length=80)]
@@ -118,12 +126,15 @@ class Hotel(BaseModel):
     pricePerNight: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
     currency: str = CURRENCY
     rooms: RoomCount
+    imageKey: str | None = None
+
+
+class Hotel(HotelFacts):
     managerEmail: Email
     #: The manager's Cognito ``sub``: who manages the hotel. ``managerEmail`` is only where
     #: the approval emails go. None on hotels stored before issue 9 item 2 (nobody manages
     #: them until ``deploy/managers.py`` or an Admin assigns the manager again).
     managerSub: str | None = None
-    imageKey: str | None = None
     createdAt: dt.datetime
     updatedAt: dt.datetime
     #: 1 when created, one more with every write of the item (optimistic locking; a record
@@ -164,8 +175,7 @@ class Stay(BaseModel):
 
     @property
     def nights(self) -> list[dt.date]:
-        n = (self.checkOut - self.checkIn).days
-        return [self.checkIn + dt.timedelta(days=i) for i in range(n)]
+        return nights(self.checkIn, self.checkOut)
 
 
 class PaymentStatus(StrEnum):

@@ -2,38 +2,43 @@
 
 Keys are designed for the queries, not for the hotels table's shape:
 
-- a hotel: ``pk = HOTEL#<hotelId>``, ``sk = HOTEL``; the projector writes it under a condition
-  on ``version`` (only a newer version lands), so a duplicate or late event changes nothing.
-- GSI ``byCity``: ``cityBucket`` (first character of the folded city) + ``cityKey`` (folded
-  city ``#`` hotelId): a city prefix is one Query, ``begins_with(cityKey, prefix)``.
-- GSI ``byPrice``: ``listing`` (``HOTEL``) + ``price``: no city given, hotels cheapest first,
-  ``price <= maxPrice`` in the key condition. One partition: fine for thousands of hotels,
-  beyond that shard ``listing`` (docs/architecture.md).
+- a hotel: ``pk = HOTEL#<hotelId>``, ``sk = HOTEL``: its public facts and ``version`` only
+  (under 4 KB whatever its bookings: nothing here grows with them). The projector writes it
+  under a condition on ``version`` (only a newer version lands), so a duplicate or late event
+  changes nothing.
+- one GSI per sort (``keys.SORTS``): ``byCity``, ``byPrice``, ``byStars``, ``byName``, each
+  keyed ``<sort>Bucket`` (N) + ``<sort>Key`` (S, the order key): a page is a few Queries
+  with ``Limit``, bucket after bucket in order (``keys`` says why the order holds). No index
+  has a hot partition: the buckets spread the hotels over hundreds of keys.
+- the buckets that hold (or once held) a hotel: ``pk = sk = BUCKETS``, a number set per sort.
+  A walk skips empty buckets with it (one GetItem). The projector adds a bucket *before* it
+  writes the hotel there, and never removes one: a crash between leaves a bucket that costs
+  one empty Query, never a hotel a search cannot reach.
 - A deleted hotel stays as a tombstone (``deleted``, its version) without the index keys, so
-  it leaves both indexes while still outranking late events about it.
-- Per-night hints live on the hotel item (``booked``: night -> rooms confirmed stays take).
-  A booking's nights are counted once and released once: the marker items ``pk =
-  STAY#<bookingId>``, ``sk = TAKEN | RELEASED`` are written in the same transaction.
+  it leaves every index while still outranking late events about it.
+
+What a night holds comes from the inventory the saga keeps (``dal/inventory.py``), read
+eventually consistent per hotel and stay: a room held by a booking still in the saga is not
+offered, and is offered again once the saga releases it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from decimal import Decimal
+from collections.abc import Iterator
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from hotel_booking.dal.inventory import InventoryTable
+from hotel_booking.search import keys
 from hotel_booking.search.model import HotelDoc
-from hotel_booking.search.text import fold
 
-BY_CITY = "byCity"
-BY_PRICE = "byPrice"
-LISTED = "HOTEL"
-#: How long a stay marker outlives its event (SQS keeps a message at most 14 days).
-MARKER_DAYS = 30
+INDEXES = {"city": "byCity", "price": "byPrice", "stars": "byStars", "name": "byName"}
+BUCKETS_KEY = {"pk": {"S": "BUCKETS"}, "sk": {"S": "BUCKETS"}}
+#: The most a hotel's item may weigh (a test checks the largest fields stay under it).
+ITEM_BUDGET = 4096
 
 _ser = TypeSerializer()
 _de = TypeDeserializer()
@@ -52,47 +57,93 @@ def hotel_key(hotel_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"HOTEL#{hotel_id}"}, "sk": {"S": "HOTEL"}}
 
 
+def index_keys(doc: HotelDoc) -> dict[str, Any]:
+    """The hotel's bucket and order key in every sort's index."""
+    fields: dict[str, Any] = {}
+    for sort in keys.SORTS:
+        key = keys.order_key(doc, sort)
+        fields[f"{sort}Bucket"] = keys.bucket(sort, key)
+        fields[f"{sort}Key"] = key
+    return fields
+
+
 class SearchTable:
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: Any, table: str, inventory_table: str = "") -> None:
         self._db = client
         self.table = table
+        self._inventory = InventoryTable(client, inventory_table)
 
     # -- reads (SearchStore) --------------------------------------------------------------
-    def candidates(self, city_prefix: str | None, max_price: Decimal | None) -> Iterable[HotelDoc]:
-        if city_prefix:
-            items = self._query(
-                IndexName=BY_CITY,
-                KeyConditionExpression="cityBucket = :b AND begins_with(cityKey, :p)",
-                ExpressionAttributeValues={":b": _v(city_prefix[0]), ":p": _v(city_prefix)},
-            )
-        elif max_price is not None:
-            items = self._query(
-                IndexName=BY_PRICE,
-                KeyConditionExpression="listing = :l AND price <= :max",
-                ExpressionAttributeValues={":l": _v(LISTED), ":max": _v(max_price)},
-            )
-        else:
-            items = self._query(
-                IndexName=BY_PRICE,
-                KeyConditionExpression="listing = :l",
-                ExpressionAttributeValues={":l": _v(LISTED)},
-            )
-        for item in items:
-            yield doc_of(item)
+    def walk(
+        self, sort: str, prefix: str, after: str | None, budget: int, chunk: int
+    ) -> Iterator[HotelDoc]:
+        index = INDEXES[sort]
+        bucket_name, key_name = f"{sort}Bucket", f"{sort}Key"
+        start = keys.bucket(sort, after) if after is not None else -1
+        allowed = keys.prefix_buckets(prefix) if prefix else None
+        left = budget
+        for number in self.buckets(sort):
+            if number < start or (allowed is not None and number not in allowed):
+                continue
+            condition = "#b = :b"
+            names = {"#b": bucket_name}
+            named: dict[str, Any] = {":b": _v(number)}
+            if after is not None and number == start:
+                condition += " AND #k > :after"
+                named[":after"] = _v(after)
+            elif prefix:
+                condition += " AND begins_with(#k, :p)"
+                named[":p"] = _v(prefix)
+            if len(named) > 1:
+                names["#k"] = key_name
+            request: dict[str, Any] = {
+                "TableName": self.table,
+                "IndexName": index,
+                "KeyConditionExpression": condition,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": named,
+            }
+            while left > 0:
+                page = self._db.query(**request, Limit=min(left, chunk))
+                for item in page.get("Items", []):
+                    left -= 1
+                    doc = doc_of(_plain(item))
+                    if prefix and not keys.order_key(doc, sort).startswith(prefix):
+                        return  # past the prefix: the keys that follow are too
+                    yield doc
+                if "LastEvaluatedKey" not in page:
+                    break
+                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            if left <= 0:
+                return
+
+    def buckets(self, sort: str) -> list[int]:
+        """The buckets of ``sort``'s index that may hold a hotel, in order."""
+        item = self._db.get_item(TableName=self.table, Key=BUCKETS_KEY).get("Item", {})
+        return sorted(int(n) for n in item.get(sort, {}).get("NS", []))
+
+    def held(self, hotel_id: str, nights: list[dt.date]) -> dict[dt.date, int]:
+        if not nights:
+            return {}
+        return self._inventory.rows(hotel_id, min(nights), max(nights), consistent=False)
 
     def get(self, hotel_id: str) -> dict[str, Any] | None:
         item = self._db.get_item(TableName=self.table, Key=hotel_key(hotel_id), ConsistentRead=True)
         return _plain(item["Item"]) if "Item" in item else None
 
-    def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        for page in self._db.get_paginator("query").paginate(TableName=self.table, **kwargs):
-            for item in page.get("Items", []):
-                yield _plain(item)
-
     # -- writes (the projector) -----------------------------------------------------------
     def put_hotel(self, doc: HotelDoc) -> bool:
         """Show ``doc``; False when the projection holds this version or a newer one."""
-        city = fold(doc.city)
+        indexed = index_keys(doc)
+        self._db.update_item(
+            TableName=self.table,
+            Key=BUCKETS_KEY,
+            UpdateExpression="ADD " + ", ".join(f"#{s} :{s}" for s in keys.SORTS),
+            ExpressionAttributeNames={f"#{s}": s for s in keys.SORTS},
+            ExpressionAttributeValues={
+                f":{s}": {"NS": [str(indexed[f"{s}Bucket"])]} for s in keys.SORTS
+            },
+        )
         fields: dict[str, Any] = {
             "hotelId": doc.hotelId,
             "name": doc.name,
@@ -102,14 +153,11 @@ class SearchTable:
             "currency": doc.currency,
             "rooms": doc.rooms,
             "version": doc.version,
-            "cityBucket": city[:1] or "-",
-            "cityKey": f"{city}#{doc.hotelId}",
-            "listing": LISTED,
-            "price": doc.pricePerNight,
+            **indexed,
         }
-        sets = [f"#{k} = :{k}" for k in fields] + ["booked = if_not_exists(booked, :empty)"]
+        sets = [f"#{k} = :{k}" for k in fields]
         removes = ["deleted"] + ([] if doc.imageKey else ["imageKey"])
-        values = {f":{k}": _v(v) for k, v in fields.items()} | {":empty": {"M": {}}}
+        values = {f":{k}": _v(v) for k, v in fields.items()}
         names = {f"#{k}": k for k in fields}
         if doc.imageKey:
             sets.append("imageKey = :image")
@@ -125,11 +173,12 @@ class SearchTable:
 
     def delete_hotel(self, hotel_id: str, version: int) -> bool:
         """Leave a tombstone at ``version``; False when a newer version is there already."""
+        index_attributes = ", ".join(f"{s}Bucket, {s}Key" for s in keys.SORTS)
         return self._write_if(
             "update_item",
             Key=hotel_key(hotel_id),
             UpdateExpression="SET #version = :version, deleted = :yes, hotelId = :id "
-            "REMOVE cityBucket, cityKey, listing, price",
+            f"REMOVE {index_attributes}",
             ConditionExpression="attribute_not_exists(#version) OR #version < :version",
             ExpressionAttributeNames={"#version": "version"},
             ExpressionAttributeValues={
@@ -138,58 +187,6 @@ class SearchTable:
                 ":id": _v(hotel_id),
             },
         )
-
-    def count_nights(
-        self, booking_id: str, hotel_id: str, nights: list[dt.date], rooms: int, effect: str
-    ) -> bool:
-        """Add ``rooms`` to each night (``effect`` TAKEN) or take them off (RELEASED), once per
-        booking and effect; False when it was counted before."""
-        if not nights:
-            return False
-        # The item may not exist yet (a booking event before its hotel's): give it a map.
-        self._db.update_item(
-            TableName=self.table,
-            Key=hotel_key(hotel_id),
-            UpdateExpression="SET booked = if_not_exists(booked, :empty)",
-            ExpressionAttributeValues={":empty": {"M": {}}},
-        )
-        delta = rooms if effect == "TAKEN" else -rooms
-        names = {f"#n{i}": night.isoformat() for i, night in enumerate(nights)}
-        sets = [
-            f"booked.#n{i} = if_not_exists(booked.#n{i}, :zero) + :d" for i in range(len(nights))
-        ]
-        expires = int(dt.datetime.now(dt.UTC).timestamp()) + MARKER_DAYS * 86400
-        try:
-            self._db.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self.table,
-                            "Item": {
-                                "pk": {"S": f"STAY#{booking_id}"},
-                                "sk": {"S": effect},
-                                "expiresAt": _v(expires),
-                            },
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    {
-                        "Update": {
-                            "TableName": self.table,
-                            "Key": hotel_key(hotel_id),
-                            "UpdateExpression": "SET " + ", ".join(sets),
-                            "ExpressionAttributeNames": names,
-                            "ExpressionAttributeValues": {":zero": _v(0), ":d": _v(delta)},
-                        }
-                    },
-                ]
-            )
-        except ClientError as exc:
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            if reasons[:1] == ["ConditionalCheckFailed"]:
-                return False
-            raise
-        return True
 
     def clear(self) -> int:
         """Delete every item (before a rebuild); how many there were."""
@@ -219,8 +216,6 @@ class SearchTable:
 
 
 def doc_of(item: dict[str, Any]) -> HotelDoc:
-    booked = {str(k): int(v) for k, v in (item.get("booked") or {}).items()}
     return HotelDoc.model_validate(
-        {k: item[k] for k in _DOC_FIELDS if k in item}
-        | {"version": item["version"], "booked": booked}
+        {k: item[k] for k in _DOC_FIELDS if k in item} | {"version": item["version"]}
     )

@@ -9,29 +9,22 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hotel_booking.models.domain import HotelFacts
+
 MAX_PAGE = 100
+#: A search reads at most this many index items per page asked for (filters may leave fewer
+#: than a page: the answer then carries a ``nextToken`` to read on, as DynamoDB's ``Limit``).
+READS_PER_ITEM = 3
 
 
-class HotelDoc(BaseModel):
-    """One hotel as search sees it: the newest version the projector applied, plus how many
-    rooms confirmed stays take per night (a hint: in-flight reservations are not counted,
-    and ReserveRoom stays the authority on whether a stay can be booked)."""
+class HotelDoc(HotelFacts):
+    """One hotel as search sees it: its public facts at the newest version the projector
+    applied. What its nights hold is read from the inventory the saga keeps, not kept here,
+    so the item never grows with bookings (it stays under 4 KB: ``dynamo.ITEM_BUDGET``)."""
 
     model_config = ConfigDict(frozen=True)
 
-    hotelId: str
-    name: str
-    city: str
-    stars: int
-    pricePerNight: Decimal
-    currency: str
-    rooms: int
-    imageKey: str | None = None
     version: int
-    booked: dict[str, int] = Field(default_factory=dict)
-
-    def free_rooms(self, night: dt.date) -> int:
-        return self.rooms - self.booked.get(night.isoformat(), 0)
 
 
 class SortBy(StrEnum):

@@ -3,9 +3,9 @@
     python -m hotel_booking.search.rebuild --stack-name hotel-booking            # AWS
     python -m hotel_booking.search.rebuild --endpoint http://127.0.0.1:4566      # make run
 
-Empties the projection table, then replays the hotels table and the confirmed bookings
-(``projector.replay``). Events that arrive meanwhile are safe: hotel writes are conditional
-on version and a stay's nights are counted once, so the order does not matter. Search shows
+Empties the projection table, then replays the hotels table (``projector.replay``); what
+the nights hold is read from the inventory, never projected, so bookings need no replay.
+Events that arrive meanwhile are safe: hotel writes are conditional on version. Search shows
 fewer hotels until the replay has passed them (docs/operations.md).
 """
 
@@ -18,8 +18,6 @@ from typing import Any
 import boto3
 
 from hotel_booking.dal.hotels import HotelsTable
-from hotel_booking.dal.items import from_item
-from hotel_booking.models import Booking, BookingStatus
 from hotel_booking.search.dynamo import SearchTable
 from hotel_booking.search.projector import replay
 
@@ -52,21 +50,7 @@ def rebuild(client: Any, names: dict[str, str]) -> tuple[int, int]:
     """(items removed, changes applied)."""
     search = SearchTable(client, names["search"])
     removed = search.clear()
-    hotels = HotelsTable(client, names["hotels"]).all()
-    return removed, replay(hotels, confirmed_bookings(client, names["bookings"]), search)
-
-
-def confirmed_bookings(client: Any, table: str) -> list[Booking]:
-    """Only CONFIRMED stays take nights in search; the others are not read (or parsed)."""
-    pages = client.get_paginator("scan").paginate(
-        TableName=table,
-        FilterExpression="#s = :confirmed",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":confirmed": {"S": BookingStatus.CONFIRMED.value}},
-    )
-    return [
-        Booking.model_validate(from_item(item)) for page in pages for item in page.get("Items", [])
-    ]
+    return removed, replay(HotelsTable(client, names["hotels"]).all(), search)
 
 
 def main(argv: list[str] | None = None) -> int:

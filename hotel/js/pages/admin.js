@@ -15,6 +15,7 @@ import {
 } from "../ui.js";
 
 const rows = document.getElementById("hotel-rows");
+const more = document.getElementById("more");
 const section = document.getElementById("hotels");
 const announcer = document.getElementById("announcer");
 const listError = document.getElementById("list-error");
@@ -28,6 +29,7 @@ let editing = null;
 let editingManager = null;
 let deleting = null;
 let opener = null;
+let nextToken = null;
 
 function signInAgain(error) {
   if (error.status !== 401) return false;
@@ -113,9 +115,14 @@ function row(hotel) {
 async function load() {
   section.setAttribute("aria-busy", "true");
   try {
-    const hotels = itemsOf(await api("/admin/hotels"));
-    rows.replaceChildren(...hotels.map(row));
-    if (!hotels.length) {
+    // A page at a time (GET /admin/hotels pages like every list); "Show more" reads on.
+    const page = await api("/admin/hotels", { query: { nextToken } });
+    const hotels = itemsOf(page);
+    if (nextToken) rows.append(...hotels.map(row));
+    else rows.replaceChildren(...hotels.map(row));
+    nextToken = page?.nextToken ?? null;
+    more.hidden = !nextToken;
+    if (!rows.children.length) {
       rows.append(
         h(
           "li",
@@ -251,6 +258,7 @@ async function main() {
     }
     dialog.addEventListener("cancel", () => setTimeout(() => opener?.focus()));
   }
+  more.addEventListener("click", () => busy(more, load));
   await load();
 }
 

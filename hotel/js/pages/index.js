@@ -99,6 +99,9 @@ function describe(query) {
   return filtered;
 }
 
+/** Pages read in a row, at most, while they come back empty. */
+const READ_ON = 5;
+
 /** One page of the search; `after` continues the list with the page after it. */
 async function search(query, after = null) {
   // Only the newest search may draw the list: an older, slower answer arriving late would
@@ -107,9 +110,16 @@ async function search(query, after = null) {
   results.setAttribute("aria-busy", "true");
   say(resultsError, "");
   try {
-    const page = await searchHotels({ ...query, nextToken: after ?? "" });
+    // A page reads a bounded number of hotels, so a selective filter may answer few or none
+    // with a nextToken: read on (a few pages at most) until there is something to show.
+    let page = await searchHotels({ ...query, nextToken: after ?? "" });
+    const hotels = [...itemsOf(page)];
+    for (let reads = 1; !hotels.length && page?.nextToken && reads < READ_ON; reads++) {
+      if (mine !== latestSearch) return;
+      page = await searchHotels({ ...query, nextToken: page.nextToken });
+      hotels.push(...itemsOf(page));
+    }
     if (mine !== latestSearch) return;
-    const hotels = itemsOf(page);
     const cards = hotels.map((hotel) => card(hotel, query));
     if (after) list.append(...cards);
     else list.replaceChildren(...cards);

@@ -16,8 +16,9 @@ class ServiceSettings(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     region: str = Field(alias="AWS_REGION")
-    #: The search projection (the service reads nothing else in DynamoDB).
+    #: The search projection, and the inventory for what a stay's nights hold (read only).
     search_table: Annotated[str, Field(min_length=1)] = Field(alias="SEARCH_TABLE")
+    inventory_table: Annotated[str, Field(min_length=1)] = Field(alias="INVENTORY_TABLE")
     pictures_bucket: str = Field(alias="PICTURES_BUCKET")
     #: Set only by the local stack (the emulator's S3); never on AWS.
     s3_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL_S3")

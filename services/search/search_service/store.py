@@ -19,7 +19,7 @@ from hotel_booking.clock import Clock, utc_now
 from hotel_booking.dal.pictures import PictureStore, presign_config
 from hotel_booking.logic.ports import Pictures
 from hotel_booking.search.answers import search_hotels
-from hotel_booking.search.dynamo import BY_PRICE, LISTED, SearchTable
+from hotel_booking.search.dynamo import SearchTable
 from hotel_booking.search.ports import SearchStore
 from search_service.settings import ServiceSettings
 
@@ -51,10 +51,9 @@ class Store:
             endpoint_url=settings.s3_endpoint_url,
             config=presign_config(settings.s3_endpoint_url).merge(config),
         )
-        self._dynamodb = dynamodb
-        self._search_table = settings.search_table
+        self._table = SearchTable(dynamodb, settings.search_table, settings.inventory_table)
         self._ports = _SearchPorts(
-            search=SearchTable(dynamodb, settings.search_table),
+            search=self._table,
             pictures=PictureStore(s3, settings.pictures_bucket),
             stay_horizon_days=settings.stay_horizon_days,
         )
@@ -64,12 +63,5 @@ class Store:
         return search_hotels(self._ports, None, query).body()
 
     def ping(self) -> None:
-        """One cheap read of the index search queries (a call the task role already has)."""
-        self._dynamodb.query(
-            TableName=self._search_table,
-            IndexName=BY_PRICE,
-            KeyConditionExpression="listing = :l",
-            ExpressionAttributeValues={":l": {"S": LISTED}},
-            Limit=1,
-            Select="COUNT",
-        )
+        """One cheap read the task role already has: the projection's bucket list."""
+        self._table.buckets("city")

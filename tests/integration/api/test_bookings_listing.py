@@ -16,21 +16,26 @@ from tests.integration.api.test_bookings_api import awaiting, manager_of, someon
 
 
 class DynamoCalls:
-    """Every DynamoDB call on the bookings table while installed: (operation, index)."""
+    """Every DynamoDB call on the bookings table while installed: (operation, index); and
+    on the hotels table (``hotel_calls``)."""
 
-    def __init__(self, table: str) -> None:
+    def __init__(self, table: str, hotels: str) -> None:
         self.table = table
+        self.hotels = hotels
         self.calls: list[tuple[str, str | None]] = []
+        self.hotel_calls: list[tuple[str, str | None]] = []
 
 
 @pytest.fixture
 def bookings_calls(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoCalls]:
-    seen = DynamoCalls(api.stack.ref("BookingsTable"))
+    seen = DynamoCalls(api.stack.ref("BookingsTable"), api.stack.ref("HotelsTable"))
     original = BaseClient._make_api_call
 
     def recording(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
         if params.get("TableName") == seen.table:  # only DynamoDB calls name a TableName
             seen.calls.append((operation, params.get("IndexName")))
+        if params.get("TableName") == seen.hotels:
+            seen.hotel_calls.append((operation, params.get("IndexName")))
         return original(client, operation, params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", recording)
@@ -50,6 +55,7 @@ def test_guests_and_managers_lists_query_indexes_and_never_scan(
     who = someone()
     waiting = awaiting(api, hotel, who)
     bookings_calls.calls.clear()
+    bookings_calls.hotel_calls.clear()
 
     assert listed(api, who) == [waiting]
     assert listed(api, who, status="AWAITING_APPROVAL") == [waiting]
@@ -64,6 +70,9 @@ def test_guests_and_managers_lists_query_indexes_and_never_scan(
         "byHotel",
         "byHotelStatus",
     }
+    # A manager's hotels come from the hotels table's byManager index, not a Scan of it.
+    assert ("Query", "byManager") in bookings_calls.hotel_calls
+    assert "Scan" not in {operation for operation, _ in bookings_calls.hotel_calls}
 
 
 def test_the_status_index_follows_each_booking_through_the_saga(api: ApiClient) -> None:

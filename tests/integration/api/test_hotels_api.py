@@ -97,20 +97,14 @@ def test_search_by_dates_lists_only_hotels_with_a_room_every_night(api: ApiClien
     full = api.create_hotel(city=where, rooms=1)
     free = api.create_hotel(city=where, rooms=1)
     night = CHECK_IN + dt.timedelta(days=1)
-    # Its one room is taken that night by a confirmed stay: search learns it from the
-    # BookingConfirmed event the bookings table's stream publishes.
+    # Its one room is held that night (by a booking confirmed or still in the saga): search
+    # reads what the inventory holds, as ReserveRoom's transaction leaves it.
     api.cloud.client("dynamodb").put_item(
-        TableName=api.stack.ref("BookingsTable"),
+        TableName=api.stack.ref("InventoryTable"),
         Item={
-            "bookingId": {"S": f"bk_full_{full['hotelId']}"},
             "hotelId": {"S": full["hotelId"]},
-            "checkIn": {"S": night.isoformat()},
-            "checkOut": {"S": (night + dt.timedelta(days=1)).isoformat()},
-            "rooms": {"N": "1"},
-            "status": {"S": "CONFIRMED"},
-            "guest": {"M": {"sub": {"S": "guest-sub"}}},
-            "updatedAt": {"S": "2026-01-01T00:00:00+00:00"},
-            "version": {"N": "1"},
+            "night": {"S": night.isoformat()},
+            "held": {"N": "1"},
         },
     )
 

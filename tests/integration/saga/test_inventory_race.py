@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -90,7 +89,12 @@ class NoDirectory:
 
 
 class NoSearch:
-    def candidates(self, city_prefix: str | None, max_price: Decimal | None) -> list[HotelDoc]:
+    def walk(
+        self, sort: str, prefix: str, after: str | None, budget: int, chunk: int
+    ) -> list[HotelDoc]:
+        raise AssertionError("a room count change searches nothing")
+
+    def held(self, hotel_id: str, nights: list[dt.date]) -> dict[dt.date, int]:
         raise AssertionError("a room count change searches nothing")
 
 

@@ -1,16 +1,20 @@
 """Every search feature on an in-memory store (no AWS): city prefix and name text without
-regard to case or accents, minimum stars, maximum price, free rooms on every night, the three
-sorts, and pages cut by an opaque token."""
+regard to case or accents, minimum stars, maximum price, free rooms on every night (rooms
+held by bookings still in the saga count), the three sorts, pages cut by an opaque token, and
+a bounded read per page whatever the store holds."""
 
 from __future__ import annotations
 
 import base64
+import bisect
 import datetime as dt
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 
+from hotel_booking.search import keys
 from hotel_booking.search.model import BadPageToken, HotelDoc, SearchQuery, SortBy
 from hotel_booking.search.query import search
 from hotel_booking.search.text import fold
@@ -18,9 +22,7 @@ from hotel_booking.search.text import fold
 NIGHT = dt.date(2030, 7, 1)
 
 
-def doc(
-    hotel_id: str, name: str, city: str, stars: int, price: str, rooms: int = 2, **booked: int
-) -> HotelDoc:
+def doc(hotel_id: str, name: str, city: str, stars: int, price: str, rooms: int = 2) -> HotelDoc:
     return HotelDoc(
         hotelId=hotel_id,
         name=name,
@@ -30,27 +32,41 @@ def doc(
         currency="EUR",
         rooms=rooms,
         version=1,
-        booked={k.replace("_", "-")[1:]: v for k, v in booked.items()},
     )
 
 
 HOTELS = [
     doc("h1", "Hôtel de la Plage", "Málaga", 4, "120.00"),
     doc("h2", "Casa Azul", "Malaga", 3, "80.00"),
-    doc("h3", "Grand Palace", "Madrid", 5, "300.00", rooms=1, d2030_07_02=1),
+    doc("h3", "Grand Palace", "Madrid", 5, "300.00", rooms=1),
     doc("h4", "Straßenhaus", "München", 2, "60.00"),
     doc("h5", "Plage Bleue", "Marseille", 4, "95.00"),
 ]
 
 
 class Store:
-    def __init__(self, docs: list[HotelDoc]) -> None:
-        self.docs = docs
-        self.asked: list[tuple[str | None, Decimal | None]] = []
+    """The SearchStore port over a list: each sort's index is the list in order-key order."""
 
-    def candidates(self, city_prefix: str | None, max_price: Decimal | None) -> list[HotelDoc]:
-        self.asked.append((city_prefix, max_price))
-        return list(self.docs)  # more than asked: the query filters again
+    def __init__(self, docs: list[HotelDoc], held: dict[str, dict[dt.date, int]] | None = None):
+        self.docs = docs
+        self.holds = held if held is not None else {"h3": {NIGHT + dt.timedelta(days=1): 1}}
+        self.walks: list[tuple[str, str, str | None, int]] = []
+        self.read = 0
+
+    def walk(
+        self, sort: str, prefix: str, after: str | None, budget: int, chunk: int
+    ) -> Iterator[HotelDoc]:
+        self.walks.append((sort, prefix, after, budget))
+        index = sorted(
+            (key, d) for d in self.docs if (key := keys.order_key(d, sort)).startswith(prefix)
+        )
+        start = 0 if after is None else bisect.bisect_right([k for k, _ in index], after)
+        for _, d in index[start : start + budget]:
+            self.read += 1
+            yield d
+
+    def held(self, hotel_id: str, nights: list[dt.date]) -> dict[dt.date, int]:
+        return {n: c for n, c in self.holds.get(hotel_id, {}).items() if n in nights}
 
 
 def ids(**query: object) -> list[str]:
@@ -70,10 +86,12 @@ def test_city_is_a_prefix_without_case_or_accents() -> None:
     assert ids(city="lisbon") == []
 
 
-def test_store_is_asked_with_the_folded_prefix_and_the_price_cap() -> None:
+def test_a_city_prefix_walks_only_the_city_order_from_that_prefix() -> None:
     store = Store(HOTELS)
     search(store, SearchQuery(city="Mál", maxPrice=Decimal("100")))
-    assert store.asked == [("mal", Decimal("100"))]
+    assert store.walks == [("city", "mal", None, 60)]
+    search(store, SearchQuery(city="Mál", sort=SortBy.PRICE))
+    assert store.walks[-1] == ("price", "", None, 60)  # the city is a filter on that order
 
 
 def test_min_stars_and_max_price() -> None:
@@ -91,7 +109,7 @@ def test_name_words_anywhere_in_the_name() -> None:
 
 def test_available_for_dates_and_rooms() -> None:
     out = NIGHT + dt.timedelta(days=2)
-    # h3 has one room and it is taken on 2 July.
+    # h3 has one room and a booking holds it on 2 July (confirmed or still in the saga).
     assert "h3" not in ids(checkIn=NIGHT, checkOut=out)
     assert "h3" in ids(checkIn=NIGHT, checkOut=NIGHT + dt.timedelta(days=1))
     # Two rooms: only hotels with two free rooms every night.
@@ -131,7 +149,9 @@ def test_a_page_token_survives_a_hotel_added_meanwhile() -> None:
     assert [d.hotelId for d in second.items] == ["h5", "h1"]
 
 
-@pytest.mark.parametrize("token", ["garbage", "e30", "eyJzIjoibmFtZSIsImsiOlsxLDJdfQ"])
+@pytest.mark.parametrize(
+    "token", ["garbage", "e30", "eyJzIjoibmFtZSIsImsiOlsxLDJdfQ", "eyJzIjoibmFtZSIsImsiOiIifQ"]
+)
 def test_a_token_that_is_not_ours_is_refused(token: str) -> None:
     with pytest.raises(BadPageToken):
         search(Store(HOTELS), SearchQuery(sort=SortBy.NAME, nextToken=token))
@@ -169,7 +189,7 @@ def test_a_price_token_that_is_not_a_finite_price_is_refused_before_the_store_is
     token = token_of({"s": "price", "k": key})
     with pytest.raises(BadPageToken):
         search(store, SearchQuery(sort=SortBy.PRICE, nextToken=token))
-    assert store.asked == []
+    assert store.walks == [] and store.read == 0
 
 
 def test_a_token_nested_thousands_deep_is_refused() -> None:
@@ -177,3 +197,96 @@ def test_a_token_nested_thousands_deep_is_refused() -> None:
     token = base64.urlsafe_b64encode(raw).decode()
     with pytest.raises(BadPageToken):
         search(Store(HOTELS), SearchQuery(sort=SortBy.NAME, nextToken=token))
+
+
+def test_a_hold_released_is_offered_again() -> None:
+    store = Store(HOTELS, held={"h3": {NIGHT: 1}})
+    stay = SearchQuery(checkIn=NIGHT, checkOut=NIGHT + dt.timedelta(days=1))
+    assert "h3" not in [d.hotelId for d in search(store, stay).items]
+    store.holds["h3"] = {NIGHT: 0}  # the saga released the room (rejected, expired, failed)
+    assert "h3" in [d.hotelId for d in search(store, stay).items]
+
+
+def many(n: int) -> list[HotelDoc]:
+    return [
+        doc(f"x{i:05d}", f"Hotel {i % 97}", f"City {i % 13}", 1 + i % 5, f"{50 + i % 400}.00")
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"city": "city 1"},
+        {"sort": "price"},
+        {"sort": "stars", "minStars": 5},
+        {"name": "hotel 96"},
+        {"sort": "name", "maxPrice": "51"},
+        {"city": "c", "checkIn": NIGHT, "checkOut": NIGHT + dt.timedelta(days=2)},
+    ],
+)
+def test_a_page_reads_at_most_three_pages_of_hotels_and_pages_on_to_every_match(
+    query: dict[str, object],
+) -> None:
+    # Given 1,000 hotels, most of which a filter refuses
+    docs = many(1000)
+    store = Store(docs, held={})
+    # When a client pages through with the default page of 20
+    seen: list[str] = []
+    token = None
+    while True:
+        before = store.read
+        page = search(store, SearchQuery.model_validate(query | {"nextToken": token}))
+        # Then no page reads more than 3 x 20 hotels (it may answer fewer than 20)
+        assert store.read - before <= 60
+        seen += [d.hotelId for d in page.items]
+        token = page.nextToken
+        if token is None:
+            break
+    # and the pages hold every match once, in the sort's order
+    sort = str(query.get("sort", "city"))
+    matches = sorted(search_all(docs, query), key=lambda d: keys.order_key(d, sort))
+    assert seen == [d.hotelId for d in matches]
+    assert len(seen) > 0
+
+
+def search_all(docs: list[HotelDoc], query: dict[str, object]) -> list[HotelDoc]:
+    """The matches by brute force: every hotel the filters let through."""
+    q = SearchQuery.model_validate(query)
+    out = []
+    for d in docs:
+        if q.city and not fold(d.city).startswith(fold(q.city)):
+            continue
+        if q.minStars and d.stars < q.minStars:
+            continue
+        if q.maxPrice is not None and d.pricePerNight > q.maxPrice:
+            continue
+        if q.name and not all(w in fold(d.name) for w in fold(q.name).split()):
+            continue
+        out.append(d)
+    return out
+
+
+def test_order_keys_fall_in_buckets_in_the_same_order() -> None:
+    # Every sort's buckets keep the order of its keys, and a city prefix's buckets hold
+    # every key that starts with it.
+    docs = (
+        many(300)
+        + HOTELS
+        + [
+            doc("z1", "Ωmega", "Zürich", 3, "9999999.99"),
+            doc("z2", "0 Hotel", "'s-Hertogenbosch", 3, "0.01"),
+            doc("z3", "a", "A", 1, "1.00"),
+            doc("z4", "Ä b", "Åre", 2, "10.00"),
+        ]
+    )
+    for sort in keys.SORTS:
+        ordered = sorted(keys.order_key(d, sort) for d in docs)
+        buckets = [keys.bucket(sort, k) for k in ordered]
+        assert buckets == sorted(buckets), sort
+    for prefix in ["", "a", "ar", "z", "'", "cit", "city 1", "m"]:
+        for d in docs:
+            key = keys.order_key(d, "city")
+            if key.startswith(prefix):
+                assert keys.bucket("city", key) in keys.prefix_buckets(prefix), (prefix, key)
