@@ -11,11 +11,14 @@ count (:meth:`HotelsTable.unchanged`).
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from hotel_booking.dal.items import Table, to_item, values
 from hotel_booking.errors import TransientError
 from hotel_booking.models import Hotel
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 #: Seconds to wait before trying a write again that met a transaction on the same item.
 _CONFLICT_PAUSES = (0.02, 0.05, 0.1)
@@ -56,7 +59,7 @@ class HotelsTable(Table):
             return stored
         return None
 
-    def unchanged(self, hotel_id: str, version: int) -> dict[str, Any]:
+    def unchanged(self, hotel_id: str, version: int) -> TransactWriteItemTypeDef:
         """A transaction item that holds only while the hotel is still at ``version``."""
         return {
             "ConditionCheck": {
@@ -95,7 +98,15 @@ class HotelsTable(Table):
         )
 
 
-def _at_version(version: int) -> dict[str, Any]:
+class _Condition(TypedDict):
+    """A conditional write's arguments (spread into a write or a transaction item)."""
+
+    ConditionExpression: str
+    ExpressionAttributeNames: dict[str, str]
+    ExpressionAttributeValues: dict[str, Any]
+
+
+def _at_version(version: int) -> _Condition:
     """The condition "exists, still at ``version``" (an item written before versions
     existed is at version 0)."""
     condition = "attribute_exists(hotelId) AND #version = :v"

@@ -19,15 +19,19 @@ Keys are designed for the queries, not for the hotels table's shape:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from hotel_booking.search.model import HotelDoc
 from hotel_booking.search.text import fold
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import WriteRequestOutputTypeDef, WriteRequestTypeDef
 
 BY_CITY = "byCity"
 BY_PRICE = "byPrice"
@@ -53,7 +57,7 @@ def hotel_key(hotel_id: str) -> dict[str, Any]:
 
 
 class SearchTable:
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._db = client
         self.table = table
 
@@ -197,18 +201,21 @@ class SearchTable:
         for page in self._db.get_paginator("scan").paginate(
             TableName=self.table, ProjectionExpression="pk, sk"
         ):
-            keys = [{"DeleteRequest": {"Key": item}} for item in page.get("Items", [])]
+            keys: list[WriteRequestTypeDef] = [
+                {"DeleteRequest": {"Key": item}} for item in page.get("Items", [])
+            ]
             for start in range(0, len(keys), 25):
                 self._batch(keys[start : start + 25])
             count += len(keys)
         return count
 
-    def _batch(self, requests: list[dict[str, Any]]) -> None:
+    def _batch(self, requests: list[WriteRequestTypeDef]) -> None:
+        pending: Mapping[str, Sequence[WriteRequestTypeDef | WriteRequestOutputTypeDef]]
         pending = {self.table: requests}
         while pending:
             pending = self._db.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
-    def _write_if(self, operation: str, **kwargs: Any) -> bool:
+    def _write_if(self, operation: Literal["put_item", "update_item"], **kwargs: Any) -> bool:
         try:
             getattr(self._db, operation)(TableName=self.table, **kwargs)
         except ClientError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
@@ -22,6 +22,9 @@ from hotel_booking.dal.items import from_item
 from hotel_booking.models import Booking, BookingStatus
 from hotel_booking.search.dynamo import SearchTable
 from hotel_booking.search.projector import replay
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 LOCAL_STACK = "hotel-booking"
 LOCAL_REGION = "eu-west-2"  # localaws.cloud.DEFAULT_REGION, where `make run` deploys
@@ -48,7 +51,7 @@ def tables(args: argparse.Namespace) -> dict[str, str]:
     }
 
 
-def rebuild(client: Any, names: dict[str, str]) -> tuple[int, int]:
+def rebuild(client: DynamoDBClient, names: dict[str, str]) -> tuple[int, int]:
     """(items removed, changes applied)."""
     search = SearchTable(client, names["search"])
     removed = search.clear()
@@ -56,7 +59,7 @@ def rebuild(client: Any, names: dict[str, str]) -> tuple[int, int]:
     return removed, replay(hotels, confirmed_bookings(client, names["bookings"]), search)
 
 
-def confirmed_bookings(client: Any, table: str) -> list[Booking]:
+def confirmed_bookings(client: DynamoDBClient, table: str) -> list[Booking]:
     """Only CONFIRMED stays take nights in search; the others are not read (or parsed)."""
     pages = client.get_paginator("scan").paginate(
         TableName=table,
