@@ -10,7 +10,7 @@ users costs one ``ListUsers`` plus the group listings, never one call per user.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -100,7 +100,9 @@ class CognitoUsers:
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
-    def _call_with_token(call: Any, args: dict[str, Any]) -> dict[str, Any]:
+    def _call_with_token(
+        call: Callable[..., Mapping[str, Any]], args: dict[str, Any]
+    ) -> dict[str, Any]:
         """A listing call; a pagination token Cognito refuses is the caller's ValueError."""
         try:
             return dict(call(**args))
