@@ -11,7 +11,7 @@ costs the same on its first request as at init (docs/performance.md, "Cold start
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
 from aws_lambda_powertools import Logger
@@ -48,6 +48,35 @@ class _LazyClient:
         return getattr(self._client, name)
 
 
+if TYPE_CHECKING:
+    # boto3-stubs (a dev dependency): the deployed artifact never imports them.
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_ssm import SSMClient
+    from mypy_boto3_stepfunctions import SFNClient
+
+
+# One overload per service the functions use: the lazy client stands in for that client type.
+@overload
+def client(service: Literal["cognito-idp"], region: str) -> CognitoIdentityProviderClient: ...
+@overload
+def client(service: Literal["dynamodb"], region: str) -> DynamoDBClient: ...
+@overload
+def client(service: Literal["events"], region: str) -> EventBridgeClient: ...
+@overload
+def client(service: Literal["secretsmanager"], region: str) -> SecretsManagerClient: ...
+@overload
+def client(service: Literal["sesv2"], region: str) -> SESV2Client: ...
+@overload
+def client(service: Literal["sns"], region: str) -> SNSClient: ...
+@overload
+def client(service: Literal["ssm"], region: str) -> SSMClient: ...
+@overload
+def client(service: Literal["stepfunctions"], region: str) -> SFNClient: ...
 def client(service: str, region: str) -> Any:
     """The client for ``service``, made when first called (botocore loads its model then)."""
     return _LazyClient(service, region)

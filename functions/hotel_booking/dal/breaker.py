@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.circuit_breaker import (
@@ -30,6 +30,9 @@ from aws_lambda_powertools.utilities.circuit_breaker.persistence import (
 
 from hotel_booking.errors import PaymentGatewayUnavailable
 from hotel_booking.logic.ports import PaymentGateway
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 #: The circuit's name: the key of its item in the circuit table and the metric dimension.
 CIRCUIT = "payment-gateway"
@@ -92,5 +95,5 @@ def breaker_config(
     )
 
 
-def circuit_store(client: Any, table: str) -> CircuitBreakerDynamoDBPersistence:
+def circuit_store(client: DynamoDBClient, table: str) -> CircuitBreakerDynamoDBPersistence:
     return CircuitBreakerDynamoDBPersistence(table_name=table, boto3_client=client)

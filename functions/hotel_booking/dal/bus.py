@@ -11,13 +11,17 @@ per-entry handling is tested against a fake (docs/aws-differences.md, "Event bus
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
 from hotel_booking.config import EVENTS_SERVICE
 from hotel_booking.models.events import DomainEvent
+
+if TYPE_CHECKING:
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
 
 MAX_ENTRIES = 10
 MAX_REQUEST_BYTES = 256 * 1024
@@ -30,17 +34,19 @@ class EventTooLarge(ValueError):
     """One event alone is over PutEvents' 256 KB: it can never be published."""
 
 
-def entry_size(entry: dict[str, Any]) -> int:
+def entry_size(entry: PutEventsRequestEntryTypeDef) -> int:
     size = _TIME_BYTES if "Time" in entry else 0
-    for key in ("Source", "DetailType", "Detail"):
-        size += len(entry.get(key, "").encode())
+    for text in (entry.get("Source", ""), entry.get("DetailType", ""), entry.get("Detail", "")):
+        size += len(text.encode())
     size += sum(len(r.encode()) for r in entry.get("Resources", []))
     return size
 
 
-def batches(entries: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+def batches(
+    entries: Sequence[PutEventsRequestEntryTypeDef],
+) -> Iterator[list[PutEventsRequestEntryTypeDef]]:
     """Consecutive entries in calls PutEvents accepts (order kept)."""
-    batch: list[dict[str, Any]] = []
+    batch: list[PutEventsRequestEntryTypeDef] = []
     size = 0
     for entry in entries:
         n = entry_size(entry)
@@ -56,11 +62,11 @@ def batches(entries: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]
 
 
 class EventBus:
-    def __init__(self, client: Any, bus_name: str) -> None:
+    def __init__(self, client: EventBridgeClient, bus_name: str) -> None:
         self._events = client
         self.bus_name = bus_name
 
-    def entry(self, event: DomainEvent) -> dict[str, Any]:
+    def entry(self, event: DomainEvent) -> PutEventsRequestEntryTypeDef:
         return {
             "EventBusName": self.bus_name,
             "Source": event.source,

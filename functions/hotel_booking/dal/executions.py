@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from hotel_booking.dal.items import error_code
 from hotel_booking.errors import SagaAlreadyStarted, SagaNotStarted, TaskNoLongerWaiting
+
+if TYPE_CHECKING:
+    from mypy_boto3_stepfunctions import SFNClient
 
 # Step Functions' answers that mean the execution stopped waiting for this token.
 _TOKEN_GONE = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
@@ -24,7 +27,7 @@ def execution_arn_of(state_machine_arn: str, name: str) -> str:
 
 
 class Executions:
-    def __init__(self, client: Any, state_machine_arn: str = "") -> None:
+    def __init__(self, client: SFNClient, state_machine_arn: str = "") -> None:
         self._sfn = client
         self.state_machine_arn = state_machine_arn
 

@@ -11,11 +11,14 @@ count (:meth:`HotelsTable.unchanged`).
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from hotel_booking.dal.items import Table, from_item, to_item, transient_faults, values
 from hotel_booking.errors import TransientError
 from hotel_booking.models import Hotel
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 BY_MANAGER = "byManager"
 #: Seconds to wait before trying a write again that met a transaction on the same item.
@@ -35,9 +38,14 @@ class HotelsTable(Table):
     def page(self, limit: int, after: str | None = None) -> tuple[list[Hotel], str | None]:
         """At most ``limit`` hotels (one Scan page, in the table's order) after the hotel id
         ``after``, and the id to continue after (None at the end)."""
-        start = {"ExclusiveStartKey": {"hotelId": {"S": after}}} if after else {}
         with transient_faults():
-            resp = self._db.scan(TableName=self.table, Limit=limit, **start)
+            resp = (
+                self._db.scan(
+                    TableName=self.table, Limit=limit, ExclusiveStartKey={"hotelId": {"S": after}}
+                )
+                if after
+                else self._db.scan(TableName=self.table, Limit=limit)
+            )
         last = resp.get("LastEvaluatedKey", {}).get("hotelId", {}).get("S")
         return [Hotel.model_validate(from_item(i)) for i in resp.get("Items", [])], last
 
@@ -79,7 +87,7 @@ class HotelsTable(Table):
             return stored
         return None
 
-    def unchanged(self, hotel_id: str, version: int) -> dict[str, Any]:
+    def unchanged(self, hotel_id: str, version: int) -> TransactWriteItemTypeDef:
         """A transaction item that holds only while the hotel is still at ``version``."""
         return {
             "ConditionCheck": {
@@ -118,7 +126,15 @@ class HotelsTable(Table):
         )
 
 
-def _at_version(version: int) -> dict[str, Any]:
+class _Condition(TypedDict):
+    """A conditional write's arguments (spread into a write or a transaction item)."""
+
+    ConditionExpression: str
+    ExpressionAttributeNames: dict[str, str]
+    ExpressionAttributeValues: dict[str, Any]
+
+
+def _at_version(version: int) -> _Condition:
     """The condition "exists, still at ``version``" (an item written before versions
     existed is at version 0)."""
     condition = "attribute_exists(hotelId) AND #version = :v"

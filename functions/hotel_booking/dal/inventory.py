@@ -9,10 +9,13 @@ hotel's room count, so a new room count moves no row.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hotel_booking.dal.items import Table, values
 from hotel_booking.models.domain import RoomChange
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, UpdateTypeDef
 
 
 class InventoryTable(Table):
@@ -44,7 +47,7 @@ class InventoryTable(Table):
                 rows[dt.date.fromisoformat(str(data["night"]))] = int(data["held"])
         return rows
 
-    def updates(self, change: RoomChange) -> list[dict[str, Any]]:
+    def updates(self, change: RoomChange) -> list[TransactWriteItemTypeDef]:
         """The change as one transaction item per night (for ``transact_write_items``)."""
         return [{"Update": self._update(change, night)} for night in change.nights]
 
@@ -54,7 +57,7 @@ class InventoryTable(Table):
                 "delete_item", Key={"hotelId": {"S": hotel_id}, "night": {"S": night.isoformat()}}
             )
 
-    def _update(self, change: RoomChange, night: dt.date) -> dict[str, Any]:
+    def _update(self, change: RoomChange, night: dt.date) -> UpdateTypeDef:
         """One night's update. A take starts a night without a row at zero and refuses a
         night that would hold more than ``limit``; a release needs the row it gives back to."""
         named: dict[str, Any] = {"d": change.delta}
@@ -68,9 +71,12 @@ class InventoryTable(Table):
         else:
             update = "SET held = held + :d"
             condition = "attribute_exists(held)"
-        return {
+        item: UpdateTypeDef = {
             "TableName": self.table,
             "Key": {"hotelId": {"S": change.hotelId}, "night": {"S": night.isoformat()}},
             "UpdateExpression": update,
             "ExpressionAttributeValues": values(**named),
-        } | ({"ConditionExpression": condition} if condition else {})
+        }
+        if condition:
+            item["ConditionExpression"] = condition
+        return item

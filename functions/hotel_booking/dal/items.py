@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -20,6 +20,9 @@ from pydantic import BaseModel
 
 from hotel_booking.clock import Clock, utc_now
 from hotel_booking.errors import TransientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 _TRANSIENT_CODES = frozenset(
     {
@@ -35,6 +38,10 @@ _TRANSIENT_CODES = frozenset(
         "TransactionConflictException",
     }
 )
+#: The single-item writes and the paginated reads a table module names by operation.
+Write = Literal["put_item", "update_item", "delete_item"]
+Listing = Literal["query", "scan"]
+
 CONDITION_FAILED = "ConditionalCheckFailedException"
 TRANSACTION_CANCELED = "TransactionCanceledException"
 
@@ -114,7 +121,7 @@ def transient_faults() -> Iterator[None]:
 class Table:
     """One DynamoDB table through the low-level client; subclasses speak in models."""
 
-    def __init__(self, client: Any, table: str, clock: Clock = utc_now) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, clock: Clock = utc_now) -> None:
         self._db = client
         self.table = table
         self._clock = clock
@@ -129,7 +136,7 @@ class Table:
         item = resp.get("Item")
         return from_item(item) if item else None
 
-    def _write_if(self, operation: str, **kwargs: Any) -> bool:
+    def _write_if(self, operation: Write, **kwargs: Any) -> bool:
         """A conditional ``put_item``/``update_item``/``delete_item``: False when the
         condition did not hold, True when the write was made."""
         try:
@@ -154,11 +161,11 @@ class Table:
             raise
         return from_item(resp["Attributes"])
 
-    def _write(self, operation: str, **kwargs: Any) -> None:
+    def _write(self, operation: Write, **kwargs: Any) -> None:
         with transient_faults():
             getattr(self._db, operation)(TableName=self.table, **kwargs)
 
-    def _pages(self, operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    def _pages(self, operation: Listing, **kwargs: Any) -> Iterator[dict[str, Any]]:
         """Every item of a paginated ``query`` or ``scan``, converted."""
         with transient_faults():
             for page in self._db.get_paginator(operation).paginate(TableName=self.table, **kwargs):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 
 class SecretKey:
-    def __init__(self, client: Any, secret_arn: str) -> None:
+    def __init__(self, client: SecretsManagerClient, secret_arn: str) -> None:
         self._client = client
         self._arn = secret_arn
         self._value: bytes | None = None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.utilities.parameters import SSMProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
 from hotel_booking.errors import TransientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm import SSMClient
 
 
 class OutageSwitch:
@@ -19,7 +22,7 @@ class OutageSwitch:
     gateway silently assumed up or down.
     """
 
-    def __init__(self, client: Any, name: str, max_age: int) -> None:
+    def __init__(self, client: SSMClient, name: str, max_age: int) -> None:
         self._provider = SSMProvider(boto3_client=client)
         self._name = name
         self._max_age = max_age

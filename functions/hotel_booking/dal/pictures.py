@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 
 def presign_config(endpoint_url: str | None = None) -> Config:
@@ -24,7 +27,7 @@ def presign_config(endpoint_url: str | None = None) -> Config:
     )
 
 
-def pictures_client(region: str, endpoint_url: str | None = None) -> Any:
+def pictures_client(region: str, endpoint_url: str | None = None) -> S3Client:
     """The S3 client of the pictures store; on AWS nothing overrides the endpoint."""
     return boto3.client(
         "s3", region_name=region, endpoint_url=endpoint_url, config=presign_config(endpoint_url)
@@ -34,7 +37,7 @@ def pictures_client(region: str, endpoint_url: str | None = None) -> Any:
 class PictureStore:
     URL_SECONDS = 3600
 
-    def __init__(self, client: Any, bucket: str) -> None:
+    def __init__(self, client: S3Client, bucket: str) -> None:
         self._s3 = client
         self.bucket = bucket
 

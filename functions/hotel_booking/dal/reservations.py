@@ -8,8 +8,9 @@ count was read at.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
@@ -30,13 +31,17 @@ from hotel_booking.models import BookingStatus, ReservationState
 from hotel_booking.models.domain import RoomChange
 from hotel_booking.models.saga import BookingRequest, Reservation, StepEvent
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, UpdateTypeDef
+
 _CONDITION_FAILED = "ConditionalCheckFailed"
 
 
 class Reservations:
     def __init__(
         self,
-        client: Any,
+        client: DynamoDBClient,
         hotels: HotelsTable,
         inventory: InventoryTable,
         bookings: BookingsTable,
@@ -67,7 +72,7 @@ class Reservations:
             executionArn=step.executionArn,
             updatedAt=at,
         )
-        booking = {
+        booking: UpdateTypeDef = {
             "TableName": self._bookings.table,
             "Key": {"bookingId": {"S": request.bookingId}},
             "UpdateExpression": "SET "
@@ -87,7 +92,7 @@ class Reservations:
             )
             | ONE,
         }
-        hotel = (
+        hotel: list[TransactWriteItemTypeDef] = (
             []
             if take.hotelVersion is None
             else [self._hotels.unchanged(take.hotelId, take.hotelVersion)]
@@ -124,7 +129,7 @@ class Reservations:
         """Give the rooms back and mark the reservation RELEASED, atomically. False when a
         concurrent retry released it first."""
         at = self._clock()
-        booking = {
+        booking: UpdateTypeDef = {
             "TableName": self._bookings.table,
             "Key": {"bookingId": {"S": booking_id}},
             "UpdateExpression": (
@@ -148,7 +153,7 @@ class Reservations:
             return False  # a concurrent retry released it
         raise refused
 
-    def _transact(self, items: list[dict[str, Any]]) -> ClientError | None:
+    def _transact(self, items: Sequence[TransactWriteItemTypeDef]) -> ClientError | None:
         """None when the transaction went through; the cancellation when it was refused."""
         try:
             with transient_faults():

@@ -9,9 +9,13 @@ shows the state (``status``) and the manager dashboard is the fallback.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from hotel_booking.dal.topics import hotel_topic_arn
+
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sns.type_defs import SubscriptionTypeDef
 
 SubscriptionState = Literal["Confirmed", "PendingConfirmation", "NotSubscribed"]
 
@@ -19,7 +23,7 @@ SubscriptionState = Literal["Confirmed", "PendingConfirmation", "NotSubscribed"]
 class HotelTopics:
     PROTOCOL = "email"
 
-    def __init__(self, client: Any, hotel_topic_arn_prefix: str) -> None:
+    def __init__(self, client: SNSClient, hotel_topic_arn_prefix: str) -> None:
         self._sns = client
         self.prefix = hotel_topic_arn_prefix
 
@@ -65,7 +69,7 @@ class HotelTopics:
             return "Confirmed"
         return "PendingConfirmation"
 
-    def _subscriptions(self, hotel_id: str, email: str) -> list[dict[str, Any]]:
+    def _subscriptions(self, hotel_id: str, email: str) -> list[SubscriptionTypeDef]:
         wanted = email.casefold()
         try:
             pages = self._sns.get_paginator("list_subscriptions_by_topic").paginate(

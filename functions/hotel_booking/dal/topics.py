@@ -3,12 +3,16 @@ outcome email through SES, and operations alerts on the operations topic."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
 from hotel_booking.errors import NotificationError
+
+if TYPE_CHECKING:
+    from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sns import SNSClient
 
 logger = Logger()
 
@@ -21,8 +25,8 @@ def hotel_topic_arn(prefix: str, hotel_id: str) -> str:
 class Topics:
     def __init__(
         self,
-        sns: Any,
-        ses: Any,
+        sns: SNSClient,
+        ses: SESV2Client,
         *,
         hotel_topic_arn_prefix: str,
         ops_topic_arn: str,

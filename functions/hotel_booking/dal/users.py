@@ -10,11 +10,15 @@ users costs one ``ListUsers`` plus the group listings, never one call per user.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from hotel_booking.models.domain import PoolUser
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 #: Cognito's page size limit for ListUsers and ListUsersInGroup.
 MAX_PAGE = 60
@@ -32,7 +36,7 @@ def email_filter(email: str) -> str:
 
 
 class CognitoUsers:
-    def __init__(self, client: Any, user_pool_id: str) -> None:
+    def __init__(self, client: CognitoIdentityProviderClient, user_pool_id: str) -> None:
         self._idp = client
         self.pool_id = user_pool_id
 
@@ -96,7 +100,9 @@ class CognitoUsers:
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
-    def _call_with_token(call: Any, args: dict[str, Any]) -> dict[str, Any]:
+    def _call_with_token(
+        call: Callable[..., Mapping[str, Any]], args: dict[str, Any]
+    ) -> dict[str, Any]:
         """A listing call; a pagination token Cognito refuses is the caller's ValueError."""
         try:
             return dict(call(**args))
@@ -106,7 +112,7 @@ class CognitoUsers:
                 raise ValueError("the pagination token was refused") from None
             raise
 
-    def _with_groups(self, user: dict[str, Any]) -> PoolUser:
+    def _with_groups(self, user: Mapping[str, Any]) -> PoolUser:
         groups: set[str] = set()
         args: dict[str, Any] = {"UserPoolId": self.pool_id, "Username": user["Username"]}
         while True:
@@ -127,7 +133,7 @@ class CognitoUsers:
             args["NextToken"] = resp["NextToken"]
 
 
-def _user(user: dict[str, Any], groups: frozenset[str]) -> PoolUser:
+def _user(user: Mapping[str, Any], groups: frozenset[str]) -> PoolUser:
     attributes = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
     return PoolUser(
         userId=user["Username"],

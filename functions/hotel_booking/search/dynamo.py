@@ -25,8 +25,8 @@ offered, and is offered again once the saga releases it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -34,6 +34,10 @@ from botocore.exceptions import ClientError
 from hotel_booking.dal.inventory import InventoryTable
 from hotel_booking.search import keys
 from hotel_booking.search.model import HotelDoc
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import WriteRequestOutputTypeDef, WriteRequestTypeDef
 
 INDEXES = {"city": "byCity", "price": "byPrice", "stars": "byStars", "name": "byName"}
 BUCKETS_KEY = {"pk": {"S": "BUCKETS"}, "sk": {"S": "BUCKETS"}}
@@ -68,7 +72,7 @@ def index_keys(doc: HotelDoc) -> dict[str, Any]:
 
 
 class SearchTable:
-    def __init__(self, client: Any, table: str, inventory_table: str = "") -> None:
+    def __init__(self, client: DynamoDBClient, table: str, inventory_table: str = "") -> None:
         self._db = client
         self.table = table
         self._inventory = InventoryTable(client, inventory_table)
@@ -194,18 +198,21 @@ class SearchTable:
         for page in self._db.get_paginator("scan").paginate(
             TableName=self.table, ProjectionExpression="pk, sk"
         ):
-            keys = [{"DeleteRequest": {"Key": item}} for item in page.get("Items", [])]
+            keys: list[WriteRequestTypeDef] = [
+                {"DeleteRequest": {"Key": item}} for item in page.get("Items", [])
+            ]
             for start in range(0, len(keys), 25):
                 self._batch(keys[start : start + 25])
             count += len(keys)
         return count
 
-    def _batch(self, requests: list[dict[str, Any]]) -> None:
+    def _batch(self, requests: list[WriteRequestTypeDef]) -> None:
+        pending: Mapping[str, Sequence[WriteRequestTypeDef | WriteRequestOutputTypeDef]]
         pending = {self.table: requests}
         while pending:
             pending = self._db.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
-    def _write_if(self, operation: str, **kwargs: Any) -> bool:
+    def _write_if(self, operation: Literal["put_item", "update_item"], **kwargs: Any) -> bool:
         try:
             getattr(self._db, operation)(TableName=self.table, **kwargs)
         except ClientError as exc:

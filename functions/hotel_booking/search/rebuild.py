@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.search.dynamo import SearchTable
 from hotel_booking.search.projector import replay
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 LOCAL_STACK = "hotel-booking"
 LOCAL_REGION = "eu-west-2"  # localaws.cloud.DEFAULT_REGION, where `make run` deploys
@@ -46,7 +49,7 @@ def tables(args: argparse.Namespace) -> dict[str, str]:
     }
 
 
-def rebuild(client: Any, names: dict[str, str]) -> tuple[int, int]:
+def rebuild(client: DynamoDBClient, names: dict[str, str]) -> tuple[int, int]:
     """(items removed, changes applied)."""
     search = SearchTable(client, names["search"])
     removed = search.clear()
