@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import select
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -36,16 +37,39 @@ def test_samconfig_gives_the_stack_name_and_the_command_line_wins() -> None:
     assert values == {"Punctuation": "!", "Stage": "cli", "Greeting": "hi"}
 
 
+def _rest(process: subprocess.Popen[str], timeout: float) -> str:
+    """What the process printed after the lines _read_until returned, once it has ended."""
+    process.wait(timeout=timeout)
+    seen: queue.Queue[str | None] = process.seen  # type: ignore[attr-defined]
+    out = []
+    while (line := seen.get(timeout=timeout)) is not None:
+        out.append(line)
+    return "".join(out)
+
+
 def _read_until(process: subprocess.Popen[str], text: str, timeout: float) -> list[str]:
+    """The process's lines up to the first holding ``text``. A thread reads them (and keeps
+    reading after, so the process never blocks on a full pipe): select() on a buffered text
+    stream can miss lines already read into its buffer."""
     assert process.stdout is not None
+    stream = process.stdout
+    seen: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        for line in stream:
+            seen.put(line)
+        seen.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    process.seen = seen  # type: ignore[attr-defined]
     lines: list[str] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 1)
-        if not ready:
+        try:
+            line = seen.get(timeout=1)
+        except queue.Empty:
             continue
-        line = process.stdout.readline()
-        if not line:
+        if line is None:
             break
         lines.append(line)
         if text in line:
@@ -93,8 +117,8 @@ def test_up_serves_the_apps_apis_and_stops_on_sigterm() -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            rest, _ = process.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
+            rest = _rest(process, timeout=60)
+        except (subprocess.TimeoutExpired, queue.Empty):
             os.killpg(process.pid, signal.SIGKILL)
             raise
     assert process.returncode == 0, rest
