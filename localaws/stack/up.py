@@ -21,7 +21,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from localaws.account import DEFAULT_REGION
-from localaws.cloud import LocalCloud, PortInUse, ensure_port_free
+from localaws.cloud import DEFAULT_STACK_NAME, LocalCloud, PortInUse, ensure_port_free
 from localaws.gateways.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
 from localaws.gateways.httpapi import HttpApiGateway, http_apis
 from localaws.provision.deploy import DeployError, Stack
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         settings, parameters = parameters_for(
             args.template, args.parameter_overrides, args.config_env
         )
-        stack_name = args.stack_name or settings.get("stack_name") or "sam-app"
+        stack_name = args.stack_name or settings.get("stack_name") or DEFAULT_STACK_NAME
         region = args.region or settings.get("region") or DEFAULT_REGION
         ensure_port_free(api_port, "API_PORT")
         cloud = LocalCloud(port=aws_port, region=region).start()

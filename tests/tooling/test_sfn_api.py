@@ -12,8 +12,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from devstack.run import LocalStack, persistence
 from localaws.cloud import LocalCloud
-from localaws.stack.run import LocalStack, persistence
 from tests.fixtures.waiting import eventually
 from tests.tooling.tables import new_table
 
