@@ -264,7 +264,9 @@ def _executions(
 
 def _history(sfn: Any, arn: str) -> list[dict[str, Any]]:
     """Every event of an execution's history, oldest first, across pages."""
-    pages = sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
+    pages = sfn.get_paginator("get_execution_history").paginate(
+        executionArn=arn, PaginationConfig={"PageSize": 1000}
+    )
     return [event for page in pages for event in page["events"]]
 
 
