@@ -1,6 +1,7 @@
 """LocalCloud: moto on loopback with Step Functions executing and our Lambdas running.
 
-One object, used the same way by the test suite, the demo, the benchmarks and ``make run``::
+One object, used the same way by ``localaws up``, the test suite, the benchmarks and an app's
+own local system (this project's ``make run``)::
 
     with LocalCloud() as cloud:
         stack = cloud.deploy("template.yaml")

@@ -14,6 +14,7 @@ ENGINE = ROOT / "localaws"
 #: Names of this product: its stack, resources, parameters, groups and demo data.
 PRODUCT_NAMES = (
     "hotel-booking",
+    "hotel_booking",
     "HotelBooking",
     "HotelApi",
     "BookingStateMachine",
@@ -43,7 +44,10 @@ PRODUCT_PACKAGES = {
     "support_console",
     "tests",
 }
-_NAME = re.compile("|".join(rf"\b{re.escape(n)}\b" for n in PRODUCT_NAMES))
+# A whole name: "AllowedOrigins" (S3's CORS rule) is not "AllowedOrigin"; "_" does not join.
+_NAME = re.compile(
+    "|".join(rf"(?<![A-Za-z0-9]){re.escape(n)}(?![A-Za-z0-9])" for n in PRODUCT_NAMES)
+)
 
 
 def product_names(root: Path) -> list[str]:
