@@ -13,7 +13,7 @@ from devstack.run import LocalStack
 from hotel_booking.logic.ids import CANCELLATION_PREFIX, cancellation_id_for
 from hotel_booking.models import BookingStatus, Decision
 from hotel_booking.models.saga import CancellationRequest
-from support_console import executions
+from support_console import resources
 from tests.fixtures.saga_driver import SagaDriver
 from tests.support_console.test_console import get, state_classes
 
@@ -57,7 +57,7 @@ def cancelled(driver: SagaDriver, local_stack: LocalStack) -> str:
 
 
 def test_the_console_and_the_product_name_cancellations_alike() -> None:
-    assert executions.CANCELLATION_PREFIX == CANCELLATION_PREFIX
+    assert resources.CANCELLATION_PREFIX == CANCELLATION_PREFIX
 
 
 def test_both_lists_are_tabs_and_each_lists_its_own_executions(
