@@ -42,6 +42,7 @@ from localaws.provision.deploy import Stack
 from localaws.provision.hosting import allow_sources, security_headers
 from localaws.stack import persistence
 from localaws.stack.alarms import AlarmEvaluator
+from localaws.stack.up import client_ids
 from support_console.alarms import AlarmRow, sorted_rows
 from support_console.app import WARM_EVERY, Console
 from support_console.events import BusEvent, BusView, consumers
@@ -233,7 +234,9 @@ class LocalStack:
             )
         )
         api = RestApiDefinition.from_stack(self.stack, "HotelApi")
-        verifier = TokenVerifier(self.cloud.endpoint, self.cloud.region, self._client_ids)
+        verifier = TokenVerifier(
+            self.cloud.endpoint, self.cloud.region, functools.partial(client_ids, self.cloud)
+        )
         api_name = str(self.stack.resources["HotelApi"].properties.get("Name", "HotelApi"))
         gateway = ApiGateway(
             api,
@@ -427,12 +430,6 @@ class LocalStack:
             )
             for a in evaluator.states()
         )
-
-    def _client_ids(self, pool_id: str) -> set[str]:
-        clients = self.cloud.client("cognito-idp").list_user_pool_clients(
-            UserPoolId=pool_id, MaxResults=60
-        )["UserPoolClients"]
-        return {c["ClientId"] for c in clients}
 
     def _create_users(self) -> None:
         for email, name, group in DEMO_USERS:

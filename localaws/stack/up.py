@@ -9,6 +9,7 @@ with ``ready`` is printed once every resource exists; SIGTERM or Ctrl-C stops it
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import sys
@@ -45,7 +46,7 @@ class Routes:
 
 def gateways(cloud: LocalCloud, stack: Stack, log: Callable[[str], None]) -> list[Any]:
     """A gateway per REST API (its OpenAPI body) and per HTTP API of the stack."""
-    verifier = TokenVerifier(cloud.endpoint, cloud.region, lambda pool: _client_ids(cloud, pool))
+    verifier = TokenVerifier(cloud.endpoint, cloud.region, functools.partial(client_ids, cloud))
     found: list[Any] = []
     for api in stack.of_type("AWS::ApiGateway::RestApi"):
         if "Body" in api.properties:
@@ -55,7 +56,8 @@ def gateways(cloud: LocalCloud, stack: Stack, log: Callable[[str], None]) -> lis
     return found
 
 
-def _client_ids(cloud: LocalCloud, pool_id: str) -> set[str]:
+def client_ids(cloud: LocalCloud, pool_id: str) -> set[str]:
+    """A user pool's app client ids: the audiences its ID tokens may carry."""
     clients = cloud.client("cognito-idp").list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)
     return {c["ClientId"] for c in clients["UserPoolClients"]}
 
