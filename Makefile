@@ -34,15 +34,15 @@ $(STAMP): pyproject.toml $(UV_STAMP)
 ## The log is one line per API request, Lambda invocation and state transition; VERBOSE=1 adds
 ## every web request, each invocation's output and the rest of the history events.
 run: $(STAMP)
-	$(BIN)/python -m localaws run $(if $(RESET),--reset,) $(if $(VERBOSE),--verbose,)
+	$(BIN)/python -m devstack run $(if $(RESET),--reset,) $(if $(VERBOSE),--verbose,)
 
 ## Forget the data `make run` kept: the next start is a fresh stack with the demo data.
 reset: $(STAMP)
-	$(BIN)/python -m localaws reset
+	$(BIN)/python -m devstack reset
 
 ## One booking through the saga, printed step by step.
 demo: $(STAMP)
-	$(BIN)/python -m localaws demo
+	$(BIN)/python -m devstack demo
 
 ## The support console's CLI against the running local stack (the web console: /console/).
 ## make executions ARGS="show <bookingId>"; ARGS="list --aws --stack-name hotel-booking" reads AWS.

@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
+from devstack.product import LOCAL_PARAMETERS  # noqa: E402
 from localaws.cloud import LocalCloud  # noqa: E402
 from localaws.stack.alarms import AlarmEvaluator  # noqa: E402
 
@@ -39,7 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--invocations", type=int, default=20_000)
     args = parser.parse_args()
-    with LocalCloud() as cloud:
+    with LocalCloud(local_parameters=LOCAL_PARAMETERS) as cloud:
         stack = cloud.deploy(ROOT / "template.yaml")
         evaluator = AlarmEvaluator.for_stack(cloud, stack)
         now = [time.time()]

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
 from deploy import artifacts  # noqa: E402
+from devstack.product import LOCAL_PARAMETERS  # noqa: E402
 from localaws.cloud import LocalCloud  # noqa: E402
 
 ARM64 = "aarch64-manylinux_2_34"  # Lambda python3.13: Amazon Linux 2023, glibc 2.34
@@ -46,7 +47,7 @@ def main() -> int:
     python = artifacts.runtime_python()
     runtime = artifacts.lambda_runtime(python)
     functions = artifacts.functions()
-    with LocalCloud() as cloud:
+    with LocalCloud(local_parameters=LOCAL_PARAMETERS) as cloud:
         cloud.deploy(ROOT / "template.yaml", stack_name="bench")
         variables = {f.logical_id: cloud.runtime.spec(f.logical_id).environment for f in functions}
 

@@ -36,6 +36,7 @@ from botocore.exceptions import ClientError
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
+from devstack.product import LOCAL_PARAMETERS  # noqa: E402
 from hotel_booking.models import BookingStatus  # noqa: E402
 from localaws.cloud import LocalCloud  # noqa: E402
 from localaws.engine.lambdas import Invocation  # noqa: E402
@@ -231,7 +232,9 @@ def main() -> None:
     sizes: dict[tuple[str, str], int] = {}
     recorder = Recorder(sizes)
     invocations: list[Invocation] = []
-    with LocalCloud(retry_time_scale=0.001, on_invocation=invocations.append) as cloud:
+    with LocalCloud(
+        retry_time_scale=0.001, on_invocation=invocations.append, local_parameters=LOCAL_PARAMETERS
+    ) as cloud:
         stack = cloud.deploy(ROOT / "template.yaml", stack_name="calls")
         recorder.functions = {
             r.ref: r.logical_id for r in stack.of_type("AWS::Lambda::Function")

@@ -42,6 +42,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
+from devstack.run import LocalStack, Ports  # noqa: E402
 from hotel_booking.dal.approvals import ApprovalsTable  # noqa: E402
 from hotel_booking.dal.bookings import BookingsTable  # noqa: E402
 from hotel_booking.dal.executions import Executions  # noqa: E402
@@ -50,7 +51,6 @@ from hotel_booking.logic.approvals import decide  # noqa: E402
 from hotel_booking.logic.ids import approval_id_for  # noqa: E402
 from hotel_booking.models import Decision, Hotel  # noqa: E402
 from localaws.cloud import free_port  # noqa: E402
-from localaws.stack.run import LocalStack, Ports  # noqa: E402
 from support_console.cli import main as cli  # noqa: E402
 from support_console.executions import Inspector, Resources  # noqa: E402
 

@@ -43,9 +43,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
+from devstack.run import LocalStack, Ports, demo_picture, multipart  # noqa: E402
 from localaws.cloud import free_port  # noqa: E402
 from localaws.engine.lambdas import Invocation  # noqa: E402
-from localaws.stack.run import LocalStack, Ports, demo_picture, multipart  # noqa: E402
 
 #: Saga steps whose successful end tells a booking's state (the step writes it).
 REACHED = {"NotifyManagerFunction": "AWAITING_APPROVAL", "ConfirmBookingFunction": "CONFIRMED"}

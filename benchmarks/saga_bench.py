@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
+from devstack.product import LOCAL_PARAMETERS  # noqa: E402
 from hotel_booking.models import BookingStatus, Decision  # noqa: E402
 from localaws.cloud import LocalCloud  # noqa: E402
 from tests.fixtures.saga_driver import SagaDriver  # noqa: E402
@@ -44,7 +45,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=8)
     args = parser.parse_args()
 
-    with LocalCloud(retry_time_scale=0.001) as cloud:
+    with LocalCloud(retry_time_scale=0.001, local_parameters=LOCAL_PARAMETERS) as cloud:
         driver = SagaDriver(cloud, cloud.deploy(ROOT / "template.yaml", stack_name="bench"))
         short = SagaDriver(
             cloud,

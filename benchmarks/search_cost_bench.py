@@ -48,8 +48,8 @@ from hotel_booking.search.keys import SORTS  # noqa: E402
 from hotel_booking.search.model import SearchQuery  # noqa: E402
 from hotel_booking.search.projector import doc_from  # noqa: E402
 from hotel_booking.search.query import search  # noqa: E402
-from localaws import speedups  # noqa: E402
-from localaws.template import load_template  # noqa: E402
+from localaws.compat import speedups  # noqa: E402
+from localaws.provision.template import load_template  # noqa: E402
 
 REGION = "eu-west-2"
 TABLES = ("HotelsTable", "InventoryTable", "BookingsTable", "SearchTable")

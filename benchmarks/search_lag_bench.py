@@ -22,6 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
+from devstack.product import LOCAL_PARAMETERS  # noqa: E402
 from localaws.cloud import LocalCloud  # noqa: E402
 from tests.fixtures.api_client import PoolUsers  # noqa: E402
 from tests.fixtures.events import ADMIN, rest_event  # noqa: E402
@@ -38,7 +39,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--changes", type=int, default=50)
     args = parser.parse_args()
-    with LocalCloud() as cloud:
+    with LocalCloud(local_parameters=LOCAL_PARAMETERS) as cloud:
         stack = cloud.deploy(ROOT / "template.yaml", parameters={"AllowedOrigin": "*"})
         lam = cloud.client("lambda")
         function = stack.ref("HotelsApiFunction")

@@ -22,8 +22,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
+from devstack.run import LocalStack, Ports  # noqa: E402
 from localaws.cloud import free_port  # noqa: E402
-from localaws.stack.run import LocalStack, Ports  # noqa: E402
 
 
 def pct(values: list[float], p: float) -> float:

@@ -1,4 +1,8 @@
-"""python -m localaws <command>: developer tooling for the local cloud."""
+"""python -m localaws <command>: developer tooling for the local cloud.
+
+The engine knows no app: ``up`` runs any SAM template. An app's own local system (its
+seeding, pages, consoles) builds on ``LocalCloud`` and the gateways in a package of its own.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,6 @@ import sys
 def main() -> int:
     commands = {
         "up": "any SAM app: deploy --template and serve its AWS and HTTP APIs",
-        "run": "the whole system: AWS emulated on loopback, API, web pages, mailbox",
-        "demo": "one booking through the saga, printed step by step",
-        "reset": "forget the data `run` kept (.localaws/state/); the next run starts clean",
         "faults": "inject, list or clear faults in the running stack (AWS FIS-shaped)",
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
@@ -19,22 +20,10 @@ def main() -> int:
             print(f"  {name:10} {text}")
         return 2
     command, rest = sys.argv[1], sys.argv[2:]
-    if command == "run":
-        from localaws.stack.run import main as run
-
-        return run(rest)
-    if command == "reset":
-        from localaws.stack.run import reset
-
-        return reset(rest)
     if command == "up":
         from localaws.stack.up import main as up
 
         return up(rest)
-    if command == "demo":
-        from localaws.stack.demo import main as demo
-
-        return demo(rest)
     if command == "faults":
         from localaws.stack.faults_cli import main as faults
 

@@ -1,6 +1,7 @@
 """LocalCloud: moto on loopback with Step Functions executing and our Lambdas running.
 
-One object, used the same way by the test suite, the demo, the benchmarks and ``make run``::
+One object, used the same way by ``localaws up``, the test suite, the benchmarks and an app's
+own local system (this project's ``make run``)::
 
     with LocalCloud() as cloud:
         stack = cloud.deploy("template.yaml")
@@ -19,7 +20,8 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,14 +46,19 @@ DUMMY_CREDENTIALS = {
 
 
 HistoryListener = Callable[[str, dict[str, Any]], None]
+#: A stack deployed without a name (``sam deploy``'s guided default; ``localaws up`` too).
+DEFAULT_STACK_NAME = "sam-app"
 
-#: The template parameter naming the SES identity guests' emails come from, and its local value.
-SENDER_PARAMETER = "SenderEmail"
-LOCAL_SENDER = "bookings@hotel-booking.example"
-#: The search image's tag has no default (a bare deploy must not name a missing image); locally
-#: no image is pulled (the search tasks run from the venv), so any tag of the right shape does.
-IMAGE_TAG_PARAMETER = "SearchImageTag"
-LOCAL_IMAGE_TAG = "src-0000000000000000"
+
+@dataclass(frozen=True)
+class LocalParameters:
+    """What an app's template needs only on this machine, given by the app (the engine names
+    no app): values for parameters the caller left out (e.g. an image tag: no image is
+    pulled), and the parameters naming an SES identity, verified at deploy (SES sends only
+    from a verified identity; on AWS its owner verifies it once)."""
+
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    ses_identities: tuple[str, ...] = ()
 
 
 def _confirmation_link(topic_arn: str, token: str, endpoint: str) -> str:
@@ -109,8 +116,10 @@ class LocalCloud:
         retry_time_scale: float = 1.0,
         on_invocation: Callable[[Invocation], None] | None = None,
         port_variable: str = "AWS_PORT",
+        local_parameters: LocalParameters | None = None,
     ) -> None:
         self.region = region
+        self.local_parameters = local_parameters or LocalParameters()
         self.port = port or free_port()
         self.port_variable = port_variable
         self.endpoint = f"http://127.0.0.1:{self.port}"
@@ -209,18 +218,20 @@ class LocalCloud:
     def deploy(
         self,
         template: str | Path = "template.yaml",
-        stack_name: str = "hotel-booking",
+        stack_name: str = DEFAULT_STACK_NAME,
         parameters: dict[str, Any] | None = None,
     ) -> Stack:
         """Translate ``template`` (SAM) and create every resource it declares."""
         translated = load_template(template, self.region)
         parameters = dict(parameters or {})
-        if IMAGE_TAG_PARAMETER in translated.cfn.get("Parameters", {}):
-            parameters.setdefault(IMAGE_TAG_PARAMETER, LOCAL_IMAGE_TAG)
-        if SENDER_PARAMETER in translated.cfn.get("Parameters", {}):
-            parameters.setdefault(SENDER_PARAMETER, LOCAL_SENDER)
-            # SES sends only from a verified identity; on AWS its owner verifies it once.
-            self.client("ses").verify_email_identity(EmailAddress=parameters[SENDER_PARAMETER])
+        declared = translated.cfn.get("Parameters", {})
+        local = self.local_parameters
+        for name, value in local.defaults.items():
+            if name in declared:
+                parameters.setdefault(name, value)
+        for name in local.ses_identities:
+            if name in parameters:
+                self.client("ses").verify_email_identity(EmailAddress=parameters[name])
         stack = Deployer(
             translated, stack_name, self.region, self.client, self.runtime, parameters
         ).deploy()

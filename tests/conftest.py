@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
+from devstack.run import LocalStack, Ports
 from localaws.cloud import LocalCloud, free_port
-from localaws.stack.run import LocalStack, Ports
 from tests.fixtures.iam_calls import CallRecorder, SessionFindings, denied_calls
 
 ROOT = Path(__file__).resolve().parent.parent

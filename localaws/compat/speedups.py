@@ -4,7 +4,7 @@ Under load (issue 13) a profile of the stack showed two kinds of repeated work t
 depend on the request at all:
 
 - **JSONPath parsing.** The Step Functions interpreter and EventBridge's input transformer
-  parse each JSONPath (``$$.Task.Token``, ``$.bookingId``…) again at every evaluation, and
+  parse each JSONPath (``$$.Task.Token``, ``$.orderId``…) again at every evaluation, and
   ``jsonpath_ng`` builds a fresh PLY lexer for each parse: ~10% of the stack's CPU. A parsed
   path is an immutable tree (``find`` builds new result objects), so one parse per string
   serves every evaluation on every thread.
@@ -44,7 +44,7 @@ depend on the request at all:
   the same new lists and maps, converting nested values once.
 - **Serializing DynamoDB's attribute values.** moto's response serializer walks every
   attribute value member by member through the service model (ten members, each looked up
-  under several alias names): over half the CPU of a GetItem of a booking. An attribute
+  under several alias names): over half the CPU of a GetItem of a small item. An attribute
   value of the plain form moto's DynamoDB handler produces (one type key; strings, bytes,
   booleans, lists and maps of those) is written straight into the same JSON; anything else
   takes moto's path.

@@ -63,13 +63,14 @@ _AWS_EVENT_KEYS = (
 
 
 FEED_SIZE = 200
-_AGGREGATE_KEYS = ("bookingId", "hotelId")  # the aggregate an event is about, by preference
 
 
 class EventFeed:
     """The last ``size`` events put on any custom bus, newest first (a bounded ring)."""
 
-    def __init__(self, size: int = FEED_SIZE) -> None:
+    def __init__(self, size: int = FEED_SIZE, aggregate_keys: Sequence[str] = ()) -> None:
+        #: The detail fields that name what an event is about, by preference (the app's ids).
+        self.aggregate_keys = tuple(aggregate_keys)
         self._events: deque[dict[str, Any]] = deque(maxlen=size)
         self._lock = threading.Lock()
 
@@ -86,7 +87,7 @@ class EventFeed:
             except ValueError:
                 detail = {}
             detail = detail if isinstance(detail, dict) else {}
-            key = next((k for k in _AGGREGATE_KEYS if detail.get(k)), None)
+            key = next((k for k in self.aggregate_keys if detail.get(k)), None)
             kept.append(
                 {
                     "eventId": result["EventId"],

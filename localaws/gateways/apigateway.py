@@ -395,7 +395,7 @@ class ApiGateway:
         return headers
 
 
-#: Query parameters whose values are secrets: an approval link's signature decides a booking.
+#: Query parameters whose values are secrets: a signed link's signature is a credential.
 _SECRET_PARAMETERS = re.compile(r"(^|&)(sig=)[^&]*")
 
 

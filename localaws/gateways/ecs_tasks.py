@@ -1,13 +1,13 @@
 """The local "ECS": runs an ECS service of the stack as plain processes, and registers each in
 the emulator's Cloud Map as ECS registers its tasks.
 
-Each task is the container's entry command (:data:`ENTRY_COMMAND`, the Dockerfile's ``CMD``)
-run with the task definition's environment, pointed at the emulator. When its ``/live``
-answers, it is registered in the service's Cloud Map service (IP, port, HEALTHY; a stale
-registration of the same id is removed first: moto appends a duplicate otherwise); when it
-exits, it is marked UNHEALTHY and deregistered, and a task that had been running is replaced
-by a new one (the desired count). Idle, a task costs nothing: the threads here
-block on the process and its output.
+Each task is the container's entry command (``command``: the Dockerfile's ``CMD``, which the
+caller knows; no image is pulled) run with the task definition's environment, pointed at the
+emulator. When its ``/live`` answers, it is registered in the service's Cloud Map service (IP,
+port, HEALTHY; a stale registration of the same id is removed first: moto appends a duplicate
+otherwise); when it exits, it is marked UNHEALTHY and deregistered, and a task that had been
+running is replaced by a new one (the desired count). Idle, a task costs nothing: the threads
+here block on the process and its output.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,12 +30,8 @@ from typing import Any
 
 from localaws.cloud import DUMMY_CREDENTIALS, free_port
 from localaws.provision.deploy import Stack
-from support_console.services import ServiceInstance, service_instances
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The container's CMD (services/search/Dockerfile), with this interpreter as ``python``.
-ENTRY_COMMAND = ("python", "-m", "search_service")
-PYTHONPATH = ("functions", "services/search")  # the image's /app holds both packages
 READY_TIMEOUT = 60.0
 LOG_LINES = 2000
 
@@ -76,11 +73,17 @@ class LocalEcsService:
         stack: Stack,
         client: Any,
         endpoint: str,
-        service_logical_id: str = "SearchService",
+        service_logical_id: str,
+        command: Sequence[str],
+        pythonpath: Sequence[str] = (),
         log: Any = None,
         environment: dict[str, str] | None = None,
     ) -> None:
+        """``command``: the container's CMD, its ``python`` run as this interpreter;
+        ``pythonpath``: folders (under the project root) the image's code lies in."""
         self.stack = stack
+        self.command = tuple(command)
+        self.pythonpath = tuple(pythonpath)
         self._client = client
         self.endpoint = endpoint
         self._log = log or (lambda line: None)
@@ -123,7 +126,7 @@ class LocalEcsService:
         # that forked the task ends, and a replacement is started from a thread that does.
         process = self._spawner.submit(
             subprocess.Popen,
-            [sys.executable, *ENTRY_COMMAND[1:]],
+            [sys.executable if self.command[0] == "python" else self.command[0], *self.command[1:]],
             cwd=ROOT,
             env=self.task_environment(port, self.endpoint),
             stdin=subprocess.DEVNULL,
@@ -155,7 +158,7 @@ class LocalEcsService:
             "AWS_ENDPOINT_URL_S3": endpoint,  # as the local Lambdas: path-style picture URLs
             "HOST": "127.0.0.1",
             "PORT": str(port),
-            "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in PYTHONPATH),
+            "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in self.pythonpath),
             "PYTHONUNBUFFERED": "1",
             **self._extra_env,
         }
@@ -191,11 +194,6 @@ class LocalEcsService:
             task.process.wait()
         if task.process.stdout:
             task.process.stdout.close()
-
-    # -- what Cloud Map says ------------------------------------------------------------------
-    def instances(self) -> list[ServiceInstance]:
-        """Every registered task with its health, as Cloud Map reports them."""
-        return service_instances(self._client, self.discovery_service_id)
 
     # -- internals ------------------------------------------------------------------------
     def _read(self, task: LocalTask) -> None:

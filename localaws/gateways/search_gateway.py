@@ -1,6 +1,6 @@
-"""The local HTTP API (``AWS::ApiGatewayV2::Api``) in front of the search service.
+"""The local HTTP API (``AWS::ApiGatewayV2::Api``) in front of an ECS service found in Cloud Map.
 
-Its routes, CORS and integration come from the deployed template: a route ``GET /search``
+Its routes, CORS and integration come from the deployed template: a route (e.g. ``GET /search``)
 whose integration (``HTTP_PROXY`` over a VPC link) targets a Cloud Map service. Each request
 asks Cloud Map for the healthy instances (``DiscoverInstances``, as API Gateway does), picks
 the next one in turn, and forwards the request with the integration's request parameters
@@ -73,7 +73,7 @@ class SearchGateway:
         self,
         stack: Stack,
         discovery: Any,
-        api_logical_id: str = "SearchHttpApi",
+        api_logical_id: str,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self._sd = discovery

@@ -1,6 +1,6 @@
 """API Gateway's stage throttling for the local REST API: a token bucket per method.
 
-The stage's ``MethodSettings`` (template.yaml, ``HotelApi``) give a rate (tokens added a
+The stage's ``MethodSettings`` (the API's stage in the template) give a rate (tokens added a
 second) and a burst (the bucket's size) for ``/*`` ``*`` (every method) and for single
 methods, which replace the stage's default for that method. A request takes a token from its
 method's bucket; with none left API Gateway answers ``429 {"message":"Too Many Requests"}``
@@ -63,7 +63,7 @@ class StageThrottle:
                 if "ThrottlingRateLimit" not in setting and "ThrottlingBurstLimit" not in setting:
                     continue
                 path = setting.get("ResourcePath", "/*")
-                # "/~1hotels~1{hotelId}" names /hotels/{hotelId}; "/*" every resource.
+                # "/~1items~1{itemId}" names /items/{itemId}; "/*" every resource.
                 path = path if path == "/*" else path[1:].replace("~1", "/")
                 key = (path, str(setting.get("HttpMethod", "*")).upper())
                 limits[key] = (

@@ -1,6 +1,6 @@
 """The site's hosting (CloudFront in front of a private bucket), as the local web server plays it.
 
-Locally there is no CloudFront: ``localaws.stack.web`` serves ``hotel/`` itself. These creators let
+Locally there is no CloudFront: the app's own local web server serves its pages. These creators let
 the same template deploy, keep what the template says (the response headers policy above all,
 which the web server applies to every page), and put the bucket policy on the site bucket.
 """

@@ -1,4 +1,4 @@
-"""Deployer creators for the search service's resources (template.yaml, "the search service").
+"""Deployer creators for a long-running service's resources (ECS on Fargate behind an HTTP API).
 
 Cloud Map is emulated (moto's servicediscovery): the namespace and service are created there,
 so the local "ECS" (localaws.gateways.ecs_tasks) registers each task in them and the local

@@ -9,7 +9,7 @@ does for them:
   ``AWS/States`` Executions{Started,Succeeded,Failed,TimedOut,Aborted} per state machine (from
   the interpreter's history), ``AWS/SQS`` queue depths (sampled at each evaluation) and
   ``AWS/ApiGateway`` Count, 4XXError, 5XXError, Latency for the REST API (:meth:`api_request`)
-  and whatever gauges a sampler gives (:meth:`add_sampler`: the search service's task counts).
+  and whatever gauges a sampler gives (:meth:`add_sampler`: e.g. an ECS service's task counts).
 - **evaluation**: :meth:`AlarmEvaluator.evaluate` evaluates every metric alarm of the stack
   (statistic or pNN, period, evaluation periods, datapoints to alarm, comparison, threshold,
   TreatMissingData, metric math with FILL/IF and arithmetic) and then every composite alarm

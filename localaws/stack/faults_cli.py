@@ -3,12 +3,12 @@
 It talks to the emulator endpoint's ``/_localaws/faults`` route (faults.py) on ``AWS_PORT``
 (default 4566), the port ``make run`` serves AWS on, so it works from any terminal::
 
-    python -m localaws faults inject --function ConfirmBookingFunction \\
+    python -m localaws faults inject --function PaymentFunction \\
         --action aws:lambda:invocation-error --prevent-execution false \\
         --percentage 100 --duration PT3M
-    python -m localaws faults inject --function NotifyManagerFunction \\
+    python -m localaws faults inject --function NotifyFunction \\
         --action aws:lambda:invocation-add-delay --delay-ms 12000
-    python -m localaws faults inject --function ConfirmBookingFunction \\
+    python -m localaws faults inject --function NotifyFunction \\
         --action dependency-error --service ses --error Throttling
     python -m localaws faults list
     python -m localaws faults clear [--id fault-3]

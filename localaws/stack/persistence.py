@@ -1,16 +1,16 @@
-"""`make run`'s data across restarts: one snapshot file, replaced atomically.
+"""A local stack's data across restarts: one snapshot file, replaced atomically.
 
-A restart deploys template.yaml afresh (same physical names, same Cognito pool and client ids:
+A restart deploys the template afresh (same physical names, same Cognito pool and client ids:
 moto's HASH id strategy), then puts back what the previous run held: every table's items, every
 bucket's objects, the user pool's users (with their ``sub``, password and groups), the topics'
 subscriptions (confirmed stay confirmed; pending ones keep their confirmation token), SSM
-parameters, secrets (the link-signing key, so emailed links still verify), the mailbox, and the
-state machines' executions with their histories.
+parameters, secrets (e.g. a signing key, so links already emailed still verify), the mailbox,
+and the state machines' executions with their histories.
 
 An execution that was still running is started again under its own name with its recorded
-input: every saga step is idempotent by booking id, and NotifyManager, run again, hands the new
-task token to the approval record without emailing again, so the link already in the mailbox
-(or the dashboard) approves the booking after the restart.
+input. That is safe for an app whose steps are idempotent by the execution's own ids (a step
+run twice must be harmless on AWS too), and a step waiting for a task token hands the new one on
+where the old one was, so whatever was to send the old one sends the new one.
 
 The file is written to a temporary name beside it and renamed over the old one, so a crash
 leaves either the previous snapshot or the new one, never half of one.
@@ -141,7 +141,7 @@ def capture(
             r.logical_id: _pool_users(stack.region, r.ref)
             for r in stack.of_type("AWS::Cognito::UserPool")
         },
-        # Every topic, the stack's and those made at run time (one per hotel), by ARN (its
+        # Every topic, the stack's and those made at run time (e.g. one per customer), by ARN (its
         # name, account and region: the same after a restart).
         "topics": _topics(stack.region),
         "parameters": _parameters(client("ssm")),
@@ -176,7 +176,7 @@ def _bucket_objects(s3: Any, bucket: str) -> list[dict[str, Any]]:
 
 def _pool_users(region: str, pool_id: str) -> list[dict[str, Any]]:
     """Users as moto holds them: the API never returns a password, and a user made again
-    through it would get a new ``sub`` (hotels name their manager by sub)."""
+    through it would get a new ``sub`` (an app may store users by sub)."""
     pool = guard.cognito_user_pool(region, pool_id)
     return [
         {
@@ -263,9 +263,15 @@ def _executions(
             yield record
 
 
-def _execution(sfn: Any, arn: str) -> dict[str, Any]:
-    from support_console.history import events
+def _history(sfn: Any, arn: str) -> list[dict[str, Any]]:
+    """Every event of an execution's history, oldest first, across pages."""
+    pages = sfn.get_paginator("get_execution_history").paginate(
+        executionArn=arn, PaginationConfig={"PageSize": 1000}
+    )
+    return [event for page in pages for event in page["events"]]
 
+
+def _execution(sfn: Any, arn: str) -> dict[str, Any]:
     described = sfn.describe_execution(executionArn=arn)
     return {
         "name": described["name"],
@@ -276,7 +282,7 @@ def _execution(sfn: Any, arn: str) -> dict[str, Any]:
         "cause": described.get("cause"),
         "startDate": described["startDate"],
         "stopDate": described.get("stopDate"),
-        "events": list(events(sfn, arn)),
+        "events": _history(sfn, arn),
     }
 
 
@@ -313,7 +319,7 @@ def restore(client: Any, stack: Stack, state: dict[str, Any]) -> list[tuple[str,
     sns_client = client("sns")
     topics = guard.sns_backend(stack.region).topics
     for arn, topic in state["topics"].items():
-        if arn not in topics:  # made at run time (a hotel's): make it again
+        if arn not in topics:  # made at run time (by the app): make it again
             sns_client.create_topic(Name=topic["name"])
         _put_subscriptions(stack.region, arn, topic["subscriptions"])
     ssm = client("ssm")

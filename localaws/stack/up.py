@@ -9,6 +9,7 @@ with ``ready`` is printed once every resource exists; SIGTERM or Ctrl-C stops it
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import sys
@@ -21,7 +22,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from localaws.account import DEFAULT_REGION
-from localaws.cloud import LocalCloud, PortInUse, ensure_port_free
+from localaws.cloud import DEFAULT_STACK_NAME, LocalCloud, PortInUse, ensure_port_free
 from localaws.gateways.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
 from localaws.gateways.httpapi import HttpApiGateway, http_apis
 from localaws.provision.deploy import DeployError, Stack
@@ -45,7 +46,7 @@ class Routes:
 
 def gateways(cloud: LocalCloud, stack: Stack, log: Callable[[str], None]) -> list[Any]:
     """A gateway per REST API (its OpenAPI body) and per HTTP API of the stack."""
-    verifier = TokenVerifier(cloud.endpoint, cloud.region, lambda pool: _client_ids(cloud, pool))
+    verifier = TokenVerifier(cloud.endpoint, cloud.region, functools.partial(client_ids, cloud))
     found: list[Any] = []
     for api in stack.of_type("AWS::ApiGateway::RestApi"):
         if "Body" in api.properties:
@@ -55,7 +56,8 @@ def gateways(cloud: LocalCloud, stack: Stack, log: Callable[[str], None]) -> lis
     return found
 
 
-def _client_ids(cloud: LocalCloud, pool_id: str) -> set[str]:
+def client_ids(cloud: LocalCloud, pool_id: str) -> set[str]:
+    """A user pool's app client ids: the audiences its ID tokens may carry."""
     clients = cloud.client("cognito-idp").list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)
     return {c["ClientId"] for c in clients["UserPoolClients"]}
 
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         settings, parameters = parameters_for(
             args.template, args.parameter_overrides, args.config_env
         )
-        stack_name = args.stack_name or settings.get("stack_name") or "sam-app"
+        stack_name = args.stack_name or settings.get("stack_name") or DEFAULT_STACK_NAME
         region = args.region or settings.get("region") or DEFAULT_REGION
         ensure_port_free(api_port, "API_PORT")
         cloud = LocalCloud(port=aws_port, region=region).start()

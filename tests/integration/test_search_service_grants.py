@@ -19,7 +19,7 @@ import pytest
 import requests
 from botocore.client import BaseClient
 
-from localaws.stack.run import LocalStack, demo_picture, multipart
+from devstack.run import LocalStack, demo_picture, multipart
 from search_service.settings import ServiceSettings
 from search_service.store import Store
 from tests.fixtures.iam_calls import allowed, permissions

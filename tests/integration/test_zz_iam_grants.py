@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pytest
 
+from devstack.run import LocalStack
 from hotel_booking.models import BookingStatus, Decision
-from localaws.stack.run import LocalStack
 from tests.conftest import TEMPLATE
 from tests.fixtures.iam_calls import CallRecorder, allowed, denied_calls, functions_and_policies
 from tests.fixtures.saga_driver import SagaDriver

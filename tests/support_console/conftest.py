@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from devstack.run import LocalStack
 from hotel_booking.models import BookingStatus, Decision
-from localaws.stack.run import LocalStack
 from tests.fixtures.saga_driver import SagaDriver
 
 CONFIRMED_PATH = [

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 from support_console.__main__ import run
 from support_console.alarms import AlarmRow, from_describe
 

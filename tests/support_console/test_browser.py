@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from devstack.run import LocalStack
 from hotel_booking.models import BookingStatus, Decision
-from localaws.stack.run import LocalStack
 from tests.e2e.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
 from tests.fixtures.saga_driver import SagaDriver
 from tests.support_console.conftest import COMPENSATED_PATH, Bookings

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 from support_console.cli import main
 from tests.support_console.conftest import COMPENSATED_PATH, CONFIRMED_PATH, Bookings
 

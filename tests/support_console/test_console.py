@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 from tests.support_console.conftest import COMPENSATED_PATH, CONFIRMED_PATH, Bookings
 
 

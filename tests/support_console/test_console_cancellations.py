@@ -9,10 +9,10 @@ import time
 
 import pytest
 
+from devstack.run import LocalStack
 from hotel_booking.logic.ids import CANCELLATION_PREFIX, cancellation_id_for
 from hotel_booking.models import BookingStatus, Decision
 from hotel_booking.models.saga import CancellationRequest
-from localaws.stack.run import LocalStack
 from support_console import resources
 from tests.fixtures.saga_driver import SagaDriver
 from tests.support_console.test_console import get, state_classes

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import requests
 
+from devstack.run import LocalStack
 from hotel_booking.models import BookingStatus, Decision
-from localaws.stack.run import LocalStack
 from support_console.executions import Inspector
 from support_console.resources import Resources
 from tests.e2e.browser.conftest import DESKTOP

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 from support_console.__main__ import run
 from tests.e2e.browser.conftest import DESKTOP
 from tests.support_console.test_browser import in_chromium, shot

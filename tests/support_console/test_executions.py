@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 from support_console.executions import Inspector
 from support_console.resources import Resources, find_resources, resources_from_stack
 from tests.support_console.conftest import Bookings

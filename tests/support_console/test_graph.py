@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 from support_console import graph
 from support_console.executions import read_path
 

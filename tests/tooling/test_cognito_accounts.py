@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 from tests.fixtures.api_client import token_claims
 
 PASSWORD = "Harbour-View9"

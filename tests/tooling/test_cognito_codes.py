@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 
 PASSWORD = "Harbour-View9"
 

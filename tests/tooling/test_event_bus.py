@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 
 
 def test_the_stack_has_a_domain_event_bus_whose_archive_keeps_each_event(

@@ -13,7 +13,7 @@ def entry(bus: str, detail: dict[str, object]) -> dict[str, str]:
 
 
 def test_keeps_the_newest_events_on_custom_buses_with_their_aggregate() -> None:
-    feed = EventFeed(size=3)
+    feed = EventFeed(size=3, aggregate_keys=("bookingId", "hotelId"))
     arn = "arn:aws:events:eu-west-2:123456789012:event-bus/app-events"
     feed.record(
         [

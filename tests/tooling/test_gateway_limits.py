@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import requests
 
+from devstack.run import LocalStack
 from localaws.engine.lambdas import REQUEST_PAYLOAD_LIMIT
 from localaws.gateways.apigateway import HEADER_LIMIT, PAYLOAD_LIMIT
-from localaws.stack.run import LocalStack
 
 TOO_LARGE = {"message": "Request Too Long"}
 

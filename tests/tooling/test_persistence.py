@@ -123,12 +123,12 @@ def test_a_finished_execution_is_listed_described_and_paged_after_a_restore(
         assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def test_localaws_reset_forgets_the_saved_state(tmp_path: Path) -> None:
+def test_devstack_reset_forgets_the_saved_state(tmp_path: Path) -> None:
     state = StateDir(tmp_path / "state")
     state.write({"stack": "hotel-booking"})
     env = {**os.environ, "LOCALAWS_STATE_DIR": str(state.path)}
     done = subprocess.run(
-        [sys.executable, "-m", "localaws", "reset"],
+        [sys.executable, "-m", "devstack", "reset"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from werkzeug.test import Client
 
+from devstack.run import ConsoleLog
+from devstack.web import WebServer
 from localaws.aws.mail import Mailbox
-from localaws.stack.run import ConsoleLog
-from localaws.stack.web import WebServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

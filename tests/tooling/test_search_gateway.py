@@ -123,7 +123,7 @@ def task() -> Iterator[int]:
 
 def test_a_dead_instance_is_taken_out_and_the_request_goes_to_the_next(task: int) -> None:
     cloud_map = FakeCloudMap({"dead": free_port(), "alive": task})  # nothing listens on "dead"
-    client = Client(SearchGateway(stack(), cloud_map))
+    client = Client(SearchGateway(stack(), cloud_map, "SearchHttpApi"))
     answers = [client.get("/search?city=Lisbon") for _ in range(4)]
     assert [a.status_code for a in answers] == [200] * 4
     assert cloud_map.reported == [("dead", "UNHEALTHY")]
@@ -136,7 +136,7 @@ def test_a_dead_instance_is_taken_out_and_the_request_goes_to_the_next(task: int
 def test_no_healthy_instance_is_a_503_and_an_unknown_route_a_404(task: int) -> None:
     cloud_map = FakeCloudMap({"alive": task})
     cloud_map.health["alive"] = "UNHEALTHY"
-    client = Client(SearchGateway(stack(), cloud_map))
+    client = Client(SearchGateway(stack(), cloud_map, "SearchHttpApi"))
     down = client.get("/search", headers={"Origin": "http://site"})
     assert (down.status_code, down.get_json()) == (503, {"message": "Service Unavailable"})
     assert down.headers["Access-Control-Allow-Origin"] == "http://site"

@@ -12,8 +12,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from devstack.run import LocalStack
 from localaws.cloud import LocalCloud
-from localaws.stack.run import LocalStack, persistence
+from localaws.stack import persistence
 from tests.fixtures.waiting import eventually
 from tests.tooling.tables import new_table
 

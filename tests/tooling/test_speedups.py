@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import requests
 
+from devstack.run import LocalStack
 from localaws.cloud import LocalCloud
 from localaws.compat import guard, speedups
-from localaws.stack.run import LocalStack
 from tests.tooling.tables import new_table
 
 EXPRESSIONS = [

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from localaws.gateways.ecs_tasks import ENTRY_COMMAND
+from devstack.search import ENTRY_COMMAND
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "services" / "search" / "Dockerfile"

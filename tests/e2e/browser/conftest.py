@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 
-from localaws.stack.run import LocalStack, demo_picture, multipart
+from devstack.run import LocalStack, demo_picture, multipart
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -15,7 +15,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 from tests.e2e.browser.conftest import Browsing, future, save_page_shot, sign_in, unique
 
 PASSWORD = "Sunny-Rooms7"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 from tests.e2e.browser.conftest import Browsing, save_page_shot, unique
 from tests.fixtures.circuit import reset_circuit
 

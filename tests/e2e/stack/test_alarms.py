@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from devstack.run import OPS_EMAIL, LocalStack
 from localaws.stack.alarms import ALARM, OK, AlarmEvaluator
-from localaws.stack.run import OPS_EMAIL, LocalStack
 from tests.fixtures.mail import confirm_subscription, wait_for_mail
 
 

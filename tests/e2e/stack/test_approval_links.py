@@ -17,10 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from devstack.run import LocalStack
 from hotel_booking.logic.ids import approval_id_for
 from hotel_booking.logic.links import approval_link
 from hotel_booking.models import BookingStatus, Decision, PaymentStatus
-from localaws.stack.run import LocalStack
 from tests.fixtures.mail import confirm_subscription
 from tests.fixtures.saga_driver import SagaDriver
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 
 HOTEL: dict[str, Any] = {
     "name": "Attack Inn",

@@ -16,7 +16,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 
 CONTRACT = Path(__file__).parents[3] / "api" / "openapi.yaml"
 EXAMPLES = 3  # per operation, per generation mode, per caller

@@ -12,9 +12,9 @@ from typing import Any
 
 import requests
 
+from devstack.run import LocalStack
 from hotel_booking.models import Decision
 from localaws.aws.sns import CONFIRMATION_SUBJECT
-from localaws.stack.run import LocalStack
 from tests.fixtures.mail import confirm_subscription, link, wait_for_mail
 from tests.fixtures.saga_driver import SagaDriver
 from tests.fixtures.samples import booking_body

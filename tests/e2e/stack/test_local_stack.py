@@ -14,8 +14,8 @@ import pytest
 import requests
 from PIL import Image
 
+from devstack.run import LocalStack, demo_picture, multipart
 from localaws.cloud import PortInUse, ensure_port_free
-from localaws.stack.run import LocalStack, demo_picture, multipart
 from tests.fixtures.mail import confirm_subscription
 from tests.fixtures.samples import booking_body
 

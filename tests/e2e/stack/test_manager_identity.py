@@ -10,8 +10,8 @@ from typing import Any
 
 import requests
 
+from devstack.run import LocalStack
 from hotel_booking.models import BookingStatus
-from localaws.stack.run import LocalStack
 from tests.fixtures.saga_driver import SagaDriver
 from tests.fixtures.samples import booking_body
 

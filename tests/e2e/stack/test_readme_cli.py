@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from localaws.stack.run import LocalStack
+from devstack.run import LocalStack
 
 ROOT = Path(__file__).resolve().parents[3]
 PARAMETER = "/hotel-booking/sandbox/payment-outage"

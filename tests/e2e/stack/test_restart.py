@@ -1,7 +1,7 @@
 """`make run` keeps its data across a restart: a booking awaiting approval before it is approved
 after it, by the link already in the mailbox; hotels, users and mail are still there.
 
-Runs `python -m localaws run` itself (twice, in its own processes: one emulated cloud per
+Runs `python -m devstack run` itself (twice, in its own processes: one emulated cloud per
 process), on free ports, with its state in a temporary folder, and drives it over HTTP as a
 browser and the manager's email client would.
 """
@@ -36,7 +36,7 @@ PASSWORD = "Demo-Passw0rd!"
 
 
 class Run:
-    """One `python -m localaws run`, its ports and its output."""
+    """One `python -m devstack run`, its ports and its output."""
 
     def __init__(self, state: Path, ports: dict[str, int]) -> None:
         env = {
@@ -49,7 +49,7 @@ class Run:
         self.log = state.parent / f"run-{time.monotonic_ns()}.log"
         self._out = self.log.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "localaws", "run"],
+            [sys.executable, "-m", "devstack", "run"],
             cwd=ROOT,
             env=env,
             stdout=self._out,
@@ -60,7 +60,7 @@ class Run:
         while READY not in self.output():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                pytest.fail(f"`localaws run` did not start:\n{self.output()}")
+                pytest.fail(f"`devstack run` did not start:\n{self.output()}")
             time.sleep(0.2)
 
     def output(self) -> str:

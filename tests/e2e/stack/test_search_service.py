@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 import requests
 
+from devstack.run import LocalStack
+from devstack.search import ENTRY_COMMAND
 from localaws.cloud import free_port
-from localaws.gateways.ecs_tasks import ENTRY_COMMAND, LocalEcsService, LocalTask
-from localaws.stack.run import LocalStack
+from localaws.gateways.ecs_tasks import LocalEcsService, LocalTask
 from support_console import services as services_cli
 
 HOTEL: dict[str, Any] = {

@@ -13,10 +13,10 @@ import pytest
 from botocore.exceptions import ClientError
 from PIL import Image
 
+from devstack.run import LocalStack
 from hotel_booking.logic.uploads import MAX_BODY_BYTES, MAX_PICTURE_BYTES
 from hotel_booking.models import BookingStatus
 from localaws.engine.lambdas import REQUEST_PAYLOAD_LIMIT
-from localaws.stack.run import LocalStack
 from tests.fixtures.api_client import CHECK_IN, ApiClient
 from tests.fixtures.events import ADMIN, claims, form_event, guest, manager, png, rest_event
 from tests.fixtures.mail import confirm_subscription, wait_for_mail

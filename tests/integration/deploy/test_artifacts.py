@@ -23,8 +23,8 @@ import requests
 
 from deploy import artifacts
 from deploy.artifacts import ArtifactError, FunctionSpec, ImportResult
+from devstack.run import LocalStack
 from localaws.cloud import free_port
-from localaws.stack.run import LocalStack
 
 PICTURE_FUNCTIONS = {"HotelsApiFunction"}
 

@@ -27,27 +27,29 @@ from typing import Any
 from urllib.parse import urlencode
 
 from deploy.website import password_policy_of
+from devstack.product import LOCAL_PARAMETERS, STACK_NAME
+from devstack.search import SEARCH_HTTP_API, SearchService
+from devstack.web import WebServer
 from localaws import patches
 from localaws.aws import sns
 from localaws.cloud import LocalCloud, PortInUse, ensure_port_free, free_port
 from localaws.compat import speedups
 from localaws.engine.lambdas import Invocation
 from localaws.gateways.apigateway import ApiGateway, RestApiDefinition, TokenVerifier, serve
-from localaws.gateways.ecs_tasks import LocalEcsService
 from localaws.gateways.search_gateway import SearchGateway, discovery_client
 from localaws.gateways.throttling import StageThrottle
 from localaws.provision.deploy import Stack
 from localaws.provision.hosting import allow_sources, security_headers
 from localaws.stack import persistence
 from localaws.stack.alarms import AlarmEvaluator
-from localaws.stack.web import WebServer
+from localaws.stack.up import client_ids
 from support_console.alarms import AlarmRow, sorted_rows
 from support_console.app import WARM_EVERY, Console
 from support_console.events import BusEvent, BusView, consumers
 from support_console.history import describe_event
 from support_console.resources import Resources
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 #: Where `make run` keeps its data between runs (gitignored); `make reset` empties it.
 STATE_DIR = Path(os.environ.get("LOCALAWS_STATE_DIR", ROOT / ".localaws" / "state"))
 #: While something changed, the snapshot is rewritten at most this often (and at every stop).
@@ -60,6 +62,8 @@ DEMO_USERS = (
     ("manager@example.com", "Manny Manager", "HotelManager"),
     ("guest@example.com", "Gus Guest", None),
 )
+#: The event detail fields that name what an event is about, by preference.
+AGGREGATE_KEYS = ("bookingId", "hotelId")
 #: Seconds between evaluations of the alarms (CloudWatch: a minute; their periods are whole
 #: minutes, so an alarm fires at most this much later than on AWS).
 ALARM_INTERVAL = 10.0
@@ -116,13 +120,16 @@ class LocalStack:
             retry_time_scale=retry_time_scale,
             port_variable="AWS_PORT",
             on_invocation=self._on_invocation,
+            local_parameters=LOCAL_PARAMETERS,
         )
         self.mailbox = self.cloud.mailbox
+        # The console's bus page names each event's booking (else its hotel).
+        self.cloud.events.targets.feed.aggregate_keys = AGGREGATE_KEYS
         self.cognito_codes = self.cloud.cognito_codes
         self.cloud.confirmation_link = self._confirmation_link
         self.stack: Stack | None = None
         self.web: WebServer | None = None
-        self.search: LocalEcsService | None = None
+        self.search: SearchService | None = None
         #: The template's alarms, evaluated every ``alarm_interval`` seconds (alarms.py).
         self.alarms: AlarmEvaluator | None = None
         self.gateway: ApiGateway | None = None
@@ -205,7 +212,7 @@ class LocalStack:
             "SiteUrl": f"{self.web_url}/hotel/",
             **self.parameters,
         }
-        self.stack = self.cloud.deploy(ROOT / "template.yaml", parameters=parameters)
+        self.stack = self.cloud.deploy(ROOT / "template.yaml", STACK_NAME, parameters)
         self.alarms = AlarmEvaluator.for_stack(self.cloud, self.stack)
         self._executions_prefixes = tuple(
             self.stack.ref(machine).replace(":stateMachine:", ":execution:") + ":"
@@ -215,17 +222,21 @@ class LocalStack:
         running = self._restore(saved) if saved is not None else []
         # The search service's tasks start now and come up while the rest is set up.
         discovery = discovery_client(self.cloud.endpoint, self.cloud.region)
-        self.search = LocalEcsService(self.stack, discovery, self.cloud.endpoint, log=self._log)
+        self.search = SearchService(self.stack, discovery, self.cloud.endpoint, self._log)
         self.search.start()
         self.alarms.add_sampler(functools.partial(_task_counts, self.search))
         self._start_again(running)  # before the API opens
         self._servers.append(
             serve(
-                SearchGateway(self.stack, discovery, log=self._log), "127.0.0.1", self.ports.search
+                SearchGateway(self.stack, discovery, SEARCH_HTTP_API, self._log),
+                "127.0.0.1",
+                self.ports.search,
             )
         )
         api = RestApiDefinition.from_stack(self.stack, "HotelApi")
-        verifier = TokenVerifier(self.cloud.endpoint, self.cloud.region, self._client_ids)
+        verifier = TokenVerifier(
+            self.cloud.endpoint, self.cloud.region, functools.partial(client_ids, self.cloud)
+        )
         api_name = str(self.stack.resources["HotelApi"].properties.get("Name", "HotelApi"))
         gateway = ApiGateway(
             api,
@@ -420,12 +431,6 @@ class LocalStack:
             for a in evaluator.states()
         )
 
-    def _client_ids(self, pool_id: str) -> set[str]:
-        clients = self.cloud.client("cognito-idp").list_user_pool_clients(
-            UserPoolId=pool_id, MaxResults=60
-        )["UserPoolClients"]
-        return {c["ClientId"] for c in clients}
-
     def _create_users(self) -> None:
         for email, name, group in DEMO_USERS:
             self.create_user(email, name, group)
@@ -493,7 +498,7 @@ class LocalStack:
             self._stopping.wait(WARM_EVERY)
 
 
-def _task_counts(service: LocalEcsService, key: tuple[str, str, Any]) -> float | None:
+def _task_counts(service: SearchService, key: tuple[str, str, Any]) -> float | None:
     """Container Insights' task counts of the search service (one local ECS service)."""
     namespace, name, _ = key
     if namespace != "ECS/ContainerInsights":

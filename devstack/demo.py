@@ -12,11 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m localaws demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devstack demo", description=__doc__)
     parser.add_argument(
         "--token",
         default="tok_visa",
@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "functions"))
+    from devstack.product import LOCAL_PARAMETERS, STACK_NAME
     from hotel_booking.dal.approvals import ApprovalsTable
     from hotel_booking.dal.bookings import BookingsTable
     from hotel_booking.dal.executions import Executions
@@ -49,9 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    λ {inv.function}: {status} in {inv.duration_ms:.0f} ms{cold}", flush=True)
 
     started = time.perf_counter()
-    with LocalCloud(on_invocation=show_invocation) as cloud:
+    with LocalCloud(on_invocation=show_invocation, local_parameters=LOCAL_PARAMETERS) as cloud:
         stack = cloud.deploy(
             ROOT / "template.yaml",
+            STACK_NAME,
             parameters={"ApprovalTimeoutSeconds": str(args.approval_timeout)},
         )
         print(
