@@ -102,14 +102,15 @@ def test_every_call_of_the_search_service_is_allowed_by_its_task_role(
         store.ping()
     recorded = recorder.needs
     assert all(answer["items"] for answer in answers)
-    for answer in answers:
-        for hotel in answer["items"]:
-            # Path-style (bucket in the path) or virtual-hosted (bucket in the host name).
-            url = urllib.parse.urlsplit(hotel["imageUrl"])
-            bucket = environment["PICTURES_BUCKET"]
-            assert bucket in url.netloc or url.path.startswith(f"/{bucket}/")
-            key = url.path.lstrip("/").removeprefix(f"{bucket}/")
-            recorded.add(("s3:GetObject", f"arn:aws:s3:::{bucket}/{key}"))
+    pictured = [h for answer in answers for h in answer["items"] if h["imageUrl"]]
+    assert pictured  # other tests' hotels in this stack may have no picture
+    for hotel in pictured:
+        # Path-style (bucket in the path) or virtual-hosted (bucket in the host name).
+        url = urllib.parse.urlsplit(hotel["imageUrl"])
+        bucket = environment["PICTURES_BUCKET"]
+        assert bucket in url.netloc or url.path.startswith(f"/{bucket}/")
+        key = url.path.lstrip("/").removeprefix(f"{bucket}/")
+        recorded.add(("s3:GetObject", f"arn:aws:s3:::{bucket}/{key}"))
 
     role = local_stack.stack.resources["SearchTaskRole"]
     policies = list(role.properties["Policies"])

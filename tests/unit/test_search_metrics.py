@@ -71,6 +71,7 @@ def test_the_route_dimension_is_a_template_never_the_raw_path(
         {
             "AWS_REGION": "eu-west-2",
             "SEARCH_TABLE": "search",
+            "INVENTORY_TABLE": "inventory",
             "PICTURES_BUCKET": "pictures",
             "HOST": "127.0.0.1",
             "PORT": "8000",
