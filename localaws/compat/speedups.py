@@ -96,22 +96,6 @@ SCOPE_ONLY = "localaws-scope-only"
 YOUNG_GENERATION = 50_000
 
 
-def install() -> None:
-    cache_jsonpath_parsing()
-    cache_attribute_names()
-    cache_method_names()
-    cache_update_expressions()
-    copy_expressions_by_pickle()
-    walk_expression_trees_by_class()
-    remember_expression_shape_checks()
-    lex_each_condition_once()
-    convert_values_without_copying()
-    serialize_attribute_values_directly()
-    draw_random_strings_at_once()
-    client_attribute_values_directly()
-    sign_only_what_leaves()
-
-
 def settle_heap() -> None:
     """Call once a long-running stack has started: what start-up built (modules, botocore's
     and moto's service models, the deployed stack) lives as long as the process, so it is
