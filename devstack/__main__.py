@@ -4,32 +4,23 @@ from __future__ import annotations
 
 import sys
 
+from localaws.stack.commands import dispatch
+
+COMMANDS = {
+    "run": (
+        "the whole system: AWS emulated on loopback, API, web pages, mailbox",
+        "devstack.run:main",
+    ),
+    "demo": ("one booking through the saga, printed step by step", "devstack.demo:main"),
+    "reset": (
+        "forget the data `run` kept (.localaws/state/); the next run starts clean",
+        "devstack.run:reset",
+    ),
+}
+
 
 def main() -> int:
-    commands = {
-        "run": "the whole system: AWS emulated on loopback, API, web pages, mailbox",
-        "demo": "one booking through the saga, printed step by step",
-        "reset": "forget the data `run` kept (.localaws/state/); the next run starts clean",
-    }
-    if len(sys.argv) < 2 or sys.argv[1] not in commands:
-        print("usage: python -m devstack <command> [options]\n")
-        for name, text in commands.items():
-            print(f"  {name:10} {text}")
-        return 2
-    command, rest = sys.argv[1], sys.argv[2:]
-    if command == "run":
-        from devstack.run import main as run
-
-        return run(rest)
-    if command == "reset":
-        from devstack.run import reset
-
-        return reset(rest)
-    if command == "demo":
-        from devstack.demo import main as demo
-
-        return demo(rest)
-    return 2
+    return dispatch("devstack", COMMANDS, sys.argv[1:])
 
 
 if __name__ == "__main__":

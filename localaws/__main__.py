@@ -8,27 +8,22 @@ from __future__ import annotations
 
 import sys
 
+from localaws.stack.commands import dispatch
+
+COMMANDS = {
+    "up": (
+        "any SAM app: deploy --template and serve its AWS and HTTP APIs",
+        "localaws.stack.up:main",
+    ),
+    "faults": (
+        "inject, list or clear faults in the running stack (AWS FIS-shaped)",
+        "localaws.stack.faults_cli:main",
+    ),
+}
+
 
 def main() -> int:
-    commands = {
-        "up": "any SAM app: deploy --template and serve its AWS and HTTP APIs",
-        "faults": "inject, list or clear faults in the running stack (AWS FIS-shaped)",
-    }
-    if len(sys.argv) < 2 or sys.argv[1] not in commands:
-        print("usage: python -m localaws <command> [options]\n")
-        for name, text in commands.items():
-            print(f"  {name:10} {text}")
-        return 2
-    command, rest = sys.argv[1], sys.argv[2:]
-    if command == "up":
-        from localaws.stack.up import main as up
-
-        return up(rest)
-    if command == "faults":
-        from localaws.stack.faults_cli import main as faults
-
-        return faults(rest)
-    return 2
+    return dispatch("localaws", COMMANDS, sys.argv[1:])
 
 
 if __name__ == "__main__":
