@@ -60,7 +60,7 @@ from hotel_booking.models.api import (
     HotelView,
     ManagerSubscriptionView,
 )
-from hotel_booking.models.domain import PoolUser, to_cents
+from hotel_booking.models.domain import PoolUser
 from hotel_booking.search.answers import SearchPorts as SearchPorts
 from hotel_booking.search.answers import search_hotels as search_hotels
 from hotel_booking.search.ports import SearchStore
@@ -128,15 +128,9 @@ def view(
 ) -> HotelView:
     """``with_subscription``: for one hotel an Admin creates or changes, whether its manager has
     confirmed the topic subscription (one SNS call; never for a whole list)."""
-    return HotelView(
-        hotelId=hotel.hotelId,
-        name=hotel.name,
-        city=hotel.city,
-        stars=hotel.stars,
-        pricePerNight=str(to_cents(hotel.pricePerNight)),
-        currency=hotel.currency,
-        rooms=hotel.rooms,
-        imageUrl=ports.pictures.url(hotel.imageKey) if hotel.imageKey else None,
+    return HotelView.of(
+        hotel,
+        ports.pictures.url(hotel.imageKey) if hotel.imageKey else None,
         managerEmail=hotel.managerEmail if shows_manager_email(caller, hotel) else None,
         managerSub=hotel.managerSub if caller is not None and caller.is_admin else None,
         managerSubscription=_subscription_state(ports, hotel)

@@ -14,7 +14,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from hotel_booking.models.domain import ApprovalState, BookingStatus, Decision, Email, Id
+from hotel_booking.models.domain import (
+    ApprovalState,
+    BookingStatus,
+    Decision,
+    Email,
+    HotelFacts,
+    Id,
+    to_cents,
+)
 
 #: Control characters (NUL, tabs, line breaks, DEL, C1) and Unicode line/paragraph separators:
 #: no name, token or reason needs them, and SNS refuses them in subjects.
@@ -146,6 +154,22 @@ class HotelView(BaseModel):
     managerEmail: str | None = None
     managerSub: str | None = None
     managerSubscription: SubscriptionState | None = None
+
+    @classmethod
+    def of(cls, facts: HotelFacts, image_url: str | None, **manager: Any) -> HotelView:
+        """A hotel's public facts as the API shows them (the price in cents, a picture URL);
+        ``manager``: the fields only some callers may see."""
+        return cls(
+            hotelId=facts.hotelId,
+            name=facts.name,
+            city=facts.city,
+            stars=facts.stars,
+            pricePerNight=str(to_cents(facts.pricePerNight)),
+            currency=facts.currency,
+            rooms=facts.rooms,
+            imageUrl=image_url,
+            **manager,
+        )
 
     def body(self) -> dict[str, Any]:
         """JSON body; ``managerEmail``, ``managerSub`` and ``managerSubscription`` are left out,

@@ -17,7 +17,6 @@ from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.ports import Pictures
 from hotel_booking.logic.problems import InvalidRequest, validated
 from hotel_booking.models.api import HotelList, HotelQuery, HotelView
-from hotel_booking.models.domain import to_cents
 from hotel_booking.search import query as search
 from hotel_booking.search.model import BadPageToken, HotelDoc, SearchQuery, SortBy
 from hotel_booking.search.ports import SearchStore
@@ -74,13 +73,4 @@ def search_hotels(ports: SearchPorts, caller: Caller | None, query: Mapping[str,
 
 def found(ports: SearchPorts, doc: HotelDoc, caller: Caller | None) -> HotelView:
     """A search result: the projection holds no manager email, so nobody sees one here."""
-    return HotelView(
-        hotelId=doc.hotelId,
-        name=doc.name,
-        city=doc.city,
-        stars=doc.stars,
-        pricePerNight=str(to_cents(doc.pricePerNight)),
-        currency=doc.currency,
-        rooms=doc.rooms,
-        imageUrl=ports.pictures.url(doc.imageKey) if doc.imageKey else None,
-    )
+    return HotelView.of(doc, ports.pictures.url(doc.imageKey) if doc.imageKey else None)
