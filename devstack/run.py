@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 
 from deploy.website import password_policy_of
 from devstack.product import LOCAL_PARAMETERS, STACK_NAME
-from devstack.search import SEARCH_HTTP_API, SearchService
+from devstack.search import SEARCH_HTTP_API, SearchService, image_python
 from devstack.web import WebServer
 from localaws import patches
 from localaws.aws import sns
@@ -222,7 +222,9 @@ class LocalStack:
         running = self._restore(saved) if saved is not None else []
         # The search service's tasks start now and come up while the rest is set up.
         discovery = discovery_client(self.cloud.endpoint, self.cloud.region)
-        self.search = SearchService(self.stack, discovery, self.cloud.endpoint, self._log)
+        self.search = SearchService(
+            self.stack, discovery, self.cloud.endpoint, self._log, image_python(self._log)
+        )
         self.search.start()
         self.alarms.add_sampler(functools.partial(_task_counts, self.search))
         self._start_again(running)  # before the API opens
@@ -665,6 +667,10 @@ def main(argv: list[str] | None = None) -> int:
     search_name = stack.search.name
     search_tasks = "\n".join(
         f"    task {i.id:28} {i.address:16} {i.health}" for i in stack.search.instances()
+    )
+    image = sys.executable != stack.search.python
+    search_tasks += (
+        f"\n    tasks run {'the image' if image else 'this venv'}'s Python: {stack.search.python}"
     )
     data = "restored from" if stack.restored else "saved to"
     quiet = "every request and Lambda output" if verbose else "quiet: VERBOSE=1 for every request"

@@ -78,11 +78,16 @@ class LocalEcsService:
         pythonpath: Sequence[str] = (),
         log: Any = None,
         environment: dict[str, str] | None = None,
+        python: str | None = None,
+        cwd: Path = ROOT,
     ) -> None:
-        """``command``: the container's CMD, its ``python`` run as this interpreter;
-        ``pythonpath``: folders (under the project root) the image's code lies in."""
+        """``command``: the container's CMD, its ``python`` run as ``python`` (the image's
+        environment built on this machine; this interpreter if None); ``pythonpath``: folders
+        (under the project root) the image's code lies in; ``cwd``: the image's WORKDIR."""
         self.stack = stack
         self.command = tuple(command)
+        self.python = python or sys.executable
+        self.cwd = cwd
         self.pythonpath = tuple(pythonpath)
         self._client = client
         self.endpoint = endpoint
@@ -126,8 +131,8 @@ class LocalEcsService:
         # that forked the task ends, and a replacement is started from a thread that does.
         process = self._spawner.submit(
             subprocess.Popen,
-            [sys.executable if self.command[0] == "python" else self.command[0], *self.command[1:]],
-            cwd=ROOT,
+            [self.python if self.command[0] == "python" else self.command[0], *self.command[1:]],
+            cwd=self.cwd,
             env=self.task_environment(port, self.endpoint),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -147,9 +152,17 @@ class LocalEcsService:
 
     def task_environment(self, port: int, endpoint: str) -> dict[str, str]:
         """The task definition's environment, on this machine: AWS is the emulator at
-        ``endpoint``, the task listens on loopback ``port``."""
+        ``endpoint``, the task listens on loopback ``port``. Another interpreter's venv gets
+        nothing of this one's (as the image's ``PATH`` starts at its own venv)."""
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
+        if self.python != sys.executable:
+            inherited = {
+                k: v for k, v in inherited.items() if k not in ("VIRTUAL_ENV", "PYTHONHOME")
+            }
+            own_bin = str(Path(self.python).parent)
+            inherited["PATH"] = os.pathsep.join((own_bin, inherited.get("PATH", "/usr/bin:/bin")))
         return {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))},
+            **inherited,
             **self.container_environment,
             **DUMMY_CREDENTIALS,
             "AWS_REGION": self.stack.region,

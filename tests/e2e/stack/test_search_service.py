@@ -372,3 +372,38 @@ def _json_or_none(line: str) -> dict[str, Any] | None:
         return dict(json.loads(line))
     except ValueError:
         return None
+
+
+def test_the_tasks_run_from_the_image_s_environment(service: LocalEcsService) -> None:
+    """What `make run` serves is what the image holds: Python 3.13 and exactly
+    services/search/requirements.txt, the code alone on the path, not the dev venv."""
+    from deploy.artifacts import image_venv
+
+    task = running(service)[0]
+    assert service.python == str(image_venv() / "bin" / "python")
+    version = subprocess.run(
+        [f"/proc/{task.process.pid}/exe", "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert version.stdout.strip() == "(3, 13)"
+    env = service.task_environment(free_port(), "http://127.0.0.1:1")
+    for absent in ("PIL", "moto", "localaws", "devstack"):
+        found = subprocess.run(
+            [service.python, "-c", f"import {absent}"],
+            capture_output=True,
+            env=env,
+            cwd=service.cwd,
+            check=False,
+        )
+        assert found.returncode != 0, f"{absent} is importable in the search tasks' environment"
+    assert (
+        subprocess.run(
+            [service.python, "-c", "import search_service.app, hotel_booking.search"],
+            env=env,
+            cwd=service.cwd,
+            check=False,
+        ).returncode
+        == 0
+    )
