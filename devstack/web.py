@@ -110,11 +110,7 @@ def with_links(body: str, links: list[dict[str, str]]) -> list[tuple[str, str]]:
 
 
 TEMPLATES = Environment(
-    loader=PackageLoader("devstack"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
+    loader=PackageLoader("devstack"), autoescape=True, undefined=StrictUndefined
 )
 TEMPLATES.filters["with_links"] = with_links
 STATIC = Path(__file__).parent / "static"

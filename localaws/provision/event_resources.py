@@ -19,8 +19,7 @@ def _json(value: Any) -> str:
 @creates("AWS::Events::EventBus")
 def _event_bus(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     name = props["Name"]
-    args = {k: props[k] for k in ("Description", "EventSourceName") if k in props}
-    arn = d.client("events").create_event_bus(Name=name, **args)["EventBusArn"]
+    arn = api_call(d, "events", "CreateEventBus", props)["EventBusArn"]
     return Deployed(logical_id, "AWS::Events::EventBus", name, {"Arn": arn, "Name": name})
 
 
