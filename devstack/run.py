@@ -113,6 +113,11 @@ class LocalStack:
         self.parameters = parameters or {}
         self.seed_data = seed
         self.host = host
+        self.api_url = f"http://{host}:{ports.api}"
+        self.web_url = f"http://{host}:{ports.web}"
+        #: The search service's route on its HTTP API (on AWS: the SearchUrl output).
+        self.search_url = f"http://{host}:{ports.search}/search"
+        self.aws_url = f"http://{host}:{ports.aws}"
         self._log = log or _no_log
         self.verbose = verbose
         self.cloud = LocalCloud(
@@ -145,24 +150,6 @@ class LocalStack:
         self._saved_at_changes = 0
         self._finished: dict[tuple[str, Any], dict[str, Any]] = {}  # executions, across saves
         self.confirmations = self.cloud.confirmations
-
-    # -- URLs -----------------------------------------------------------------------------
-    @property
-    def api_url(self) -> str:
-        return f"http://{self.host}:{self.ports.api}"
-
-    @property
-    def web_url(self) -> str:
-        return f"http://{self.host}:{self.ports.web}"
-
-    @property
-    def search_url(self) -> str:
-        """The search service's route on its HTTP API (on AWS: the SearchUrl output)."""
-        return f"http://{self.host}:{self.ports.search}/search"
-
-    @property
-    def aws_url(self) -> str:
-        return f"http://{self.host}:{self.ports.aws}"
 
     @property
     def config(self) -> dict[str, str]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import json
 import mimetypes
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from werkzeug.utils import safe_join
 from werkzeug.wrappers import Request, Response
 
@@ -69,7 +70,7 @@ class WebServer:
         if path == "/mailbox/":
             return self._mailbox_page(request.args.get("to"))
         if path == "/mailbox/mailbox.js":
-            return Response(MAILBOX_SCRIPT, 200, mimetype="text/javascript")
+            return Response((STATIC / "mailbox.js").read_bytes(), 200, mimetype="text/javascript")
         return Response("Not found", 404, mimetype="text/plain")
 
     def _with_page_headers(self, response: Response) -> Response:
@@ -90,68 +91,29 @@ class WebServer:
         return response
 
     def _mailbox_page(self, to: str | None) -> Response:
-        messages = self.mailbox.messages(to)
-        recipients = sorted({m["to"] for m in self.mailbox.messages()})
-        items = []
-        for m in reversed(messages):
-            body = html.escape(m["body"])
-            for link in m["links"]:
-                url = html.escape(link["url"])
-                body = body.replace(url, f'<a href="{url}">{url}</a>')
-            items.append(
-                f'<article class="mail" id="mail-{m["id"]}">'
-                f"<header><strong>{html.escape(m['subject'])}</strong>"
-                f"<span>to {html.escape(m['to'])} · {html.escape(m['receivedAt'])}</span></header>"
-                f"<pre>{body}</pre></article>"
-            )
-        filters = " ".join(
-            f'<a href="/mailbox/?to={html.escape(r)}">{html.escape(r)}</a>' for r in recipients
+        page = TEMPLATES.get_template("mailbox.html").render(
+            mails=list(reversed(self.mailbox.messages(to))),
+            recipients=sorted({m["to"] for m in self.mailbox.messages()}),
         )
-        page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Local mailbox</title>
-<script src="/mailbox/mailbox.js" defer></script>
-<style>
-body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}}
-.mail{{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}}
-.mail header{{display:flex;justify-content:space-between;gap:1rem;flex-wrap:wrap}}
-.mail span{{color:#555;font-size:.9em}}
-pre{{white-space:pre-wrap;overflow-wrap:anywhere}} a{{overflow-wrap:anywhere}}
-nav{{display:flex;flex-wrap:wrap;gap:.25rem .75rem}}
-button{{font:inherit;padding:.3rem .8rem}}
-</style></head><body><main>
-<h1>Local mailbox</h1>
-<p>Every email SNS would send, newest first ({len(messages)} shown).
-<a href="/mailbox/messages.json">JSON</a></p>
-<p><button type="button" id="refresh" data-count="{len(messages)}">Check for new mail</button>
-<span id="new-mail" role="status"></span></p>
-<nav aria-label="Recipients">Recipients: <a href="/mailbox/">all</a> {filters}</nav>
-{"".join(items) or "<p>No messages yet.</p>"}
-</main></body></html>"""
         return Response(page, 200, mimetype="text/html")
 
 
-#: The mailbox page's new-mail check: it polls the JSON and says how many arrived (a status
-#: message screen readers announce); the button shows them. A meta refresh reloaded the page
-#: every 5 s under the reader (axe: meta-refresh, critical) and lost the scroll position.
-MAILBOX_SCRIPT = """
-const button = document.getElementById("refresh");
-const status = document.getElementById("new-mail");
-const shown = Number(button.dataset.count);
-button.addEventListener("click", () => location.reload());
-async function check() {
-  try {
-    const to = new URLSearchParams(location.search).get("to");
-    const query = to ? "?to=" + encodeURIComponent(to) : "";
-    const mails = await (await fetch("/mailbox/messages.json" + query)).json();
-    const fresh = mails.length - shown;
-    status.textContent = fresh > 0 ? (fresh === 1 ? "1 new message" : fresh + " new messages") : "";
-    button.textContent = fresh > 0 ? "Show new mail" : "Check for new mail";
-  } catch (e) { /* the local stack stopped; the button still reloads */ }
-}
-setInterval(check, 3000);
-"""
+def with_links(body: str, links: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """A mail's body as (text, url) runs, url empty after the last link, so the template
+    escapes the text and makes each link an anchor (the longest first where one URL begins
+    another)."""
+    urls = sorted({link["url"] for link in links}, key=len, reverse=True)
+    if not urls:
+        return [(body, "")]
+    parts = re.split("(" + "|".join(map(re.escape, urls)) + ")", body)
+    return list(zip(parts[::2], [*parts[1::2], ""], strict=True))
+
+
+TEMPLATES = Environment(
+    loader=PackageLoader("devstack"), autoescape=True, undefined=StrictUndefined
+)
+TEMPLATES.filters["with_links"] = with_links
+STATIC = Path(__file__).parent / "static"
 
 
 def _json(data: Any) -> Response:

@@ -34,6 +34,7 @@ from localaws.aws import cognito, mail, sns
 from localaws.compat import guard, stepfunctions
 from localaws.engine.faults import FaultsRoute
 from localaws.engine.lambdas import Invocation, LambdaRuntime
+from localaws.events.delivery import Delivery
 from localaws.events.eventing import EventPlumbing
 from localaws.provision.deploy import Deployer, Stack
 from localaws.provision.template import load_template
@@ -130,7 +131,7 @@ class LocalCloud:
             self._listeners.append(on_invocation)
         self.runtime = LambdaRuntime(self._lambda_env(), self._notify)
         # SQS / DynamoDB Streams pollers and EventBridge delivery, as AWS runs them.
-        self.events = EventPlumbing(self.runtime, self.client, lambda: self.clock.scale)
+        self.events = EventPlumbing(Delivery(self.runtime, self.client, lambda: self.clock.scale))
         # What SNS, SES and Cognito would email, and the confirmations email subscriptions wait
         # for: every LocalCloud has them (the web server shows the mailbox when a stack runs).
         self.mailbox = mail.Mailbox()

@@ -44,6 +44,17 @@ def _class_with(module: str, cls: str, methods: tuple[str, ...]) -> Any:
     return _lookup(module, cls)
 
 
+def _takes(function: Any, *names: str, first: bool = False) -> None:
+    """``function``'s parameters are still ``names`` (``first``: begin with them), as the
+    replacement that calls or wraps it expects."""
+    params = list(inspect.signature(function).parameters)
+    if (params[: len(names)] if first else params) != list(names):
+        raise MotoInternalsMoved(
+            f"{function.__qualname__}{inspect.signature(function)} changed shape; localaws "
+            f"expects ({', '.join(names)}{', ...' if first else ''}) as in moto {PINNED_MOTO}"
+        )
+
+
 def _require_code(where: str, expected: dict[Any, tuple[str, ...]]) -> None:
     """Each function (or, once localaws replaced it, the original it keeps) still holds the
     lines a replacement copies; else name the function that changed."""
@@ -57,12 +68,7 @@ def lambda_function_class() -> Any:
     """The class whose ``_invoke_lambda(self, event) -> (payload, is_error, logs)`` runs code."""
     cls = _lookup("moto.awslambda.models", "LambdaFunction")
     method = _lookup("moto.awslambda.models", "LambdaFunction", "_invoke_lambda")
-    params = list(inspect.signature(method).parameters)
-    if params[:2] != ["self", "event"]:
-        raise MotoInternalsMoved(
-            f"LambdaFunction._invoke_lambda{inspect.signature(method)} changed shape; "
-            f"localaws expects (self, event) as in moto {PINNED_MOTO}"
-        )
+    _takes(method, "self", "event", first=True)
     return cls
 
 
@@ -70,12 +76,7 @@ def lambda_invoke_method() -> Any:
     """``LambdaFunction.invoke(self, body, request_headers, response_headers)``: sets
     ``x-amz-function-error`` in ``response_headers`` when the code failed."""
     method = _lookup("moto.awslambda.models", "LambdaFunction", "invoke")
-    params = list(inspect.signature(method).parameters)
-    if params != ["self", "body", "request_headers", "response_headers"]:
-        raise MotoInternalsMoved(
-            f"LambdaFunction.invoke{inspect.signature(method)} changed shape; localaws "
-            f"expects (self, body, request_headers, response_headers) as in moto {PINNED_MOTO}"
-        )
+    _takes(method, "self", "body", "request_headers", "response_headers")
     return method
 
 
@@ -199,9 +200,7 @@ def sfn_event_manager_class() -> Any:
     publish = _lookup(module, "EventManager", "_publish_history_event")
     if "_history_event_list" not in _lookup(module, "EventManager").__annotations__:
         raise MotoInternalsMoved(f"{module}.EventManager no longer keeps _history_event_list")
-    params = list(inspect.signature(publish).parameters)
-    if params[:3] != ["self", "event_id", "source_event_id"]:
-        raise MotoInternalsMoved(f"EventManager._publish_history_event{params} changed shape")
+    _takes(publish, "self", "event_id", "source_event_id", first=True)
     _lookup(
         "moto.stepfunctions.parser.backend.execution_worker",
         "ExecutionWorker",
@@ -213,10 +212,15 @@ def sfn_event_manager_class() -> Any:
 def sns_subscription_class() -> Any:
     """Delivers to one subscription; checks ``_filter_policy_matcher`` first (see mailbox.py)."""
     cls = _lookup("moto.sns.models", "Subscription")
-    _lookup("moto.sns.models", "Subscription", "publish")
-    params = list(inspect.signature(cls.publish).parameters)
-    if params[:3] != ["self", "message", "message_id"] or "subject" not in params:
-        raise MotoInternalsMoved(f"moto.sns.models.Subscription.publish{params} changed shape")
+    _takes(
+        _lookup("moto.sns.models", "Subscription", "publish"),
+        "self",
+        "message",
+        "message_id",
+        first=True,
+    )
+    if "subject" not in inspect.signature(cls.publish).parameters:
+        raise MotoInternalsMoved("moto.sns.models.Subscription.publish takes no subject")
     return cls
 
 
@@ -231,9 +235,7 @@ def cognito_user_class() -> tuple[Any, Any]:
     """moto's user (password, status, attributes, groups) and its attribute flattener, which
     localaws.stack.persistence uses to put saved users back with their ``sub``."""
     cls = _lookup("moto.cognitoidp.models", "CognitoIdpUser")
-    params = list(inspect.signature(cls.__init__).parameters)
-    if params != ["self", "user_pool_id", "username", "password", "status", "attributes"]:
-        raise MotoInternalsMoved(f"moto.cognitoidp.models.CognitoIdpUser{params} changed shape")
+    _takes(cls.__init__, "self", "user_pool_id", "username", "password", "status", "attributes")
     return cls, _lookup("moto.cognitoidp.utils", "flatten_attrs")
 
 
@@ -285,11 +287,8 @@ def sns_exception_class() -> Any:
 def ses_backend_class() -> Any:
     """SES (v1 and v2 alike) sends through ``SESBackend.send_email``; the mailbox copies it."""
     cls = _lookup("moto.ses.models", "SESBackend")
-    params = list(
-        inspect.signature(_lookup("moto.ses.models", "SESBackend", "send_email")).parameters
-    )
-    if params[:5] != ["self", "source", "subject", "body", "destinations"]:
-        raise MotoInternalsMoved(f"moto.ses.models.SESBackend.send_email{params} changed shape")
+    send_email = _lookup("moto.ses.models", "SESBackend", "send_email")
+    _takes(send_email, "self", "source", "subject", "body", "destinations", first=True)
     return cls
 
 
@@ -313,41 +312,44 @@ COGNITO_BACKEND_METHODS = (
 def cognito_backend_class() -> Any:
     """Cognito's backend; localaws.aws.cognito wraps sign-up and password reset to send codes."""
     cls = _class_with("moto.cognitoidp.models", "CognitoIdpBackend", COGNITO_BACKEND_METHODS)
-    params = list(inspect.signature(cls.admin_create_user).parameters)
-    expected = ["self", "user_pool_id", "username", "message_action", "temporary_password"]
-    if params[:5] != expected:
-        raise MotoInternalsMoved(f"CognitoIdpBackend.admin_create_user{params} changed shape")
+    _takes(
+        cls.admin_create_user,
+        *("self", "user_pool_id", "username", "message_action", "temporary_password"),
+        first=True,
+    )
+    pool_cls = _lookup("moto.cognitoidp.models", "CognitoIdpUserPool")
     _lookup("moto.cognitoidp.models", "CognitoIdpUserPool", "_get_user")
-    pool_source = inspect.getsource(_lookup("moto.cognitoidp.models", "CognitoIdpUserPool"))
-    for name in ("refresh_tokens", "access_tokens", "clients", "extended_config", "arn"):
-        if f"self.{name} =" not in pool_source and f"self.{name}:" not in pool_source:
-            raise MotoInternalsMoved(f"moto CognitoIdpUserPool no longer sets self.{name}")
+    _instance_attributes(
+        pool_cls,
+        *("refresh_tokens", "access_tokens", "clients", "extended_config", "arn"),
+        in_init=False,
+    )
     return cls
 
 
 def cognito_user_pool_class() -> Any:
     """A user pool; localaws.aws.cognito_accounts wraps its user lookup (case-insensitive pools)
     and its refresh tokens (disabled users, changed emails)."""
-    for name in ("_get_user", "create_refresh_token", "create_tokens_from_refresh_token"):
-        _lookup("moto.cognitoidp.models", "CognitoIdpUserPool", name)
-    for name in ("admin_update_user_attributes", "update_user_attributes"):
-        _lookup("moto.cognitoidp.models", "CognitoIdpBackend", name)
-    cls = _lookup("moto.cognitoidp.models", "CognitoIdpUserPool")
-    source = inspect.getsource(cls)
-    for name in ("users", "schema_attributes", "refresh_tokens"):
-        if f"self.{name} =" not in source and f"self.{name}:" not in source:
-            raise MotoInternalsMoved(f"moto CognitoIdpUserPool no longer sets self.{name}")
-    params = list(inspect.signature(cls.create_tokens_from_refresh_token).parameters)
-    if params != ["self", "refresh_token"]:
-        raise MotoInternalsMoved(f"create_tokens_from_refresh_token{params} changed shape")
+    _class_with(
+        "moto.cognitoidp.models",
+        "CognitoIdpBackend",
+        ("admin_update_user_attributes", "update_user_attributes"),
+    )
+    cls = _class_with(
+        "moto.cognitoidp.models",
+        "CognitoIdpUserPool",
+        ("_get_user", "create_refresh_token", "create_tokens_from_refresh_token"),
+    )
+    _instance_attributes(cls, "users", "schema_attributes", "refresh_tokens", in_init=False)
+    _takes(cls.create_tokens_from_refresh_token, "self", "refresh_token")
     return cls
 
 
 def cognito_response_class() -> Any:
     """Cognito's HTTP handler: actions dispatch to its methods by name (``revoke_token``...)."""
-    _lookup("moto.cognitoidp.responses", "CognitoIdpResponse", "confirm_sign_up")
-    _lookup("moto.cognitoidp.responses", "CognitoIdpResponse", "_get_param")
-    return _lookup("moto.cognitoidp.responses", "CognitoIdpResponse")
+    return _class_with(
+        "moto.cognitoidp.responses", "CognitoIdpResponse", ("confirm_sign_up", "_get_param")
+    )
 
 
 def cognito_backends() -> list[Any]:
@@ -742,9 +744,7 @@ def lambda_backend_class() -> Any:
     esm = _lookup("moto.awslambda.models", "EventSourceMapping")
     for attr in ("batch_size", "event_source_arn"):
         _lookup("moto.awslambda.models", "EventSourceMapping", attr)
-    params = list(inspect.signature(esm.__init__).parameters)
-    if params[:2] != ["self", "spec"]:
-        raise MotoInternalsMoved(f"EventSourceMapping.__init__{params} changed shape")
+    _takes(esm.__init__, "self", "spec", first=True)
     return cls
 
 
@@ -763,9 +763,10 @@ def sqs_queue_class() -> Any:
     return cls
 
 
-def _instance_attributes(cls: type, *names: str) -> None:
-    """Attributes set in ``__init__`` (there is no class attribute to look up)."""
-    source = inspect.getsource(cls.__init__)  # type: ignore[misc]
+def _instance_attributes(cls: type, *names: str, in_init: bool = True) -> None:
+    """Attributes set in ``__init__`` (``in_init=False``: in any method), where there is no
+    class attribute to look up."""
+    source = inspect.getsource(cls.__init__ if in_init else cls)  # type: ignore[misc]
     for name in names:
         if f"self.{name} " not in source and f"self.{name}:" not in source:
             raise MotoInternalsMoved(
@@ -798,14 +799,10 @@ def stream_shard_class() -> Any:
     patched = getattr(transact, "_localaws_locked", False) or getattr(
         transact, "_localaws_held", False
     )  # localaws's own wrappers (checked before they were installed)
-    if not patched and list(inspect.signature(transact).parameters) != ["self", "transact_items"]:
-        raise MotoInternalsMoved(
-            f"DynamoDBBackend.transact_write_items{inspect.signature(transact)} changed shape"
-        )
+    if not patched:
+        _takes(transact, "self", "transact_items")
     add = _lookup("moto.dynamodb.models.table", "StreamShard", "add")
-    params = list(inspect.signature(add).parameters)
-    if params != ["self", "old", "new"]:
-        raise MotoInternalsMoved(f"StreamShard.add{params} changed shape")
+    _takes(add, "self", "old", "new")
     return cls
 
 
@@ -817,9 +814,7 @@ def dynamodb_table(region: str, name: str) -> Any:
 def events_rule_class() -> Any:
     """An EventBridge rule; ``send_to_targets(event, transform_input=True)`` delivers."""
     cls = _lookup("moto.events.models", "Rule")
-    params = list(inspect.signature(cls.send_to_targets).parameters)
-    if params[:3] != ["self", "original_event", "transform_input"]:
-        raise MotoInternalsMoved(f"moto.events.models.Rule.send_to_targets{params} changed shape")
+    _takes(cls.send_to_targets, "self", "original_event", "transform_input", first=True)
     _instance_attributes(cls, "state", "targets", "event_pattern", "account_id", "region_name")
     _lookup("moto.events.models", "Rule", "arn")
     return cls
@@ -828,17 +823,13 @@ def events_rule_class() -> Any:
 def events_backend_class() -> Any:
     """EventBridge's backend; ``put_events(events)`` answers one entry per event, in order."""
     cls = _lookup("moto.events.models", "EventsBackend")
-    params = list(inspect.signature(cls.put_events).parameters)
-    if params != ["self", "events"]:
-        raise MotoInternalsMoved(f"moto.events.models.EventsBackend.put_events{params} changed")
+    _takes(cls.put_events, "self", "events")
     return cls
 
 
 def event_pattern_class() -> Any:
     """EventBridge's pattern matcher; Lambda's FilterCriteria use the same pattern syntax."""
-    _lookup("moto.events.models", "EventPattern", "load")
-    _lookup("moto.events.models", "EventPattern", "matches_event")
-    return _lookup("moto.events.models", "EventPattern")
+    return _class_with("moto.events.models", "EventPattern", ("load", "matches_event"))
 
 
 def event_template_parser() -> Any:
@@ -856,8 +847,7 @@ def dynamodbstreams_backend(region: str) -> Any:
     (``{"Records": [record JSON], "NextShardIterator": arn}``): the stream pollers call it."""
     backends = _lookup("moto.dynamodbstreams.models", "dynamodbstreams_backends")
     method = _lookup("moto.dynamodbstreams.models", "DynamoDBStreamsBackend", "get_records")
-    if list(inspect.signature(method).parameters) != ["self", "iterator_arn", "limit"]:
-        raise MotoInternalsMoved(f"DynamoDBStreamsBackend.get_records{inspect.signature(method)}")
+    _takes(method, "self", "iterator_arn", "limit")
     return backends[ACCOUNT_ID][region]
 
 

@@ -35,14 +35,14 @@ import logging
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from jsonpath_ng import parse as jsonpath
 
 from localaws.compat import guard
 from localaws.compat.hook import Hook
-from localaws.engine.lambdas import LambdaRuntime
+from localaws.events.delivery import Delivery
 from localaws.events.scheduler import Scheduler
 
 log = logging.getLogger("localaws.events")
@@ -115,17 +115,11 @@ class TargetFailed(Exception):
 
 
 class EventTargets:
-    def __init__(
-        self,
-        runtime: LambdaRuntime,
-        client: Callable[[str], Any],
-        scheduler: Scheduler,
-        scale: Callable[[], float] = lambda: 1.0,
-    ) -> None:
-        self.runtime = runtime
-        self.client = client
+    def __init__(self, delivery: Delivery, scheduler: Scheduler) -> None:
+        self.runtime = delivery.runtime
+        self.client = delivery.client
         self.scheduler = scheduler
-        self.scale = scale
+        self.scale = delivery.scale
         self.feed = EventFeed()
 
     def start(self) -> None:

@@ -7,26 +7,18 @@ a condition until a message, a table write or a due retry wakes it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from localaws.engine.lambdas import LambdaRuntime
 from localaws.engine.quiet import wait_quiet
+from localaws.events.delivery import Delivery
 from localaws.events.eventbridge import EventTargets
 from localaws.events.pollers import Pollers
 from localaws.events.scheduler import Scheduler
 
 
 class EventPlumbing:
-    def __init__(
-        self,
-        runtime: LambdaRuntime,
-        client: Callable[[str], Any],
-        scale: Callable[[], float] = lambda: 1.0,
-    ) -> None:
+    def __init__(self, delivery: Delivery) -> None:
         self.scheduler = Scheduler()
-        self.pollers = Pollers(runtime, client, scale)
-        self.targets = EventTargets(runtime, client, self.scheduler, scale)
+        self.pollers = Pollers(delivery)
+        self.targets = EventTargets(delivery, self.scheduler)
 
     def start(self) -> None:
         self.scheduler.start()

@@ -38,7 +38,7 @@ from typing import Any
 
 from localaws.compat import guard
 from localaws.compat.hook import Hook
-from localaws.engine.lambdas import LambdaRuntime
+from localaws.events.delivery import Delivery
 
 log = logging.getLogger("localaws.events")
 
@@ -51,15 +51,10 @@ class Pollers:
     """Every event source mapping's poller, started when the mapping is created (by the
     deployer or through the Lambda API) and stopped with the cloud."""
 
-    def __init__(
-        self,
-        runtime: LambdaRuntime,
-        client: Callable[[str], Any],
-        scale: Callable[[], float] = lambda: 1.0,
-    ) -> None:
-        self.runtime = runtime
-        self.client = client
-        self.scale = scale
+    def __init__(self, delivery: Delivery) -> None:
+        self.runtime = delivery.runtime
+        self.client = delivery.client
+        self.scale = delivery.scale
         self._pollers: dict[str, _Poller] = {}
         self._lock = threading.Lock()
         self.stream_cond = threading.Condition()

@@ -205,28 +205,19 @@ def _claims_as_api_gateway_gives_them(claims: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+@dataclass(eq=False)
 class ApiGateway:
     """WSGI app: match the route, authorize, build the proxy event, invoke, map the response."""
 
-    def __init__(
-        self,
-        api: RestApiDefinition,
-        runtime: LambdaRuntime,
-        verifier: TokenVerifier,
-        region: str,
-        log: Callable[[str], None] = lambda line: None,
-        throttle: StageThrottle | None = None,
-        on_request: Callable[[int, float], None] | None = None,
-    ) -> None:
-        self.api = api
-        self.runtime = runtime
-        self.verifier = verifier
-        self.region = region
-        self.log = log
-        #: The stage's throttling (throttling.py); None: no limit.
-        self.throttle = throttle
-        #: Told (status, latency in ms) of every answer: the stage's CloudWatch metrics.
-        self.on_request = on_request
+    api: RestApiDefinition
+    runtime: LambdaRuntime
+    verifier: TokenVerifier
+    region: str
+    log: Callable[[str], None] = lambda line: None
+    #: The stage's throttling (throttling.py); None: no limit.
+    throttle: StageThrottle | None = None
+    #: Told (status, latency in ms) of every answer: the stage's CloudWatch metrics.
+    on_request: Callable[[int, float], None] | None = None
 
     def serves(self, path: str) -> bool:
         """Whether a route of this API matches ``path`` (several APIs can share a port)."""

@@ -28,6 +28,7 @@ from localaws.provision.intrinsics import Resolver, references
 from localaws.provision.registry import (  # noqa: F401  Deployed, DeployError: re-exported
     Deployed,
     DeployError,
+    api_call,
     creates,
     creator_for,
     supported_types,
@@ -558,31 +559,10 @@ def _bucket(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     )
 
 
-_POOL_KEYS = (
-    "Policies",
-    "LambdaConfig",
-    "AutoVerifiedAttributes",
-    "AliasAttributes",
-    "UsernameAttributes",
-    "MfaConfiguration",
-    "EmailConfiguration",
-    "AdminCreateUserConfig",
-    "UsernameConfiguration",
-    "AccountRecoverySetting",
-    "DeletionProtection",
-    "VerificationMessageTemplate",
-    "UserAttributeUpdateSettings",
-)
-
-
 @creates("AWS::Cognito::UserPool")
 def _user_pool(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
-    args = {k: props[k] for k in _POOL_KEYS if k in props}
-    if "Schema" in props:
-        args["Schema"] = props["Schema"]
-    pool = d.client("cognito-idp").create_user_pool(
-        PoolName=props.get("UserPoolName") or d.physical_name(logical_id, 128), **args
-    )["UserPool"]
+    name = props.get("UserPoolName") or d.physical_name(logical_id, 128)
+    pool = api_call(d, "cognito-idp", "CreateUserPool", {**props, "PoolName": name})["UserPool"]
     provider = f"cognito-idp.{d.region}.amazonaws.com/{pool['Id']}"
     return Deployed(
         logical_id,
@@ -592,35 +572,11 @@ def _user_pool(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     )
 
 
-_CLIENT_KEYS = (
-    "ExplicitAuthFlows",
-    "ReadAttributes",
-    "WriteAttributes",
-    "PreventUserExistenceErrors",
-    "RefreshTokenValidity",
-    "AccessTokenValidity",
-    "IdTokenValidity",
-    "TokenValidityUnits",
-    "CallbackURLs",
-    "LogoutURLs",
-    "AllowedOAuthFlows",
-    "AllowedOAuthScopes",
-    "AllowedOAuthFlowsUserPoolClient",
-    "SupportedIdentityProviders",
-    "EnableTokenRevocation",
-    "AuthSessionValidity",
-)
-
-
 @creates("AWS::Cognito::UserPoolClient")
 def _user_pool_client(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
-    args = {k: props[k] for k in _CLIENT_KEYS if k in props}
-    client = d.client("cognito-idp").create_user_pool_client(
-        UserPoolId=props["UserPoolId"],
-        ClientName=props.get("ClientName") or d.physical_name(logical_id, 128),
-        GenerateSecret=bool(props.get("GenerateSecret", False)),
-        **args,
-    )["UserPoolClient"]
+    name = props.get("ClientName") or d.physical_name(logical_id, 128)
+    named = {**props, "ClientName": name}
+    client = api_call(d, "cognito-idp", "CreateUserPoolClient", named)["UserPoolClient"]
     return Deployed(
         logical_id,
         "AWS::Cognito::UserPoolClient",
@@ -632,8 +588,7 @@ def _user_pool_client(d: Deployer, logical_id: str, props: dict[str, Any]) -> De
 @creates("AWS::Cognito::UserPoolGroup")
 def _user_pool_group(d: Deployer, logical_id: str, props: dict[str, Any]) -> Deployed:
     name = props.get("GroupName") or d.physical_name(logical_id, 128)
-    args = {k: props[k] for k in ("Description", "Precedence", "RoleArn") if k in props}
-    d.client("cognito-idp").create_group(GroupName=name, UserPoolId=props["UserPoolId"], **args)
+    api_call(d, "cognito-idp", "CreateGroup", {**props, "GroupName": name})
     return Deployed(logical_id, "AWS::Cognito::UserPoolGroup", name, {})
 
 

@@ -5,9 +5,12 @@ deployer and the deployer imports each of them once, by name."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
+
+from botocore import xform_name
 
 
 class DeployError(RuntimeError):
@@ -55,6 +58,30 @@ def creator_for(type_: str) -> Callable[..., Deployed] | None:
 
 def supported_types() -> set[str]:
     return set(_CREATORS)
+
+
+def api_call(d: Deploying, service: str, operation: str, props: dict[str, Any]) -> Any:
+    """``operation``'s answer, called with the properties it takes (CloudFormation names most
+    after the API's parameters, nested ones too), typed as the API's shapes say: a number or a
+    boolean may arrive as text from a template parameter, a JSON-typed property as an object."""
+    client = d.client(service)
+    shape = client.meta.service_model.operation_model(operation).input_shape
+    return getattr(client, xform_name(operation))(**_as_shaped(shape, props))
+
+
+def _as_shaped(shape: Any, value: Any) -> Any:
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        return {k: _as_shaped(shape.members[k], v) for k, v in value.items() if k in shape.members}
+    if kind == "list" and isinstance(value, list):
+        return [_as_shaped(shape.member, v) for v in value]
+    if kind in ("integer", "long"):
+        return int(value)
+    if kind == "boolean":
+        return value if isinstance(value, bool) else str(value).lower() == "true"
+    if kind == "string" and isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return value
 
 
 def local_id(d: Deploying, logical_id: str, prefix: str, length: int = 17) -> str:

@@ -14,15 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from localaws.provision.registry import Deployed, Deploying, creates, local_id
+from localaws.provision.registry import Deployed, Deploying, api_call, creates, local_id
 
 
 # -- Cloud Map (emulated) ---------------------------------------------------------------------
 @creates("AWS::ServiceDiscovery::PrivateDnsNamespace")
 def _namespace(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
     sd = d.client("servicediscovery")
-    args = {k: props[k] for k in ("Name", "Vpc", "Description") if k in props}
-    operation = sd.create_private_dns_namespace(**args)["OperationId"]
+    operation = api_call(d, "servicediscovery", "CreatePrivateDnsNamespace", props)["OperationId"]
     namespace_id = sd.get_operation(OperationId=operation)["Operation"]["Targets"]["NAMESPACE"]
     namespace = sd.get_namespace(Id=namespace_id)["Namespace"]
     hosted_zone = namespace.get("Properties", {}).get("DnsProperties", {}).get("HostedZoneId", "")
@@ -36,10 +35,8 @@ def _namespace(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed
 
 @creates("AWS::ServiceDiscovery::Service")
 def _discovery_service(d: Deploying, logical_id: str, props: dict[str, Any]) -> Deployed:
-    keys = ("Name", "NamespaceId", "Description", "DnsConfig", "HealthCheckCustomConfig", "Type")
-    args = {k: props[k] for k in keys if k in props}
-    args.setdefault("Name", d.physical_name(logical_id, 127))
-    service = d.client("servicediscovery").create_service(**args)["Service"]
+    named = {"Name": d.physical_name(logical_id, 127), **props}
+    service = api_call(d, "servicediscovery", "CreateService", named)["Service"]
     return Deployed(
         logical_id,
         "AWS::ServiceDiscovery::Service",
