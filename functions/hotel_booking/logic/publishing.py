@@ -115,14 +115,7 @@ def _hotel_event(change: Change) -> DomainEvent | None:
             eventId=event_id("hotels", new.hotelId, version, detail_type),
             occurredAt=new.updatedAt,
             version=version,
-            hotelId=new.hotelId,
-            name=new.name,
-            city=new.city,
-            stars=new.stars,
-            pricePerNight=str(to_cents(new.pricePerNight)),
-            currency=new.currency,
-            rooms=new.rooms,
-            imageKey=new.imageKey,
+            **new.facts(),
         ),
     )
 
