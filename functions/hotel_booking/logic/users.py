@@ -10,8 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hotel_booking.logic.callers import HOTEL_MANAGER, Caller
-from hotel_booking.logic.hotels import require_admin
+from hotel_booking.logic.callers import HOTEL_MANAGER, Caller, require_admin
 from hotel_booking.logic.ports import UserAdmin
 from hotel_booking.logic.problems import InvalidRequest, NotAllowed, NotFound, validated
 from hotel_booking.models.api import UserList, UserQuery, UserView
