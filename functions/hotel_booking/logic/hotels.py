@@ -27,7 +27,7 @@ from hotel_booking.logic.ports import (
     Subscriptions,
     UserDirectory,
 )
-from hotel_booking.logic.problems import HotelNotListed, InvalidRequest, possible_id, validated
+from hotel_booking.logic.problems import HotelNotListed, bad_page_token, possible_id, validated
 from hotel_booking.models import Hotel
 from hotel_booking.models.api import AdminHotelQuery, HotelList, HotelView
 from hotel_booking.search.ports import SearchStore
@@ -103,9 +103,7 @@ def _hotel_after(token: str) -> str:
     except (binascii.Error, UnicodeError, ValueError):
         hotel_id = ""
     if not possible_id(hotel_id):
-        raise InvalidRequest.fields(
-            {"nextToken": "is not a page token from this listing; start again without it"}
-        )
+        raise bad_page_token()
     return hotel_id
 
 
