@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import sys
 from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
-from hotel_booking.models.domain import HotelFacts, Id, to_cents
+from hotel_booking.models.domain import BookingStatus, HotelFacts, Id, to_cents
 
 HOTELS_SOURCE = "hotel-booking.hotels"
 BOOKINGS_SOURCE = "hotel-booking.bookings"
@@ -81,10 +80,8 @@ class BookingConfirmed(BookingFacts):
     currency: str
 
 
-class FailedStatus(StrEnum):
-    REJECTED = "REJECTED"
-    EXPIRED = "EXPIRED"
-    FAILED = "FAILED"
+#: The booking's own outcomes that ``BookingFailed`` reports (the statuses, not a copy of them).
+FailedStatus = Literal[BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.FAILED]
 
 
 class BookingFailed(BookingFacts):
