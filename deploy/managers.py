@@ -16,7 +16,7 @@ def migrate(session: Any, outputs: dict[str, str], apply: bool) -> int:
         sys.path.insert(0, str(ROOT / "functions"))
     from hotel_booking.dal.hotels import HotelsTable
     from hotel_booking.dal.users import CognitoUsers
-    from hotel_booking.logic.hotels import assign_missing_managers
+    from hotel_booking.logic.managers import assign_missing_managers
 
     hotels = HotelsTable(session.client("dynamodb"), outputs["HotelsTableName"])
     users = CognitoUsers(session.client("cognito-idp"), outputs["UserPoolId"])

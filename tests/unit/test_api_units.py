@@ -17,7 +17,7 @@ from hotel_booking.dal.executions import execution_arn_of
 from hotel_booking.logic import bookings as booking_logic
 from hotel_booking.logic import problems
 from hotel_booking.logic.callers import Caller, parse_groups
-from hotel_booking.logic.hotels import is_live
+from hotel_booking.logic.hotel_admin import is_live
 from hotel_booking.logic.inventory import earliest_stay_date, stay_problems
 from hotel_booking.logic.uploads import (
     MAX_FORM_PARTS,

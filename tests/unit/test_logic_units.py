@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from hotel_booking.dal.executions import Executions
-from hotel_booking.logic import bookings, hotels
+from hotel_booking.logic import bookings, hotel_admin, hotels
 from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.problems import (
     BookingNotStarted,
@@ -188,7 +188,7 @@ def test_a_failed_subscription_leaves_no_picture_behind() -> None:
     fakes = Fakes()
     fakes.managers.add = boom  # type: ignore[method-assign]
     with pytest.raises(ClientError):
-        hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+        hotel_admin.create_hotel(fakes.ports(), ADMIN, with_picture())
     assert fakes.pictures.items == {}
     assert fakes.hotels.items == {}
 
@@ -197,7 +197,7 @@ def test_a_manager_who_is_not_a_hotel_manager_user_leaves_nothing_behind() -> No
     fakes = Fakes()
     ports = dataclasses.replace(fakes.ports(), directory=NoUsers())
     with pytest.raises(InvalidRequest) as refused:
-        hotels.create_hotel(ports, ADMIN, with_picture())
+        hotel_admin.create_hotel(ports, ADMIN, with_picture())
     assert [e.field for e in refused.value.errors] == ["managerEmail"]
     assert fakes.pictures.items == {}
     assert fakes.hotels.items == {}
@@ -208,27 +208,27 @@ def test_a_hotel_that_cannot_be_stored_leaves_no_subscription() -> None:
     fakes = Fakes()
     fakes.hotels.create = boom  # type: ignore[method-assign]
     with pytest.raises(ClientError):
-        hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+        hotel_admin.create_hotel(fakes.ports(), ADMIN, with_picture())
     assert fakes.managers.items == {"m@example.com": []}
     assert fakes.pictures.items == {}
 
 
 def test_a_clean_up_that_fails_does_not_fail_the_delete() -> None:
     fakes = Fakes()
-    created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+    created = hotel_admin.create_hotel(fakes.ports(), ADMIN, with_picture())
     fakes.pictures.delete = boom  # type: ignore[method-assign]
     fakes.managers.remove = boom  # type: ignore[method-assign]
     fakes.managers.close = boom  # type: ignore[method-assign]
     fakes.inventory.delete_all = boom  # type: ignore[method-assign]
 
-    hotels.delete_hotel(fakes.ports(), ADMIN, created.hotelId)
+    hotel_admin.delete_hotel(fakes.ports(), ADMIN, created.hotelId)
 
     assert fakes.hotels.items == {}
 
 
 def test_a_change_that_cannot_be_saved_leaves_nothing_behind() -> None:
     fakes = Fakes()
-    created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+    created = hotel_admin.create_hotel(fakes.ports(), ADMIN, with_picture())
     pictures = dict(fakes.pictures.items)
     fakes.inventory.held = {NOW.date(): 1}
     fakes.hotels.replace = boom  # type: ignore[method-assign]
@@ -238,7 +238,7 @@ def test_a_change_that_cannot_be_saved_leaves_nothing_behind() -> None:
     )
 
     with pytest.raises(ClientError):
-        hotels.update_hotel(fakes.ports(), ADMIN, created.hotelId, change)
+        hotel_admin.update_hotel(fakes.ports(), ADMIN, created.hotelId, change)
 
     assert fakes.inventory.held == {NOW.date(): 1}
     assert fakes.pictures.items == pictures
@@ -248,7 +248,7 @@ def test_a_change_that_cannot_be_saved_leaves_nothing_behind() -> None:
 
 def test_a_hotel_changed_meanwhile_is_a_conflict_that_leaves_nothing_behind() -> None:
     fakes = Fakes()
-    created = hotels.create_hotel(fakes.ports(), ADMIN, with_picture())
+    created = hotel_admin.create_hotel(fakes.ports(), ADMIN, with_picture())
     pictures = dict(fakes.pictures.items)
     fakes.hotels.replace = lambda hotel: None  # type: ignore[method-assign]  # lost the race
     change = Form(
@@ -257,7 +257,7 @@ def test_a_hotel_changed_meanwhile_is_a_conflict_that_leaves_nothing_behind() ->
     )
 
     with pytest.raises(HotelChangedConcurrently):
-        hotels.update_hotel(fakes.ports(), ADMIN, created.hotelId, change)
+        hotel_admin.update_hotel(fakes.ports(), ADMIN, created.hotelId, change)
 
     assert fakes.pictures.items == pictures
     assert fakes.managers.items == {"m@example.com": [created.hotelId], "new@example.com": []}
@@ -265,11 +265,11 @@ def test_a_hotel_changed_meanwhile_is_a_conflict_that_leaves_nothing_behind() ->
 
 def test_fewer_rooms_than_booked_is_refused_before_anything_changes() -> None:
     fakes = Fakes()
-    created = hotels.create_hotel(fakes.ports(), ADMIN, Form(fields=fields()))
+    created = hotel_admin.create_hotel(fakes.ports(), ADMIN, Form(fields=fields()))
     fakes.inventory.held = {NOW.date(): 2}  # 2 of 3 rooms booked that night
 
     with pytest.raises(RoomsStillBooked, match=NOW.date().isoformat()):
-        hotels.update_hotel(
+        hotel_admin.update_hotel(
             fakes.ports(),
             ADMIN,
             created.hotelId,

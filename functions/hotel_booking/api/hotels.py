@@ -1,7 +1,8 @@
 """Hotels API: search and read hotels (public), create, change, delete them (group Admin).
 
-Lambda entry point for HotelsApiFunction: routes are thin, each one call into
-``hotel_booking.logic.hotels``.
+Lambda entry point for HotelsApiFunction: routes are thin, each one call into the logic:
+``search.answers`` (the public search), ``logic.hotels`` (reads), ``logic.managers``,
+``logic.hotel_admin`` (an Admin's changes).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from aws_lambda_powertools.event_handler import Response
 
 from hotel_booking.api import _http as web
 from hotel_booking.config import HotelsApiSettings
-from hotel_booking.logic import hotels
+from hotel_booking.logic import hotel_admin, hotels, managers
+from hotel_booking.search import answers
 from hotel_booking.wiring import hotel_ports
 
 SETTINGS = HotelsApiSettings.from_env()
@@ -24,7 +26,7 @@ app = web.resolver(SETTINGS.allowed_origin, SETTINGS.api_base_path)
 
 @app.get("/hotels")
 def search_hotels() -> Response[Any]:
-    return web.ok(hotels.search_hotels(PORTS, web.caller_of(app), web.query_of(app)).body())
+    return web.ok(answers.search_hotels(PORTS, web.caller_of(app), web.query_of(app)).body())
 
 
 @app.get("/admin/hotels")
@@ -39,29 +41,31 @@ def get_hotel(hotelId: str) -> Response[Any]:
 
 @app.get("/hotels/<hotelId>/manager")
 def get_hotel_manager(hotelId: str) -> Response[Any]:
-    return web.ok(hotels.get_manager(PORTS, web.caller_of(app), hotelId).body())
+    return web.ok(managers.get_manager(PORTS, web.caller_of(app), hotelId).body())
 
 
 @app.get("/hotels/<hotelId>/subscription")
 def manager_subscription(hotelId: str) -> Response[Any]:
-    return web.ok(hotels.manager_subscription(PORTS, web.caller_of(app), hotelId).model_dump())
+    return web.ok(managers.manager_subscription(PORTS, web.caller_of(app), hotelId).model_dump())
 
 
 @app.post("/hotels")
 def create_hotel() -> Response[Any]:
-    created = hotels.create_hotel(PORTS, web.caller_of(app), lambda: web.form_body(app))
+    created = hotel_admin.create_hotel(PORTS, web.caller_of(app), lambda: web.form_body(app))
     return web.json_response(HTTPStatus.CREATED, created.body())
 
 
 @app.delete("/hotels/<hotelId>")
 def delete_hotel(hotelId: str) -> Response[Any]:
-    hotels.delete_hotel(PORTS, web.caller_of(app), hotelId)
+    hotel_admin.delete_hotel(PORTS, web.caller_of(app), hotelId)
     return web.no_content()
 
 
 @app.put("/hotels/<hotelId>")
 def update_hotel(hotelId: str) -> Response[Any]:
-    updated = hotels.update_hotel(PORTS, web.caller_of(app), hotelId, lambda: web.form_body(app))
+    updated = hotel_admin.update_hotel(
+        PORTS, web.caller_of(app), hotelId, lambda: web.form_body(app)
+    )
     return web.ok(updated.body())
 
 

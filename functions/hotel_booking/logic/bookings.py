@@ -46,6 +46,7 @@ from hotel_booking.logic.problems import (
     InvalidRequest,
     NotAllowed,
     NotSignedIn,
+    bad_page_token,
     possible_id,
     validated,
 )
@@ -252,9 +253,7 @@ def _position(token: str, fingerprint: str) -> ListPosition:
                 return ListPosition(at, data["id"])
     except (binascii.Error, ValueError, TypeError, KeyError, AttributeError):
         pass
-    raise InvalidRequest.fields(
-        {"nextToken": "is not a page token from this listing; start again without it"}
-    )
+    raise bad_page_token()
 
 
 # -- decide --------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict
 
+from hotel_booking.logic.problems import NotAllowed, NotSignedIn
+
 ADMIN = "Admin"
 HOTEL_MANAGER = "HotelManager"
 
@@ -53,6 +55,15 @@ class Caller(BaseModel):
             username=str(claims.get("cognito:username") or "") or None,
             groups=parse_groups(claims.get("cognito:groups")),
         )
+
+
+def require_admin(caller: Caller | None, what: str) -> Caller:
+    """The signed-in Admin; anyone else is told they may not do ``what``."""
+    if caller is None:
+        raise NotSignedIn("sign in first")
+    if not caller.is_admin:
+        raise NotAllowed(f"only members of the Admin group may {what}")
+    return caller
 
 
 _SEPARATORS = re.compile(r"[,\s]+")

@@ -41,6 +41,16 @@ class InvalidRequest(RequestProblem):
         return cls(f"invalid request: {names}", errors)
 
 
+#: What a listing says of a ``nextToken`` it did not hand out (or handed out for another query).
+FOREIGN_PAGE_TOKEN = "is not a page token from this listing; start again without it"
+
+
+def bad_page_token(message: str = FOREIGN_PAGE_TOKEN) -> InvalidRequest:
+    """The 400 of every listing (hotels, bookings, users, search) for a page token it cannot read:
+    the caller starts the listing again."""
+    return InvalidRequest.fields({"nextToken": message})
+
+
 class NotSignedIn(RequestProblem):
     """The route needs a signed-in caller and the request carries no identity."""
 

@@ -22,10 +22,10 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from hotel_booking.logic.ports import EventPublisher
-from hotel_booking.models import Hotel
+from hotel_booking.models import BookingStatus, Hotel
 from hotel_booking.models.domain import to_cents
 from hotel_booking.models.events import (
     BookingCancelled,
@@ -115,20 +115,13 @@ def _hotel_event(change: Change) -> DomainEvent | None:
             eventId=event_id("hotels", new.hotelId, version, detail_type),
             occurredAt=new.updatedAt,
             version=version,
-            hotelId=new.hotelId,
-            name=new.name,
-            city=new.city,
-            stars=new.stars,
-            pricePerNight=str(to_cents(new.pricePerNight)),
-            currency=new.currency,
-            rooms=new.rooms,
-            imageKey=new.imageKey,
+            **new.facts(),
         ),
     )
 
 
 # -- bookings ------------------------------------------------------------------------------
-_FAILED = {s.value for s in FailedStatus}
+_FAILED: frozenset[str] = frozenset(get_args(FailedStatus))
 
 
 def _booking_event(change: Change) -> DomainEvent | None:
@@ -168,7 +161,7 @@ def _booking_event(change: Change) -> DomainEvent | None:
             detailType="BookingFailed",
             detail=BookingFailed(
                 eventId=event_id("bookings", booking_id, version, "BookingFailed"),
-                status=FailedStatus(status),
+                status=BookingStatus(status),
                 reason=new.get("reason"),
                 **facts,
             ),

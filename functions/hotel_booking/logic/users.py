@@ -10,10 +10,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hotel_booking.logic.callers import HOTEL_MANAGER, Caller
-from hotel_booking.logic.hotels import require_admin
+from hotel_booking.logic.callers import HOTEL_MANAGER, Caller, require_admin
 from hotel_booking.logic.ports import UserAdmin
-from hotel_booking.logic.problems import InvalidRequest, NotAllowed, NotFound, validated
+from hotel_booking.logic.problems import NotAllowed, NotFound, bad_page_token, validated
 from hotel_booking.models.api import UserList, UserQuery, UserView
 from hotel_booking.models.domain import PoolUser
 
@@ -33,15 +32,7 @@ class UserPorts:
 
 
 def view(user: PoolUser) -> UserView:
-    return UserView(
-        userId=user.userId,
-        sub=user.sub,
-        email=user.email,
-        name=user.name,
-        status=user.status,
-        enabled=user.enabled,
-        groups=sorted(user.groups),
-    )
+    return UserView.model_validate(user, from_attributes=True)
 
 
 def list_users(ports: UserPorts, caller: Caller | None, query: Mapping[str, str]) -> UserList:
@@ -50,9 +41,7 @@ def list_users(ports: UserPorts, caller: Caller | None, query: Mapping[str, str]
     try:
         users, token = ports.users.page(q.limit, q.nextToken, q.group)
     except ValueError:
-        raise InvalidRequest.fields(
-            {"nextToken": "is not a page token from this listing; start again without it"}
-        ) from None
+        raise bad_page_token() from None
     return UserList(items=[view(u) for u in users], nextToken=token)
 
 

@@ -1,7 +1,8 @@
 """What the REST API accepts and answers: request bodies, query strings and views.
 
-A view is built field by field from a record, so nothing stored (a request hash, a task
-token) reaches a response by accident.
+A view declares each field it shows and takes only those from a record (by hand, or by name
+with ``from_attributes``), so nothing stored (a request hash, a task token) reaches a response by
+accident.
 """
 
 from __future__ import annotations
@@ -233,13 +234,15 @@ class UserQuery(BaseModel):
 
 
 class UserView(BaseModel):
+    """A user of the pool as the Users page shows them (built from ``PoolUser`` by name)."""
+
     userId: str
     sub: str
     email: str | None
     name: str | None
     status: str
     enabled: bool
-    groups: list[str]
+    groups: Annotated[list[str], AfterValidator(sorted)]
 
     def body(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Annotated, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -127,6 +127,11 @@ class HotelFacts(BaseModel):
     currency: str = CURRENCY
     rooms: RoomCount
     imageKey: str | None = None
+
+    def facts(self) -> dict[str, Any]:
+        """Only these public fields (a hotel's manager and version stay behind), to build the
+        next hop's model from: the event detail, the search document."""
+        return self.model_dump(include=set(HotelFacts.model_fields))
 
 
 class Hotel(HotelFacts):

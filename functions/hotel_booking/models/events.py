@@ -12,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from enum import StrEnum
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import GenerateJsonSchema
+from pydantic_core import core_schema
 
-from hotel_booking.models.domain import Id
+from hotel_booking.models.domain import BookingStatus, HotelFacts, Id, to_cents
 
 HOTELS_SOURCE = "hotel-booking.hotels"
 BOOKINGS_SOURCE = "hotel-booking.bookings"
@@ -37,24 +39,23 @@ class EventDetail(BaseModel):
 
 
 # -- hotels --------------------------------------------------------------------------------
-class HotelFacts(EventDetail):
-    """What a search (or any other reader) needs of a hotel; no manager email."""
+class HotelDetail(HotelFacts, EventDetail):
+    """What a search (or any other reader) needs of a hotel: its public facts, the same model
+    the write model and the projection share; no manager email. (Bases in this order so the
+    detail's JSON starts with the envelope fields, as it always has.)"""
 
-    hotelId: Id
-    name: str
-    city: str
-    stars: Annotated[int, Field(ge=1, le=5)]
-    pricePerNight: Annotated[str, Field(pattern=r"^\d+(\.\d{1,2})?$")]
-    currency: str
-    rooms: Annotated[int, Field(ge=1)]
-    imageKey: str | None = None
+    @field_validator("pricePerNight")
+    @classmethod
+    def _in_cents(cls, price: Decimal) -> Decimal:
+        """On the bus a price always has its two decimals ("99.50", never "99.5")."""
+        return to_cents(price)
 
 
-class HotelCreated(HotelFacts):
+class HotelCreated(HotelDetail):
     pass
 
 
-class HotelUpdated(HotelFacts):
+class HotelUpdated(HotelDetail):
     pass
 
 
@@ -79,10 +80,8 @@ class BookingConfirmed(BookingFacts):
     currency: str
 
 
-class FailedStatus(StrEnum):
-    REJECTED = "REJECTED"
-    EXPIRED = "EXPIRED"
-    FAILED = "FAILED"
+#: The booking's own outcomes that ``BookingFailed`` reports (the statuses, not a copy of them).
+FailedStatus = Literal[BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.FAILED]
 
 
 class BookingFailed(BookingFacts):
@@ -149,9 +148,27 @@ def parse_detail(detail_type: str, detail: object) -> EventDetail:
     return model.model_validate(detail)
 
 
+class _PublishedJson(GenerateJsonSchema):
+    """The schema of a detail as published (``DomainEvent.detail_json``): an amount is a string
+    in cents, and a field is left out only when it is None, so every other one is required."""
+
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"}
+
+    def field_is_required(
+        self,
+        field: core_schema.ModelField | core_schema.DataclassField | core_schema.TypedDictField,
+        total: bool,
+    ) -> bool:
+        inner = field["schema"]
+        if inner["type"] == "default":
+            return inner.get("default") is not None
+        return super().field_is_required(field, total)
+
+
 def schema(detail_type: str) -> dict[str, object]:
     model = DETAIL_TYPES[detail_type]
-    body = model.model_json_schema()
+    body = model.model_json_schema(schema_generator=_PublishedJson)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://hotel-booking.example/events/{detail_type}.json",

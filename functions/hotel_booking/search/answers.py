@@ -15,10 +15,10 @@ from hotel_booking.clock import Clock
 from hotel_booking.logic import inventory
 from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.ports import Pictures
-from hotel_booking.logic.problems import InvalidRequest, validated
+from hotel_booking.logic.problems import InvalidRequest, bad_page_token, validated
 from hotel_booking.models.api import HotelList, HotelQuery, HotelView
 from hotel_booking.search import query as search
-from hotel_booking.search.model import BadPageToken, HotelDoc, SearchQuery, SortBy
+from hotel_booking.search.model import BadPageToken, HotelDoc, SearchQuery
 from hotel_booking.search.ports import SearchStore
 
 
@@ -49,23 +49,9 @@ def search_hotels(ports: SearchPorts, caller: Caller | None, query: Mapping[str,
         if problems:
             raise InvalidRequest.fields(problems)
     try:
-        page = search.search(
-            ports.search,
-            SearchQuery(
-                city=q.city,
-                minStars=q.minStars,
-                maxPrice=q.maxPrice,
-                name=q.name,
-                checkIn=q.checkIn,
-                checkOut=q.checkOut,
-                rooms=q.rooms,
-                sort=SortBy(q.sort) if q.sort else None,
-                limit=q.limit,
-                nextToken=q.nextToken,
-            ),
-        )
+        page = search.search(ports.search, SearchQuery.model_validate(q, from_attributes=True))
     except BadPageToken as exc:
-        raise InvalidRequest.fields({"nextToken": str(exc)}) from exc
+        raise bad_page_token(str(exc)) from exc
     return HotelList(
         items=[found(ports, doc, caller) for doc in page.items], nextToken=page.nextToken
     )

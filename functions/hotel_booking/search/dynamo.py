@@ -32,6 +32,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from hotel_booking.dal.inventory import InventoryTable
+from hotel_booking.models.domain import HotelFacts
 from hotel_booking.search import keys
 from hotel_booking.search.model import HotelDoc
 
@@ -46,7 +47,6 @@ ITEM_BUDGET = 4096
 
 _ser = TypeSerializer()
 _de = TypeDeserializer()
-_DOC_FIELDS = ("hotelId", "name", "city", "stars", "pricePerNight", "currency", "rooms", "imageKey")
 
 
 def _v(value: Any) -> dict[str, Any]:
@@ -148,17 +148,8 @@ class SearchTable:
                 f":{s}": {"NS": [str(indexed[f"{s}Bucket"])]} for s in keys.SORTS
             },
         )
-        fields: dict[str, Any] = {
-            "hotelId": doc.hotelId,
-            "name": doc.name,
-            "city": doc.city,
-            "stars": doc.stars,
-            "pricePerNight": doc.pricePerNight,
-            "currency": doc.currency,
-            "rooms": doc.rooms,
-            "version": doc.version,
-            **indexed,
-        }
+        # The picture is set or removed below: a hotel without one keeps no imageKey.
+        fields: dict[str, Any] = {**doc.model_dump(exclude={"imageKey"}), **indexed}
         sets = [f"#{k} = :{k}" for k in fields]
         removes = ["deleted"] + ([] if doc.imageKey else ["imageKey"])
         values = {f":{k}": _v(v) for k, v in fields.items()}
@@ -224,5 +215,5 @@ class SearchTable:
 
 def doc_of(item: dict[str, Any]) -> HotelDoc:
     return HotelDoc.model_validate(
-        {k: item[k] for k in _DOC_FIELDS if k in item} | {"version": item["version"]}
+        {k: item[k] for k in HotelFacts.model_fields if k in item} | {"version": item["version"]}
     )

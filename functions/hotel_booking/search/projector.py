@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Protocol
 
 from hotel_booking.models import Hotel
-from hotel_booking.models.domain import HotelFacts
 from hotel_booking.models.events import (
     EventDetail,
     HotelCreated,
@@ -38,12 +37,9 @@ def project(event: EventDetail, projection: Projection) -> bool:
     return False
 
 
-_FACTS = set(HotelFacts.model_fields)
-
-
 def doc_from(hotel: Hotel | HotelCreated | HotelUpdated) -> HotelDoc:
     """The hotel's facts as search keeps them, from the write model or from an event."""
-    return HotelDoc.model_validate(hotel.model_dump(include=_FACTS) | {"version": hotel.version})
+    return HotelDoc.model_validate(hotel.facts() | {"version": hotel.version})
 
 
 def replay(hotels: list[Hotel], projection: Projection) -> int:

@@ -13,7 +13,7 @@ import pytest
 
 from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.users import CognitoUsers
-from hotel_booking.logic.hotels import assign_missing_managers
+from hotel_booking.logic.managers import assign_missing_managers
 from hotel_booking.models import BookingStatus
 from tests.fixtures.api_client import ApiClient, PoolUsers
 from tests.fixtures.events import ADMIN, guest

@@ -21,6 +21,7 @@ from hotel_booking.dal.approvals import ApprovalsTable
 from hotel_booking.dal.payments import PaymentsTable
 from hotel_booking.dal.reservations import Reservations
 from hotel_booking.errors import RoomUnavailable
+from hotel_booking.logic import hotel_admin
 from hotel_booking.logic import hotels as hotel_logic
 from hotel_booking.logic import saga as saga_logic
 from hotel_booking.logic.callers import Caller
@@ -167,7 +168,7 @@ class Both:
         return request
 
     def set_rooms(self, hotel: Hotel, rooms: int) -> None:
-        hotel_logic.update_hotel(
+        hotel_admin.update_hotel(
             self.hotel_ports, ADMIN, hotel.hotelId, Form(fields={"rooms": rooms}, files={})
         )
 
