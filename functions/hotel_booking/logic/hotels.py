@@ -53,16 +53,19 @@ from hotel_booking.logic.uploads import Form, Picture, Upload, accept_picture, i
 from hotel_booking.models import Booking, BookingStatus, Hotel
 from hotel_booking.models.api import (
     AdminHotelQuery,
+    Availability,
     HotelChanges,
     HotelFields,
     HotelList,
     HotelManagerView,
     HotelView,
     ManagerSubscriptionView,
+    StayQuery,
 )
-from hotel_booking.models.domain import PoolUser
+from hotel_booking.models.domain import PoolUser, nights
 from hotel_booking.search.answers import SearchPorts as SearchPorts
 from hotel_booking.search.answers import search_hotels as search_hotels
+from hotel_booking.search.answers import stay_query
 from hotel_booking.search.ports import SearchStore
 
 F = TypeVar("F", bound=BaseModel)
@@ -176,8 +179,32 @@ def _hotel_after(token: str) -> str:
     return hotel_id
 
 
-def get_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> HotelView:
-    return view(ports, _existing(ports, hotel_id), caller)
+def get_hotel(
+    ports: HotelPorts, caller: Caller | None, hotel_id: str, query: Mapping[str, str] | None = None
+) -> HotelView:
+    """One hotel; with ``checkIn`` and ``checkOut`` (and ``rooms``), also the rooms free for
+    that stay, by the rule search uses, from the inventory ReserveRoom writes: a room held by
+    a booking still in the saga is not free, and is free again once the saga releases it."""
+    stay = stay_query(StayQuery, query or {}, ports)
+    hotel = _existing(ports, hotel_id)
+    shown = view(ports, hotel, caller)
+    if stay.checkIn is None or stay.checkOut is None:
+        return shown
+    stay_nights = nights(stay.checkIn, stay.checkOut)
+    held = ports.inventory.rows(hotel_id, stay_nights[0], stay_nights[-1])
+    left = inventory.free_rooms(hotel, held, stay_nights)
+    return shown.model_copy(
+        update={
+            "availability": Availability(
+                checkIn=stay.checkIn,
+                checkOut=stay.checkOut,
+                nights=len(stay_nights),
+                rooms=stay.rooms,
+                roomsLeft=left,
+                available=left >= stay.rooms,
+            )
+        }
+    )
 
 
 def get_manager(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> HotelManagerView:
