@@ -33,6 +33,8 @@ let idempotencyKey = newKey();
 let rooms = null; // the last answer for the stay in the form: {roomsLeft, available, ...}
 let latestCheck = 0;
 let recheck = null;
+// Never the native GET (Enter in a date before signing in, or before the page is ready).
+form.addEventListener("submit", (event) => event.preventDefault());
 
 function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -64,7 +66,9 @@ function showHotel(hotel) {
           h("strong", {}, formatMoney(hotel.pricePerNight, hotel.currency)),
           " per room per night",
         ),
-        hotel.rooms ? h("p", { class: "muted" }, `${hotel.rooms} rooms in the hotel`) : null,
+        hotel.rooms
+          ? h("p", { class: "muted" }, `${count(hotel.rooms, "room")} in the hotel`)
+          : null,
       ),
     ),
   );
@@ -138,6 +142,10 @@ async function checkRooms(hotel) {
   const mine = ++latestCheck;
   clearTimeout(recheck);
   keepStayInAddress();
+  if (summary.dataset.from === "rooms") {
+    say(summary, "");
+    delete summary.dataset.from;
+  }
   const problems = stayErrors(hotel);
   if (problems.length) {
     rooms = null;
@@ -258,7 +266,6 @@ async function main() {
   const checked = watchRooms(hotel);
   if (!user) {
     document.getElementById("sign-in-to-book").hidden = false;
-    form.addEventListener("submit", (event) => event.preventDefault()); // Enter in a date
     await checked;
     return;
   }
@@ -272,6 +279,7 @@ async function main() {
     say(summary, "");
     if (submit.getAttribute("aria-disabled") === "true") {
       say(summary, availability.textContent, "error");
+      summary.dataset.from = "rooms"; // gone again when other dates are chosen
       summary.focus();
       return;
     }
