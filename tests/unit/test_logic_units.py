@@ -272,13 +272,14 @@ def test_fewer_rooms_than_booked_is_refused_before_anything_changes() -> None:
     created = hotels.create_hotel(fakes.ports(), ADMIN, Form(fields=fields()))
     fakes.inventory.held = {NOW.date(): 2}  # 2 of 3 rooms booked that night
 
-    with pytest.raises(RoomsStillBooked, match=NOW.date().isoformat()):
+    with pytest.raises(RoomsStillBooked, match=NOW.date().isoformat()) as refused:
         hotels.update_hotel(
             fakes.ports(),
             ADMIN,
             created.hotelId,
             Form(fields={"rooms": 1, "managerEmail": "new@example.com"}),
         )
+    assert str(refused.value).startswith("1 room would be too few: more are booked on ")
     assert fakes.inventory.held == {NOW.date(): 2}
     assert fakes.managers.items == {"m@example.com": [created.hotelId]}
     stored = fakes.hotels.items[created.hotelId]
