@@ -28,7 +28,7 @@ const submit = document.getElementById("book-submit");
 const signInLink = document.getElementById("sign-in-link");
 const MAX_NIGHTS = 30;
 /** While the stay is sold out, ask again this often (a hold the saga releases comes back). */
-const SOLD_OUT_RECHECK_MS = 15_000;
+const SOLD_OUT_RECHECK_MS = 5_000;
 let idempotencyKey = newKey();
 let rooms = null; // the last answer for the stay in the form: {roomsLeft, available, ...}
 let latestCheck = 0;
@@ -93,7 +93,7 @@ function stayErrors(hotel) {
   if (!Number.isInteger(n) || n < 1) {
     errors.push({ field: "rooms", message: "Enter a whole number of rooms, at least 1." });
   } else if (hotel.rooms && n > hotel.rooms) {
-    errors.push({ field: "rooms", message: `This hotel has ${hotel.rooms} rooms.` });
+    errors.push({ field: "rooms", message: `This hotel has ${count(hotel.rooms, "room")}.` });
   }
   return errors;
 }

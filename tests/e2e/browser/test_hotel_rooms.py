@@ -47,6 +47,7 @@ def test_a_sold_out_stay_is_said_and_book_refused_and_other_nights_show_rooms_le
     expect(book_button).to_be_disabled()
     expect(book_button).to_have_accessible_description(rooms.inner_text())
     expect(guest.get_by_label("Check-in")).to_have_value(future(40))
+    expect(guest.get_by_text("1 room in the hotel")).to_be_visible()
     save_page_shot(guest, "hotel-sold-out")
     book_button.click(force=True)  # pressed anyway (a keyboard user hears the reason)
     expect(guest.locator("#book-summary")).to_contain_text("Sold out for")
