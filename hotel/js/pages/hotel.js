@@ -27,6 +27,7 @@ const availability = document.getElementById("availability");
 const submit = document.getElementById("book-submit");
 const signInLink = document.getElementById("sign-in-link");
 const MAX_NIGHTS = 30;
+const LABELS = { checkIn: "Check-in", checkOut: "Check-out", rooms: "Rooms" };
 /** While the stay is sold out, ask again this often (a hold the saga releases comes back). */
 const SOLD_OUT_RECHECK_MS = 5_000;
 let idempotencyKey = newKey();
@@ -183,8 +184,9 @@ async function checkRooms(hotel) {
     if (mine !== latestCheck) return;
     rooms = null;
     blockBooking(false); // the booking itself decides
-    const said = error.errors?.[0]?.message ?? error.message;
-    showRooms(`The rooms free could not be checked: ${said}`, "info");
+    const field = error.errors?.[0];
+    const said = field ? `${LABELS[field.field] ?? field.field} ${field.message}` : error.message;
+    showRooms(`The rooms free could not be checked: ${said}.`.replace(/\.\.$/, "."), "info");
   } finally {
     if (mine === latestCheck) availability.removeAttribute("aria-busy");
   }

@@ -83,3 +83,11 @@ def test_a_visitor_sees_the_rooms_left_and_signs_in_with_the_stay_kept(
     sign_in = page.get_by_role("link", name="Sign in to book")
     expect(sign_in).to_have_attribute("href", re.compile(f"checkIn%3D{future(30)}"))
     expect(page.get_by_role("button", name="Book", exact=True)).to_have_count(0)
+    # Dates the API refuses (beyond the stay horizon): said in words, naming the field
+    page.get_by_label("Check-in").fill(future(900))
+    page.get_by_label("Check-out").fill(future(902))
+    expect(page.locator("#availability")).to_have_text(
+        re.compile(
+            r"^The rooms free could not be checked: Check-in must be at most \d+ days ahead\.$"
+        )
+    )
