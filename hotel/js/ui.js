@@ -41,6 +41,14 @@ export function formatDate(iso) {
   });
 }
 
+/** A stay → "Mon, 1 Dec 2025 to Thu, 4 Dec 2025 (3 nights)" (as logic/wording.py's stay). */
+export function formatStay(checkIn, checkOut) {
+  return `${formatDate(checkIn)} to ${formatDate(checkOut)} (${count(
+    nightsBetween(checkIn, checkOut),
+    "night",
+  )})`;
+}
+
 /** An instant → "Mon, 1 Dec 2025, 14:05 UTC" (as the emails write it: logic/wording.py). */
 export function formatMoment(iso) {
   const at = new Date(iso);

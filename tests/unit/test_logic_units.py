@@ -109,7 +109,11 @@ class FakeInventory:
     def rows(
         self, hotel_id: str, first: dt.date | None = None, last: dt.date | None = None
     ) -> dict[dt.date, int]:
-        return dict(self.held)
+        return {
+            night: held
+            for night, held in self.held.items()
+            if (first is None or night >= first) and (last is None or night <= last)
+        }
 
     def delete_all(self, hotel_id: str) -> None:
         self.held.clear()
@@ -268,13 +272,14 @@ def test_fewer_rooms_than_booked_is_refused_before_anything_changes() -> None:
     created = hotel_admin.create_hotel(fakes.ports(), ADMIN, Form(fields=fields()))
     fakes.inventory.held = {NOW.date(): 2}  # 2 of 3 rooms booked that night
 
-    with pytest.raises(RoomsStillBooked, match=NOW.date().isoformat()):
+    with pytest.raises(RoomsStillBooked, match=NOW.date().isoformat()) as refused:
         hotel_admin.update_hotel(
             fakes.ports(),
             ADMIN,
             created.hotelId,
             Form(fields={"rooms": 1, "managerEmail": "new@example.com"}),
         )
+    assert str(refused.value).startswith("1 room would be too few: more are booked on ")
     assert fakes.inventory.held == {NOW.date(): 2}
     assert fakes.managers.items == {"m@example.com": [created.hotelId]}
     stored = fakes.hotels.items[created.hotelId]
@@ -448,3 +453,96 @@ def test_the_largest_list_pages_stay_under_lambdas_6_mb_response() -> None:
     )
     user_page = UserList(items=[user] * 60, nextToken="t" * 4096).body()
     assert len(json.dumps(user_page).encode()) < LAMBDA_RESPONSE_BUDGET / 10
+
+
+# -- one hotel's free rooms for a stay (the hotel page) ------------------------------------
+def a_hotel(fakes: Fakes, rooms: int = 3) -> Hotel:
+    hotel = Hotel.model_validate(
+        fields() | {"hotelId": "h1", "rooms": rooms, "createdAt": NOW, "updatedAt": NOW}
+    )
+    fakes.hotels.create(hotel)
+    return hotel
+
+
+def stay(first: dt.date, nights: int, rooms: int = 1) -> dict[str, str]:
+    return {
+        "checkIn": first.isoformat(),
+        "checkOut": (first + dt.timedelta(days=nights)).isoformat(),
+        "rooms": str(rooms),
+    }
+
+
+FIRST = dt.date(2030, 7, 1)
+
+
+def test_a_hotel_with_dates_tells_the_rooms_free_on_every_night_of_the_stay() -> None:
+    # Given a 3-room hotel whose second night of a stay holds 2 rooms (confirmed or in the saga)
+    fakes = Fakes()
+    a_hotel(fakes)
+    fakes.inventory.held = {FIRST + dt.timedelta(days=1): 2, FIRST + dt.timedelta(days=5): 3}
+    # When a guest asks for those three nights
+    shown = hotels.get_hotel(fakes.ports(), None, "h1", stay(FIRST, 3))
+    # Then one room is free for the whole stay; two rooms are not
+    assert shown.body()["availability"] == {
+        "checkIn": "2030-07-01",
+        "checkOut": "2030-07-04",
+        "nights": 3,
+        "rooms": 1,
+        "roomsLeft": 1,
+        "available": True,
+    }
+    two = hotels.get_hotel(fakes.ports(), None, "h1", stay(FIRST, 3, rooms=2)).availability
+    assert two is not None and (two.roomsLeft, two.available) == (1, False)
+    # A full night outside the stay does not count; inside it, nothing is free
+    five = hotels.get_hotel(fakes.ports(), None, "h1", stay(FIRST, 5)).availability
+    assert five is not None and (five.roomsLeft, five.available) == (1, True)
+    full = hotels.get_hotel(fakes.ports(), None, "h1", stay(FIRST, 6)).availability
+    assert full is not None and (full.roomsLeft, full.available) == (0, False)
+    # When the holds are released, the rooms are free again at the next read
+    fakes.inventory.held = {}
+    freed = hotels.get_hotel(fakes.ports(), None, "h1", stay(FIRST, 6)).availability
+    assert freed is not None and (freed.roomsLeft, freed.available) == (3, True)
+
+
+def test_a_hotel_without_dates_says_nothing_about_rooms_free() -> None:
+    fakes = Fakes()
+    a_hotel(fakes)
+    body = hotels.get_hotel(fakes.ports(), None, "h1", {"rooms": "2"}).body()
+    assert "availability" not in body and body["rooms"] == 3
+
+
+def test_a_hotel_being_lowered_offers_only_the_rooms_it_is_lowered_to() -> None:
+    # The same rule as search and ReserveRoom: while an Admin lowers the room count, no
+    # night fills beyond the new count.
+    fakes = Fakes()
+    hotel = a_hotel(fakes, rooms=5)
+    fakes.hotels.items["h1"] = hotel.model_copy(update={"loweringTo": 2})
+    fakes.inventory.held = {FIRST: 1}
+    shown = hotels.get_hotel(fakes.ports(), None, "h1", stay(FIRST, 2)).availability
+    assert shown is not None and shown.roomsLeft == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"checkIn": "2030-07-01"}, "checkOut"),
+        ({"checkOut": "2030-07-03"}, "checkIn"),
+        (stay(dt.date(2030, 6, 1), 2), "checkIn"),  # in the past (today is 2030-06-15)
+        ({"checkIn": "2030-07-03", "checkOut": "2030-07-01"}, "checkOut"),
+        (stay(FIRST, 0), "checkOut"),
+        (stay(FIRST, 31), "checkOut"),  # too long a stay
+        (stay(dt.date(2033, 1, 1), 2), "checkIn"),  # beyond the stay horizon
+        ({"checkIn": "2030-02-30", "checkOut": "2030-03-02"}, "checkIn"),
+        ({"checkIn": "1 July", "checkOut": "2030-07-03"}, "checkIn"),
+        (stay(FIRST, 2) | {"rooms": "0"}, "rooms"),
+        (stay(FIRST, 2) | {"rooms": "two"}, "rooms"),
+    ],
+)
+def test_bad_dates_for_a_hotel_are_a_400_naming_the_field(
+    query: dict[str, str], field: str
+) -> None:
+    fakes = Fakes()
+    a_hotel(fakes)
+    with pytest.raises(InvalidRequest) as refused:
+        hotels.get_hotel(fakes.ports(), None, "h1", query)
+    assert field in {p.field for p in refused.value.errors}

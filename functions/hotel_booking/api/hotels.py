@@ -36,7 +36,8 @@ def list_hotels() -> Response[Any]:
 
 @app.get("/hotels/<hotelId>")
 def get_hotel(hotelId: str) -> Response[Any]:
-    return web.ok(hotels.get_hotel(PORTS, web.caller_of(app), hotelId).body())
+    hotel = hotels.get_hotel(PORTS, web.caller_of(app), hotelId, web.query_of(app))
+    return web.ok(hotel.body())
 
 
 @app.get("/hotels/<hotelId>/manager")

@@ -114,8 +114,8 @@ def update_hotel(
             _lift(ports, fenced)
             nights = ", ".join(n.isoformat() for n in over)
             raise RoomsStillBooked(
-                f"more than {updated.rooms} room(s) are booked on {nights}; "
-                "the hotel cannot have fewer rooms than that",
+                f"{wording.count(updated.rooms, 'room')} would be too few: more are booked "
+                f"on {nights}; the hotel cannot have fewer rooms than are booked",
                 [
                     FieldProblem(
                         field="rooms", message=f"cannot go below what is booked on {nights}"

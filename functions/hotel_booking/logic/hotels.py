@@ -18,6 +18,7 @@ from aws_lambda_powertools import Logger
 
 from hotel_booking.clock import Clock, utc_now
 from hotel_booking.config import DEFAULT_STAY_HORIZON_DAYS
+from hotel_booking.logic import inventory
 from hotel_booking.logic.callers import Caller, require_admin
 from hotel_booking.logic.ports import (
     HotelBookings,
@@ -29,7 +30,9 @@ from hotel_booking.logic.ports import (
 )
 from hotel_booking.logic.problems import HotelNotListed, bad_page_token, possible_id, validated
 from hotel_booking.models import Hotel
-from hotel_booking.models.api import AdminHotelQuery, HotelList, HotelView
+from hotel_booking.models.api import AdminHotelQuery, Availability, HotelList, HotelView, StayQuery
+from hotel_booking.models.domain import nights
+from hotel_booking.search.answers import stay_query
 from hotel_booking.search.ports import SearchStore
 
 logger = Logger()
@@ -107,8 +110,32 @@ def _hotel_after(token: str) -> str:
     return hotel_id
 
 
-def get_hotel(ports: HotelPorts, caller: Caller | None, hotel_id: str) -> HotelView:
-    return view(ports, existing_hotel(ports, hotel_id), caller)
+def get_hotel(
+    ports: HotelPorts, caller: Caller | None, hotel_id: str, query: Mapping[str, str] | None = None
+) -> HotelView:
+    """One hotel; with ``checkIn`` and ``checkOut`` (and ``rooms``), also the rooms free for
+    that stay, by the rule search uses, from the inventory ReserveRoom writes: a room held by
+    a booking still in the saga is not free, and is free again once the saga releases it."""
+    stay = stay_query(StayQuery, query or {}, ports)
+    hotel = existing_hotel(ports, hotel_id)
+    shown = view(ports, hotel, caller)
+    if stay.checkIn is None or stay.checkOut is None:
+        return shown
+    stay_nights = nights(stay.checkIn, stay.checkOut)
+    held = ports.inventory.rows(hotel_id, stay_nights[0], stay_nights[-1])
+    left = inventory.free_rooms(hotel, held, stay_nights)
+    return shown.model_copy(
+        update={
+            "availability": Availability(
+                checkIn=stay.checkIn,
+                checkOut=stay.checkOut,
+                nights=len(stay_nights),
+                rooms=stay.rooms,
+                roomsLeft=left,
+                available=left >= stay.rooms,
+            )
+        }
+    )
 
 
 def existing_hotel(ports: HotelPorts, hotel_id: str) -> Hotel:

@@ -39,12 +39,18 @@ def latest_stay_date(at: dt.datetime, horizon_days: int) -> dt.date:
 
 
 def stay_problems(
-    check_in: dt.date,
-    check_out: dt.date,
+    check_in: dt.date | None,
+    check_out: dt.date | None,
     at: dt.datetime,
     horizon_days: int = DEFAULT_STAY_HORIZON_DAYS,
 ) -> dict[str, str]:
-    """What is wrong with these dates, per field (empty when nothing is)."""
+    """What is wrong with these dates, per field (empty when nothing is). A query may leave
+    out both dates (no stay asked), never one of them."""
+    if check_in is None and check_out is None:
+        return {}
+    if check_in is None or check_out is None:
+        missing = "checkIn" if check_in is None else "checkOut"
+        return {missing: "give both checkIn and checkOut, or neither"}
     problems: dict[str, str] = {}
     if check_in < earliest_stay_date(at):
         problems["checkIn"] = "must not be in the past"
@@ -79,12 +85,18 @@ def rooms_left(
     return {night: max(0, most - held.get(night, 0)) for night in nights}
 
 
+def free_rooms(hotel: HotelFacts, held: Mapping[dt.date, int], nights: list[dt.date]) -> int:
+    """The rooms free on every night of a stay (the fewest any night has left): what the
+    hotel's page tells a guest before they book."""
+    return min(rooms_left(hotel, held, nights).values(), default=bookable_rooms(hotel))
+
+
 def has_room(
     hotel: HotelFacts, held: Mapping[dt.date, int], nights: list[dt.date], rooms: int = 1
 ) -> bool:
     """Whether a stay of ``rooms`` fits every night: what search offers (ReserveRoom's
     transaction stays the authority: it guards the same rule as a condition)."""
-    return all(left >= rooms for left in rooms_left(hotel, held, nights).values())
+    return free_rooms(hotel, held, nights) >= rooms
 
 
 # -- changes -------------------------------------------------------------------------------

@@ -118,22 +118,29 @@ class HotelChanges(BaseModel):
         return value
 
 
-class HotelQuery(BaseModel):
-    """GET /hotels query string (unknown parameters are ignored, as for any GET).
+class StayQuery(BaseModel):
+    """A stay in a query string: GET /hotels/{hotelId} (the rooms free for it) and GET /hotels
+    (the hotels with rooms free for it). Unknown parameters are ignored, as for any GET; the
+    dates' rules are ``logic.inventory.stay_problems``."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    checkIn: Date | None = None
+    checkOut: Date | None = None
+    rooms: Rooms = 1
+
+
+class HotelQuery(StayQuery):
+    """GET /hotels query string.
 
     ``city`` is a prefix and ``name`` words to find in the name, both case- and
     accent-insensitive (``hotel_booking.search``)."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
     city: City | None = None
     minStars: Stars | None = None
     maxPrice: Price | None = None
-    checkIn: Date | None = None
-    checkOut: Date | None = None
     # Search on the read model (issue 10).
     name: Name | None = None
-    rooms: Rooms = 1
     sort: Literal["price", "stars", "name"] | None = None
     limit: Annotated[int, BeforeValidator(whole_number), Field(ge=1, le=100)] = 20
     nextToken: Annotated[Text, Field(min_length=1, max_length=1000)] | None = None
@@ -141,6 +148,18 @@ class HotelQuery(BaseModel):
 
 #: A manager's email subscription to their hotel's approval requests (SNS).
 SubscriptionState = Literal["Confirmed", "PendingConfirmation", "NotSubscribed"]
+
+
+class Availability(BaseModel):
+    """The rooms free for one stay at one hotel (GET /hotels/{hotelId} with dates): a hint
+    read a moment before booking; ReserveRoom's transaction decides."""
+
+    checkIn: dt.date
+    checkOut: dt.date
+    nights: int
+    rooms: int  # asked for
+    roomsLeft: int  # free on every night of the stay
+    available: bool  # roomsLeft >= rooms
 
 
 class HotelView(BaseModel):
@@ -155,6 +174,7 @@ class HotelView(BaseModel):
     managerEmail: str | None = None
     managerSub: str | None = None
     managerSubscription: SubscriptionState | None = None
+    availability: Availability | None = None
 
     @classmethod
     def of(cls, facts: HotelFacts, image_url: str | None, **manager: Any) -> HotelView:
@@ -174,9 +194,9 @@ class HotelView(BaseModel):
 
     def body(self) -> dict[str, Any]:
         """JSON body; ``managerEmail``, ``managerSub`` and ``managerSubscription`` are left out,
-        not null, for those who may not see them."""
+        not null, for those who may not see them (and ``availability`` when no stay was asked)."""
         data = self.model_dump(mode="json")
-        for private in ("managerEmail", "managerSub", "managerSubscription"):
+        for private in ("managerEmail", "managerSub", "managerSubscription", "availability"):
             if data[private] is None:
                 del data[private]
         return data

@@ -9,14 +9,14 @@ request parsing or the picture handling (so the search service's image holds no 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from hotel_booking.clock import Clock
 from hotel_booking.logic import inventory
 from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.ports import Pictures
 from hotel_booking.logic.problems import InvalidRequest, bad_page_token, validated
-from hotel_booking.models.api import HotelList, HotelQuery, HotelView
+from hotel_booking.models.api import HotelList, HotelQuery, HotelView, StayQuery
 from hotel_booking.search import query as search
 from hotel_booking.search.model import BadPageToken, HotelDoc, SearchQuery
 from hotel_booking.search.ports import SearchStore
@@ -37,17 +37,23 @@ class SearchPorts(Protocol):
     def stay_horizon_days(self) -> int: ...
 
 
+Q = TypeVar("Q", bound=StayQuery)
+
+
+def stay_query(model: type[Q], query: Mapping[str, str], ports: SearchPorts) -> Q:
+    """A query string that may ask for a stay (a search, one hotel's free rooms): its fields,
+    and its dates by the one rule bookings follow too; a 400 names each bad field."""
+    q = validated(model, dict(query))
+    problems = inventory.stay_problems(
+        q.checkIn, q.checkOut, ports.clock(), ports.stay_horizon_days
+    )
+    if problems:
+        raise InvalidRequest.fields(problems)
+    return q
+
+
 def search_hotels(ports: SearchPorts, caller: Caller | None, query: Mapping[str, str]) -> HotelList:
-    q = validated(HotelQuery, dict(query))
-    if q.checkIn is not None or q.checkOut is not None:
-        if q.checkIn is None or q.checkOut is None:
-            missing = "checkIn" if q.checkIn is None else "checkOut"
-            raise InvalidRequest.fields({missing: "give both checkIn and checkOut, or neither"})
-        problems = inventory.stay_problems(
-            q.checkIn, q.checkOut, ports.clock(), ports.stay_horizon_days
-        )
-        if problems:
-            raise InvalidRequest.fields(problems)
+    q = stay_query(HotelQuery, query, ports)
     try:
         page = search.search(ports.search, SearchQuery.model_validate(q, from_attributes=True))
     except BadPageToken as exc:

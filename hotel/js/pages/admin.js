@@ -5,6 +5,7 @@ import { here, startPage } from "../page.js";
 import {
   busy,
   clearFieldErrors,
+  count,
   formatMoney,
   h,
   hotelPicture,
@@ -80,7 +81,7 @@ function row(hotel) {
           starsElement(hotel.stars),
           h("span", {}, hotel.city),
           h("span", {}, `${formatMoney(hotel.pricePerNight, hotel.currency)} / night`),
-          h("span", {}, `${hotel.rooms} rooms`),
+          h("span", {}, count(hotel.rooms, "room")),
         ),
         subscription,
       ),

@@ -55,6 +55,7 @@ function card(hotel, query) {
   if (query.checkIn && query.checkOut) {
     params.set("checkIn", query.checkIn);
     params.set("checkOut", query.checkOut);
+    if (query.rooms && query.rooms !== "1") params.set("rooms", query.rooms);
   }
   return h(
     "li",

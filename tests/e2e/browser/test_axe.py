@@ -12,7 +12,15 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.browser import axe
-from tests.e2e.browser.conftest import DESKTOP, PHONE, Browsing, settle, sign_in, unique
+from tests.e2e.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    Browsing,
+    future,
+    settle,
+    sign_in,
+    unique,
+)
 
 
 class Audit:
@@ -61,7 +69,8 @@ def test_visitor_pages(audit: Audit, make_hotel: Callable[..., dict[str, Any]]) 
     page.get_by_role("button", name="Search").click()
     audit.check(page, "index: searched")
     page.goto(audit.browsing.url(f"hotel.html?id={hotel['hotelId']}"))
-    audit.check(page, "hotel: visitor")
+    expect(page.locator("#availability")).to_contain_text("rooms left")
+    audit.check(page, "hotel: visitor, rooms left")
     for target in ("login.html", "signup.html", "forgot.html", "confirm.html?email=a%40b.example"):
         page.goto(audit.browsing.url(target))
         audit.check(page, target)
@@ -84,12 +93,19 @@ def test_guest_pages(
     make_hotel: Callable[..., dict[str, Any]],
     book: Callable[..., dict[str, Any]],
 ) -> None:
-    hotel = make_hotel(unique("Axe Inn"), "Sligo")
+    hotel = make_hotel(unique("Axe Inn"), "Sligo", rooms="1")
     waiting = book(hotel, 60)["bookingId"]
     book(hotel, 62, token="tok_chargeDeclined")
     page = audit.page("guest@example.com")
     page.goto(audit.browsing.url(f"hotel.html?id={hotel['hotelId']}"))
-    audit.check(page, "hotel: booking form")
+    expect(page.locator("#availability")).to_contain_text("1 room left")
+    audit.check(page, "hotel: booking form, a room left")
+    stay = f"checkIn={future(60)}&checkOut={future(62)}"
+    page.goto(audit.browsing.url(f"hotel.html?id={hotel['hotelId']}&{stay}"))
+    expect(page.locator("#availability")).to_contain_text("Sold out")
+    audit.check(page, "hotel: sold out, Book refused")
+    page.get_by_role("button", name="Book", exact=True).click(force=True)
+    audit.check(page, "hotel: Book pressed while sold out")
     page.goto(audit.browsing.url(f"bookings.html?booking={waiting}"))
     card = page.locator(f"#booking-{waiting}")
     expect(card.get_by_test_id("waiting")).to_be_visible()

@@ -137,6 +137,13 @@ def test_what_the_functions_answer_fits_the_document(spec: dict[str, Any], api: 
     check(spec, "/hotels", "get", api.hotels("GET", "/hotels", query={"minStars": "x"}))
     check(spec, "/hotels/{hotelId}", "get", api.hotels("GET", hotel_path))
     check(spec, "/hotels/{hotelId}", "get", api.hotels("GET", "/hotels/ht_none"))
+    a_stay = api.booking_request(hotel)
+    with_dates = api.hotels(
+        "GET", hotel_path, query={k: str(a_stay[k]) for k in ("checkIn", "checkOut", "rooms")}
+    )
+    assert with_dates.body["availability"]["available"] is True
+    check(spec, "/hotels/{hotelId}", "get", with_dates)
+    check(spec, "/hotels/{hotelId}", "get", api.hotels("GET", hotel_path, query={"checkIn": "x"}))
     check(
         spec,
         "/hotels/{hotelId}",

@@ -137,9 +137,24 @@ def test_a_room_held_in_the_saga_is_not_offered_until_released(
         assert resp.status == 200, resp.body
         return hotel["hotelId"] in {h["hotelId"] for h in resp.body["items"]}
 
+    def on_its_page() -> dict[str, Any]:
+        """What the hotel's own page is told for those nights (GET /hotels/{id} with dates)."""
+        query = {k: those_nights[k] for k in ("checkIn", "checkOut")}
+        resp = events_api.hotels("GET", f"/hotels/{hotel['hotelId']}", query=query)
+        assert resp.status == 200, resp.body
+        return dict(resp.body["availability"])
+
     # Then search does not offer it for those nights (the hold counts), nor for a
-    # stay that overlaps one of them, yet offers it on other nights
+    # stay that overlaps one of them, yet offers it on other nights; its page says so too
     assert not offered()
+    assert on_its_page() == {
+        "checkIn": req["checkIn"],
+        "checkOut": req["checkOut"],
+        "nights": 2,
+        "rooms": 1,
+        "roomsLeft": 0,
+        "available": False,
+    }
     other = dt.date.fromisoformat(req["checkOut"]) + dt.timedelta(days=3)
     elsewhere = those_nights | {
         "checkIn": other.isoformat(),
@@ -150,8 +165,11 @@ def test_a_room_held_in_the_saga_is_not_offered_until_released(
     # When the manager decides
     saga.decide(req["bookingId"], decision)
     saga.wait_done(req["bookingId"])
-    # Then a rejection gives the room back to search at once; an approval keeps it taken
+    # Then a rejection gives the room back to search and to the hotel's page at once; an
+    # approval keeps it taken
     assert offered() is (decision is Decision.REJECT)
+    released = decision is Decision.REJECT
+    assert (on_its_page()["roomsLeft"], on_its_page()["available"]) == (int(released), released)
 
 
 def test_search_reads_the_projection_not_the_hotels_table(events_api: ApiClient) -> None:
