@@ -7,6 +7,7 @@ logs one line per request and per state transition until Ctrl-C.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import dataclasses
 import functools
@@ -618,16 +619,35 @@ def demo_picture(colour: tuple[int, int, int], width: int = 320, height: int = 2
 
 def reset(argv: list[str] | None = None) -> int:
     """`make reset`: forget the data `make run` kept; the next start is a fresh stack."""
+    argparse.ArgumentParser(prog="python -m devstack reset", description=reset.__doc__).parse_args(
+        argv or []
+    )
     removed = persistence.StateDir(STATE_DIR).clear()
     print(f"removed the saved local state in {STATE_DIR}" if removed else "no saved local state")
     return 0
 
 
+def _run_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m devstack run",
+        description="`make run`: the whole system on this machine (AWS emulated on loopback, "
+        "the API, the web pages, the mailbox), its data kept across restarts.",
+        epilog="Ports: AWS_PORT (4566), API_PORT (3000), WEB_PORT (8080), SEARCH_PORT (3001). "
+        "DEMO_PASSWORD sets the demo users' password; LOCALAWS_SPEEDUPS=off runs the engine's "
+        "fixes only.",
+    )
+    parser.add_argument("--reset", action="store_true", help="start clean (as `make reset`)")
+    parser.add_argument(
+        "--verbose", action="store_true", help="log every request and Lambda output (VERBOSE=1)"
+    )
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
-    args = list(argv or [])
-    verbose = "--verbose" in args or os.environ.get("VERBOSE", "") not in ("", "0")
-    if "--reset" in args:
+    args = _run_arguments(list(argv or []))
+    verbose = args.verbose or os.environ.get("VERBOSE", "") not in ("", "0")
+    if args.reset:
         reset()
     ports = Ports.from_env()
     password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
