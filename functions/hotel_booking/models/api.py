@@ -12,8 +12,9 @@ import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, field_validator
 
+from hotel_booking.models.base import Model
 from hotel_booking.models.domain import (
     ApprovalState,
     BookingStatus,
@@ -84,7 +85,7 @@ ManagerEmail = Annotated[Email, AfterValidator(plain_text)]
 
 
 # -- hotels --------------------------------------------------------------------------------
-class HotelFields(BaseModel):
+class HotelFields(Model):
     """POST /hotels: every field."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -97,7 +98,7 @@ class HotelFields(BaseModel):
     managerEmail: ManagerEmail
 
 
-class HotelChanges(BaseModel):
+class HotelChanges(Model):
     """PUT /hotels/{hotelId}: any of the fields; the others stay as they are."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -117,7 +118,7 @@ class HotelChanges(BaseModel):
         return value
 
 
-class HotelQuery(BaseModel):
+class HotelQuery(Model):
     """GET /hotels query string (unknown parameters are ignored, as for any GET).
 
     ``city`` is a prefix and ``name`` words to find in the name, both case- and
@@ -142,7 +143,7 @@ class HotelQuery(BaseModel):
 SubscriptionState = Literal["Confirmed", "PendingConfirmation", "NotSubscribed"]
 
 
-class HotelView(BaseModel):
+class HotelView(Model):
     hotelId: str
     name: str
     city: str
@@ -181,7 +182,7 @@ class HotelView(BaseModel):
         return data
 
 
-class HotelManagerView(BaseModel):
+class HotelManagerView(Model):
     """GET /hotels/{hotelId}/manager (Admins and that manager)."""
 
     hotelId: str
@@ -192,7 +193,7 @@ class HotelManagerView(BaseModel):
         return self.model_dump(mode="json")
 
 
-class ManagerSubscriptionView(BaseModel):
+class ManagerSubscriptionView(Model):
     """Whether a hotel's manager confirmed the email subscription to its approval requests."""
 
     hotelId: str
@@ -200,7 +201,7 @@ class ManagerSubscriptionView(BaseModel):
     state: SubscriptionState
 
 
-class AdminHotelQuery(BaseModel):
+class AdminHotelQuery(Model):
     """GET /admin/hotels query string: a page of hotels from the write model."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
@@ -209,7 +210,7 @@ class AdminHotelQuery(BaseModel):
     nextToken: Annotated[Text, Field(min_length=1, max_length=1000)] | None = None
 
 
-class HotelList(BaseModel):
+class HotelList(Model):
     items: list[HotelView]
     nextToken: str | None = None
 
@@ -222,7 +223,7 @@ class HotelList(BaseModel):
 
 
 # -- users ---------------------------------------------------------------------------------
-class UserQuery(BaseModel):
+class UserQuery(Model):
     """GET /users query string: a page of at most 60 (Cognito's own page limit)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
@@ -232,7 +233,7 @@ class UserQuery(BaseModel):
     nextToken: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
 
 
-class UserView(BaseModel):
+class UserView(Model):
     userId: str
     sub: str
     email: str | None
@@ -245,7 +246,7 @@ class UserView(BaseModel):
         return self.model_dump(mode="json")
 
 
-class UserList(BaseModel):
+class UserList(Model):
     items: list[UserView]
     nextToken: str | None
 
@@ -254,7 +255,7 @@ class UserList(BaseModel):
 
 
 # -- bookings ------------------------------------------------------------------------------
-class NewBooking(BaseModel):
+class NewBooking(Model):
     """POST /bookings."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -267,7 +268,7 @@ class NewBooking(BaseModel):
     paymentToken: Annotated[Text, Field(min_length=1, max_length=100)]
 
 
-class BookingQuery(BaseModel):
+class BookingQuery(Model):
     """GET /bookings query string."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
@@ -278,7 +279,7 @@ class BookingQuery(BaseModel):
     nextToken: Text | None = None
 
 
-class DecisionRequest(BaseModel):
+class DecisionRequest(Model):
     """POST /bookings/{bookingId}/decision."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -287,23 +288,23 @@ class DecisionRequest(BaseModel):
     reason: Annotated[Text, Field(max_length=500)] | None = None
 
 
-class BookingAccepted(BaseModel):
+class BookingAccepted(Model):
     bookingId: str
     status: BookingStatus
     links: dict[str, str]
 
 
-class GuestView(BaseModel):
+class GuestView(Model):
     name: str
     email: str
 
 
-class StepView(BaseModel):
+class StepView(Model):
     state: str
     at: dt.datetime
 
 
-class CancellationTerms(BaseModel):
+class CancellationTerms(Model):
     """What the guest would get by cancelling now (shown before they confirm)."""
 
     refundCents: int
@@ -315,7 +316,7 @@ class CancellationTerms(BaseModel):
     charged: bool = True
 
 
-class CancellationAccepted(BaseModel):
+class CancellationAccepted(Model):
     bookingId: str
     status: BookingStatus
     refundCents: int
@@ -323,7 +324,7 @@ class CancellationAccepted(BaseModel):
     links: dict[str, str]
 
 
-class WaitingView(BaseModel):
+class WaitingView(Model):
     """What a booking in progress is waiting for: ``payment`` (the gateway is unavailable and
     the saga retries) or ``approval`` (the hotel's answer), until when at the latest."""
 
@@ -331,7 +332,7 @@ class WaitingView(BaseModel):
     until: dt.datetime
 
 
-class BookingView(BaseModel):
+class BookingView(Model):
     bookingId: str
     hotelId: str
     hotelName: str | None
@@ -362,12 +363,12 @@ class BookingView(BaseModel):
     cancelRequestedAt: dt.datetime | None = None
 
 
-class BookingPage(BaseModel):
+class BookingPage(Model):
     items: list[BookingView]
     nextToken: str | None
 
 
-class DecisionView(BaseModel):
+class DecisionView(Model):
     bookingId: str
     decision: Decision
     state: ApprovalState

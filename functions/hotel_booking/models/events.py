@@ -16,8 +16,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from hotel_booking.models.base import Model
 from hotel_booking.models.domain import Id
 
 HOTELS_SOURCE = "hotel-booking.hotels"
@@ -26,7 +27,7 @@ BOOKINGS_SOURCE = "hotel-booking.bookings"
 Version = Annotated[int, Field(ge=0)]
 
 
-class EventDetail(BaseModel):
+class EventDetail(Model):
     """What every event's ``detail`` carries."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -120,7 +121,7 @@ DetailType = Literal[
 ]
 
 
-class DomainEvent(BaseModel):
+class DomainEvent(Model):
     """One event to put on the bus: its envelope fields and its detail."""
 
     model_config = ConfigDict(frozen=True)
