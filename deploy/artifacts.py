@@ -301,7 +301,7 @@ def function_paths(fn: FunctionSpec, scratch: Path, python: str | None = None) -
 
 # -- importing a handler ---------------------------------------------------------------------
 _IMPORT = """
-import importlib, json, sys, time
+import gc, importlib, json, sys, time
 paths, module, attribute = json.loads(sys.argv[1])
 sys.path[:0] = paths
 started = time.perf_counter()
@@ -311,11 +311,26 @@ except ModuleNotFoundError as exc:
     print(json.dumps({"missing": exc.name, "error": str(exc)}))
     raise SystemExit(0)
 elapsed = time.perf_counter() - started
+import botocore.client
+clients = sorted(
+    o.meta.service_model.service_name
+    for o in gc.get_objects() if isinstance(o, botocore.client.BaseClient)
+)
+models = [
+    f"{m.__module__}.{m.__qualname__}"
+    for name, mod in list(sys.modules.items()) if name.startswith("hotel_booking.")
+    for m in vars(mod).values()
+    if isinstance(m, type) and m.__module__ == name and getattr(m, "__pydantic_complete__", False)
+]
 print(json.dumps({
     "seconds": elapsed,
     "callable": callable(handler),
     "pil": "PIL" in sys.modules,
     "botocore": sys.modules["botocore"].__file__ if "botocore" in sys.modules else None,
+    "loaded": sorted(m for m in sys.modules if "." not in m),
+    "clients": clients,
+    "models": sorted(models),
+    "traced": bool(getattr(botocore.client, "_xray_enabled", False)),
 }))
 """
 
@@ -358,6 +373,14 @@ class ImportResult:
     seconds: float = 0.0
     loads_pillow: bool = False
     botocore_from: str | None = None
+    #: Top-level packages loaded by the import (``jinja2`` only where a page is rendered).
+    loaded: frozenset[str] = frozenset()
+    #: Services whose boto3 client the import made (none: each is made on first use).
+    clients: tuple[str, ...] = ()
+    #: The product's pydantic models whose validators the import built (``defer_build``).
+    built_models: tuple[str, ...] = ()
+    #: Whether X-Ray's tracer patched botocore (every AWS call a subsegment on AWS).
+    traces_aws_calls: bool = False
 
     def problem(self) -> str | None:
         if self.error:
@@ -394,6 +417,10 @@ def import_handler(
         seconds=float(answer["seconds"]),
         loads_pillow=bool(answer["pil"]),
         botocore_from=answer["botocore"],
+        loaded=frozenset(answer["loaded"]),
+        clients=tuple(answer["clients"]),
+        built_models=tuple(answer["models"]),
+        traces_aws_calls=bool(answer["traced"]),
     )
 
 

@@ -27,6 +27,7 @@ from devstack.run import LocalStack
 from localaws.cloud import free_port
 
 PICTURE_FUNCTIONS = {"HotelsApiFunction"}
+PAGE_FUNCTIONS = {"ApprovalsFunction"}
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +74,23 @@ def test_every_handler_imports_from_its_artifact_alone(
     assert {r.function for r in results if r.loads_pillow} <= PICTURE_FUNCTIONS
     runtime_site = str(runtime)
     assert [r.function for r in results if not str(r.botocore_from).startswith(runtime_site)] == []
+    # What keeps cold starts short (docs/performance.md), held without timing:
+    others = [r for r in results if r.function not in PICTURE_FUNCTIONS]
+    # no client made at import (each on first use), the picture function's S3 aside;
+    assert {r.function: r.clients for r in others if r.clients} == {}
+    # jinja2 only where a page is rendered;
+    assert {r.function for r in results if "jinja2" in r.loaded} <= PAGE_FUNCTIONS
+    # X-Ray records every AWS call, and the tracer patches nothing else (sqlite3 is one of
+    # the fifteen libraries patch_all would import);
+    assert [r.function for r in results if not r.traces_aws_calls] == []
+    assert {r.function for r in results if "sqlite3" in r.loaded} == set()
+    # the only validator built at import is the function's settings' (defer_build).
+    assert {
+        r.function: [m for m in r.built_models if not m.startswith("hotel_booking.config.")]
+        for r in results
+        if any(not m.startswith("hotel_booking.config.") for m in r.built_models)
+    } == {}
+    assert all(len(r.built_models) == 1 for r in results)
 
 
 def test_a_missing_module_fails_naming_the_function_and_the_module(
