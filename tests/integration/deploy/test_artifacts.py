@@ -113,6 +113,21 @@ def test_no_codeuri_carries_a_requirements_file() -> None:
         assert not (fn.code_dir / "requirements.txt").exists(), fn.logical_id
 
 
+def test_each_functions_code_ships_the_bytecode_of_every_module(
+    python313: str, tmp_path: Path
+) -> None:
+    """/var/task is read-only: without it, each cold start compiles every module it imports."""
+    functions = artifacts.functions()
+    assert {fn.build_method for fn in functions} == {"makefile"}
+    code = artifacts.function_paths(functions[0], tmp_path, python313)[0]
+    sources = {p.relative_to(code).with_suffix("") for p in code.rglob("*.py")}
+    compiled = {
+        (p.parent.parent / p.name.split(".")[0]).relative_to(code)
+        for p in code.rglob("*.cpython-313.pyc")
+    }
+    assert sources and sources == compiled
+
+
 def test_the_layers_pin_exactly_what_the_tests_run() -> None:
     for layer in ("dependencies", "pictures"):
         path = artifacts.ROOT / "layers" / layer / "requirements.txt"
