@@ -52,11 +52,12 @@ def main() -> int:
         variables = {f.logical_id: cloud.runtime.spec(f.logical_id).environment for f in functions}
 
     scratch = Path(tempfile.mkdtemp(prefix="artifacts-bench-"))
-    code = artifacts.copy_code(functions[0].code_dir, scratch / "code")
     boto3_runs: list[float] = []
     rows = []
     failed = False
     for fn in functions:
+        # The code (with its bytecode: functions/Makefile) is the same on every platform.
+        code = artifacts.function_paths(fn, scratch / "host", python)[0]
         arm_paths = [
             code,
             *(artifacts.build_layer(layer, python, ARM64) / "python" for layer in fn.layers),

@@ -62,6 +62,8 @@ class FunctionSpec:
     handler: str
     code_dir: Path
     layers: tuple[LayerSpec, ...]
+    #: ``Metadata.BuildMethod``: ``makefile`` compiles the code's bytecode (functions/Makefile).
+    build_method: str | None = None
 
 
 # -- the template --------------------------------------------------------------------------
@@ -105,6 +107,7 @@ def functions(template: Path = TEMPLATE) -> list[FunctionSpec]:
                 str(props.get("Handler", glob.get("Handler"))),
                 template.parent / str(code_uri),
                 tuple(layers),
+                (resource.get("Metadata") or {}).get("BuildMethod"),
             )
         )
     return found
@@ -205,6 +208,22 @@ def _requirement_lines(path: Path) -> list[str]:
     return [line for line in lines if line]
 
 
+def _make(source: Path, logical_id: str, into: Path, **variables: str) -> None:
+    """As ``sam build`` runs a makefile build: ``make build-<LogicalId>`` with ARTIFACTS_DIR."""
+    _run(
+        [
+            "make",
+            "--no-print-directory",
+            "-f",
+            str(source / "Makefile"),
+            f"build-{logical_id}",
+            f"ARTIFACTS_DIR={into}",
+            *(f"{name}={value}" for name, value in variables.items()),
+        ],
+        f"the {logical_id} Makefile",
+    )
+
+
 # -- the Lambda runtime ----------------------------------------------------------------------
 def runtime_pins() -> list[str]:
     """boto3 and botocore as the tests run them (pyproject.toml): the runtime's stand-in."""
@@ -236,18 +255,12 @@ def build_layer(layer: LayerSpec, python: str | None = None, platform: str | Non
         if layer.build_method == "makefile":
             # As sam build does: `make build-<LogicalId>` with ARTIFACTS_DIR; PIP and TARGET
             # say this machine's Python instead of the arm64 one (the Makefile's defaults).
-            _run(
-                [
-                    "make",
-                    "--no-print-directory",
-                    "-f",
-                    str(source / "Makefile"),
-                    f"build-{layer.logical_id}",
-                    f"ARTIFACTS_DIR={path}",
-                    f"PIP={uv()} pip",
-                    "TARGET=--quiet " + " ".join(target),
-                ],
-                f"the {layer.logical_id} Makefile",
+            _make(
+                source,
+                layer.logical_id,
+                path,
+                PIP=f"{uv()} pip",
+                TARGET="--quiet " + " ".join(target),
             )
         elif layer.build_method and layer.build_method.startswith("python"):
             # SAM's Python builder: requirements.txt installed (with dependencies) into python/.
@@ -290,18 +303,38 @@ def copy_code(code_dir: Path, into: Path) -> Path:
     return into
 
 
+def build_code(fn: FunctionSpec, python: str | None = None) -> Path:
+    """The function's code as ``sam build`` leaves it: its Makefile's ``build-<LogicalId>``
+    (the code and its bytecode, compiled by ``python``: CPython 3.13) for a makefile build."""
+    if fn.build_method != "makefile":
+        raise ArtifactError(f"{fn.logical_id}: BuildMethod {fn.build_method} is not built here")
+    python = python or runtime_python()
+    source = fn.code_dir
+    inputs = sorted(p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    key = _key(python, *(str(p.relative_to(source)).encode() + p.read_bytes() for p in inputs))
+
+    def build(path: Path) -> None:
+        path.mkdir(parents=True)
+        _make(source, fn.logical_id, path, PYTHON=str(python))
+
+    return _cached(f"code-{fn.logical_id}", key, build)
+
+
 def function_paths(fn: FunctionSpec, scratch: Path, python: str | None = None) -> list[Path]:
     """sys.path entries as Lambda orders them: the task root (/var/task), then each layer's
     ``python/`` (/opt/python; layers merge there in order, a later one over an earlier)."""
-    code = scratch / "code" / fn.code_dir.name
-    if not code.exists():
-        copy_code(fn.code_dir, code)
+    if fn.build_method:
+        code = build_code(fn, python)
+    else:
+        code = scratch / "code" / fn.code_dir.name
+        if not code.exists():
+            copy_code(fn.code_dir, code)
     return [code, *(build_layer(layer, python) / "python" for layer in fn.layers)]
 
 
 # -- importing a handler ---------------------------------------------------------------------
 _IMPORT = """
-import importlib, json, sys, time
+import gc, importlib, json, sys, time
 paths, module, attribute = json.loads(sys.argv[1])
 sys.path[:0] = paths
 started = time.perf_counter()
@@ -311,11 +344,26 @@ except ModuleNotFoundError as exc:
     print(json.dumps({"missing": exc.name, "error": str(exc)}))
     raise SystemExit(0)
 elapsed = time.perf_counter() - started
+import botocore.client
+clients = sorted(
+    o.meta.service_model.service_name
+    for o in gc.get_objects() if isinstance(o, botocore.client.BaseClient)
+)
+models = [
+    f"{m.__module__}.{m.__qualname__}"
+    for name, mod in list(sys.modules.items()) if name.startswith("hotel_booking.")
+    for m in vars(mod).values()
+    if isinstance(m, type) and m.__module__ == name and getattr(m, "__pydantic_complete__", False)
+]
 print(json.dumps({
     "seconds": elapsed,
     "callable": callable(handler),
     "pil": "PIL" in sys.modules,
     "botocore": sys.modules["botocore"].__file__ if "botocore" in sys.modules else None,
+    "loaded": sorted(m for m in sys.modules if "." not in m),
+    "clients": clients,
+    "models": sorted(models),
+    "traced": bool(getattr(botocore.client, "_xray_enabled", False)),
 }))
 """
 
@@ -358,6 +406,14 @@ class ImportResult:
     seconds: float = 0.0
     loads_pillow: bool = False
     botocore_from: str | None = None
+    #: Top-level packages loaded by the import (``jinja2`` only where a page is rendered).
+    loaded: frozenset[str] = frozenset()
+    #: Services whose boto3 client the import made (none: each is made on first use).
+    clients: tuple[str, ...] = ()
+    #: The product's pydantic models whose validators the import built (``defer_build``).
+    built_models: tuple[str, ...] = ()
+    #: Whether X-Ray's tracer patched botocore (every AWS call a subsegment on AWS).
+    traces_aws_calls: bool = False
 
     def problem(self) -> str | None:
         if self.error:
@@ -394,6 +450,10 @@ def import_handler(
         seconds=float(answer["seconds"]),
         loads_pillow=bool(answer["pil"]),
         botocore_from=answer["botocore"],
+        loaded=frozenset(answer["loaded"]),
+        clients=tuple(answer["clients"]),
+        built_models=tuple(answer["models"]),
+        traces_aws_calls=bool(answer["traced"]),
     )
 
 

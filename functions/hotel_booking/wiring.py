@@ -30,22 +30,69 @@ from hotel_booking.config import (
 
 
 class _LazyClient:
-    """A boto3 client made on its first use, then reused for the container's life."""
+    """A boto3 client made on its first use, then reused for the container's life.
+
+    Powertools' utilities (parameters, circuit breaker) register their user-agent feature on
+    the client they are given, at construction (``client.meta.events.register``): those
+    registrations are kept and applied when the client is made, so building a utility at
+    cold start makes no client.
+    """
 
     def __init__(self, service: str, region: str) -> None:
         self._service = service
         self._region = region
         self._client: Any = None
         self._lock = threading.Lock()
+        self._handlers: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
 
-    def __getattr__(self, name: str) -> Any:
+    def _made(self) -> Any:
         if self._client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = boto3.client(  # type: ignore[call-overload]
+                    made = boto3.client(  # type: ignore[call-overload]
                         self._service, region_name=self._region
                     )
-        return getattr(self._client, name)
+                    for args, kwargs in self._handlers:
+                        made.meta.events.register(*args, **kwargs)
+                    self._client = made
+        return self._client
+
+    @property
+    def meta(self) -> Any:
+        return self._client.meta if self._client is not None else _DeferredMeta(self)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._made(), name)
+
+
+class _DeferredMeta:
+    """``client.meta`` before the client exists: ``meta.events.register`` is kept for when
+    it is made; anything else makes it."""
+
+    def __init__(self, lazy: _LazyClient) -> None:
+        self._lazy = lazy
+
+    @property
+    def events(self) -> _DeferredEvents:
+        return _DeferredEvents(self._lazy)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lazy._made().meta, name)
+
+
+class _DeferredEvents:
+    def __init__(self, lazy: _LazyClient) -> None:
+        self._lazy = lazy
+
+    def register(self, *args: Any, **kwargs: Any) -> None:
+        with self._lazy._lock:
+            if self._lazy._client is None:
+                self._lazy._handlers.append((args, kwargs))
+                return
+        self._lazy._client.meta.events.register(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lazy._made().meta.events, name)
 
 
 if TYPE_CHECKING:

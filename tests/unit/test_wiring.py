@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from hotel_booking import wiring
-from hotel_booking.config import SagaSettings
+from hotel_booking.config import PaymentSettings, SagaSettings
 from tests.fixtures.samples import SETTINGS_ENV
 
 
@@ -40,5 +40,43 @@ def test_a_saga_steps_ports_make_no_client_until_one_is_used(made: list[str]) ->
 def test_a_lazy_client_is_made_once(made: list[str]) -> None:
     client = wiring.client("sns", "eu-west-2")
     for _ in range(3):
-        client.meta  # noqa: B018 - the attribute access is what makes the client
+        client.meta.region_name  # noqa: B018 - the attribute access is what makes the client
     assert made == ["sns"]
+
+
+PAYMENT_ENV = {
+    **SETTINGS_ENV,
+    "CIRCUIT_BREAKER_TABLE": "circuit",
+    "BREAKER_FAILURE_THRESHOLD": "5",
+    "BREAKER_RECOVERY_SECONDS": "30",
+    "BREAKER_STATE_CACHE_SECONDS": "5",
+    "PAYMENT_OUTAGE_PARAMETER": "/s/sandbox/payment-outage",
+    "PAYMENT_OUTAGE_CACHE_SECONDS": "5",
+}
+
+
+def test_the_payment_steps_guarded_gateway_makes_no_client_at_cold_start(
+    made: list[str],
+) -> None:
+    # Powertools' SSM provider and circuit breaker register their user-agent feature on the
+    # client they are given: that alone made the SSM and DynamoDB clients at import.
+    settings = PaymentSettings.from_env(PAYMENT_ENV)
+    wiring.saga_ports(settings, wiring.guarded_gateway(settings))
+    assert made == []
+
+
+def test_an_event_handler_registered_before_the_client_exists_is_applied_when_made(
+    made: list[str],
+) -> None:
+    # Given a handler registered on a lazy client (as Powertools does for its user agent)
+    seen: list[str] = []
+    client = wiring.client("ssm", "eu-west-2")
+    client.meta.events.register("test-event.ssm", lambda **kwargs: seen.append("before"))
+    assert made == []
+    # When the client is made and the event fires
+    client.meta.events.emit("test-event.ssm")
+    # Then the handler ran on the real client, made once
+    assert seen == ["before"]
+    assert made == ["ssm"]
+    client.meta.events.register("after-call.ssm.GetParameter", lambda **kwargs: None)
+    assert made == ["ssm"]

@@ -25,12 +25,13 @@ from email.parser import BytesParser
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from hotel_booking import tracing
 from hotel_booking.config import base_path_prefixes
 
 # Re-exported: the REST API's handlers and tests name the one table through this module.
@@ -51,7 +52,7 @@ ORIGIN_HEADER = "Access-Control-Allow-Origin"
 
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracing.tracer()
 
 
 # -- the resolver --------------------------------------------------------------------------

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from hotel_booking import tracing
 from hotel_booking.config import ApprovalPageSettings, base_path_prefixes
 from hotel_booking.logic import wording
 from hotel_booking.logic.approval_pages import (
@@ -40,7 +41,7 @@ PORTS = approval_page_ports(SETTINGS)
 KEY = link_key(SETTINGS)
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracing.tracer()
 app = APIGatewayRestResolver(strip_prefixes=base_path_prefixes(SETTINGS.api_base_path))
 
 

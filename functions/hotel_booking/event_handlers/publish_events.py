@@ -12,10 +12,11 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from hotel_booking import tracing
 from hotel_booking.config import EVENTS_SERVICE, PublisherSettings
 from hotel_booking.dal.streams import change_of
 from hotel_booking.logic.publishing import Change, publish
@@ -25,7 +26,7 @@ from hotel_booking.wiring import event_bus
 warnings.filterwarnings("ignore", "No application metrics to publish")
 
 logger = Logger(service=EVENTS_SERVICE)
-tracer = Tracer(service=EVENTS_SERVICE)
+tracer = tracing.tracer(EVENTS_SERVICE)
 metrics = EphemeralMetrics(service=EVENTS_SERVICE)
 
 SETTINGS = PublisherSettings.from_env()

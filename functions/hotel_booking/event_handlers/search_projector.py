@@ -12,7 +12,7 @@ import json
 import warnings
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from hotel_booking import tracing
 from hotel_booking.config import EVENTS_SERVICE, ProjectorSettings
 from hotel_booking.models.events import parse_detail
 from hotel_booking.search.projector import project
@@ -31,7 +32,7 @@ from hotel_booking.wiring import search_projection
 warnings.filterwarnings("ignore", "No application metrics to publish")
 
 logger = Logger(service=EVENTS_SERVICE)
-tracer = Tracer(service=EVENTS_SERVICE)
+tracer = tracing.tracer(EVENTS_SERVICE)
 metrics = EphemeralMetrics(service=EVENTS_SERVICE)
 processor = BatchProcessor(event_type=EventType.SQS)
 

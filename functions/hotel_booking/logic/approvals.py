@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from pydantic import BaseModel
-
 from hotel_booking.clock import utc_now
 from hotel_booking.logic.ports import ApprovalRepository, TaskResumer
 from hotel_booking.models import ApprovalState, Decision
+from hotel_booking.models.base import Model
 from hotel_booking.models.saga import ApprovalOutcome
 
 #: The reason a rejection carries when the manager gave none (guests are not shown it).
@@ -36,7 +35,7 @@ class ApprovalExpired(ApprovalError):
     """The approval window has passed; the saga has compensated or is about to."""
 
 
-class DecisionResult(BaseModel):
+class DecisionResult(Model):
     approvalId: str
     bookingId: str
     state: ApprovalState

@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from hotel_booking.logic.problems import NotAllowed, NotSignedIn
+from hotel_booking.models.base import Model
 
 ADMIN = "Admin"
 HOTEL_MANAGER = "HotelManager"
 
 
-class Caller(BaseModel):
+class Caller(Model):
     """A signed-in person. Public routes have no caller at all (``None``)."""
 
     model_config = ConfigDict(frozen=True)

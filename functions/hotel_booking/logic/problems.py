@@ -12,10 +12,12 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from hotel_booking.models.base import Model
+
 M = TypeVar("M", bound=BaseModel)
 
 
-class FieldProblem(BaseModel):
+class FieldProblem(Model):
     """One field of the request and what is wrong with it."""
 
     field: str

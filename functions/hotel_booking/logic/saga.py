@@ -56,6 +56,7 @@ from hotel_booking.models import (
     ReservationState,
     Stay,
 )
+from hotel_booking.models.base import Model
 from hotel_booking.models.domain import CURRENCY
 from hotel_booking.models.saga import (
     ApprovalOutcome,
@@ -282,7 +283,7 @@ def confirm_booking(event: StepEvent, ports: SagaPorts) -> ConfirmResult:
     )
 
 
-class Decided(BaseModel):
+class Decided(Model):
     """The approval ConfirmBooking's input carries (``$.approval``), if any."""
 
     approval: ApprovalOutcome | None = None

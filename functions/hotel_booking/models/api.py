@@ -13,8 +13,9 @@ import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, field_validator
 
+from hotel_booking.models.base import Model
 from hotel_booking.models.domain import (
     ApprovalState,
     BookingStatus,
@@ -85,7 +86,7 @@ ManagerEmail = Annotated[Email, AfterValidator(plain_text)]
 
 
 # -- hotels --------------------------------------------------------------------------------
-class HotelFields(BaseModel):
+class HotelFields(Model):
     """POST /hotels: every field."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -98,7 +99,7 @@ class HotelFields(BaseModel):
     managerEmail: ManagerEmail
 
 
-class HotelChanges(BaseModel):
+class HotelChanges(Model):
     """PUT /hotels/{hotelId}: any of the fields; the others stay as they are."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -118,7 +119,7 @@ class HotelChanges(BaseModel):
         return value
 
 
-class StayQuery(BaseModel):
+class StayQuery(Model):
     """A stay in a query string: GET /hotels/{hotelId} (the rooms free for it) and GET /hotels
     (the hotels with rooms free for it). Unknown parameters are ignored, as for any GET; the
     dates' rules are ``logic.inventory.stay_problems``."""
@@ -150,7 +151,7 @@ class HotelQuery(StayQuery):
 SubscriptionState = Literal["Confirmed", "PendingConfirmation", "NotSubscribed"]
 
 
-class Availability(BaseModel):
+class Availability(Model):
     """The rooms free for one stay at one hotel (GET /hotels/{hotelId} with dates): a hint
     read a moment before booking; ReserveRoom's transaction decides."""
 
@@ -162,7 +163,7 @@ class Availability(BaseModel):
     available: bool  # roomsLeft >= rooms
 
 
-class HotelView(BaseModel):
+class HotelView(Model):
     hotelId: str
     name: str
     city: str
@@ -202,7 +203,7 @@ class HotelView(BaseModel):
         return data
 
 
-class HotelManagerView(BaseModel):
+class HotelManagerView(Model):
     """GET /hotels/{hotelId}/manager (Admins and that manager)."""
 
     hotelId: str
@@ -213,7 +214,7 @@ class HotelManagerView(BaseModel):
         return self.model_dump(mode="json")
 
 
-class ManagerSubscriptionView(BaseModel):
+class ManagerSubscriptionView(Model):
     """Whether a hotel's manager confirmed the email subscription to its approval requests."""
 
     hotelId: str
@@ -221,7 +222,7 @@ class ManagerSubscriptionView(BaseModel):
     state: SubscriptionState
 
 
-class AdminHotelQuery(BaseModel):
+class AdminHotelQuery(Model):
     """GET /admin/hotels query string: a page of hotels from the write model."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
@@ -230,7 +231,7 @@ class AdminHotelQuery(BaseModel):
     nextToken: Annotated[Text, Field(min_length=1, max_length=1000)] | None = None
 
 
-class HotelList(BaseModel):
+class HotelList(Model):
     items: list[HotelView]
     nextToken: str | None = None
 
@@ -243,7 +244,7 @@ class HotelList(BaseModel):
 
 
 # -- users ---------------------------------------------------------------------------------
-class UserQuery(BaseModel):
+class UserQuery(Model):
     """GET /users query string: a page of at most 60 (Cognito's own page limit)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
@@ -253,7 +254,7 @@ class UserQuery(BaseModel):
     nextToken: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
 
 
-class UserView(BaseModel):
+class UserView(Model):
     """A user of the pool as the Users page shows them (built from ``PoolUser`` by name)."""
 
     userId: str
@@ -268,7 +269,7 @@ class UserView(BaseModel):
         return self.model_dump(mode="json")
 
 
-class UserList(BaseModel):
+class UserList(Model):
     items: list[UserView]
     nextToken: str | None
 
@@ -277,7 +278,7 @@ class UserList(BaseModel):
 
 
 # -- bookings ------------------------------------------------------------------------------
-class NewBooking(BaseModel):
+class NewBooking(Model):
     """POST /bookings."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -290,7 +291,7 @@ class NewBooking(BaseModel):
     paymentToken: Annotated[Text, Field(min_length=1, max_length=100)]
 
 
-class BookingQuery(BaseModel):
+class BookingQuery(Model):
     """GET /bookings query string."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
@@ -301,7 +302,7 @@ class BookingQuery(BaseModel):
     nextToken: Text | None = None
 
 
-class DecisionRequest(BaseModel):
+class DecisionRequest(Model):
     """POST /bookings/{bookingId}/decision."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -310,23 +311,23 @@ class DecisionRequest(BaseModel):
     reason: Annotated[Text, Field(max_length=500)] | None = None
 
 
-class BookingAccepted(BaseModel):
+class BookingAccepted(Model):
     bookingId: str
     status: BookingStatus
     links: dict[str, str]
 
 
-class GuestView(BaseModel):
+class GuestView(Model):
     name: str
     email: str
 
 
-class StepView(BaseModel):
+class StepView(Model):
     state: str
     at: dt.datetime
 
 
-class CancellationTerms(BaseModel):
+class CancellationTerms(Model):
     """What the guest would get by cancelling now (shown before they confirm)."""
 
     refundCents: int
@@ -338,7 +339,7 @@ class CancellationTerms(BaseModel):
     charged: bool = True
 
 
-class CancellationAccepted(BaseModel):
+class CancellationAccepted(Model):
     bookingId: str
     status: BookingStatus
     refundCents: int
@@ -346,7 +347,7 @@ class CancellationAccepted(BaseModel):
     links: dict[str, str]
 
 
-class WaitingView(BaseModel):
+class WaitingView(Model):
     """What a booking in progress is waiting for: ``payment`` (the gateway is unavailable and
     the saga retries) or ``approval`` (the hotel's answer), until when at the latest."""
 
@@ -354,7 +355,7 @@ class WaitingView(BaseModel):
     until: dt.datetime
 
 
-class BookingView(BaseModel):
+class BookingView(Model):
     bookingId: str
     hotelId: str
     hotelName: str | None
@@ -385,12 +386,12 @@ class BookingView(BaseModel):
     cancelRequestedAt: dt.datetime | None = None
 
 
-class BookingPage(BaseModel):
+class BookingPage(Model):
     items: list[BookingView]
     nextToken: str | None
 
 
-class DecisionView(BaseModel):
+class DecisionView(Model):
     bookingId: str
     decision: Decision
     state: ApprovalState

@@ -7,7 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Annotated, Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from hotel_booking.models.base import Model
 
 MAX_NIGHTS = 30
 CURRENCY = "EUR"
@@ -102,7 +104,7 @@ class Decision(StrEnum):
     REJECT = "reject"
 
 
-class Guest(BaseModel):
+class Guest(Model):
     model_config = ConfigDict(extra="forbid")
 
     sub: Id
@@ -115,7 +117,7 @@ def nights(check_in: dt.date, check_out: dt.date) -> list[dt.date]:
     return [check_in + dt.timedelta(days=i) for i in range((check_out - check_in).days)]
 
 
-class HotelFacts(BaseModel):
+class HotelFacts(Model):
     """A hotel's public fields: what the write model, the search projection and every hop
     between them share (the API view shows the price in cents and a picture URL instead)."""
 
@@ -152,7 +154,7 @@ class Hotel(HotelFacts):
     loweringTo: RoomCount | None = None
 
 
-class PoolUser(BaseModel):
+class PoolUser(Model):
     """A user of the Cognito user pool, as the user admin sees them."""
 
     model_config = ConfigDict(frozen=True)
@@ -167,7 +169,7 @@ class PoolUser(BaseModel):
     groups: frozenset[str] = frozenset()
 
 
-class Stay(BaseModel):
+class Stay(Model):
     """Who stays where, when, in how many rooms: what a request, a booking record and a
     failed saga's state all carry."""
 
@@ -190,7 +192,7 @@ class PaymentStatus(StrEnum):
     REFUNDED = "REFUNDED"
 
 
-class Payment(BaseModel):
+class Payment(Model):
     """A payment record and RecordPayment's result at ``$.payment``."""
 
     paymentId: str
@@ -213,7 +215,7 @@ class ApprovalState(StrEnum):
     CANCELLED = "CANCELLED"
 
 
-class Approval(BaseModel):
+class Approval(Model):
     """The approval record: the only place the task token lives."""
 
     approvalId: str
@@ -228,7 +230,7 @@ class Approval(BaseModel):
     decisionReason: str | None = None
 
 
-class RoomChange(BaseModel):
+class RoomChange(Model):
     """What the inventory rules (``logic/inventory.py``) decided for some nights of a hotel;
     the inventory table carries it out with one conditional update per night."""
 
@@ -246,7 +248,7 @@ class RoomChange(BaseModel):
     hotelVersion: int | None = None
 
 
-class StepLogEntry(BaseModel):
+class StepLogEntry(Model):
     state: str
     at: dt.datetime
 

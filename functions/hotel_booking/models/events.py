@@ -16,10 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
+from hotel_booking.models.base import Model
 from hotel_booking.models.domain import BookingStatus, HotelFacts, Id, to_cents
 
 HOTELS_SOURCE = "hotel-booking.hotels"
@@ -28,7 +29,7 @@ BOOKINGS_SOURCE = "hotel-booking.bookings"
 Version = Annotated[int, Field(ge=0)]
 
 
-class EventDetail(BaseModel):
+class EventDetail(Model):
     """What every event's ``detail`` carries."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -119,7 +120,7 @@ DetailType = Literal[
 ]
 
 
-class DomainEvent(BaseModel):
+class DomainEvent(Model):
     """One event to put on the bus: its envelope fields and its detail."""
 
     model_config = ConfigDict(frozen=True)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hotel_booking.models.base import Model
 from hotel_booking.models.domain import (
     CURRENCY,
     BookingStatus,
@@ -20,7 +21,7 @@ from hotel_booking.models.domain import (
 )
 
 
-class StepEvent(BaseModel):
+class StepEvent(Model):
     """What every Task state sends its Lambda (see ``Parameters`` in booking.asl.json)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -47,7 +48,7 @@ class BookingRequest(Stay):
         return self
 
 
-class Reservation(BaseModel):
+class Reservation(Model):
     """ReserveRoom's result, kept at ``$.reservation``."""
 
     hotelName: str
@@ -70,7 +71,7 @@ class ReservedStay(BookingRequest):
     reservation: Reservation
 
 
-class ApprovalOutcome(BaseModel):
+class ApprovalOutcome(Model):
     """What SendTaskSuccess hands back to the execution at ``$.approval``."""
 
     approvalId: str
@@ -88,7 +89,7 @@ class ConfirmInput(ReservedStay):
     approval: ApprovalOutcome | None = None
 
 
-class StepError(BaseModel):
+class StepError(Model):
     """What a Catch puts at ``$.error`` / ``$.compensationError``."""
 
     Error: str
@@ -107,14 +108,14 @@ class FailureInput(Stay):
     compensationError: StepError | None = None
 
 
-class BookingIdOnly(BaseModel):
+class BookingIdOnly(Model):
     """What a compensation needs: it reads the rest from the records."""
 
     model_config = ConfigDict(extra="ignore")
     bookingId: str
 
 
-class Outcome(BaseModel):
+class Outcome(Model):
     """RecordFailure's result at ``$.outcome``; ``failState`` names the Fail state to end in."""
 
     status: BookingStatus
@@ -123,21 +124,21 @@ class Outcome(BaseModel):
     detail: str
 
 
-class StepResult(BaseModel):
+class StepResult(Model):
     """Result of a compensation: whether it changed anything this time."""
 
     bookingId: str
     changed: bool
 
 
-class NotifyResult(BaseModel):
+class NotifyResult(Model):
     approvalId: str
     notified: bool
     #: Milliseconds from ReserveRoom to this request for approval (the first one only).
     sinceReservedMs: int | None = None
 
 
-class ConfirmResult(BaseModel):
+class ConfirmResult(Model):
     bookingId: str
     status: BookingStatus
     #: Milliseconds from the manager's decision to the confirmation (the first one only).
@@ -149,7 +150,7 @@ def as_state(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=True)
 
 
-class CancellationRequest(BaseModel):
+class CancellationRequest(Model):
     """The cancellation state machine's input (``statemachines/cancellation.asl.json``)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -159,7 +160,7 @@ class CancellationRequest(BaseModel):
     requestedBy: str
 
 
-class CancellationResult(BaseModel):
+class CancellationResult(Model):
     bookingId: str
     status: BookingStatus
     changed: bool

@@ -6,11 +6,12 @@ import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from hotel_booking import tracing
 from hotel_booking.logic.saga import parse
 from hotel_booking.models.saga import StepEvent, as_state
 
@@ -18,7 +19,7 @@ from hotel_booking.models.saga import StepEvent, as_state
 warnings.filterwarnings("ignore", "No application metrics to publish")
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracing.tracer()
 metrics = Metrics()
 
 #: Correlation id for every log line: the bookingId inside the step envelope.

@@ -7,8 +7,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from hotel_booking.models.base import Model
 from hotel_booking.models.domain import HotelFacts
 
 MAX_PAGE = 100
@@ -35,7 +36,7 @@ class SortBy(StrEnum):
     NAME = "name"
 
 
-class SearchQuery(BaseModel):
+class SearchQuery(Model):
     """A validated search (the API checks dates against the inventory rules first)."""
 
     model_config = ConfigDict(frozen=True)
@@ -52,7 +53,7 @@ class SearchQuery(BaseModel):
     nextToken: str | None = None
 
 
-class SearchPage(BaseModel):
+class SearchPage(Model):
     items: list[HotelDoc]
     nextToken: str | None = None
 

@@ -27,6 +27,7 @@ from devstack.run import LocalStack
 from localaws.cloud import free_port
 
 PICTURE_FUNCTIONS = {"HotelsApiFunction"}
+PAGE_FUNCTIONS = {"ApprovalsFunction"}
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +74,23 @@ def test_every_handler_imports_from_its_artifact_alone(
     assert {r.function for r in results if r.loads_pillow} <= PICTURE_FUNCTIONS
     runtime_site = str(runtime)
     assert [r.function for r in results if not str(r.botocore_from).startswith(runtime_site)] == []
+    # What keeps cold starts short (docs/performance.md), held without timing:
+    others = [r for r in results if r.function not in PICTURE_FUNCTIONS]
+    # no client made at import (each on first use), the picture function's S3 aside;
+    assert {r.function: r.clients for r in others if r.clients} == {}
+    # jinja2 only where a page is rendered;
+    assert {r.function for r in results if "jinja2" in r.loaded} <= PAGE_FUNCTIONS
+    # X-Ray records every AWS call, and the tracer patches nothing else (sqlite3 is one of
+    # the fifteen libraries patch_all would import);
+    assert [r.function for r in results if not r.traces_aws_calls] == []
+    assert {r.function for r in results if "sqlite3" in r.loaded} == set()
+    # the only validator built at import is the function's settings' (defer_build).
+    assert {
+        r.function: [m for m in r.built_models if not m.startswith("hotel_booking.config.")]
+        for r in results
+        if any(not m.startswith("hotel_booking.config.") for m in r.built_models)
+    } == {}
+    assert all(len(r.built_models) == 1 for r in results)
 
 
 def test_a_missing_module_fails_naming_the_function_and_the_module(
@@ -93,6 +111,21 @@ def test_no_codeuri_carries_a_requirements_file() -> None:
     """sam build would install it into every function sharing that CodeUri (all 14)."""
     for fn in artifacts.functions():
         assert not (fn.code_dir / "requirements.txt").exists(), fn.logical_id
+
+
+def test_each_functions_code_ships_the_bytecode_of_every_module(
+    python313: str, tmp_path: Path
+) -> None:
+    """/var/task is read-only: without it, each cold start compiles every module it imports."""
+    functions = artifacts.functions()
+    assert {fn.build_method for fn in functions} == {"makefile"}
+    code = artifacts.function_paths(functions[0], tmp_path, python313)[0]
+    sources = {p.relative_to(code).with_suffix("") for p in code.rglob("*.py")}
+    compiled = {
+        (p.parent.parent / p.name.split(".")[0]).relative_to(code)
+        for p in code.rglob("*.cpython-313.pyc")
+    }
+    assert sources and sources == compiled
 
 
 def test_the_layers_pin_exactly_what_the_tests_run() -> None:
