@@ -21,7 +21,7 @@ from hotel_booking.models import (
     Payment,
     Stay,
 )
-from hotel_booking.models.domain import ListPosition, PoolUser, RoomChange
+from hotel_booking.models.domain import ListPosition, PoolUser, RoomChange, Stretch
 from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
 
 if TYPE_CHECKING:  # named in signatures only: a saga step need not build the API's models
@@ -97,7 +97,11 @@ class BookingReader(HotelBookings, Protocol):
         """As ``of_hotel``, for one guest."""
         ...
 
-    def all(self) -> list[Booking]: ...
+    def of_everyone(
+        self, status: BookingStatus | None, before: ListPosition | None, count: int
+    ) -> Stretch:
+        """Every booking, newest first, a bounded read at a time (an Admin's list)."""
+        ...
 
 
 class BookingRecords(BookingReader, Protocol):
