@@ -18,6 +18,7 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 
+from deploy.bookings import migrate
 from hotel_booking.dal.bookings import (
     FIRST_MONTH,
     MONTHS_PER_READ,
@@ -237,3 +238,32 @@ def test_every_write_that_may_create_a_booking_puts_it_in_the_admins_list(
     found = bookings.of_everyone(None, None, 20)
     assert [b.bookingId for b in found.bookings] == ["b000002", "b000001"]
     assert found.resume is None or found.resume < ListPosition(pending.createdAt, "")
+
+
+def test_the_migration_puts_older_bookings_into_the_admins_list(
+    table: tuple[BookingsTable, Reads], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given bookings written before the byMonth index: no monthShard
+    bookings, _ = table
+    old = [booking(i, NOW - dt.timedelta(days=10 * i)) for i in range(5)]
+    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
+    for b in old:
+        backend.put_item("bookings", to_item(b))
+    session = boto3.Session(
+        region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test"
+    )
+    assert bookings.of_everyone(None, None, 20).bookings == []
+    # When the operator runs it dry, then with --apply, then again
+    assert migrate(session, {"BookingsTableName": "bookings"}, apply=False) == 5
+    assert bookings.of_everyone(None, None, 20).bookings == []
+    assert migrate(session, {"BookingsTableName": "bookings"}, apply=True) == 0
+    assert migrate(session, {"BookingsTableName": "bookings"}, apply=True) == 0
+    # Then the Admin's list shows them all, newest first
+    assert [b.bookingId for b in bookings.of_everyone(None, None, 20).bookings] == [
+        b.bookingId for b in old
+    ]
+    assert capsys.readouterr().out.splitlines() == [
+        "5 booking(s) without monthShard; 0 written (dry run: --apply writes)",
+        "5 booking(s) without monthShard; 5 written",
+        "0 booking(s) without monthShard; 0 written",
+    ]

@@ -228,6 +228,30 @@ class BookingsTable(Table):
         ):
             yield Booking.model_validate(item)
 
+    # -- once, after deploying the byMonth index (issue 23) over older bookings -----------
+    def add_month_shards(self, apply: bool) -> tuple[int, int]:
+        """Give ``monthShard`` to every booking written before the ``byMonth`` index, from its
+        own ``createdAt`` (a function of the item: running it twice changes nothing). Returns
+        how many had none and how many were written (none unless ``apply``)."""
+        missing = written = 0
+        for item in self._pages(
+            "scan",
+            FilterExpression="attribute_not_exists(monthShard)",
+            ProjectionExpression="bookingId, createdAt",
+        ):
+            missing += 1
+            at = dt.datetime.fromisoformat(item["createdAt"])
+            written += apply and self._write_if(
+                "update_item",
+                Key={"bookingId": {"S": item["bookingId"]}},
+                UpdateExpression="SET monthShard = :ms",
+                ConditionExpression="attribute_not_exists(monthShard) AND createdAt = :at",
+                ExpressionAttributeValues=values(
+                    ms=month_shard(item["bookingId"], at), at=item["createdAt"]
+                ),
+            )
+        return missing, written
+
     # -- the API's writes -----------------------------------------------------------------
     def create_pending(self, booking: Booking, request_hash: str) -> bool:
         """Store a new PENDING booking; False when one with that id exists already."""
