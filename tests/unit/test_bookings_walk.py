@@ -6,8 +6,10 @@ are counted from each Query's ``ScannedCount`` (what DynamoDB bills for), not ti
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,6 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 
 from deploy.bookings import migrate
@@ -24,7 +25,7 @@ from hotel_booking.dal.bookings import (
     MONTHS_PER_READ,
     SHARDS,
     BookingsTable,
-    index_keys,
+    index_attributes,
     month_shard,
     read_cap,
 )
@@ -68,19 +69,35 @@ def declared() -> dict[str, Any]:
     return {k: props[k] for k in keep}
 
 
+@dataclasses.dataclass
+class World:
+    """The table, what it reads, and an account of its own: in the suite this process may
+    hold the local stack's resources too (moto's backends are per process, per account)."""
+
+    bookings: BookingsTable
+    reads: Reads
+    session: boto3.Session
+    backend: Any
+
+
 @pytest.fixture
-def table() -> Iterator[tuple[BookingsTable, Reads]]:
+def world() -> Iterator[World]:
+    account = f"{secrets.randbelow(10**12):012d}"
+
+    def own_account(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = account
+
     with mock_aws():
-        client = boto3.client(
-            "dynamodb",
-            region_name=REGION,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
+        session = boto3.Session(
+            region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test"
         )
+        session.events.register("request-created", own_account)
+        client = session.client("dynamodb")
         client.create_table(TableName="bookings", **declared())
         reads = Reads()
         client.meta.events.register("after-call.dynamodb", reads)
-        yield BookingsTable(client, "bookings", clock=lambda: NOW), reads
+        bookings = BookingsTable(client, "bookings", clock=lambda: NOW)
+        yield World(bookings, reads, session, dynamodb_backends[account][REGION])
 
 
 def booking(i: int, at: dt.datetime, status: BookingStatus = BookingStatus.CONFIRMED) -> Booking:
@@ -97,11 +114,10 @@ def booking(i: int, at: dt.datetime, status: BookingStatus = BookingStatus.CONFI
     )
 
 
-def seed(bookings: list[Booking]) -> None:
+def seed(world: World, bookings: list[Booking]) -> None:
     """Items as the write model builds them, straight into the emulator (fast)."""
-    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
     for b in bookings:
-        backend.put_item("bookings", to_item(b) | index_keys(b))
+        world.backend.put_item("bookings", to_item(b) | index_attributes(b))
 
 
 def every_page(
@@ -139,13 +155,13 @@ ADMIN = Caller(sub="admin", email="a@example.com", groups=frozenset({"Admin"}))
 
 
 def test_an_admin_pages_through_every_booking_newest_first_over_shards_and_months(
-    table: tuple[BookingsTable, Reads],
+    world: World,
 ) -> None:
     # Given 91 bookings made over four months (two in the same microsecond), all shards used
-    bookings, reads = table
+    bookings, reads = world.bookings, world.reads
     made = [booking(i, NOW - dt.timedelta(hours=19 * i)) for i in range(90)]
     made.append(booking(90, made[40].createdAt))
-    seed(made)
+    seed(world, made)
     assert len({month_shard(b.bookingId, b.createdAt) for b in made}) == 4 * SHARDS
 
     # When the Admin reads the list 20 at a time
@@ -161,13 +177,16 @@ def test_an_admin_pages_through_every_booking_newest_first_over_shards_and_month
 
 
 def test_items_read_per_request_do_not_grow_with_the_table(
-    table: tuple[BookingsTable, Reads],
+    world: World,
 ) -> None:
-    bookings, reads = table
+    bookings, reads = world.bookings, world.reads
     counts = {}
     for size, offset in ((40, 0), (800, 40)):
         # Given first 40 bookings this month, then 760 more
-        seed([booking(i, NOW - dt.timedelta(minutes=7 * i)) for i in range(offset, size)])
+        seed(
+            world,
+            [booking(i, NOW - dt.timedelta(minutes=7 * i)) for i in range(offset, size)],
+        )
         pages = every_page(bookings, reads, 20)
         first, second = next(pages), next(pages)
         counts[size] = (first[2], second[2], first[3], second[3])
@@ -181,16 +200,16 @@ def test_items_read_per_request_do_not_grow_with_the_table(
 
 
 def test_a_status_filter_reads_a_bounded_stretch_and_says_where_to_read_on(
-    table: tuple[BookingsTable, Reads],
+    world: World,
 ) -> None:
     # Given 100 confirmed bookings, and under them the 3 oldest still awaiting approval
-    bookings, reads = table
-    seed([booking(i, NOW - dt.timedelta(minutes=i)) for i in range(100)])
+    bookings, reads = world.bookings, world.reads
+    seed(world, [booking(i, NOW - dt.timedelta(minutes=i)) for i in range(100)])
     waiting = [
         booking(100 + i, NOW - dt.timedelta(minutes=100 + i), BookingStatus.AWAITING_APPROVAL)
         for i in range(3)
     ]
-    seed(waiting)
+    seed(world, waiting)
     # When the Admin asks for those awaiting approval, 20 at a time
     pages = list(every_page(bookings, reads, 20, status="AWAITING_APPROVAL"))
     # Then each request stays within its cap; pages without a match still say where to go on
@@ -201,12 +220,12 @@ def test_a_status_filter_reads_a_bounded_stretch_and_says_where_to_read_on(
 
 
 def test_empty_months_are_walked_a_few_at_a_time_down_to_the_first(
-    table: tuple[BookingsTable, Reads],
+    world: World,
 ) -> None:
     # Given one booking, made in the product's first month
-    bookings, reads = table
+    bookings, reads = world.bookings, world.reads
     old = booking(1, dt.datetime.combine(FIRST_MONTH, dt.time(9), dt.UTC))
-    seed([old])
+    seed(world, [old])
     pages = list(every_page(bookings, reads, 20))
     # Then each request queries at most MONTHS_PER_READ months; the last page ends the list
     assert all(queries <= MONTHS_PER_READ * SHARDS for *_, queries in pages)
@@ -217,10 +236,10 @@ def test_empty_months_are_walked_a_few_at_a_time_down_to_the_first(
 
 
 def test_every_write_that_may_create_a_booking_puts_it_in_the_admins_list(
-    table: tuple[BookingsTable, Reads],
+    world: World,
 ) -> None:
     # A booking the API made (PENDING), and one the saga recorded as failed before any record
-    bookings, _ = table
+    bookings = world.bookings
     pending = booking(1, NOW - dt.timedelta(minutes=5), BookingStatus.PENDING)
     assert bookings.create_pending(pending, "hash")
     failed = booking(2, NOW)
@@ -241,17 +260,14 @@ def test_every_write_that_may_create_a_booking_puts_it_in_the_admins_list(
 
 
 def test_the_migration_puts_older_bookings_into_the_admins_list(
-    table: tuple[BookingsTable, Reads], capsys: pytest.CaptureFixture[str]
+    world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given bookings written before the byMonth index: no monthShard
-    bookings, _ = table
+    bookings = world.bookings
     old = [booking(i, NOW - dt.timedelta(days=10 * i)) for i in range(5)]
-    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
     for b in old:
-        backend.put_item("bookings", to_item(b))
-    session = boto3.Session(
-        region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test"
-    )
+        world.backend.put_item("bookings", to_item(b))
+    session = world.session
     assert bookings.of_everyone(None, None, 20).bookings == []
     # When the operator runs it dry, then with --apply, then again
     assert migrate(session, {"BookingsTableName": "bookings"}, apply=False) == 5

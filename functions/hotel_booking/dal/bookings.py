@@ -65,7 +65,7 @@ def month_shard(booking_id: str, created_at: dt.datetime) -> str:
     return f"{month}#{zlib.crc32(booking_id.encode()) % SHARDS}"
 
 
-def index_keys(booking: Booking) -> dict[str, Any]:
+def index_attributes(booking: Booking) -> dict[str, Any]:
     """The attributes only the indexes need, besides the record's own fields."""
     return {
         "guestSub": {"S": booking.guest.sub},
@@ -257,7 +257,7 @@ class BookingsTable(Table):
         """Store a new PENDING booking; False when one with that id exists already."""
         item = to_item(
             booking.model_copy(update={"requestHash": request_hash, "version": 1})
-        ) | index_keys(booking)
+        ) | index_attributes(booking)
         return self._write_if(
             "put_item", Item=item, ConditionExpression="attribute_not_exists(bookingId)"
         )
@@ -316,15 +316,12 @@ class BookingsTable(Table):
             named[f"x{i}"] = value
         froms = sorted(s.value for s in since)
         named |= {f"f{i}": status for i, status in enumerate(froms)}
-        if self._write_if(
-            "update_item",
-            Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="SET " + ", ".join(sets) + BUMP,
-            ConditionExpression=f"hotelId = :hotel AND #s IN "
-            f"({', '.join(f':f{i}' for i in range(len(froms)))})"
+        if self._change(
+            booking_id,
+            ", ".join(sets),
+            f"hotelId = :hotel AND #s IN ({', '.join(f':f{i}' for i in range(len(froms)))})"
             + (" AND attribute_not_exists(cancelRequestedAt)" if unless_cancel_requested else ""),
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=values(**named) | ONE,
+            **named,
         ):
             return True
         current = self.get(booking_id)
@@ -380,25 +377,17 @@ class BookingsTable(Table):
     def request_cancellation(
         self, booking_id: str, hotel_id: str, refund_cents: int, by: str, at: dt.datetime
     ) -> bool:
-        """CONFIRMED -> CANCELLING with the policy's refund; False if it was not CONFIRMED.
-        ``hotel_id`` is the caller's (the index key needs it); the condition checks it."""
-        return self._write_if(
-            "update_item",
-            Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="SET #s = :cancelling, hotelStatus = :hs, refundCents = :refund, "
-            "cancelRequestedBy = :by, cancelRequestedAt = :at, updatedAt = :at ADD version :one",
-            ConditionExpression="hotelId = :hotel AND #s = :confirmed",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=values(
-                hotel=hotel_id,
-                cancelling=BookingStatus.CANCELLING,
-                hs=hotel_status(hotel_id, BookingStatus.CANCELLING),
-                confirmed=BookingStatus.CONFIRMED,
-                refund=refund_cents,
-                by=by,
-                at=at,
-                one=1,
-            ),
+        """CONFIRMED -> CANCELLING with the policy's refund; False if it was not CONFIRMED."""
+        return self._move(
+            booking_id,
+            hotel_id,
+            BookingStatus.CONFIRMED,
+            BookingStatus.CANCELLING,
+            "refundCents = :refund, cancelRequestedBy = :by, cancelRequestedAt = :at, "
+            "updatedAt = :at",
+            refund=refund_cents,
+            by=by,
+            at=at,
         )
 
     def request_early_cancellation(
@@ -407,61 +396,78 @@ class BookingsTable(Table):
         """The guest asks to cancel before the hotel was asked (room held, payment under way or
         taken): the saga's next step sees it and ends the booking CANCELLED through its own
         compensations. False when the booking is no longer at that stage."""
-        return self._write_if(
-            "update_item",
-            Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="SET cancelRequestedBy = :by, cancelRequestedAt = :at, "
-            "updatedAt = :at ADD version :one",
-            ConditionExpression="hotelId = :hotel AND #s IN (:held, :paid)",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=values(
-                hotel=hotel_id,
-                held=BookingStatus.ROOM_RESERVED,
-                paid=BookingStatus.PAYMENT_RECORDED,
-                by=by,
-                at=at,
-                one=1,
-            ),
+        return self._change(
+            booking_id,
+            "cancelRequestedBy = :by, cancelRequestedAt = :at, updatedAt = :at",
+            "hotelId = :hotel AND #s IN (:held, :paid)",
+            hotel=hotel_id,
+            held=BookingStatus.ROOM_RESERVED,
+            paid=BookingStatus.PAYMENT_RECORDED,
+            by=by,
+            at=at,
         )
 
     def note_payment_retrying(self, booking_id: str, until: dt.datetime) -> None:
         """The gateway is unavailable and the saga retries until ``until`` (kept from the first
         failure): the guest's page says so. Only while the room is held and unpaid."""
-        self._write_if(
-            "update_item",
-            Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="SET paymentRetryUntil = if_not_exists(paymentRetryUntil, :until), "
-            "updatedAt = :now ADD version :one",
-            ConditionExpression="#s = :held",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=values(
-                until=until, now=self._clock(), held=BookingStatus.ROOM_RESERVED, one=1
-            ),
+        self._change(
+            booking_id,
+            "paymentRetryUntil = if_not_exists(paymentRetryUntil, :until), updatedAt = :now",
+            "#s = :held",
+            until=until,
+            now=self._clock(),
+            held=BookingStatus.ROOM_RESERVED,
         )
 
     def mark_cancelled(self, booking_id: str, hotel_id: str, detail: str, step: str) -> bool:
         """CANCELLING -> CANCELLED (reason GUEST_CANCELLED, version bumped): the change the
         stream-based publisher turns into BookingCancelled. False when already done."""
         at = self._clock()
+        return self._move(
+            booking_id,
+            hotel_id,
+            BookingStatus.CANCELLING,
+            BookingStatus.CANCELLED,
+            "reason = :reason, reasonDetail = :detail, updatedAt = :at, "
+            "steps = list_append(steps, :step)",
+            reason=FailureReason.GUEST_CANCELLED,
+            detail=detail[:1000],
+            at=at,
+            step=[{"state": step, "at": at}],
+        )
+
+    def _change(self, booking_id: str, sets: str, condition: str, **named: Any) -> bool:
+        """One conditional UpdateItem that ``SET``s ``sets`` and bumps ``version`` (``#s``
+        names ``status``, ``:name`` the ``named`` values); False when ``condition`` failed."""
         return self._write_if(
             "update_item",
             Key={"bookingId": {"S": booking_id}},
-            UpdateExpression="SET #s = :cancelled, hotelStatus = :hs, reason = :reason, "
-            "reasonDetail = :detail, updatedAt = :at, steps = list_append(steps, :step) "
-            "ADD version :one",
-            ConditionExpression="hotelId = :hotel AND #s = :cancelling",
+            UpdateExpression=f"SET {sets}" + BUMP,
+            ConditionExpression=condition,
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=values(
-                hotel=hotel_id,
-                cancelled=BookingStatus.CANCELLED,
-                hs=hotel_status(hotel_id, BookingStatus.CANCELLED),
-                cancelling=BookingStatus.CANCELLING,
-                reason=FailureReason.GUEST_CANCELLED,
-                detail=detail[:1000],
-                at=at,
-                step=[{"state": step, "at": at}],
-                one=1,
-            ),
+            ExpressionAttributeValues=values(**named) | ONE,
+        )
+
+    def _move(
+        self,
+        booking_id: str,
+        hotel_id: str,
+        since: BookingStatus,
+        to: BookingStatus,
+        sets: str,
+        **named: Any,
+    ) -> bool:
+        """``since`` -> ``to`` (and ``hotelStatus``) with ``sets``; ``hotel_id`` is the
+        caller's (the index key needs it), the condition checks it is the booking's."""
+        return self._change(
+            booking_id,
+            f"#s = :to, hotelStatus = :hs, {sets}",
+            "hotelId = :hotel AND #s = :since",
+            hotel=hotel_id,
+            since=since,
+            to=to,
+            hs=hotel_status(hotel_id, to),
+            **named,
         )
 
     def claim(self, booking_id: str, attribute: str) -> bool:
