@@ -2,6 +2,7 @@
 and at 10,000 hotels: counted, not timed.
 
     .venv/bin/python benchmarks/search_cost_bench.py [--hotels 100 10000] [--bookings-per-hotel 10]
+        [--bookings-only]
 
 For each size: creates the hotels, bookings, inventory and search tables as template.yaml
 declares them (moto, in process), seeds the hotels and the confirmed bookings as the write
@@ -217,7 +218,9 @@ def shapes(city: str, word: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def measure(size_: int, per_hotel: int) -> dict[str, tuple[int, int, float, int, bool]]:
+def measure(
+    size_: int, per_hotel: int, searches: bool = True
+) -> dict[str, tuple[int, int, float, int, bool]]:
     rng = random.Random(7)
     patches.install_speedups()  # moto as the engine runs it
     with mock_aws():
@@ -233,7 +236,7 @@ def measure(size_: int, per_hotel: int) -> dict[str, tuple[int, int, float, int,
         meter = Meter()
         client.meta.events.register("after-call.dynamodb", meter)
         results = {}
-        for label, query in shapes("Mamama", "grand").items():
+        for label, query in (shapes("Mamama", "grand") if searches else {}).items():
             token = None
             for page_no in (1, 2):
                 meter.reset()
@@ -272,11 +275,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hotels", type=int, nargs="+", default=[100, 10_000])
     parser.add_argument("--bookings-per-hotel", type=int, default=10)
+    parser.add_argument(
+        "--bookings-only", action="store_true", help="only the Admin's list of every booking"
+    )
     args = parser.parse_args()
     runs = {}
     for n in args.hotels:
         print(f"{n:,} hotels:")
-        runs[n] = measure(n, args.bookings_per_hotel)
+        runs[n] = measure(n, args.bookings_per_hotel, not args.bookings_only)
     small, big = runs[args.hotels[0]], runs[args.hotels[-1]]
     print(
         f"\n{'request (page of 20)':<42}"
