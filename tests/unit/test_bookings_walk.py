@@ -45,16 +45,14 @@ GUEST = Guest(sub="g1", email="g1@example.com", name="G")
 
 
 class Reads:
-    """Every Query the table makes: its index and the items it read (ScannedCount)."""
+    """Every read the table makes: the operation and the items it read (ScannedCount)."""
 
     def __init__(self) -> None:
         self.queries: list[tuple[str, int]] = []
 
-    def __call__(self, parsed: dict[str, Any], model: Any, params: Any = None, **_: Any) -> None:
-        if model.name == "Query":
-            self.queries.append(("", int(parsed.get("ScannedCount", 0))))
-        elif model.name == "Scan":
-            self.queries.append(("Scan", int(parsed.get("ScannedCount", 0))))
+    def __call__(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name in ("Query", "Scan"):
+            self.queries.append((model.name, int(parsed.get("ScannedCount", 0))))
 
     @property
     def items(self) -> int:
@@ -140,6 +138,7 @@ def every_page(
         page = logic.list_bookings(
             ports, ADMIN, {"limit": str(limit)} | query | ({"nextToken": token} if token else {})
         )
+        assert {op for op, _ in reads.queries} <= {"Query"}  # never a Scan
         yield (
             [b.bookingId for b in page.items],
             page.nextToken is not None,
