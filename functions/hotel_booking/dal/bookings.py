@@ -27,7 +27,7 @@ from hotel_booking.dal.items import Table, assignments, to_item, values
 from hotel_booking.errors import BookingStateConflict
 from hotel_booking.models import Booking, BookingStatus, FailureReason, Stay
 from hotel_booking.models.domain import ListPosition, Stretch
-from hotel_booking.models.saga import Outcome
+from hotel_booking.models.saga import Outcome, Transition
 
 BY_HOTEL_INDEX = "byHotel"
 #: Appended to every UpdateExpression on the table: each committed change has its own version.
@@ -273,29 +273,17 @@ class BookingsTable(Table):
         )
 
     # -- the saga's writes ----------------------------------------------------------------
-    def advance(
-        self,
-        booking_id: str,
-        hotel_id: str,
-        to: BookingStatus,
-        since: set[BookingStatus],
-        step: str,
-        claim_guest_notice: bool = False,
-        unless_cancel_requested: bool = False,
-        **extra: str,
-    ) -> bool:
-        """Move the booking to ``to`` if it is in one of ``since``; log the ``step`` (state name).
+    def advance(self, booking_id: str, hotel_id: str, move: Transition) -> bool:
+        """Carry ``move`` out in one conditional write (its claim as
+        :meth:`mark_guest_notified` would make it; its cancel guard against
+        :meth:`request_early_cancellation`).
 
         ``hotel_id`` is the step input's (the index key needs it; no read of the item first):
-        the condition checks it is the booking's. With ``claim_guest_notice`` the same write
-        claims the guest's outcome message, as :meth:`mark_guest_notified` would (the
-        transition happens once, and no outcome message goes out before a final status).
-        Returns False when the booking was already at ``to`` or beyond it on the happy path
-        (a retry or a late redelivery); raises BookingStateConflict when it is anywhere else.
-        ``unless_cancel_requested``: also refused (BookingStateConflict) once the guest asked to
-        cancel while the saga was under way (:meth:`request_early_cancellation`).
+        the condition checks it is the booking's. Returns False when the booking was already at
+        ``move.to`` or beyond it on the happy path (a retry or a late redelivery); raises
+        BookingStateConflict when it is anywhere else (or the guest asked to cancel).
         """
-        at = self._clock()
+        to, step, at = move.to, move.step, self._clock()
         sets = [
             "#s = :to",
             "updatedAt = :at",
@@ -309,18 +297,22 @@ class BookingsTable(Table):
             "hs": hotel_status(hotel_id, to),
             "hotel": hotel_id,
         }
-        if claim_guest_notice:
+        if move.claim_guest_notice:
             sets.append("guestNotifiedAt = :at")
-        for i, (name, value) in enumerate(extra.items()):
+        for i, (name, value) in enumerate(move.extra.items()):
             sets.append(f"{name} = :x{i}")
             named[f"x{i}"] = value
-        froms = sorted(s.value for s in since)
+        froms = sorted(s.value for s in move.since)
         named |= {f"f{i}": status for i, status in enumerate(froms)}
         if self._change(
             booking_id,
             ", ".join(sets),
             f"hotelId = :hotel AND #s IN ({', '.join(f':f{i}' for i in range(len(froms)))})"
-            + (" AND attribute_not_exists(cancelRequestedAt)" if unless_cancel_requested else ""),
+            + (
+                " AND attribute_not_exists(cancelRequestedAt)"
+                if move.unless_cancel_requested
+                else ""
+            ),
             **named,
         ):
             return True

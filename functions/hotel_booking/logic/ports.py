@@ -22,7 +22,7 @@ from hotel_booking.models import (
     Stay,
 )
 from hotel_booking.models.domain import ListPosition, PoolUser, RoomChange, Stretch
-from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
+from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent, Transition
 
 if TYPE_CHECKING:  # named in signatures only: a saga step need not build the API's models
     from hotel_booking.models.api import SubscriptionState
@@ -115,17 +115,7 @@ class BookingProgress(Protocol):
     """What the saga's steps write on the booking record."""
 
     def get(self, booking_id: str, consistent: bool = True) -> Booking | None: ...
-    def advance(
-        self,
-        booking_id: str,
-        hotel_id: str,
-        to: BookingStatus,
-        since: set[BookingStatus],
-        step: str,
-        claim_guest_notice: bool = False,
-        unless_cancel_requested: bool = False,
-        **extra: str,
-    ) -> bool: ...
+    def advance(self, booking_id: str, hotel_id: str, move: Transition) -> bool: ...
     def record_outcome(
         self, stay: Stay, outcome: Outcome, state_name: str, execution_arn: str
     ) -> bool: ...
