@@ -13,7 +13,7 @@ UV_INSTALL := $(BIN)/uv pip install --quiet --compile-bytecode
 CHECKOV := checkov==3.3.30
 CHECKOV_VENV := $(VENV)/checkov
 
-.PHONY: run reset demo executions test lint typecheck unit bench clean install chromium checkov deploy destroy admin migrate-managers rebuild-projection
+.PHONY: run reset demo executions test lint typecheck unit bench clean install chromium checkov deploy destroy admin migrate-managers migrate-bookings rebuild-projection
 
 install: $(STAMP)
 
@@ -139,6 +139,11 @@ admin: $(STAMP)
 ## A dry run; APPLY=1 writes (docs/managers.md).
 migrate-managers: $(STAMP)
 	$(BIN)/python -m deploy migrate-managers $(if $(APPLY),--apply,)
+
+## Once, after deploying issue 23 over older bookings: put them in the byMonth index (an
+## Admin's list of every booking). A dry run; APPLY=1 writes (docs/deploy.md).
+migrate-bookings: $(STAMP)
+	$(BIN)/python -m deploy migrate-bookings $(if $(APPLY),--apply,)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

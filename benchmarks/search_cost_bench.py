@@ -1,14 +1,17 @@
-"""What one search costs in DynamoDB, at 100 and at 10,000 hotels: counted, not timed.
+"""What one search, and one page of an Admin's list of every booking, cost in DynamoDB, at 100
+and at 10,000 hotels: counted, not timed.
 
     .venv/bin/python benchmarks/search_cost_bench.py [--hotels 100 10000] [--bookings-per-hotel 10]
+        [--bookings-only]
 
 For each size: creates the hotels, bookings, inventory and search tables as template.yaml
 declares them (moto, in process), seeds the hotels and the confirmed bookings as the write
 model and the projector store them (see ``seed``), then runs every query shape of
-``GET /hotels`` (page of 20) and its second page, and prints per request: the DynamoDB
-calls, the items they read, and the read capacity they cost. RCU is computed as DynamoDB
-bills it (moto does not): per call, the item bytes read rounded up to 4 KB, half a unit each
-for an eventually consistent read, at least 0.5. Figures in
+``GET /hotels`` (page of 20) and its second page, and the first two pages of an Admin's
+``GET /bookings`` (the ``byMonth`` walk, bookings made one a minute back from now), and prints
+per request: the DynamoDB calls, the items they read, and the read capacity they cost. RCU is
+computed as DynamoDB bills it (moto does not): per call, the item bytes read rounded up to
+4 KB, half a unit each for an eventually consistent read, at least 0.5. Figures in
 docs/performance.md ("Search cost at scale").
 """
 
@@ -34,10 +37,11 @@ from moto.dynamodb.models import dynamodb_backends
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
-from hotel_booking.dal.bookings import hotel_status  # noqa: E402
+from hotel_booking.dal.bookings import BookingsTable, index_attributes  # noqa: E402
 from hotel_booking.dal.items import to_item  # noqa: E402
 from hotel_booking.logic import inventory  # noqa: E402
 from hotel_booking.models import Booking, BookingStatus, Guest, Hotel  # noqa: E402
+from hotel_booking.models.domain import ListPosition  # noqa: E402
 from hotel_booking.search.dynamo import (  # noqa: E402
     BUCKETS_KEY,
     SearchTable,
@@ -173,20 +177,13 @@ def seed(client: Any, names: dict[str, str], n: int, per_hotel: int, rng: random
             checkOut=start + dt.timedelta(days=rng.randint(1, 4)),
             rooms=1,
             status=BookingStatus.CONFIRMED,
-            createdAt=now,
+            createdAt=now - dt.timedelta(minutes=i),  # one a minute: the Admin's list walks
             updatedAt=now,
         )
         change = inventory.take(booking, hotel)
         for night in change.nights:
             held[(hotel.hotelId, night)] += change.delta
-        backend.put_item(
-            names["BookingsTable"],
-            to_item(booking)
-            | {
-                "guestSub": {"S": booking.guest.sub},
-                "hotelStatus": {"S": hotel_status(booking.hotelId, booking.status)},
-            },
-        )
+        backend.put_item(names["BookingsTable"], to_item(booking) | index_attributes(booking))
     for (hotel_id, night), rooms in held.items():
         backend.put_item(
             names["InventoryTable"],
@@ -221,7 +218,9 @@ def shapes(city: str, word: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def measure(size_: int, per_hotel: int) -> dict[str, tuple[int, int, float, int, bool]]:
+def measure(
+    size_: int, per_hotel: int, searches: bool = True
+) -> dict[str, tuple[int, int, float, int, bool]]:
     rng = random.Random(7)
     patches.install_speedups()  # moto as the engine runs it
     with mock_aws():
@@ -237,7 +236,7 @@ def measure(size_: int, per_hotel: int) -> dict[str, tuple[int, int, float, int,
         meter = Meter()
         client.meta.events.register("after-call.dynamodb", meter)
         results = {}
-        for label, query in shapes("Mamama", "grand").items():
+        for label, query in (shapes("Mamama", "grand") if searches else {}).items():
             token = None
             for page_no in (1, 2):
                 meter.reset()
@@ -253,6 +252,22 @@ def measure(size_: int, per_hotel: int) -> dict[str, tuple[int, int, float, int,
                 token = page.nextToken
                 if token is None:
                     break
+        bookings = BookingsTable(client, names["BookingsTable"])
+        for label, status in (("no filter", None), ("status CONFIRMED", BookingStatus.CONFIRMED)):
+            before: ListPosition | None = None
+            for page_no in (1, 2):
+                meter.reset()
+                walk = bookings.of_everyone(status, before, 20)
+                shown = walk.bookings[:20]
+                more = len(walk.bookings) > 20 or walk.resume is not None
+                results[f"Admin bookings, {label}, page {page_no}"] = (
+                    sum(meter.calls.values()),
+                    meter.items,
+                    meter.rcu,
+                    len(shown),
+                    more,
+                )
+                before = shown[-1].position if len(walk.bookings) > 20 else walk.resume
         return results
 
 
@@ -260,19 +275,22 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hotels", type=int, nargs="+", default=[100, 10_000])
     parser.add_argument("--bookings-per-hotel", type=int, default=10)
+    parser.add_argument(
+        "--bookings-only", action="store_true", help="only the Admin's list of every booking"
+    )
     args = parser.parse_args()
     runs = {}
     for n in args.hotels:
         print(f"{n:,} hotels:")
-        runs[n] = measure(n, args.bookings_per_hotel)
+        runs[n] = measure(n, args.bookings_per_hotel, not args.bookings_only)
     small, big = runs[args.hotels[0]], runs[args.hotels[-1]]
     print(
-        f"\n{'request (page of 20)':<34}"
+        f"\n{'request (page of 20)':<42}"
         + "".join(f"{f'{n:,} hotels: calls/items/RCU/shown':>38}" for n in args.hotels)
         + f"{'RCU ratio':>11}"
     )
     for label in big:
-        row = f"{label:<34}"
+        row = f"{label:<42}"
         for n in args.hotels:
             got = runs[n].get(label)
             cell = (

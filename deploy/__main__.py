@@ -1,5 +1,6 @@
 """python -m deploy check | image | site | admin --email E [--name N] | migrate-managers [--apply]
-| destroy [--confirm STACK]   (make deploy, make admin, make migrate-managers, make destroy)
+| migrate-bookings [--apply] | destroy [--confirm STACK]   (make deploy, make admin,
+make migrate-managers, make migrate-bookings, make destroy)
 
 Stack name and region come from samconfig.toml (the file `sam deploy` reads), so the three
 steps of `make deploy` always talk about the same stack.
@@ -237,14 +238,24 @@ def cmd_destroy(args: argparse.Namespace) -> None:
         print(line)
 
 
-def cmd_migrate_managers(args: argparse.Namespace) -> None:
-    from deploy.managers import migrate
-
+def _deployed() -> tuple[Any, dict[str, str]]:
+    """A session on the deployed stack's account (credentials checked) and its outputs."""
     stack, region = stack_settings()
     session = _session(region)
     check_credentials(session)
-    outputs = stack_outputs(session.client("cloudformation").describe_stacks(StackName=stack))
-    migrate(session, outputs, args.apply)
+    return session, stack_outputs(session.client("cloudformation").describe_stacks(StackName=stack))
+
+
+def cmd_migrate_managers(args: argparse.Namespace) -> None:
+    from deploy.managers import migrate
+
+    migrate(*_deployed(), args.apply)
+
+
+def cmd_migrate_bookings(args: argparse.Namespace) -> None:
+    from deploy.bookings import migrate
+
+    migrate(*_deployed(), args.apply)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -273,6 +284,10 @@ def main(argv: list[str] | None = None) -> int:
         "migrate-managers", help="name by sub the managers of hotels stored with only an email"
     )
     managers.add_argument("--apply", action="store_true", help="write (default: a dry run)")
+    older = sub.add_parser(
+        "migrate-bookings", help="put bookings written before the byMonth index into it"
+    )
+    older.add_argument("--apply", action="store_true", help="write (default: a dry run)")
     args = parser.parse_args(argv)
     handlers = {
         "check": cmd_check,
@@ -281,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         "admin": cmd_admin,
         "destroy": cmd_destroy,
         "migrate-managers": cmd_migrate_managers,
+        "migrate-bookings": cmd_migrate_bookings,
     }
     try:
         handlers[args.command](args)

@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from hotel_booking.dal.executions import Executions
 from hotel_booking.logic import bookings, hotel_admin, hotels
 from hotel_booking.logic.callers import Caller
+from hotel_booking.logic.cancellations import CancellationPolicy
 from hotel_booking.logic.problems import (
     BookingNotStarted,
     HotelChangedConcurrently,
@@ -21,9 +22,9 @@ from hotel_booking.logic.problems import (
     RoomsStillBooked,
 )
 from hotel_booking.logic.uploads import Form, Upload
-from hotel_booking.models import Booking, Hotel
+from hotel_booking.models import Booking, BookingStatus, FailureReason, Guest, Hotel
 from hotel_booking.models.api import HotelList, HotelView, UserList, UserView
-from hotel_booking.models.domain import PoolUser
+from hotel_booking.models.domain import PoolUser, StepLogEntry, Stretch
 from hotel_booking.search.model import HotelDoc
 from tests.fixtures.events import png
 
@@ -308,8 +309,8 @@ class FakeRecords:
     def of_guest(self, sub: str, *args: Any) -> list[Booking]:
         return []
 
-    def all(self) -> list[Booking]:
-        return []
+    def of_everyone(self, *args: Any) -> Stretch:
+        return Stretch([], None)
 
     def discard_unstarted(self, booking_id: str) -> None:
         self.discarded.append(booking_id)
@@ -546,3 +547,64 @@ def test_bad_dates_for_a_hotel_are_a_400_naming_the_field(
     with pytest.raises(InvalidRequest) as refused:
         hotels.get_hotel(fakes.ports(), None, "h1", query)
     assert field in {p.field for p in refused.value.errors}
+
+
+class LongestBookings(FakeRecords):
+    """Every list holds more than the largest page of copies of one booking."""
+
+    def __init__(self, booking: Booking) -> None:
+        super().__init__()
+        self.many = [
+            booking.model_copy(update={"bookingId": f"{'b' * 70}{i:010d}"}) for i in range(101)
+        ]
+
+    def of_hotel(self, hotel_id: str, *args: Any) -> list[Booking]:
+        return self.many
+
+    def of_guest(self, sub: str, *args: Any) -> list[Booking]:
+        return self.many
+
+    def of_everyone(self, *args: Any) -> Stretch:
+        return Stretch(self.many, None)
+
+
+def test_the_largest_bookings_page_stays_under_lambdas_6_mb_response() -> None:
+    # The longest booking a saga can leave: every text at its limit, a step log longer than
+    # any run writes (each step once, a cancellation, retries' states), a manager's note
+    at = NOW
+    longest = Booking(
+        bookingId="b" * 80,
+        hotelId="h1",
+        hotelName="N" * 120,
+        guest=Guest(sub="g" * 80, name="G" * 100, email="e" * 242 + "@example.com"),
+        checkIn=dt.date(2030, 7, 1),
+        checkOut=dt.date(2030, 8, 1),
+        rooms=10_000,
+        amount=Decimal("9999999999.99"),
+        status=BookingStatus.CONFIRMED,
+        reason=FailureReason.PAYMENT_UNAVAILABLE,
+        reasonDetail="D" * 1000,
+        executionArn="arn:aws:states:eu-west-2:123456789012:execution:" + "x" * 80 + ":" + "b" * 80,
+        steps=[StepLogEntry(state="S" * 80, at=at) for _ in range(30)],
+        createdAt=at,
+        updatedAt=at,
+        managerNote="M" * 500,
+        refundCents=999999999999,
+        cancelRequestedBy="c" * 80,
+        cancelRequestedAt=at,
+    )
+    ports = dataclasses.replace(
+        booking_ports(FakeSfn(), LongestBookings(longest)),
+        policy=CancellationPolicy(full_refund_days=7),
+    )
+    ports.hotels.create(  # type: ignore[attr-defined]
+        Hotel(**fields(), hotelId="h1", managerSub="m1", createdAt=NOW, updatedAt=NOW)
+    )
+    manager = Caller(sub="m1", email="m@example.com", groups=frozenset({"HotelManager"}))
+    owner = Caller(sub="g" * 80, email="e" * 242 + "@example.com")
+    for caller in (ADMIN, manager, owner):
+        page = bookings.list_bookings(ports, caller, {"limit": "100"})
+        assert len(page.items) == 100 and page.nextToken
+        body = json.dumps(page.model_dump(mode="json")).encode()
+        # (an Admin's page of 100 such bookings: ~0.7 MB, the execution ARNs and details)
+        assert len(body) < LAMBDA_RESPONSE_BUDGET / 6, (caller.sub, len(body))

@@ -31,7 +31,7 @@ from hotel_booking.models import (
     Stay,
 )
 from hotel_booking.models.domain import RoomChange
-from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
+from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent, Transition
 from tests.fixtures.samples import HOTEL, NOW, REQUEST
 
 TABLES_AND_TOPICS = (
@@ -65,9 +65,7 @@ class Bookings:
     def get(self, booking_id: str, consistent: bool = True) -> Booking | None:
         return self.items.get(booking_id)
 
-    def advance(
-        self, booking_id: str, hotel_id: str, to: BookingStatus, *args: Any, **extra: Any
-    ) -> bool:
+    def advance(self, booking_id: str, hotel_id: str, move: Transition) -> bool:
         return True
 
     def record_outcome(self, stay: Stay, outcome: Outcome, *args: str) -> bool:
@@ -257,16 +255,14 @@ def test_an_unavailable_gateway_tells_the_booking_until_when_the_saga_retries() 
 
 
 class GuardedBookings(Bookings):
-    """advance(unless_cancel_requested=True) refused once the mark is there, as DynamoDB's
+    """A move ``unless_cancel_requested`` refused once the mark is there, as DynamoDB's
     condition would; status moves as the saga's writes move it."""
 
-    def advance(
-        self, booking_id: str, hotel_id: str, to: BookingStatus, *args: Any, **extra: Any
-    ) -> bool:
+    def advance(self, booking_id: str, hotel_id: str, move: Transition) -> bool:
         current = self.items[booking_id]
-        if extra.get("unless_cancel_requested") and current.cancelRequestedAt is not None:
-            raise BookingStateConflict(f"booking {booking_id} cannot become {to.value}")
-        self.items[booking_id] = current.model_copy(update={"status": to})
+        if move.unless_cancel_requested and current.cancelRequestedAt is not None:
+            raise BookingStateConflict(f"booking {booking_id} cannot become {move.to.value}")
+        self.items[booking_id] = current.model_copy(update={"status": move.to})
         return True
 
 

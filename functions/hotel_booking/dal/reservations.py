@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from hotel_booking.clock import Clock, utc_now
-from hotel_booking.dal.bookings import BUMP, ONE, BookingsTable, hotel_status, stay_attributes
+from hotel_booking.dal.bookings import (
+    BUMP,
+    ONE,
+    BookingsTable,
+    hotel_status,
+    month_shard,
+    stay_attributes,
+)
 from hotel_booking.dal.hotels import HotelsTable
 from hotel_booking.dal.inventory import InventoryTable
 from hotel_booking.dal.items import (
@@ -78,6 +85,7 @@ class Reservations:
             "UpdateExpression": "SET "
             + ", ".join(sets)
             + ", createdAt = if_not_exists(createdAt, :updatedAt), "
+            "monthShard = if_not_exists(monthShard, :monthShard), "
             "steps = list_append(if_not_exists(steps, :empty), :step)" + BUMP,
             "ConditionExpression": (
                 "attribute_not_exists(bookingId) OR "
@@ -89,6 +97,7 @@ class Reservations:
                 pending=BookingStatus.PENDING,
                 empty=[],
                 step=[{"state": step.stateName, "at": at}],
+                monthShard=month_shard(request.bookingId, at),
             )
             | ONE,
         }

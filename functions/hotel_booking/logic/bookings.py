@@ -202,8 +202,9 @@ def list_bookings(
 
     A guest's and a manager's come from index queries (by guest; by hotel, or by hotel and
     status), each read only as far as the page needs, then merged; the page token is the
-    last booking shown, so a page never depends on how many came before it. Only an Admin's
-    list of every booking reads the whole table.
+    last booking shown, so a page never depends on how many came before it. An Admin's list of
+    every booking walks the index by month (``of_everyone``): a bounded read per request, so a
+    page may hold fewer than ``limit`` (even none) and still carry a ``nextToken``.
     """
     if caller is None:
         raise NotSignedIn("sign in first")
@@ -212,8 +213,11 @@ def list_bookings(
     before = _position(q.nextToken, fingerprint) if q.nextToken else None
 
     lists: list[list[Booking]] = []
+    resume = None
     if caller.is_admin and q.hotelId is None:
-        lists.append([b for b in ports.bookings.all() if q.status in (None, b.status)])
+        walk = ports.bookings.of_everyone(q.status, before, q.limit)
+        lists.append(walk.bookings)
+        resume = walk.resume
     elif caller.is_admin and q.hotelId is not None:
         lists.append(ports.bookings.of_hotel(q.hotelId, q.status, before, q.limit))
     else:
@@ -227,10 +231,10 @@ def list_bookings(
     }
     bookings = sorted(found.values(), key=lambda b: b.position, reverse=True)
     page = bookings[: q.limit]
-    more = len(bookings) > q.limit
+    after = page[-1].position if len(bookings) > q.limit else resume
     return BookingPage(
         items=[_view(ports, b, caller) for b in page],
-        nextToken=_token(page[-1].position, fingerprint) if more else None,
+        nextToken=_token(after, fingerprint) if after else None,
     )
 
 

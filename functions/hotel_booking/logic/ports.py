@@ -21,8 +21,8 @@ from hotel_booking.models import (
     Payment,
     Stay,
 )
-from hotel_booking.models.domain import ListPosition, PoolUser, RoomChange
-from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent
+from hotel_booking.models.domain import ListPosition, PoolUser, RoomChange, Stretch
+from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent, Transition
 
 if TYPE_CHECKING:  # named in signatures only: a saga step need not build the API's models
     from hotel_booking.models.api import SubscriptionState
@@ -97,7 +97,11 @@ class BookingReader(HotelBookings, Protocol):
         """As ``of_hotel``, for one guest."""
         ...
 
-    def all(self) -> list[Booking]: ...
+    def of_everyone(
+        self, status: BookingStatus | None, before: ListPosition | None, count: int
+    ) -> Stretch:
+        """Every booking, newest first, a bounded read at a time (an Admin's list)."""
+        ...
 
 
 class BookingRecords(BookingReader, Protocol):
@@ -111,17 +115,7 @@ class BookingProgress(Protocol):
     """What the saga's steps write on the booking record."""
 
     def get(self, booking_id: str, consistent: bool = True) -> Booking | None: ...
-    def advance(
-        self,
-        booking_id: str,
-        hotel_id: str,
-        to: BookingStatus,
-        since: set[BookingStatus],
-        step: str,
-        claim_guest_notice: bool = False,
-        unless_cancel_requested: bool = False,
-        **extra: str,
-    ) -> bool: ...
+    def advance(self, booking_id: str, hotel_id: str, move: Transition) -> bool: ...
     def record_outcome(
         self, stay: Stay, outcome: Outcome, state_name: str, execution_arn: str
     ) -> bool: ...

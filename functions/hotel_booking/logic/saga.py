@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -71,6 +71,7 @@ from hotel_booking.models.saga import (
     ReservedStay,
     StepEvent,
     StepResult,
+    Transition,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -185,10 +186,12 @@ def record_payment(event: StepEvent, ports: SagaPorts) -> Payment:
     ports.bookings.advance(
         data.bookingId,
         data.hotelId,
-        BookingStatus.PAYMENT_RECORDED,
-        {BookingStatus.ROOM_RESERVED},
-        event.stateName,
-        paymentId=payment.paymentId,
+        Transition(
+            to=BookingStatus.PAYMENT_RECORDED,
+            since=frozenset({BookingStatus.ROOM_RESERVED}),
+            step=event.stateName,
+            extra={"paymentId": payment.paymentId},
+        ),
     )
     return payment
 
@@ -214,12 +217,16 @@ def notify_manager(event: StepEvent, ports: SagaPorts, signer: LinkSigner) -> No
         ports.bookings.advance(
             data.bookingId,
             data.hotelId,
-            BookingStatus.AWAITING_APPROVAL,
-            {BookingStatus.PAYMENT_RECORDED},
-            event.stateName,
-            unless_cancel_requested=True,
-            approvalId=approval_id,
-            approvalExpiresAt=approval.expiresAt.isoformat(),
+            Transition(
+                to=BookingStatus.AWAITING_APPROVAL,
+                since=frozenset({BookingStatus.PAYMENT_RECORDED}),
+                step=event.stateName,
+                unless_cancel_requested=True,
+                extra={
+                    "approvalId": approval_id,
+                    "approvalExpiresAt": approval.expiresAt.isoformat(),
+                },
+            ),
         )
     except BookingStateConflict:
         _unless_cancelled(ports, data.bookingId)
@@ -255,15 +262,16 @@ def confirm_booking(event: StepEvent, ports: SagaPorts) -> ConfirmResult:
     # One write confirms and claims the guest's message; a retry (confirmed already) claims
     # it on its own, so a message that could not be sent is sent by the retry.
     # The manager's note goes on the record too: the guest's page shows it.
-    noted: dict[str, Any] = {"managerNote": note} if note else {}
     claimed = ports.bookings.advance(
         data.bookingId,
         data.hotelId,
-        BookingStatus.CONFIRMED,
-        {BookingStatus.AWAITING_APPROVAL},
-        event.stateName,
-        claim_guest_notice=True,
-        **noted,
+        Transition(
+            to=BookingStatus.CONFIRMED,
+            since=frozenset({BookingStatus.AWAITING_APPROVAL}),
+            step=event.stateName,
+            claim_guest_notice=True,
+            extra={"managerNote": note} if note else {},
+        ),
     )
     _tell_guest(
         ports,

@@ -267,6 +267,14 @@ class ListPosition(NamedTuple):
     bookingId: str
 
 
+class Stretch(NamedTuple):
+    """What one bounded read of every booking found, and where to read on."""
+
+    bookings: list[Booking]
+    #: Set when the read stopped on its budget (items or months), not on a full page or the end.
+    resume: ListPosition | None
+
+
 class Booking(Stay):
     """The booking record as stored and as shown to people."""
 

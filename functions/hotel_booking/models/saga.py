@@ -115,6 +115,24 @@ class BookingIdOnly(Model):
     bookingId: str
 
 
+class Transition(Model):
+    """A saga step's move of the booking record: from one of ``since`` to ``to``, logged as
+    the ``step`` (state name); see ``BookingsTable.advance``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    to: BookingStatus
+    since: frozenset[BookingStatus]
+    step: str
+    #: The same write claims the guest's outcome message (the transition happens once, and no
+    #: outcome message goes out before a final status).
+    claim_guest_notice: bool = False
+    #: Also refused once the guest asked to cancel while the saga was under way.
+    unless_cancel_requested: bool = False
+    #: More attributes the same write sets.
+    extra: dict[str, str] = Field(default_factory=dict)
+
+
 class Outcome(Model):
     """RecordFailure's result at ``$.outcome``; ``failState`` names the Fail state to end in."""
 

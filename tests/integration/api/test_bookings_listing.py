@@ -1,5 +1,6 @@
 """Issue 9 item 13: GET /bookings reads indexes, never the whole table, for guests and
-managers; pages stay newest first across a guest's and a manager's lists."""
+managers (and, issue 23, for an Admin); pages stay newest first across a guest's and a
+manager's lists."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from botocore.client import BaseClient
 
 from hotel_booking.models import BookingStatus, Decision
 from tests.fixtures.api_client import ApiClient
+from tests.fixtures.events import ADMIN
 from tests.integration.api.test_bookings_api import awaiting, manager_of, someone
 
 
@@ -48,7 +50,7 @@ def listed(api: ApiClient, who: dict[str, Any], **query: str) -> list[str]:
     return [b["bookingId"] for b in resp.body["items"]]
 
 
-def test_guests_and_managers_lists_query_indexes_and_never_scan(
+def test_guests_managers_and_admins_lists_query_indexes_and_never_scan(
     api: ApiClient, bookings_calls: DynamoCalls
 ) -> None:
     hotel = api.create_hotel(managerEmail=f"cost.{uuid.uuid4().hex[:6]}@example.com", rooms=5)
@@ -62,6 +64,9 @@ def test_guests_and_managers_lists_query_indexes_and_never_scan(
     assert listed(api, manager_of(api, hotel)) == [waiting]
     assert listed(api, manager_of(api, hotel), status="AWAITING_APPROVAL") == [waiting]
     assert listed(api, manager_of(api, hotel), status="CONFIRMED") == []
+    # An Admin's list of every booking walks the byMonth index: the newest booking is first
+    assert listed(api, ADMIN)[0] == waiting
+    assert waiting in listed(api, ADMIN, status="AWAITING_APPROVAL")
 
     operations = {operation for operation, _ in bookings_calls.calls}
     assert "Scan" not in operations
@@ -69,6 +74,7 @@ def test_guests_and_managers_lists_query_indexes_and_never_scan(
         "byGuest",
         "byHotel",
         "byHotelStatus",
+        "byMonth",
     }
     # A manager's hotels come from the hotels table's byManager index, not a Scan of it.
     assert ("Query", "byManager") in bookings_calls.hotel_calls

@@ -13,6 +13,7 @@ import pytest
 from hotel_booking.errors import BookingStateConflict
 from hotel_booking.logic.ids import approval_id_for
 from hotel_booking.models import ApprovalState, BookingStatus, Decision, PaymentStatus
+from hotel_booking.models.saga import Transition
 from tests.fixtures.saga_driver import SagaDriver
 from tests.fixtures.waiting import eventually
 
@@ -376,20 +377,22 @@ def test_a_step_that_moves_a_booking_without_reading_it_first_still_names_the_co
     booking_id = req["bookingId"]
     saga.wait_status(booking_id, BookingStatus.AWAITING_APPROVAL)
     bookings = saga.store.bookings
-    awaiting = {BookingStatus.AWAITING_APPROVAL}
+    confirm = Transition(
+        to=BookingStatus.CONFIRMED, since=frozenset({BookingStatus.AWAITING_APPROVAL}), step="X"
+    )
 
     with pytest.raises(BookingStateConflict, match="is None"):
-        bookings.advance("bk_missing", hotel.hotelId, BookingStatus.CONFIRMED, awaiting, "X")
+        bookings.advance("bk_missing", hotel.hotelId, confirm)
     with pytest.raises(BookingStateConflict, match="AWAITING_APPROVAL"):
-        bookings.advance(booking_id, "another-hotel", BookingStatus.CONFIRMED, awaiting, "X")
+        bookings.advance(booking_id, "another-hotel", confirm)
     assert bookings.get("bk_missing") is None
     assert saga.booking(booking_id).status is BookingStatus.AWAITING_APPROVAL
     # A late redelivery of an earlier step changes nothing and says so.
-    since = {BookingStatus.ROOM_RESERVED}
-    assert not bookings.advance(
-        booking_id, hotel.hotelId, BookingStatus.PAYMENT_RECORDED, since, "X"
+    pay = Transition(
+        to=BookingStatus.PAYMENT_RECORDED, since=frozenset({BookingStatus.ROOM_RESERVED}), step="X"
     )
-    assert bookings.advance(booking_id, hotel.hotelId, BookingStatus.CONFIRMED, awaiting, "X")
+    assert not bookings.advance(booking_id, hotel.hotelId, pay)
+    assert bookings.advance(booking_id, hotel.hotelId, confirm)
     # The status index is keyed by the step input's hotel: the manager's list of CONFIRMED.
     confirmed = bookings.of_hotel(hotel.hotelId, BookingStatus.CONFIRMED)
     assert [b.bookingId for b in confirmed] == [booking_id]
