@@ -86,6 +86,23 @@ export async function api(
   return data;
 }
 
+/**
+ * Follow a list's nextToken for up to `maxPages` pages: a filtered page may be short (even
+ * empty) and still carry a nextToken (the API reads a bounded number of items per request).
+ * Returns the items and whether more follow.
+ */
+export async function pagesOf(path, query = {}, maxPages = 10) {
+  const items = [];
+  let nextToken;
+  for (let page = 0; page < maxPages; page += 1) {
+    const data = await api(path, { query: nextToken ? { ...query, nextToken } : query });
+    items.push(...itemsOf(data));
+    nextToken = data?.nextToken;
+    if (!nextToken) return { items, more: false };
+  }
+  return { items, more: true };
+}
+
 /** A list response as an array, whether the API sent [...] or {items: [...]}. */
 export function itemsOf(data) {
   if (Array.isArray(data)) return data;

@@ -1,4 +1,4 @@
-import { api, itemsOf } from "../api.js";
+import { api, pagesOf } from "../api.js";
 import { sentence, stayText } from "../bookings.js";
 import { here, startPage } from "../page.js";
 import {
@@ -15,6 +15,9 @@ import {
 } from "../ui.js";
 
 const REFRESH_MS = 5000;
+/** Pages read per refresh (each a bounded read): the waiting list, the arrivals and decisions. */
+const PENDING_PAGES = 10;
+const LISTED_PAGES = 5;
 const section = document.getElementById("pending");
 const announcer = document.getElementById("announcer");
 const listError = document.getElementById("list-error");
@@ -124,10 +127,15 @@ function showEmpty() {
 /** Add new requests and drop decided ones, leaving the cards being worked on as they are. */
 async function refresh() {
   try {
-    const items = itemsOf(
-      await api("/bookings", { query: { status: "AWAITING_APPROVAL" } }),
-    ).filter((b) => !decided.has(b.bookingId));
+    const waiting = await pagesOf("/bookings", { status: "AWAITING_APPROVAL" }, PENDING_PAGES);
+    const items = waiting.items.filter((b) => !decided.has(b.bookingId));
     say(listError, "");
+    say(
+      document.getElementById("pending-more"),
+      waiting.more
+        ? `Showing the first ${count(items.length, "waiting booking")}; more follow as these are decided.`
+        : "",
+    );
     const wanted = new Set(items.map((b) => b.bookingId));
     for (const article of section.querySelectorAll("article.booking")) {
       const id = article.dataset.bookingId;
@@ -153,7 +161,7 @@ const ARRIVALS_SHOWN = 10;
 const DECISIONS_SHOWN = 10;
 
 async function listed(status) {
-  return itemsOf(await api("/bookings", { query: { status } }));
+  return (await pagesOf("/bookings", { status }, LISTED_PAGES)).items;
 }
 
 /** Confirmed stays still to come at the hotels one manages, the soonest first. */
