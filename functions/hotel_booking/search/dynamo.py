@@ -25,6 +25,8 @@ offered, and is offered again once the saga releases it.
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -69,6 +71,17 @@ def index_keys(doc: HotelDoc) -> dict[str, Any]:
         fields[f"{sort}Bucket"] = keys.bucket(sort, key)
         fields[f"{sort}Key"] = key
     return fields
+
+
+#: BatchWriteItem rounds for one batch, and the pauses between them (seconds): 0.1, 0.2, ...
+#: up to 2, each drawn at random below that (full jitter).
+BATCH_ATTEMPTS = 8
+BATCH_PAUSE = 0.05
+BATCH_PAUSE_CAP = 2.0
+
+
+class WritesNotProcessed(RuntimeError):
+    """DynamoDB kept answering part of a batch as unprocessed."""
 
 
 class SearchTable:
@@ -198,10 +211,21 @@ class SearchTable:
         return count
 
     def _batch(self, requests: list[WriteRequestTypeDef]) -> None:
+        """BatchWriteItem, its UnprocessedItems (a throttled partition's) sent again after an
+        exponential, jittered pause as AWS asks, ``BATCH_ATTEMPTS`` times at most."""
         pending: Mapping[str, Sequence[WriteRequestTypeDef | WriteRequestOutputTypeDef]]
         pending = {self.table: requests}
-        while pending:
+        for attempt in range(BATCH_ATTEMPTS):
+            if attempt:
+                time.sleep(random.uniform(0, min(BATCH_PAUSE_CAP, BATCH_PAUSE * 2**attempt)))
             pending = self._db.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            if not pending:
+                return
+        left = sum(len(writes) for writes in pending.values())
+        raise WritesNotProcessed(
+            f"{left} of {len(requests)} writes to {self.table} still unprocessed after "
+            f"{BATCH_ATTEMPTS} attempts (the table is throttled): run it again"
+        )
 
     def _write_if(self, operation: Literal["put_item", "update_item"], **kwargs: Any) -> bool:
         try:
