@@ -80,3 +80,26 @@ def test_an_event_handler_registered_before_the_client_exists_is_applied_when_ma
     assert made == ["ssm"]
     client.meta.events.register("after-call.ssm.GetParameter", lambda **kwargs: None)
     assert made == ["ssm"]
+
+
+def test_each_side_imports_only_its_own_models() -> None:
+    """Every model module a function imports is built at its cold start: the REST functions
+    that start no saga do not import the saga's models, the saga steps not the API's."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    def loaded(module: str) -> set[str]:
+        shown = subprocess.run(
+            [sys.executable, "-c", f"import sys, {module}; print(*sorted(sys.modules))"],
+            cwd=ROOT / "functions",
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return set(shown.stdout.split())
+
+    for api in ("hotel_booking.logic.users", "hotel_booking.logic.hotels"):
+        assert "hotel_booking.models.saga" not in loaded(api), api
+    assert "hotel_booking.models.api" not in loaded("hotel_booking.logic.saga")

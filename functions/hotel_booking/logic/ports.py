@@ -22,11 +22,18 @@ from hotel_booking.models import (
     Stay,
 )
 from hotel_booking.models.domain import ListPosition, PoolUser, RoomChange, Stretch
-from hotel_booking.models.saga import BookingRequest, Outcome, Reservation, StepEvent, Transition
 
-if TYPE_CHECKING:  # named in signatures only: a saga step need not build the API's models
+if TYPE_CHECKING:  # named in signatures only: a saga step need not build the API's models,
+    # nor an API function the saga's
     from hotel_booking.models.api import SubscriptionState
     from hotel_booking.models.events import DomainEvent
+    from hotel_booking.models.saga import (
+        BookingRequest,
+        Outcome,
+        Reservation,
+        StepEvent,
+        Transition,
+    )
 
 __all__ = ["Clock"]
 
