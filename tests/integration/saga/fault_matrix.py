@@ -22,10 +22,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+import pytest
 
 from hotel_booking.errors import TaskNoLongerWaiting
 from hotel_booking.logic.approvals import ApprovalError
@@ -275,3 +277,19 @@ def _table(rows: list[tuple[str, str, dict[str, str]]]) -> str:
     for machine, state, row in rows:
         lines.append(f"| {machine} | {state} | " + " | ".join(row[k] for k in KINDS) + " |")
     return "\n".join(lines)
+
+
+def rows_of(machine: str) -> tuple[Any, Callable[[ApiClient], None]]:
+    """The module fixture ``matrix`` and the test of one machine's rows, for a test file of
+    their own: ``matrix, test_... = rows_of("booking")``."""
+
+    @pytest.fixture(scope="module")
+    def matrix(cloud: LocalCloud) -> Iterator[ApiClient]:
+        yield from deploy_matrix(cloud, machine)
+
+    def test_rows(matrix: ApiClient) -> None:
+        check_rows(matrix, machine)
+
+    test_rows.__name__ = f"test_every_cell_of_the_{machine}_rows_holds"
+    test_rows.__doc__ = f"Every cell of the {machine} machine's rows holds."
+    return matrix, test_rows
