@@ -24,6 +24,8 @@ const params = new URLSearchParams(location.search);
 const justBooked = params.get("new"); // from the booking form
 const highlight = justBooked ?? params.get("booking"); // or from a link in an email
 const bookings = new Map(); // bookingId → booking, in display order
+/** Bookings whose "Cancel this booking?" step is open: a refresh of the card keeps it open. */
+const confirming = new Set();
 let nextToken = null;
 let timer = null;
 let user = null;
@@ -96,17 +98,25 @@ function cancelBox(booking) {
     cancellationText(terms),
   );
   const error = h("p", { class: "notice error", role: "alert", hidden: true });
-  const ask = () =>
+  const ask = () => {
+    confirming.delete(booking.bookingId);
     box.replaceChildren(
       policy,
       h(
         "button",
-        { type: "button", class: "secondary", "data-action": "cancel", onclick: askConfirm },
+        {
+          type: "button",
+          class: "secondary",
+          "data-action": "cancel",
+          onclick: () => askConfirm().focus(),
+        },
         "Cancel booking",
       ),
       error,
     );
+  };
   const askConfirm = () => {
+    confirming.add(booking.bookingId);
     const yes = h(
       "button",
       {
@@ -136,7 +146,7 @@ function cancelBox(booking) {
       ),
       error,
     );
-    yes.focus();
+    return yes;
   };
   const send = async (button) => {
     button.disabled = true;
@@ -153,6 +163,7 @@ function cancelBox(booking) {
         cancelRequestedAt: current.cancelRequestedAt ?? new Date().toISOString(),
         cancellation: null,
       });
+      confirming.delete(booking.bookingId);
       schedulePoll();
     } catch (failure) {
       if (failure.status === 401) location.href = `login.html?next=${encodeURIComponent(here())}`;
@@ -162,7 +173,8 @@ function cancelBox(booking) {
       button.disabled = false;
     }
   };
-  ask();
+  if (confirming.has(booking.bookingId)) askConfirm();
+  else ask();
   return box;
 }
 
@@ -176,13 +188,24 @@ function render() {
   }
 }
 
+/**
+ * A refreshed booking: its card is rebuilt only if something in it changed, and then keeps
+ * the open confirm step and the focused button (a guest about to press "Yes, cancel it" must
+ * not see it vanish under the pointer at the next poll).
+ */
 function update(booking) {
   const before = bookings.get(booking.bookingId);
-  bookings.set(booking.bookingId, { ...before, ...booking });
+  const merged = { ...before, ...booking };
+  bookings.set(booking.bookingId, merged);
   const old = document.getElementById(`booking-${booking.bookingId}`);
-  const fresh = card(bookings.get(booking.bookingId));
+  if (old && JSON.stringify(before) === JSON.stringify(merged)) return;
+  const focused = old?.contains(document.activeElement)
+    ? document.activeElement.dataset.action
+    : null;
+  const fresh = card(merged);
   if (old) old.replaceWith(fresh);
   else render();
+  if (focused) fresh.querySelector(`[data-action="${focused}"]`)?.focus();
   if (before && before.status !== booking.status) {
     const where = booking.hotelName || before.hotelName || "your hotel";
     const reason = reasonText(booking);

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from devstack.run import LocalStack
-from tests.e2e.browser.conftest import Browsing, save_page_shot, unique
+from tests.e2e.browser.conftest import Browsing, save_page_shot, sign_in, unique
 from tests.fixtures.circuit import reset_circuit
 
 
@@ -110,3 +110,44 @@ def test_a_confirmed_booking_being_cancelled_keeps_its_tracker_off(
     expect(card.locator(".status")).to_have_text("Being cancelled")
     expect(card.locator(".progress")).to_have_count(0)
     expect(card.get_by_test_id("waiting")).to_contain_text("is being cancelled")
+
+
+def test_a_refresh_keeps_the_open_cancel_step_and_its_focus(
+    browsing: Browsing,
+    make_hotel: Callable[..., dict[str, Any]],
+    book: Callable[..., dict[str, Any]],
+) -> None:
+    """The page asks for a booking under way every 1.5 s and rebuilds its card when it
+    changed; the guest's open "Cancel this booking?" step and the focused "Yes, cancel it"
+    stay (they vanished at the next poll: the click landed on nothing)."""
+    hotel = make_hotel(unique("Steady Inn"), "Kinsale")
+    booking_id = book(hotel, 41)["bookingId"]
+    guest = browsing.new_page()
+    polls: list[int] = []
+
+    def changed_at_every_poll(route: Any) -> None:
+        if route.request.method != "GET":
+            route.continue_()
+            return
+        response = route.fetch()
+        body = response.json()
+        polls.append(1)
+        body["updatedAt"] = f"2030-01-01T00:00:{len(polls) % 60:02d}Z"
+        route.fulfill(response=response, json=body)
+
+    guest.route(f"**/bookings/{booking_id}", changed_at_every_poll)
+    sign_in(guest, browsing.url("login.html"), "guest@example.com", browsing.stack.password)
+    guest.goto(browsing.url(f"bookings.html?booking={booking_id}"))
+    card = guest.locator(f"#booking-{booking_id}")
+    card.get_by_role("button", name="Cancel booking").click()
+    yes = card.get_by_role("button", name="Yes, cancel it")
+    expect(yes).to_be_focused()
+
+    seen = len(polls)
+    for _ in range(100):  # two more polls, each a change: the card is rebuilt twice
+        if len(polls) >= seen + 2:
+            break
+        guest.wait_for_timeout(100)
+    assert len(polls) >= seen + 2, "the page stopped asking for the booking"
+    expect(card.get_by_test_id("cancel-confirm")).to_be_visible()
+    expect(yes).to_be_focused()
