@@ -1,17 +1,11 @@
 // The hotel manager picker: the users of the HotelManager group (GET /users, Admins only).
 // The form sends the chosen user's email; the API stores that user's sub as the manager.
-import { api } from "./api.js";
+import { pagesOf } from "./api.js";
 import { h } from "./ui.js";
 
 /** Every HotelManager user, following the pages of GET /users. */
 export async function loadManagers() {
-  const users = [];
-  let nextToken;
-  do {
-    const page = await api("/users", { query: { group: "HotelManager", nextToken } });
-    users.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const { items: users } = await pagesOf("/users", { group: "HotelManager" }, Infinity);
   return users
     .filter((user) => user.email && user.enabled)
     .sort((a, b) => (a.name || a.email).localeCompare(b.name || b.email));

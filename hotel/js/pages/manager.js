@@ -96,8 +96,7 @@ async function decide(booking, form, decision) {
     });
     decided.add(booking.bookingId);
     setTimeout(() => {
-      showArrivals();
-      showDecisions();
+      showHistory();
     }, 1500); // the saga confirms or refunds in a moment
     const done = decision === "approve" ? "Approved" : "Rejected";
     say(
@@ -164,12 +163,19 @@ async function listed(status) {
   return (await pagesOf("/bookings", { status }, LISTED_PAGES)).items;
 }
 
+/** Arrivals and decisions, from one read of each list they need (both show confirmed stays). */
+function showHistory() {
+  const confirmed = listed("CONFIRMED");
+  showArrivals(confirmed);
+  showDecisions(confirmed, listed("REJECTED"));
+}
+
 /** Confirmed stays still to come at the hotels one manages, the soonest first. */
-async function showArrivals() {
+async function showArrivals(confirmed) {
   const box = document.getElementById("arrivals");
   try {
     const today = isoDate(0);
-    const coming = (await listed("CONFIRMED"))
+    const coming = (await confirmed)
       .filter((b) => b.checkOut > today)
       .sort((a, b) => a.checkIn.localeCompare(b.checkIn))
       .slice(0, ARRIVALS_SHOWN);
@@ -225,11 +231,11 @@ async function showArrivals() {
 }
 
 /** The latest approvals and rejections (confirmed and declined bookings), newest first. */
-async function showDecisions() {
+async function showDecisions(confirmed, rejected) {
   const box = document.getElementById("decisions");
   try {
-    const [approved, rejected] = await Promise.all([listed("CONFIRMED"), listed("REJECTED")]);
-    const latest = [...approved, ...rejected]
+    const [approved, declined] = await Promise.all([confirmed, rejected]);
+    const latest = [...approved, ...declined]
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
       .slice(0, DECISIONS_SHOWN);
     box.replaceChildren(
@@ -273,8 +279,7 @@ async function showDecisions() {
 async function main() {
   if (!(await startPage({ requires: "HotelManager" }))) return;
   await refresh();
-  showArrivals();
-  showDecisions();
+  showHistory();
   document.getElementById("refresh").addEventListener("click", refresh);
   let ticks = 0;
   setInterval(() => {
@@ -283,8 +288,7 @@ async function main() {
     // Arrivals and decisions change with the saga after a decision: every other refresh.
     ticks += 1;
     if (ticks % 2 === 0) {
-      showArrivals();
-      showDecisions();
+      showHistory();
     }
   }, REFRESH_MS);
 }
