@@ -117,19 +117,25 @@ def test_booking_events_leave_the_hotels_item_as_it_was(events_api: ApiClient) -
     assert projection(events_api).get(f"{hotel_id}-unknown") is None
 
 
+def awaiting_approval(api: ApiClient, city: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A one-room hotel in ``city`` and a booking of it that awaits the manager's approval."""
+    hotel = api.create_hotel(city=city, rooms=1)
+    stored = api.saga.store.hotels.get(hotel["hotelId"])
+    assert stored is not None
+    req = api.saga.request(stored)
+    api.saga.start(req)
+    api.saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
+    return hotel, req
+
+
 @pytest.mark.parametrize("decision", [Decision.REJECT, Decision.APPROVE])
 def test_a_room_held_in_the_saga_is_not_offered_until_released(
     events_api: ApiClient, decision: Decision
 ) -> None:
     # Given a hotel with one room and a booking of it awaiting the manager's approval
     city = f"Holdville{next(_n)}"
-    hotel = events_api.create_hotel(city=city, rooms=1)
+    hotel, req = awaiting_approval(events_api, city)
     saga = events_api.saga
-    stored = saga.store.hotels.get(hotel["hotelId"])
-    assert stored is not None
-    req = saga.request(stored)
-    saga.start(req)
-    saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
     those_nights = {"city": city, "checkIn": req["checkIn"], "checkOut": req["checkOut"]}
 
     def offered() -> bool:
@@ -251,13 +257,8 @@ def test_the_admin_list_reads_the_write_model(events_api: ApiClient) -> None:
 
 
 def test_rebuild_gives_back_the_same_search(events_api: ApiClient) -> None:
-    hotel = events_api.create_hotel(city="Rebuildia", rooms=1)
+    _, req = awaiting_approval(events_api, "Rebuildia")
     saga = events_api.saga
-    booked = saga.store.hotels.get(hotel["hotelId"])
-    assert booked is not None
-    req = saga.request(booked)
-    saga.start(req)
-    saga.wait_status(req["bookingId"], BookingStatus.AWAITING_APPROVAL)
     saga.decide(req["bookingId"], Decision.APPROVE)
     saga.wait_done(req["bookingId"])
     query = {"city": "rebuildia", "checkIn": req["checkIn"], "checkOut": req["checkOut"]}
