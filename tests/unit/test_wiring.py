@@ -3,6 +3,8 @@ client is made on its first call, once (cold starts: docs/performance.md)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import boto3
@@ -10,6 +12,7 @@ import pytest
 
 from hotel_booking import wiring
 from hotel_booking.config import PaymentSettings, SagaSettings
+from tests.conftest import ROOT
 from tests.fixtures.samples import SETTINGS_ENV
 
 
@@ -85,10 +88,6 @@ def test_an_event_handler_registered_before_the_client_exists_is_applied_when_ma
 def test_each_side_imports_only_its_own_models() -> None:
     """Every model module a function imports is built at its cold start: the REST functions
     that start no saga do not import the saga's models, the saga steps not the API's."""
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
 
     def loaded(module: str) -> set[str]:
         shown = subprocess.run(

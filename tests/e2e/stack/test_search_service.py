@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 
+from deploy.artifacts import image_venv
 from devstack.run import LocalStack
 from devstack.search import ENTRY_COMMAND
 from localaws.cloud import free_port
@@ -377,8 +378,6 @@ def _json_or_none(line: str) -> dict[str, Any] | None:
 def test_the_tasks_run_from_the_image_s_environment(service: LocalEcsService) -> None:
     """What `make run` serves is what the image holds: Python 3.13 and exactly
     services/search/requirements.txt, the code alone on the path, not the dev venv."""
-    from deploy.artifacts import image_venv
-
     task = running(service)[0]
     assert service.python == str(image_venv() / "bin" / "python")
     version = subprocess.run(
