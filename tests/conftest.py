@@ -98,6 +98,9 @@ def local_stack(request: pytest.FixtureRequest, aws_calls: CallRecorder) -> Iter
     stack = LocalStack(
         Ports(aws=free_port(), api=free_port(), web=free_port(), search=free_port()),
         retry_time_scale=RETRY_TIME_SCALE,
+        # The engine scales retries, not Wait states: a booking that waits out a payment
+        # outage (browser tests) is cancelled within seconds, not the default 30.
+        parameters={"PaymentRetryWaitSeconds": "4"},
         seed=False,
     )
     with stack:
