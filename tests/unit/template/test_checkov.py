@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,25 +82,75 @@ SKIPPED: dict[str, str] = {
 }
 
 
-@pytest.fixture(scope="module")
-def failures() -> dict[str, list[str]]:
-    if not CHECKOV.exists():
-        pytest.fail(f"{CHECKOV} is missing: run `make checkov` (make test does it)")
+#: Where `make test` scans a copy of the template beside lint and pytest (Makefile checkov-scan).
+SCAN = ROOT / ".venv" / "checkov-scan"
+#: How long to wait for that scan while it runs (it takes 12-50 s of one core).
+SCAN_WAIT_SECONDS = 300
+
+
+def checkov_version() -> str:
+    found = sorted(
+        (CHECKOV.parent.parent / "lib").glob("python*/site-packages/checkov-*.dist-info")
+    )
+    return found[0].name.removeprefix("checkov-").removesuffix(".dist-info") if found else ""
+
+
+def scanned_report() -> dict[str, Any] | None:
+    """make test's report, when it is of this very template and this checkov; else None."""
+    deadline = time.monotonic() + SCAN_WAIT_SECONDS
+    while (SCAN / "running").exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    try:
+        same = (SCAN / "template.yaml").read_bytes() == (ROOT / "template.yaml").read_bytes()
+        report = json.loads((SCAN / "report.json").read_text())
+    except (OSError, ValueError):
+        return None
+    fresh = same and report.get("summary", {}).get("checkov_version") == checkov_version()
+    return report if fresh else None
+
+
+def run_checkov() -> dict[str, Any]:
     result = subprocess.run(
         [
             str(CHECKOV),
             *("-f", str(ROOT / "template.yaml"), "--framework", "cloudformation"),
-            *("--output", "json", "--quiet", "--compact"),
+            *("--output", "json", "--quiet", "--compact", "--skip-download"),
         ],
         capture_output=True,
         text=True,
         check=False,
     )
-    report = json.loads(result.stdout)
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+@pytest.fixture(scope="module")
+def failures() -> dict[str, list[str]]:
+    if not CHECKOV.exists():
+        pytest.fail(f"{CHECKOV} is missing: run `make checkov` (make test does it)")
+    report = scanned_report() or run_checkov()
     failed: dict[str, list[str]] = defaultdict(list)
     for check in report["results"]["failed_checks"]:
         failed[check["check_id"]].append(check["resource"])
     return dict(failed)
+
+
+def test_the_scan_make_test_starts_is_used_only_for_this_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report of another template (or another checkov) is never taken for this one's."""
+    scan = tmp_path / "scan"
+    scan.mkdir()
+    report = {"summary": {"checkov_version": checkov_version()}, "results": {"failed_checks": []}}
+    (scan / "report.json").write_text(json.dumps(report))
+    (scan / "template.yaml").write_text("Resources: {}\n")
+    monkeypatch.setattr(sys.modules[__name__], "SCAN", scan)
+    assert scanned_report() is None
+    (scan / "template.yaml").write_bytes((ROOT / "template.yaml").read_bytes())
+    assert scanned_report() == report
+    report["summary"]["checkov_version"] = "0.0.1"
+    (scan / "report.json").write_text(json.dumps(report))
+    assert scanned_report() is None
 
 
 def test_checkov_finds_nothing_beyond_the_reviewed_skips(
