@@ -16,18 +16,6 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import boto3
 from aws_lambda_powertools import Logger
 
-from hotel_booking.config import (
-    ApprovalPageSettings,
-    BookingsApiSettings,
-    HotelsApiSettings,
-    NotifySettings,
-    PaymentSettings,
-    ProjectorSettings,
-    PublisherSettings,
-    SagaSettings,
-    UsersApiSettings,
-)
-
 
 class _LazyClient:
     """A boto3 client made on its first use, then reused for the container's life.
@@ -130,6 +118,16 @@ def client(service: str, region: str) -> Any:
 
 
 if TYPE_CHECKING:
+    # Each function's settings, named for the factories' types only: a function imports its
+    # own settings module, not every function's (config/__init__.py).
+    from hotel_booking.config import SagaSettings
+    from hotel_booking.config.approvals import ApprovalPageSettings
+    from hotel_booking.config.bookings import BookingsApiSettings
+    from hotel_booking.config.events import ProjectorSettings, PublisherSettings
+    from hotel_booking.config.hotels import HotelsApiSettings
+    from hotel_booking.config.notify import NotifySettings
+    from hotel_booking.config.payments import PaymentSettings
+    from hotel_booking.config.users import UsersApiSettings
     from hotel_booking.dal.bus import EventBus
     from hotel_booking.dal.link_keys import SecretKey
     from hotel_booking.dal.topics import Topics

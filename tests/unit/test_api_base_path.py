@@ -11,7 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from hotel_booking.api import _http as web
-from hotel_booking.config import ApprovalPageSettings, base_path_prefixes
+from hotel_booking.config import base_path_prefixes
+from hotel_booking.config.approvals import ApprovalPageSettings
 from localaws.provision.template import load_template
 from tests.fixtures.events import rest_event
 

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ValidationError
 
 from hotel_booking.api._http import STATUS_BY_ERROR, parse_json_object, parse_multipart
 from hotel_booking.api._http import with_origin_header as add_origin
-from hotel_booking.config import BookingsApiSettings, HotelsApiSettings
+from hotel_booking.config.bookings import BookingsApiSettings
+from hotel_booking.config.hotels import HotelsApiSettings
 from hotel_booking.dal.executions import execution_arn_of
 from hotel_booking.logic import bookings as booking_logic
 from hotel_booking.logic import problems
@@ -27,14 +28,9 @@ from hotel_booking.logic.uploads import (
     sniff,
 )
 from hotel_booking.models import Booking, BookingStatus, Guest
-from hotel_booking.models.api import (
-    BookingQuery,
-    HotelChanges,
-    HotelFields,
-    HotelQuery,
-    NewBooking,
-    UserQuery,
-)
+from hotel_booking.models.api.bookings import BookingQuery, NewBooking
+from hotel_booking.models.api.hotels import HotelChanges, HotelFields, HotelQuery
+from hotel_booking.models.api.users import UserQuery
 from hotel_booking.models.domain import ListPosition
 from tests.fixtures.events import claims, multipart, png
 

@@ -23,7 +23,8 @@ from hotel_booking.logic.problems import (
 )
 from hotel_booking.logic.uploads import Form, Upload
 from hotel_booking.models import Booking, BookingStatus, FailureReason, Guest, Hotel
-from hotel_booking.models.api import HotelList, HotelView, UserList, UserView
+from hotel_booking.models.api.hotels import HotelList, HotelView
+from hotel_booking.models.api.users import UserList, UserView
 from hotel_booking.models.domain import PoolUser, StepLogEntry, Stretch
 from hotel_booking.search.model import HotelDoc
 from tests.fixtures.events import png

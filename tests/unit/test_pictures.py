@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from PIL import Image
 
-from hotel_booking.config import HotelsApiSettings
+from hotel_booking.config.hotels import HotelsApiSettings
 from hotel_booking.logic import problems
 from hotel_booking.logic.uploads import MAX_PICTURE_PIXELS, Upload, accept_picture
 from hotel_booking.wiring import hotel_ports

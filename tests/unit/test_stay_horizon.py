@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from hotel_booking.config import BookingsApiSettings, HotelsApiSettings
+from hotel_booking.config.bookings import BookingsApiSettings
+from hotel_booking.config.hotels import HotelsApiSettings
 from hotel_booking.logic.inventory import latest_stay_date, stay_problems
 from hotel_booking.wiring import booking_ports, hotel_ports
 from tests.fixtures.samples import SETTINGS_ENV

@@ -11,7 +11,8 @@ import boto3
 import pytest
 
 from hotel_booking import wiring
-from hotel_booking.config import PaymentSettings, SagaSettings
+from hotel_booking.config import SagaSettings
+from hotel_booking.config.payments import PaymentSettings
 from tests.conftest import ROOT
 from tests.fixtures.samples import SETTINGS_ENV
 
@@ -99,6 +100,29 @@ def test_each_side_imports_only_its_own_models() -> None:
         )
         return set(shown.stdout.split())
 
-    for api in ("hotel_booking.logic.users", "hotel_booking.logic.hotels"):
+    for api in (
+        "hotel_booking.logic.users",
+        "hotel_booking.logic.hotels",
+        "hotel_booking.logic.approval_pages",
+    ):
         assert "hotel_booking.models.saga" not in loaded(api), api
     assert "hotel_booking.models.api" not in loaded("hotel_booking.logic.saga")
+    # One module of API models per API: the users API builds none of the others'.
+    users = loaded("hotel_booking.logic.users")
+    assert {m for m in users if m.startswith("hotel_booking.models.api.")} == {
+        "hotel_booking.models.api.fields",
+        "hotel_booking.models.api.users",
+    }
+
+
+def test_a_function_builds_only_its_own_settings() -> None:
+    """The composition root names every function's settings for typing only: importing it
+    (every function does) loads no function's own settings module."""
+    shown = subprocess.run(
+        [sys.executable, "-c", "import sys, hotel_booking.wiring; print(*sorted(sys.modules))"],
+        cwd=ROOT / "functions",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert [m for m in shown.stdout.split() if m.startswith("hotel_booking.config.")] == []

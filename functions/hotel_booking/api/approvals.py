@@ -20,7 +20,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hotel_booking import tracing
-from hotel_booking.config import ApprovalPageSettings, base_path_prefixes
+from hotel_booking.config import base_path_prefixes
+from hotel_booking.config.approvals import ApprovalPageSettings
 from hotel_booking.logic import wording
 from hotel_booking.logic.approval_pages import (
     NOTE_MAX,

@@ -13,7 +13,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from hotel_booking.api import _http as web
-from hotel_booking.config import BookingsApiSettings
+from hotel_booking.config.bookings import BookingsApiSettings
 from hotel_booking.logic import bookings, cancellations
 from hotel_booking.wiring import booking_ports, cancellation_ports
 

@@ -13,7 +13,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from hotel_booking.api import _http as web
-from hotel_booking.config import HotelsApiSettings
+from hotel_booking.config.hotels import HotelsApiSettings
 from hotel_booking.logic import hotel_admin, hotels, managers
 from hotel_booking.search import answers
 from hotel_booking.wiring import hotel_ports

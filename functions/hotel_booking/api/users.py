@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from hotel_booking.api import _http as web
-from hotel_booking.config import UsersApiSettings
+from hotel_booking.config.users import UsersApiSettings
 from hotel_booking.logic import users
 from hotel_booking.wiring import user_ports
 

@@ -17,7 +17,8 @@ from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hotel_booking import tracing
-from hotel_booking.config import EVENTS_SERVICE, PublisherSettings
+from hotel_booking.config import EVENTS_SERVICE
+from hotel_booking.config.events import PublisherSettings
 from hotel_booking.dal.streams import change_of
 from hotel_booking.logic.publishing import Change, publish
 from hotel_booking.wiring import event_bus

@@ -23,7 +23,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hotel_booking import tracing
-from hotel_booking.config import EVENTS_SERVICE, ProjectorSettings
+from hotel_booking.config import EVENTS_SERVICE
+from hotel_booking.config.events import ProjectorSettings
 from hotel_booking.models.events import parse_detail
 from hotel_booking.search.projector import project
 from hotel_booking.wiring import search_projection

@@ -9,7 +9,7 @@ from hotel_booking.clock import utc_now
 from hotel_booking.logic.ports import ApprovalRepository, TaskResumer
 from hotel_booking.models import ApprovalState, Decision
 from hotel_booking.models.base import Model
-from hotel_booking.models.saga import ApprovalOutcome
+from hotel_booking.models.domain import ApprovalOutcome
 
 #: The reason a rejection carries when the manager gave none (guests are not shown it).
 REJECTED_BY_DEFAULT = "rejected by the hotel"

@@ -51,7 +51,7 @@ from hotel_booking.logic.problems import (
     validated,
 )
 from hotel_booking.models import ApprovalState, Booking, BookingStatus, FailureReason, Guest, Stay
-from hotel_booking.models.api import (
+from hotel_booking.models.api.bookings import (
     BookingAccepted,
     BookingPage,
     BookingQuery,

@@ -64,7 +64,7 @@ from hotel_booking.logic.problems import (
 )
 from hotel_booking.logic.saga import parse
 from hotel_booking.models import ApprovalState, Booking, BookingStatus
-from hotel_booking.models.api import CancellationAccepted, CancellationTerms
+from hotel_booking.models.api.bookings import CancellationAccepted, CancellationTerms
 from hotel_booking.models.saga import CancellationRequest, CancellationResult, StepEvent
 
 #: Before the hotel is asked: the saga ends the booking itself at its next step.

@@ -29,7 +29,7 @@ from hotel_booking.logic.problems import (
 )
 from hotel_booking.logic.uploads import Picture
 from hotel_booking.models import Booking, BookingStatus, Hotel
-from hotel_booking.models.api import HotelChanges, HotelFields, HotelView
+from hotel_booking.models.api.hotels import HotelChanges, HotelFields, HotelView
 
 logger = Logger()
 

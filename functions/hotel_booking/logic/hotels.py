@@ -30,7 +30,13 @@ from hotel_booking.logic.ports import (
 )
 from hotel_booking.logic.problems import HotelNotListed, bad_page_token, possible_id, validated
 from hotel_booking.models import Hotel
-from hotel_booking.models.api import AdminHotelQuery, Availability, HotelList, HotelView, StayQuery
+from hotel_booking.models.api.hotels import (
+    AdminHotelQuery,
+    Availability,
+    HotelList,
+    HotelView,
+    StayQuery,
+)
 from hotel_booking.models.domain import nights
 from hotel_booking.search.answers import stay_query
 from hotel_booking.search.ports import SearchStore

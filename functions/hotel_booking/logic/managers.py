@@ -13,7 +13,7 @@ from hotel_booking.logic.callers import HOTEL_MANAGER, Caller, require_admin
 from hotel_booking.logic.hotels import HOTEL_WORK, HotelPorts, existing_hotel, shows_manager_email
 from hotel_booking.logic.ports import LegacyHotels, UserDirectory
 from hotel_booking.logic.problems import InvalidRequest, NotAllowed, NotSignedIn
-from hotel_booking.models.api import HotelManagerView, ManagerSubscriptionView
+from hotel_booking.models.api.hotels import HotelManagerView, ManagerSubscriptionView
 from hotel_booking.models.domain import PoolUser
 
 

@@ -25,7 +25,7 @@ from hotel_booking.models.domain import ListPosition, PoolUser, RoomChange, Stre
 
 if TYPE_CHECKING:  # named in signatures only: a saga step need not build the API's models,
     # nor an API function the saga's
-    from hotel_booking.models.api import SubscriptionState
+    from hotel_booking.models.api.hotels import SubscriptionState
     from hotel_booking.models.events import DomainEvent
     from hotel_booking.models.saga import (
         BookingRequest,

@@ -57,9 +57,8 @@ from hotel_booking.models import (
     Stay,
 )
 from hotel_booking.models.base import Model
-from hotel_booking.models.domain import CURRENCY
+from hotel_booking.models.domain import CURRENCY, ApprovalOutcome
 from hotel_booking.models.saga import (
-    ApprovalOutcome,
     BookingIdOnly,
     BookingRequest,
     ConfirmInput,

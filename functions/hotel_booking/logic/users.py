@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from hotel_booking.logic.callers import HOTEL_MANAGER, Caller, require_admin
 from hotel_booking.logic.ports import UserAdmin
 from hotel_booking.logic.problems import NotAllowed, NotFound, bad_page_token, validated
-from hotel_booking.models.api import UserList, UserQuery, UserView
+from hotel_booking.models.api.users import UserList, UserQuery, UserView
 from hotel_booking.models.domain import PoolUser
 
 #: Cognito usernames: up to 128 printable characters; ours are UUIDs. Anything else is a 404.

@@ -230,6 +230,20 @@ class Approval(Model):
     decisionReason: str | None = None
 
 
+class ApprovalOutcome(Model):
+    """A manager's approval as SendTaskSuccess hands it back to the execution at
+    ``$.approval`` (``models.saga``'s ConfirmInput reads it). Here, beside the approval record,
+    so the approval pages and API send it without building the saga's models."""
+
+    approvalId: str
+    decision: Decision
+    decidedBy: str
+    #: When the manager decided: ConfirmBooking measures the approval -> confirmed latency.
+    decidedAt: dt.datetime | None = None
+    #: The manager's note for the guest ("shown to the guest" on the dashboard and the link page).
+    note: str | None = None
+
+
 class RoomChange(Model):
     """What the inventory rules (``logic/inventory.py``) decided for some nights of a hotel;
     the inventory table carries it out with one conditional update per night."""

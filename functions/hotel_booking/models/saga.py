@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from hotel_booking.models.base import Model
 from hotel_booking.models.domain import (
     CURRENCY,
+    ApprovalOutcome,
     BookingStatus,
-    Decision,
     FailureReason,
     Money,
     Payment,
@@ -69,18 +69,6 @@ class ReservedStay(BookingRequest):
     """The input of every step after ReserveRoom."""
 
     reservation: Reservation
-
-
-class ApprovalOutcome(Model):
-    """What SendTaskSuccess hands back to the execution at ``$.approval``."""
-
-    approvalId: str
-    decision: Decision
-    decidedBy: str
-    #: When the manager decided: ConfirmBooking measures the approval -> confirmed latency.
-    decidedAt: dt.datetime | None = None
-    #: The manager's note for the guest ("shown to the guest" on the dashboard and the link page).
-    note: str | None = None
 
 
 class ConfirmInput(ReservedStay):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from hotel_booking.config import NotifySettings
+from hotel_booking.config.notify import NotifySettings
 from hotel_booking.logic.saga import notify_manager
 from hotel_booking.saga_steps._common import count, measure, step_handler
 from hotel_booking.wiring import link_signer, saga_ports

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hotel_booking.config import PaymentSettings
+from hotel_booking.config.payments import PaymentSettings
 from hotel_booking.logic.saga import record_payment
 from hotel_booking.saga_steps._common import step_handler
 from hotel_booking.wiring import guarded_gateway, saga_ports

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hotel_booking.config import PaymentSettings
+from hotel_booking.config.payments import PaymentSettings
 from hotel_booking.logic.saga import refund_payment
 from hotel_booking.saga_steps._common import count_compensation, step_handler
 from hotel_booking.wiring import guarded_gateway, saga_ports

@@ -16,7 +16,7 @@ from hotel_booking.logic import inventory
 from hotel_booking.logic.callers import Caller
 from hotel_booking.logic.ports import Pictures
 from hotel_booking.logic.problems import InvalidRequest, bad_page_token, validated
-from hotel_booking.models.api import HotelList, HotelQuery, HotelView, StayQuery
+from hotel_booking.models.api.hotels import HotelList, HotelQuery, HotelView, StayQuery
 from hotel_booking.search import query as search
 from hotel_booking.search.model import BadPageToken, HotelDoc, SearchQuery
 from hotel_booking.search.ports import SearchStore

@@ -13,7 +13,7 @@ from hotel_booking.dal.bookings import BookingsTable
 from hotel_booking.logic.bookings import fingerprint
 from hotel_booking.logic.ids import approval_id_for, booking_id_for
 from hotel_booking.models import ApprovalState, Booking, BookingStatus, Guest
-from hotel_booking.models.api import NewBooking
+from hotel_booking.models.api.bookings import NewBooking
 from tests.fixtures.api_client import CHECK_IN, ApiClient
 from tests.fixtures.events import ADMIN, claims, guest, rest_event
 
