@@ -76,3 +76,12 @@ def test_every_path_named_in_docs_and_comments_exists() -> None:
             ):
                 missing.add(f"{source.relative_to(ROOT)}: {name}")
     assert not missing, sorted(missing)
+
+
+def test_no_tracked_file_is_a_symbolic_link() -> None:
+    """A link in the tree (a helper's worktree linked to the shared .venv once) replaces the
+    venv of every checkout that takes it, and points nowhere on a fresh clone."""
+    out = subprocess.run(
+        ["git", "ls-files", "-s"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert [line.split("\t", 1)[1] for line in out if line.startswith("120000 ")] == []
