@@ -84,12 +84,13 @@ $(CHECKOV_VENV)/.installed: $(UV_STAMP)
 	@touch $@
 
 ## checkov over a copy of template.yaml, its JSON report beside the copy: test_checkov.py uses
-## the report while the copy is the template it reads, and runs checkov itself otherwise.
+## the report while the copy is the template it reads, and makes this target otherwise (the one
+## place the scan is spelled). `running` holds the scanning shell's pid while it runs.
 CHECKOV_SCAN := $(VENV)/checkov-scan
 checkov-scan: $(CHECKOV_VENV)/.installed
-	@rm -rf $(CHECKOV_SCAN) && mkdir -p $(CHECKOV_SCAN) && touch $(CHECKOV_SCAN)/running
-	@cp template.yaml $(CHECKOV_SCAN)/template.yaml
-	@nice -n 10 $(CHECKOV_VENV)/bin/checkov -f $(CHECKOV_SCAN)/template.yaml \
+	@rm -rf $(CHECKOV_SCAN) && mkdir -p $(CHECKOV_SCAN) && cp template.yaml $(CHECKOV_SCAN)/ && \
+		echo $$$$ > $(CHECKOV_SCAN)/running && \
+		nice -n 10 $(CHECKOV_VENV)/bin/checkov -f $(CHECKOV_SCAN)/template.yaml \
 		--framework cloudformation --output json --quiet --compact --skip-download \
 		> $(CHECKOV_SCAN)/report.part 2>$(CHECKOV_SCAN)/stderr.txt; \
 		mv $(CHECKOV_SCAN)/report.part $(CHECKOV_SCAN)/report.json; rm -f $(CHECKOV_SCAN)/running

@@ -8,6 +8,7 @@ lives in its own virtual environment inside ours (``.venv/checkov``), which ``ma
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -84,8 +85,6 @@ SKIPPED: dict[str, str] = {
 
 #: Where `make test` scans a copy of the template beside lint and pytest (Makefile checkov-scan).
 SCAN = ROOT / ".venv" / "checkov-scan"
-#: How long to wait for that scan while it runs (it takes 12-50 s of one core).
-SCAN_WAIT_SECONDS = 300
 
 
 def checkov_version() -> str:
@@ -95,40 +94,39 @@ def checkov_version() -> str:
     return found[0].name.removeprefix("checkov-").removesuffix(".dist-info") if found else ""
 
 
+def scanning() -> bool:
+    """A scan is under way: its shell (pid in ``running``) is alive."""
+    try:
+        os.kill(int((SCAN / "running").read_text()), 0)
+    except (OSError, ValueError):  # no marker, or its shell is gone (an interrupted make)
+        return False
+    return True
+
+
 def scanned_report() -> dict[str, Any] | None:
-    """make test's report, when it is of this very template and this checkov; else None."""
-    deadline = time.monotonic() + SCAN_WAIT_SECONDS
-    while (SCAN / "running").exists() and time.monotonic() < deadline:
+    """The scan's report, when it is of this very template and this checkov; else None."""
+    while scanning():
         time.sleep(0.5)
     try:
         same = (SCAN / "template.yaml").read_bytes() == (ROOT / "template.yaml").read_bytes()
-        report = json.loads((SCAN / "report.json").read_text())
+        report: dict[str, Any] = json.loads((SCAN / "report.json").read_text())
     except (OSError, ValueError):
         return None
     fresh = same and report.get("summary", {}).get("checkov_version") == checkov_version()
     return report if fresh else None
 
 
-def run_checkov() -> dict[str, Any]:
-    result = subprocess.run(
-        [
-            str(CHECKOV),
-            *("-f", str(ROOT / "template.yaml"), "--framework", "cloudformation"),
-            *("--output", "json", "--quiet", "--compact", "--skip-download"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    report: dict[str, Any] = json.loads(result.stdout)
-    return report
-
-
 @pytest.fixture(scope="module")
 def failures() -> dict[str, list[str]]:
     if not CHECKOV.exists():
         pytest.fail(f"{CHECKOV} is missing: run `make checkov` (make test does it)")
-    report = scanned_report() or run_checkov()
+    report = scanned_report()
+    if report is None:  # no scan of this template yet (pytest run by hand): scan it now
+        subprocess.run(["make", "--no-print-directory", "checkov-scan"], cwd=ROOT, check=True)
+        report = scanned_report()
+    if report is None:
+        errors = (SCAN / "stderr.txt").read_text() if (SCAN / "stderr.txt").exists() else ""
+        pytest.fail(f"checkov wrote no report:\n{errors[-2000:]}")
     failed: dict[str, list[str]] = defaultdict(list)
     for check in report["results"]["failed_checks"]:
         failed[check["check_id"]].append(check["resource"])
@@ -141,12 +139,25 @@ def test_the_scan_make_test_starts_is_used_only_for_this_template(
     """A report of another template (or another checkov) is never taken for this one's."""
     scan = tmp_path / "scan"
     scan.mkdir()
-    report = {"summary": {"checkov_version": checkov_version()}, "results": {"failed_checks": []}}
+    report: dict[str, Any] = {
+        "summary": {"checkov_version": checkov_version()},
+        "results": {"failed_checks": []},
+    }
     (scan / "report.json").write_text(json.dumps(report))
     (scan / "template.yaml").write_text("Resources: {}\n")
     monkeypatch.setattr(sys.modules[__name__], "SCAN", scan)
     assert scanned_report() is None
     (scan / "template.yaml").write_bytes((ROOT / "template.yaml").read_bytes())
+    assert scanned_report() == report
+    # A marker left by an interrupted make (its shell gone) is not waited for.
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    (scan / "running").write_text(gone)
+    assert not scanning()
     assert scanned_report() == report
     report["summary"]["checkov_version"] = "0.0.1"
     (scan / "report.json").write_text(json.dumps(report))
