@@ -36,9 +36,9 @@ def outage(local_stack: LocalStack) -> Iterator[None]:
 
 def test_during_a_payment_outage_the_guest_is_told_until_when_and_cancels(
     browsing: Browsing,
+    outage: None,
     make_hotel: Callable[..., dict[str, Any]],
     book: Callable[..., dict[str, Any]],
-    outage: None,  # after book: the outage ends before book's clean-up waits for the saga
 ) -> None:
     hotel = make_hotel(unique("Harbour Lights"), "Cobh")
     booking_id = book(hotel, 40)["bookingId"]
